@@ -1,0 +1,1 @@
+"""Conduit: Cloud Run to private Cloud SQL through a Serverless VPC Access connector, guarded."""

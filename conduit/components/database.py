@@ -1,0 +1,106 @@
+"""Cloud SQL for PostgreSQL on private IP only, with the app's database, user and password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_random as random
+from pulumi import ResourceOptions
+
+from conduit.core.settings import DatabaseSettings
+
+PASSWORD_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class DatabaseArgs:
+    """The instance's settings and the network it is private to."""
+
+    settings: DatabaseSettings
+    region: str
+    network_id: pulumi.Input[str]
+    private_services_connection: pulumi.Resource
+    """Private IP needs the servicenetworking peering first."""
+
+
+class Database(pulumi.ComponentResource):
+    """An instance reachable only on its private IP, over TLS, backed up, protected from deletion."""
+
+    connection_name: pulumi.Output[str]
+    """`project:region:instance`, for Cloud Run's Cloud SQL volume."""
+    private_ip: pulumi.Output[str]
+    """The instance's private address in the VPC."""
+    database_name: pulumi.Output[str]
+    user_name: pulumi.Output[str]
+    password: pulumi.Output[str]
+    """The app user's generated password, a secret output."""
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: ResourceOptions | None = None) -> None:
+        super().__init__("conduit:database:Database", name, {}, opts)
+        child = ResourceOptions(parent=self)
+        db = args.settings
+        backups = db.backups
+        flags = []
+        if db.max_connections is not None:
+            flags.append(
+                gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(
+                    name="max_connections", value=str(db.max_connections)
+                )
+            )
+
+        instance = gcp.sql.DatabaseInstance(
+            f"{name}-instance",
+            database_version=db.version,
+            region=args.region,
+            deletion_protection=db.deletion_protection,
+            settings=gcp.sql.DatabaseInstanceSettingsArgs(
+                tier=db.tier,
+                edition=db.edition,
+                availability_type=db.availability,
+                deletion_protection_enabled=db.deletion_protection,
+                ip_configuration=gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs(
+                    ipv4_enabled=False,
+                    private_network=args.network_id,
+                    ssl_mode="ENCRYPTED_ONLY",
+                ),
+                backup_configuration=gcp.sql.DatabaseInstanceSettingsBackupConfigurationArgs(
+                    enabled=backups.enabled,
+                    point_in_time_recovery_enabled=backups.point_in_time_recovery,
+                    transaction_log_retention_days=backups.transaction_log_retention_days,
+                    backup_retention_settings=gcp.sql.DatabaseInstanceSettingsBackupConfigurationBackupRetentionSettingsArgs(
+                        retained_backups=backups.retained_backups, retention_unit="COUNT"
+                    ),
+                ),
+                database_flags=flags,
+            ),
+            opts=ResourceOptions(parent=self, depends_on=[args.private_services_connection]),
+        )
+        database = gcp.sql.Database(
+            f"{name}-db", name=db.database_name, instance=instance.name, opts=child
+        )
+        password = random.RandomPassword(
+            f"{name}-password", length=PASSWORD_LENGTH, special=False, opts=child
+        )
+        user = gcp.sql.User(
+            f"{name}-user",
+            name=db.user_name,
+            instance=instance.name,
+            password=password.result,
+            opts=child,
+        )
+
+        self.connection_name = instance.connection_name
+        self.private_ip = instance.private_ip_address
+        self.database_name = database.name
+        self.user_name = user.name
+        self.password = pulumi.Output.secret(password.result)
+        self.register_outputs(
+            {
+                "connectionName": instance.connection_name,
+                "privateIp": instance.private_ip_address,
+                "databaseName": database.name,
+                "userName": user.name,
+            }
+        )

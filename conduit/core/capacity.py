@@ -1,0 +1,81 @@
+"""Capacity arithmetic shared by the settings, the policies and the validator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conduit.core import facts
+
+
+@dataclass(frozen=True)
+class ServiceDemand:
+    """What one Cloud Run service can ask of a database at full scale."""
+
+    name: str
+    max_instances: int
+    pool_size: int
+    max_overflow: int
+
+    @property
+    def per_instance(self) -> int:
+        return self.pool_size + self.max_overflow
+
+    @property
+    def connections(self) -> int:
+        return self.max_instances * self.per_instance
+
+
+@dataclass(frozen=True)
+class ConnectionBudget:
+    """The connection budget of one Cloud SQL instance against the services that use it."""
+
+    max_connections: int
+    reserved: int
+    headroom: int
+    demand: int
+
+    @property
+    def available(self) -> int:
+        return self.max_connections - self.reserved - self.headroom
+
+    @property
+    def fits(self) -> bool:
+        return self.demand <= self.available
+
+
+def connection_budget(
+    max_connections: int, services: list[ServiceDemand], reserved: int, headroom_ratio: float
+) -> ConnectionBudget:
+    """Budget `services` against `max_connections`, keeping `reserved` plus a headroom share free."""
+    headroom = int(max_connections * headroom_ratio + 0.999999)
+    demand = sum(service.connections for service in services)
+    return ConnectionBudget(max_connections, reserved, headroom, demand)
+
+
+def largest_safe_max_instances(budget: ConnectionBudget, service: ServiceDemand) -> int:
+    """The largest maxInstances for `service` that keeps the budget, the others unchanged."""
+    others = budget.demand - service.connections
+    room = budget.available - others
+    return max(room // service.per_instance, 0) if service.per_instance else service.max_instances
+
+
+def startup_window(initial_delay: int, period: int, failure_threshold: int) -> int:
+    """Seconds a container has to pass its startup probe before Cloud Run gives up on it."""
+    return initial_delay + period * failure_threshold
+
+
+def smallest_startup_probe(
+    needed_seconds: int, period: int, initial_delay: int = 0
+) -> tuple[int, int] | None:
+    """A (period, failureThreshold) whose window covers `needed_seconds`, or None past the caps."""
+    if period < 1:
+        return None
+    threshold = max(-(-(needed_seconds - initial_delay) // period), 1)
+    if period * threshold > facts.STARTUP_PROBE_WINDOW_MAX_SECONDS:
+        return None
+    return period, threshold
+
+
+def connector_capacity_mbps(machine_type: str, max_instances: int) -> int:
+    """Throughput the connector reaches at its maximum size."""
+    return facts.CONNECTOR_MACHINE_MBPS[machine_type] * max_instances

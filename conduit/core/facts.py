@@ -1,0 +1,131 @@
+"""Google Cloud limits and defaults, one place for the settings, the policies and the validator.
+
+Every figure comes from ../shared/reference/gcp-limits.md; the section is named beside each group.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# §1 Serverless VPC Access connector.
+CONNECTOR_MACHINE_MBPS: dict[str, int] = {"f1-micro": 50, "e2-micro": 100, "e2-standard-4": 1600}
+"""Throughput per connector instance (Mbps), derived from the documented 2..10 instance ranges."""
+CONNECTOR_MACHINE_TYPES: tuple[str, ...] = tuple(CONNECTOR_MACHINE_MBPS)
+CONNECTOR_MIN_INSTANCES = (2, 9)
+CONNECTOR_MAX_INSTANCES = (3, 10)
+CONNECTOR_PREFIX_LENGTH = 28
+CONNECTOR_NAME_PATTERN = r"^[a-z][-a-z0-9]{0,23}[a-z0-9]$"
+
+# §2 Cloud Run v2.
+REQUEST_TIMEOUT_SECONDS = (1, 3600)
+CONCURRENCY = (1, 1000)
+STARTUP_PROBE_WINDOW_MAX_SECONDS = 240
+STARTUP_PROBE_INITIAL_DELAY_MAX = 240
+STARTUP_PROBE_PERIOD = (1, 240)
+LIVENESS_PROBE_INITIAL_DELAY_MAX = 3600
+LIVENESS_PROBE_PERIOD = (1, 3600)
+PROBE_TIMEOUT = (1, 3600)
+CLOUD_SQL_CONNECTIONS_PER_RUN_INSTANCE = 100
+EGRESS_SETTINGS: tuple[str, ...] = ("PRIVATE_RANGES_ONLY", "ALL_TRAFFIC")
+INGRESS_SETTINGS: tuple[str, ...] = (
+    "INGRESS_TRAFFIC_ALL",
+    "INGRESS_TRAFFIC_INTERNAL_ONLY",
+    "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+)
+ENV_VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+# §3 Cloud SQL for PostgreSQL.
+MAX_CONNECTIONS_FLAG_MIN = 14
+SHARED_CORE_TIERS_MEMORY_GB: dict[str, float] = {"db-f1-micro": 0.6, "db-g1-small": 1.7}
+DEFAULT_MAX_CONNECTIONS_BY_MEMORY_GB: tuple[tuple[float, int], ...] = (
+    # (memory at or above, default max_connections), largest first.
+    (120, 1000),
+    (60, 800),
+    (30, 600),
+    (15, 500),
+    (7.5, 400),
+    (6, 200),
+    (3.75, 100),
+    (1.7, 50),
+    (0, 25),
+)
+CUSTOM_TIER_PATTERN = re.compile(r"^db-custom-(\d+)-(\d+)$")
+CUSTOM_TIER_MEMORY_PER_VCPU_GB = (0.9, 6.5)
+CUSTOM_TIER_MEMORY_MIN_MIB = 3840
+CUSTOM_TIER_MEMORY_STEP_MIB = 256
+CUSTOM_TIER_VCPU_MAX = 96
+EDITIONS: tuple[str, ...] = ("ENTERPRISE", "ENTERPRISE_PLUS")
+ENTERPRISE_PLUS_DEFAULT_FROM_VERSION = 16
+POSTGRES_VERSION_PATTERN = re.compile(r"^POSTGRES_(\d+)$")
+SUPERUSER_RESERVED_CONNECTIONS = 3
+PRIVATE_SERVICES_MAX_PREFIX = 24
+SSL_MODES: tuple[str, ...] = (
+    "ALLOW_UNENCRYPTED_AND_ENCRYPTED",
+    "ENCRYPTED_ONLY",
+    "TRUSTED_CLIENT_CERTIFICATE_REQUIRED",
+)
+
+# §4 Secret Manager.
+SECRET_ID_PATTERN = r"^[A-Za-z0-9_-]{1,255}$"
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A Cloud SQL machine tier as far as connection limits care."""
+
+    name: str
+    memory_gb: float
+    shared_core: bool
+
+
+class TierError(ValueError):
+    """A tier name that Cloud SQL would refuse."""
+
+
+def parse_tier(name: str) -> Tier:
+    """Parse a shared-core or `db-custom-<vCPU>-<MiB>` tier, raising TierError with the rule it breaks."""
+    if name in SHARED_CORE_TIERS_MEMORY_GB:
+        return Tier(name, SHARED_CORE_TIERS_MEMORY_GB[name], shared_core=True)
+    match = CUSTOM_TIER_PATTERN.match(name)
+    if match is None:
+        allowed = ", ".join(SHARED_CORE_TIERS_MEMORY_GB)
+        raise TierError(f"unknown tier {name!r}; allowed: {allowed} or db-custom-<vCPU>-<MiB>")
+    vcpu, mib = int(match.group(1)), int(match.group(2))
+    if not (vcpu == 1 or (vcpu % 2 == 0 and 2 <= vcpu <= CUSTOM_TIER_VCPU_MAX)):
+        raise TierError(f"tier {name!r}: vCPU must be 1 or an even number 2-96, got {vcpu}")
+    if mib % CUSTOM_TIER_MEMORY_STEP_MIB or mib < CUSTOM_TIER_MEMORY_MIN_MIB:
+        raise TierError(
+            f"tier {name!r}: memory must be a multiple of 256 MiB and at least 3840 MiB, got {mib}"
+        )
+    low, high = CUSTOM_TIER_MEMORY_PER_VCPU_GB
+    per_vcpu = mib / 1024 / vcpu
+    if not low <= per_vcpu <= high:
+        raise TierError(
+            f"tier {name!r}: memory must be {low}-{high} GB per vCPU, got {per_vcpu:.2f} GB"
+        )
+    return Tier(name, mib / 1024, shared_core=False)
+
+
+def default_max_connections(memory_gb: float) -> int:
+    """Cloud SQL's default max_connections for an instance of this memory size."""
+    for floor, connections in DEFAULT_MAX_CONNECTIONS_BY_MEMORY_GB:
+        if memory_gb >= floor:
+            return connections
+    raise AssertionError("the table ends at 0 GB")
+
+
+def postgres_major(version: str) -> int | None:
+    """The major version of `POSTGRES_<n>`, or None for anything else."""
+    match = POSTGRES_VERSION_PATTERN.match(version)
+    return int(match.group(1)) if match else None
+
+
+def effective_edition(version: str, edition: str | None) -> str:
+    """The edition Cloud SQL applies: an unset edition means ENTERPRISE_PLUS from POSTGRES_16 on."""
+    if edition:
+        return edition
+    major = postgres_major(version)
+    if major is not None and major >= ENTERPRISE_PLUS_DEFAULT_FROM_VERSION:
+        return "ENTERPRISE_PLUS"
+    return "ENTERPRISE"

@@ -1,0 +1,287 @@
+"""The stack settings: frozen, strict pydantic models of the `conduit:*` keys of a stack file.
+
+Secrets are never fields here: their values stay Pulumi secret outputs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.alias_generators import to_camel
+
+from conduit.core import capacity, facts
+
+EnvVarName = Annotated[str, StringConstraints(pattern=facts.ENV_VAR_NAME_PATTERN)]
+SecretId = Annotated[str, StringConstraints(pattern=facts.SECRET_ID_PATTERN)]
+HttpPath = Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")]
+
+
+class FieldProblem(ValueError):
+    """A cross-field rule broken; `key` is the camelCase key the message is about."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class Model(BaseModel):
+    """Base of every settings model: camelCase keys, no unknown keys, no coercion, immutable."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=False,
+        validate_by_alias=True,
+        extra="forbid",
+        frozen=True,
+        strict=True,
+    )
+
+
+def _cidr_28(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value)
+    except ValueError as error:
+        raise ValueError(f"not an IPv4 CIDR range ({error})") from None
+    if network.prefixlen != facts.CONNECTOR_PREFIX_LENGTH:
+        raise ValueError(f"must be a /28 (16 addresses), got /{network.prefixlen}")
+    return value
+
+
+def _private_services_range(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value)
+    except ValueError as error:
+        raise ValueError(f"not an IPv4 CIDR range ({error})") from None
+    if network.prefixlen > facts.PRIVATE_SERVICES_MAX_PREFIX:
+        raise ValueError(f"must be /24 or larger (/16 recommended), got /{network.prefixlen}")
+    if not network.is_private:
+        raise ValueError("must be a private range")
+    return value
+
+
+def _tier(value: str) -> str:
+    try:
+        facts.parse_tier(value)
+    except facts.TierError as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
+class ConnectorSettings(Model):
+    """The Serverless VPC Access connector."""
+
+    name: Annotated[str, StringConstraints(pattern=facts.CONNECTOR_NAME_PATTERN)]
+    ip_cidr_range: Annotated[str, AfterValidator(_cidr_28)]
+    machine_type: Literal["f1-micro", "e2-micro", "e2-standard-4"] = "e2-standard-4"
+    min_instances: Annotated[int, Field(ge=facts.CONNECTOR_MIN_INSTANCES[0], le=facts.CONNECTOR_MIN_INSTANCES[1])] = 3
+    max_instances: Annotated[int, Field(ge=facts.CONNECTOR_MAX_INSTANCES[0], le=facts.CONNECTOR_MAX_INSTANCES[1])] = 10
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> ConnectorSettings:
+        if self.min_instances >= self.max_instances:
+            raise FieldProblem(
+                "minInstances",
+                f"minInstances ({self.min_instances}) must be less than maxInstances "
+                f"({self.max_instances})"
+            )
+        return self
+
+
+class NetworkSettings(Model):
+    """The VPC network, private services access and the connector."""
+
+    connector: ConnectorSettings
+    private_services_range: Annotated[str, AfterValidator(_private_services_range)]
+
+
+class BackupSettings(Model):
+    """Automated backups and point-in-time recovery."""
+
+    enabled: bool = True
+    point_in_time_recovery: bool = True
+    retained_backups: Annotated[int, Field(ge=1, le=365)] = 7
+    transaction_log_retention_days: Annotated[int, Field(ge=1, le=7)] = 7
+
+
+class DatabaseSettings(Model):
+    """The Cloud SQL for PostgreSQL instance."""
+
+    tier: Annotated[str, AfterValidator(_tier)]
+    version: Annotated[str, StringConstraints(pattern=r"^POSTGRES_\d+$")] = "POSTGRES_15"
+    edition: Literal["ENTERPRISE", "ENTERPRISE_PLUS"] = "ENTERPRISE"
+    availability: Literal["ZONAL", "REGIONAL"] = "ZONAL"
+    max_connections: Annotated[int, Field(ge=facts.MAX_CONNECTIONS_FLAG_MIN)] | None = None
+    deletion_protection: bool = True
+    backups: BackupSettings = BackupSettings()
+    database_name: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "app"
+    user_name: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "app"
+
+    @model_validator(mode="after")
+    def _coherent(self) -> DatabaseSettings:
+        tier = facts.parse_tier(self.tier)
+        if self.edition == "ENTERPRISE_PLUS":
+            raise FieldProblem(
+                "edition",
+                f"edition ENTERPRISE_PLUS rejects tier {self.tier!r} (shared-core and db-custom "
+                "tiers need ENTERPRISE)"
+            )
+        if tier.shared_core and self.availability == "REGIONAL":
+            raise FieldProblem("availability", f"availability REGIONAL needs a dedicated-core tier, not {self.tier!r}")
+        if self.availability == "REGIONAL" and not (
+            self.backups.enabled and self.backups.point_in_time_recovery
+        ):
+            raise FieldProblem("availability", "availability REGIONAL needs backups.enabled and pointInTimeRecovery")
+        if self.backups.point_in_time_recovery and not self.backups.enabled:
+            raise FieldProblem("backups", "backups.pointInTimeRecovery needs backups.enabled")
+        return self
+
+    @property
+    def effective_max_connections(self) -> int:
+        """The max_connections flag, or the tier's default by memory when the flag is unset."""
+        if self.max_connections is not None:
+            return self.max_connections
+        return facts.default_max_connections(facts.parse_tier(self.tier).memory_gb)
+
+
+class StartupProbeSettings(Model):
+    """An HTTP startup probe; Cloud Run caps its window at 240 s."""
+
+    path: HttpPath = "/health"
+    initial_delay_seconds: Annotated[int, Field(ge=0, le=facts.STARTUP_PROBE_INITIAL_DELAY_MAX)] = 0
+    period_seconds: Annotated[int, Field(ge=facts.STARTUP_PROBE_PERIOD[0], le=facts.STARTUP_PROBE_PERIOD[1])] = 10
+    timeout_seconds: Annotated[int, Field(ge=facts.PROBE_TIMEOUT[0], le=facts.PROBE_TIMEOUT[1])] = 5
+    failure_threshold: Annotated[int, Field(ge=1)] = 12
+
+    @model_validator(mode="after")
+    def _within_caps(self) -> StartupProbeSettings:
+        if self.timeout_seconds > self.period_seconds:
+            raise FieldProblem(
+                "timeoutSeconds",
+                f"timeoutSeconds ({self.timeout_seconds}) must not exceed periodSeconds "
+                f"({self.period_seconds})"
+            )
+        window = self.period_seconds * self.failure_threshold
+        if window > facts.STARTUP_PROBE_WINDOW_MAX_SECONDS:
+            raise FieldProblem(
+                "failureThreshold",
+                f"failureThreshold x periodSeconds = {window} s exceeds Cloud Run's "
+                f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s startup window"
+            )
+        return self
+
+    @property
+    def window_seconds(self) -> int:
+        return capacity.startup_window(
+            self.initial_delay_seconds, self.period_seconds, self.failure_threshold
+        )
+
+
+class LivenessProbeSettings(Model):
+    """An HTTP liveness probe."""
+
+    path: HttpPath = "/health"
+    initial_delay_seconds: Annotated[int, Field(ge=0, le=facts.LIVENESS_PROBE_INITIAL_DELAY_MAX)] = 0
+    period_seconds: Annotated[int, Field(ge=facts.LIVENESS_PROBE_PERIOD[0], le=facts.LIVENESS_PROBE_PERIOD[1])] = 30
+    timeout_seconds: Annotated[int, Field(ge=facts.PROBE_TIMEOUT[0], le=facts.PROBE_TIMEOUT[1])] = 5
+    failure_threshold: Annotated[int, Field(ge=1)] = 3
+
+    @model_validator(mode="after")
+    def _timeout_within_period(self) -> LivenessProbeSettings:
+        if self.timeout_seconds > self.period_seconds:
+            raise FieldProblem(
+                "timeoutSeconds",
+                f"timeoutSeconds ({self.timeout_seconds}) must not exceed periodSeconds "
+                f"({self.period_seconds})"
+            )
+        return self
+
+
+class DatabasePoolSettings(Model):
+    """The app's connection pool, handed to it as DATABASE_POOL_SIZE and DATABASE_MAX_OVERFLOW."""
+
+    size: Annotated[int, Field(ge=1)]
+    max_overflow: Annotated[int, Field(ge=0)] = 0
+
+
+class ServiceSettings(Model):
+    """The Cloud Run v2 service."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$")]
+    image: Annotated[str, StringConstraints(min_length=1)]
+    min_instances: Annotated[int, Field(ge=0)] = 0
+    max_instances: Annotated[int, Field(ge=1)] = 10
+    concurrency: Annotated[int, Field(ge=facts.CONCURRENCY[0], le=facts.CONCURRENCY[1])] = 80
+    cpu: Annotated[str, StringConstraints(pattern=r"^(\d+(\.\d+)?|\d+m)$")] = "1"
+    memory: Annotated[str, StringConstraints(pattern=r"^\d+(Mi|Gi)$")] = "512Mi"
+    request_timeout_seconds: Annotated[
+        int, Field(ge=facts.REQUEST_TIMEOUT_SECONDS[0], le=facts.REQUEST_TIMEOUT_SECONDS[1])
+    ] = 300
+    egress: Literal["PRIVATE_RANGES_ONLY", "ALL_TRAFFIC"] = "PRIVATE_RANGES_ONLY"
+    ingress: Literal[
+        "INGRESS_TRAFFIC_ALL", "INGRESS_TRAFFIC_INTERNAL_ONLY", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
+    ] = "INGRESS_TRAFFIC_ALL"
+    public_invoker: bool = False
+    startup_cpu_boost: bool = True
+    deletion_protection: bool = True
+    database_pool: DatabasePoolSettings
+    database_init_timeout_seconds: Annotated[int, Field(ge=1)]
+    startup_probe: StartupProbeSettings = StartupProbeSettings()
+    liveness_probe: LivenessProbeSettings = LivenessProbeSettings()
+    health_endpoints: tuple[HttpPath, ...] = Field(default=("/health",), min_length=1, strict=False)
+    env: dict[EnvVarName, str] = {}
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ServiceSettings:
+        if self.min_instances > self.max_instances:
+            raise FieldProblem(
+                "minInstances",
+                f"minInstances ({self.min_instances}) must not exceed maxInstances "
+                f"({self.max_instances})"
+            )
+        reserved = {"DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW", "DATABASE_INIT_TIMEOUT_SECONDS"}
+        clash = sorted(reserved & set(self.env))
+        if clash:
+            raise FieldProblem(
+                "env",
+                f"env must not set {', '.join(clash)}: they come from databasePool and "
+                "databaseInitTimeoutSeconds"
+            )
+        return self
+
+
+class SuccessCriteria(Model):
+    """The thresholds the validator measures a live stack against."""
+
+    connector_scaling_latency_seconds: Annotated[float, Field(gt=0)] = 10
+    database_connect_seconds: Annotated[float, Field(gt=0)] = 30
+    concurrent_connections: Annotated[int, Field(ge=1, le=1000)] = 50
+    startup_success_rate: Annotated[float, Field(gt=0, le=1)] = 0.9
+
+
+class StackSettings(BaseModel):
+    """Every setting of one stack, keyed as in the stack file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    project: str = Field(alias="gcp:project", pattern=r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$")
+    region: str = Field(alias="gcp:region", pattern=r"^[a-z]+-[a-z]+\d$")
+    environment: Literal["staging", "production"] = Field(alias="conduit:environment")
+    network: NetworkSettings = Field(alias="conduit:network")
+    database: DatabaseSettings = Field(alias="conduit:database")
+    service: ServiceSettings = Field(alias="conduit:service")
+    secrets: dict[EnvVarName, SecretId] = Field(alias="conduit:secrets", default_factory=dict)
+    success_criteria: SuccessCriteria = Field(
+        alias="conduit:successCriteria", default_factory=SuccessCriteria
+    )
+
+    @model_validator(mode="after")
+    def _no_env_clash(self) -> StackSettings:
+        clash = sorted(set(self.secrets) & set(self.service.env))
+        if clash:
+            raise FieldProblem(
+                "conduit:secrets",
+                f"{', '.join(clash)} set both in conduit:service.env and conduit:secrets; keep one"
+            )
+        return self

@@ -1,0 +1,137 @@
+"""Provider outputs shaped like Google's, so outputs and stack policies see realistic values."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+Outputs = dict[str, Any]
+
+
+def _suffix(seed: str, length: int = 7) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+class GcpMocks(pulumi.runtime.Mocks):
+    """Deterministic stand-ins for the gcp and random providers: state = inputs + computed fields."""
+
+    def __init__(self, project: str, region: str) -> None:
+        self.project = project
+        self.region = region
+        self._computed: dict[str, Callable[[str, Outputs], Outputs]] = {
+            "gcp:compute/network:Network": self._network,
+            "gcp:compute/globalAddress:GlobalAddress": self._global_address,
+            "gcp:servicenetworking/connection:Connection": self._psa_connection,
+            "gcp:vpcaccess/connector:Connector": self._connector,
+            "gcp:sql/databaseInstance:DatabaseInstance": self._sql_instance,
+            "gcp:sql/database:Database": self._sql_child,
+            "gcp:sql/user:User": self._sql_child,
+            "gcp:secretmanager/secret:Secret": self._secret,
+            "gcp:secretmanager/secretVersion:SecretVersion": self._secret_version,
+            "gcp:serviceaccount/account:Account": self._service_account,
+            "gcp:cloudrunv2/service:Service": self._run_service,
+            "gcp:cloudrunv2/job:Job": self._run_job,
+            "random:index/randomPassword:RandomPassword": self._random_password,
+        }
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, Outputs]:
+        state = dict(args.inputs)
+        state.setdefault("name", f"{args.name}-{_suffix(args.name)}")
+        if "project" not in state and args.typ.startswith("gcp:"):
+            state["project"] = self.project
+        computed = self._computed.get(args.typ)
+        extra = computed(args.name, state) if computed else {}
+        state.update(extra)
+        resource_id = state.pop("__id", None) or state.get("id") or f"{args.name}-id"
+        state.pop("id", None)
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        return {}, None
+
+    def _location(self, state: Outputs) -> str:
+        return state.get("region") or state.get("location") or self.region
+
+    def _network(self, _name: str, state: Outputs) -> Outputs:
+        link = f"projects/{self.project}/global/networks/{state['name']}"
+        return {"__id": link, "selfLink": f"https://www.googleapis.com/compute/v1/{link}"}
+
+    def _global_address(self, _name: str, state: Outputs) -> Outputs:
+        link = f"projects/{self.project}/global/addresses/{state['name']}"
+        return {"__id": link, "selfLink": f"https://www.googleapis.com/compute/v1/{link}"}
+
+    def _psa_connection(self, _name: str, state: Outputs) -> Outputs:
+        state.pop("name", None)
+        return {
+            "__id": f"{state.get('network')}:{state.get('service')}",
+            "peering": "servicenetworking-googleapis-com",
+        }
+
+    def _connector(self, _name: str, state: Outputs) -> Outputs:
+        link = f"projects/{self.project}/locations/{self._location(state)}/connectors/{state['name']}"
+        return {"__id": link, "selfLink": link, "state": "READY", "connectedProjects": [self.project]}
+
+    def _sql_instance(self, name: str, state: Outputs) -> Outputs:
+        region = self._location(state)
+        ip_config = (state.get("settings") or {}).get("ipConfiguration") or {}
+        addresses = [{"type": "PRIVATE", "ipAddress": "10.60.0.3"}]
+        if ip_config.get("ipv4Enabled", True):
+            addresses.append({"type": "PRIMARY", "ipAddress": "34.0.0.10"})
+        return {
+            "__id": state["name"],
+            "connectionName": f"{self.project}:{region}:{state['name']}",
+            "privateIpAddress": "10.60.0.3",
+            "publicIpAddress": next(
+                (a["ipAddress"] for a in addresses if a["type"] == "PRIMARY"), ""
+            ),
+            "ipAddresses": addresses,
+            "firstIpAddress": addresses[0]["ipAddress"],
+            "selfLink": f"https://sqladmin.googleapis.com/sql/v1beta4/projects/{self.project}"
+            f"/instances/{state['name']}",
+            "serviceAccountEmailAddress": f"p{_suffix(name, 12)}@gcp-sa-cloud-sql.iam.gserviceaccount.com",
+        }
+
+    def _sql_child(self, _name: str, state: Outputs) -> Outputs:
+        return {"__id": f"{state.get('instance')}/{state['name']}"}
+
+    def _secret(self, _name: str, state: Outputs) -> Outputs:
+        secret_name = f"projects/{self.project}/secrets/{state.get('secretId')}"
+        return {"__id": secret_name, "name": secret_name}
+
+    def _secret_version(self, _name: str, state: Outputs) -> Outputs:
+        version = f"{state.get('secret')}/versions/1"
+        state.pop("name", None)
+        return {"__id": version, "name": version, "version": "1", "enabled": True}
+
+    def _service_account(self, _name: str, state: Outputs) -> Outputs:
+        email = f"{state.get('accountId')}@{self.project}.iam.gserviceaccount.com"
+        return {
+            "__id": f"projects/{self.project}/serviceAccounts/{email}",
+            "email": email,
+            "member": f"serviceAccount:{email}",
+            "uniqueId": str(int(_suffix(email, 15), 16)),
+        }
+
+    def _run_service(self, name: str, state: Outputs) -> Outputs:
+        location = self._location(state)
+        return {
+            "__id": f"projects/{self.project}/locations/{location}/services/{state['name']}",
+            "uri": f"https://{state['name']}-{_suffix(name, 10)}-uc.a.run.app",
+            "urls": [f"https://{state['name']}-{_suffix(name, 10)}-uc.a.run.app"],
+            "latestReadyRevision": f"{state['name']}-00001-abc",
+            "latestCreatedRevision": f"{state['name']}-00001-abc",
+            "terminalConditions": [{"type": "Ready", "state": "CONDITION_SUCCEEDED"}],
+        }
+
+    def _run_job(self, _name: str, state: Outputs) -> Outputs:
+        location = self._location(state)
+        return {"__id": f"projects/{self.project}/locations/{location}/jobs/{state['name']}"}
+
+    def _random_password(self, name: str, state: Outputs) -> Outputs:
+        state.pop("name", None)
+        length = int(state.get("length", 32))
+        seed = hashlib.sha256(f"conduit-mock-password:{name}".encode()).hexdigest()
+        return {"__id": "none", "result": (seed * 4)[:length]}

@@ -1,0 +1,133 @@
+"""Run the real Pulumi program under the SDK's mock runtime and record every registration."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import struct_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from conduit.preview.mocks import GcpMocks
+
+PROJECT = "conduit"
+_SECRET_SIG = rpc._special_secret_sig
+
+
+@dataclass
+class ResourceRecord:
+    """One resource registration, as the engine would hand it to an analyzer."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    provider: str
+    custom: bool
+    inputs: struct_pb2.Struct
+    outputs: struct_pb2.Struct = field(default_factory=struct_pb2.Struct)
+
+
+@dataclass
+class Recording:
+    """Everything a program run registered, in order."""
+
+    resources: list[ResourceRecord]
+    stack_outputs: dict[str, Any]
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, keeping each request the way the engine would see it."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.records: list[ResourceRecord] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        outputs = struct_pb2.Struct()
+        outputs.CopyFrom(response.object)
+        secret_keys = set(request.additionalSecretOutputs) | {
+            key for key, value in request.object.items() if _is_secret(value)
+        }
+        for key in secret_keys & set(outputs.keys()):
+            if not _is_secret(outputs[key]):
+                outputs[key] = {rpc._special_sig_key: _SECRET_SIG, "value": outputs[key]}
+        self.records.append(
+            ResourceRecord(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent=request.parent,
+                dependencies=list(request.dependencies),
+                property_dependencies={
+                    key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+                },
+                provider=request.provider,
+                custom=bool(request.custom),
+                inputs=request.object,
+                outputs=outputs,
+            )
+        )
+        return response
+
+
+def _is_secret(value: Any) -> bool:
+    return (
+        isinstance(value, struct_pb2.Struct)
+        and rpc._special_sig_key in value
+        and value[rpc._special_sig_key] == _SECRET_SIG
+    )
+
+
+def engine_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """Config as the engine hands it to a program: strings, structured values as JSON.
+
+    Encrypted (`secure:`) values cannot be decrypted without the stack's secrets provider, so they
+    are left out; the program then generates what it needs. Their keys are returned.
+    """
+    plain: dict[str, str] = {}
+    skipped: list[str] = []
+    for key, value in config.items():
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            skipped.append(key)
+        elif isinstance(value, str):
+            plain[key] = value
+        else:
+            plain[key] = json.dumps(value)
+    return plain, skipped
+
+
+def run_program(
+    project_dir: Path, stack: str, config: dict[str, Any], project: str, region: str
+) -> Recording:
+    """Run `project_dir/__main__.py` for `stack` under the mock runtime; raise what the program raises."""
+    monitor = RecordingMonitor(GcpMocks(project, region))
+    plain, _ = engine_config(config)
+    pulumi.runtime.set_all_config(plain, [])
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor
+    )
+    root = pulumi.runtime.get_root_resource()
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(project_dir / "__main__.py"))))
+    outputs = _sync_await(_resolve(root.outputs)) if root is not None else {}
+    return Recording(monitor.records, outputs)
+
+
+async def _resolve(outputs: Any) -> dict[str, Any]:
+    resolved = await pulumi.Output.from_input(outputs).future(with_unknowns=True)
+    return dict(resolved or {})

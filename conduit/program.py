@@ -1,0 +1,116 @@
+"""The Conduit Pulumi program: settings from the stack's config, the components, the stack outputs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from conduit.components.database import Database, DatabaseArgs
+from conduit.components.network import Network, NetworkArgs
+from conduit.components.secrets import Secrets, SecretsArgs
+from conduit.components.service import Service, ServiceArgs
+from conduit.core.loader import SECRET_VALUES_KEY, SettingsError, parse_settings
+from conduit.core.settings import StackSettings
+
+DATABASE_PASSWORD_ENV = "DATABASE_PASSWORD"
+
+
+def settings_from_runtime() -> StackSettings:
+    """The stack's settings from the Pulumi runtime's config, through the same parser as the file."""
+    config: dict[str, Any] = {}
+    for key, value in runtime_config.CONFIG.get().items():
+        # The engine hands structured config over as JSON text.
+        config[key] = _decode(value)
+    try:
+        return parse_settings(config, f"Pulumi.{pulumi.get_stack()}.yaml")
+    except SettingsError as error:
+        raise pulumi.RunError(f"invalid stack settings:\n{error}") from None
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def secret_values() -> dict[str, pulumi.Input[str]]:
+    """Secret values set with `pulumi config set --secret --path conduit:secretValues.NAME`."""
+    raw = _decode(runtime_config.CONFIG.get().get(SECRET_VALUES_KEY)) or {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        # Never echo the values: they are secrets.
+        raise pulumi.RunError(
+            f"Pulumi.{pulumi.get_stack()}.yaml: {SECRET_VALUES_KEY}: must map env var names to "
+            "string values"
+        )
+    return {name: pulumi.Output.secret(value) for name, value in raw.items()}
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The built components, for the outputs and for tests."""
+
+    network: Network
+    database: Database
+    secrets: Secrets
+    service: Service
+
+
+def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None = None) -> Stack:
+    """Create every component of the stack from its settings."""
+    env = settings.environment
+    network = Network(env, NetworkArgs(settings=settings.network, region=settings.region))
+    database = Database(
+        env,
+        DatabaseArgs(
+            settings=settings.database,
+            region=settings.region,
+            network_id=network.network_id,
+            private_services_connection=network.private_services_connection,
+        ),
+    )
+    secret_ids = {**settings.secrets, DATABASE_PASSWORD_ENV: f"{settings.service.name}-db-password"}
+    secrets = Secrets(
+        env,
+        SecretsArgs(
+            secret_ids=secret_ids,
+            values={**(values or {}), DATABASE_PASSWORD_ENV: database.password},
+        ),
+    )
+    service = Service(
+        env,
+        ServiceArgs(
+            settings=settings.service,
+            region=settings.region,
+            connector_id=network.connector_id,
+            connection_name=database.connection_name,
+            database_host=database.private_ip,
+            database_name=database.database_name,
+            database_user=database.user_name,
+            secrets=secrets,
+        ),
+    )
+    return Stack(network, database, secrets, service)
+
+
+def export_outputs(settings: StackSettings, stack: Stack) -> None:
+    """The outputs `conduit validate` reads (`pulumi stack output --json`)."""
+    pulumi.export("serviceName", stack.service.name)
+    pulumi.export("serviceUrl", stack.service.uri)
+    pulumi.export("region", settings.region)
+    pulumi.export("project", settings.project)
+    pulumi.export("connectorId", stack.network.connector_id)
+    pulumi.export("sqlConnectionName", stack.database.connection_name)
+    pulumi.export("sqlPrivateIp", stack.database.private_ip)
+    pulumi.export("databaseName", stack.database.database_name)
+    pulumi.export("databaseUser", stack.database.user_name)
+    pulumi.export("databasePassword", stack.database.password)
+    pulumi.export("secretIds", stack.secrets.secret_ids)
+    pulumi.export("healthEndpoints", list(settings.service.health_endpoints))
+    pulumi.export("successCriteria", settings.success_criteria.model_dump(by_alias=True))
