@@ -1,4 +1,4 @@
-"""The Conduit Pulumi program: settings from the stack's config, the components, the stack outputs."""
+"""The Conduit Pulumi program: settings from the stack's config, components, stack outputs."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ DATABASE_PASSWORD_ENV = "DATABASE_PASSWORD"
 
 
 def settings_from_runtime() -> StackSettings:
-    """The stack's settings from the Pulumi runtime's config, through the same parser as the file."""
+    """The stack's settings from the runtime's config, through the same parser as the file."""
     config: dict[str, Any] = {}
     for key, value in runtime_config.CONFIG.get().items():
         # The engine hands structured config over as JSON text.

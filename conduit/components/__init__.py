@@ -1,1 +1,1 @@
-"""The Pulumi components of the Conduit stack. They take typed args and never read pulumi.Config()."""
+"""The Pulumi components of the Conduit stack: typed args in, never pulumi.Config()."""

@@ -26,7 +26,7 @@ class DatabaseArgs:
 
 
 class Database(pulumi.ComponentResource):
-    """An instance reachable only on its private IP, over TLS, backed up, protected from deletion."""
+    """Reachable only on its private IP, over TLS, backed up, protected from deletion."""
 
     connection_name: pulumi.Output[str]
     """`project:region:instance`, for Cloud Run's Cloud SQL volume."""

@@ -1,4 +1,4 @@
-"""The VPC network, private services access for Cloud SQL, and the Serverless VPC Access connector."""
+"""The VPC network, private services access for Cloud SQL, and the VPC Access connector."""
 
 from __future__ import annotations
 
@@ -30,9 +30,7 @@ class Network(pulumi.ComponentResource):
     private_services_connection: gcp.servicenetworking.Connection
     """The peering Cloud SQL's private IP depends on."""
 
-    def __init__(
-        self, name: str, args: NetworkArgs, opts: ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: NetworkArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:network:Network", name, {}, opts)
         child = ResourceOptions(parent=self)
         connector = args.settings.connector
@@ -71,6 +69,4 @@ class Network(pulumi.ComponentResource):
 
         self.network_id = network.id
         self.connector_id = vpc_connector.id
-        self.register_outputs(
-            {"networkId": network.id, "connectorId": vpc_connector.id}
-        )
+        self.register_outputs({"networkId": network.id, "connectorId": vpc_connector.id})

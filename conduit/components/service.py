@@ -1,4 +1,4 @@
-"""The Cloud Run v2 service: its own identity, the connector, probes sized for the app's DB start-up."""
+"""The Cloud Run v2 service: its own identity, the connector, probes sized for DB start-up."""
 
 from __future__ import annotations
 

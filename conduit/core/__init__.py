@@ -1,1 +1,1 @@
-"""The core: settings, Google Cloud facts, capacity arithmetic. Imports nothing else of the project."""
+"""Settings, Google Cloud facts, capacity arithmetic: imports nothing else of the project."""

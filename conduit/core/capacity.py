@@ -46,7 +46,7 @@ class ConnectionBudget:
 def connection_budget(
     max_connections: int, services: list[ServiceDemand], reserved: int, headroom_ratio: float
 ) -> ConnectionBudget:
-    """Budget `services` against `max_connections`, keeping `reserved` plus a headroom share free."""
+    """Budget `services` against `max_connections`, keeping `reserved` and a headroom share free."""
     headroom = int(max_connections * headroom_ratio + 0.999999)
     demand = sum(service.connections for service in services)
     return ConnectionBudget(max_connections, reserved, headroom, demand)

@@ -84,7 +84,7 @@ class TierError(ValueError):
 
 
 def parse_tier(name: str) -> Tier:
-    """Parse a shared-core or `db-custom-<vCPU>-<MiB>` tier, raising TierError with the rule it breaks."""
+    """Parse a shared-core or `db-custom-<vCPU>-<MiB>` tier; TierError names the rule it breaks."""
     if name in SHARED_CORE_TIERS_MEMORY_GB:
         return Tier(name, SHARED_CORE_TIERS_MEMORY_GB[name], shared_core=True)
     match = CUSTOM_TIER_PATTERN.match(name)

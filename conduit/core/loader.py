@@ -1,4 +1,4 @@
-"""Load a stack's settings, from its stack file or from the Pulumi runtime's config, through one path."""
+"""Load a stack's settings from its stack file or the Pulumi runtime's config, by one path."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from conduit.core.settings import FieldProblem, StackSettings
+from conduit.core.settings import CrossFieldError, StackSettings
 
 SETTINGS_NAMESPACES = ("conduit:", "gcp:project", "gcp:region")
 SECRET_VALUES_KEY = "conduit:secretValues"
@@ -66,7 +66,7 @@ def parse_settings(config: Mapping[str, Any], source: str) -> StackSettings:
 def _describe(source: str, problem: Mapping[str, Any]) -> str:
     loc = [str(part) for part in problem["loc"]]
     cause = problem.get("ctx", {}).get("error")
-    if isinstance(cause, FieldProblem):
+    if isinstance(cause, CrossFieldError):
         loc = [cause.key] if cause.key.startswith("conduit:") else [*loc, cause.key]
     message = problem["msg"].removeprefix("Value error, ")
     if loc and loc[-1] == "[key]":

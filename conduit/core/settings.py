@@ -8,7 +8,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from conduit.core import capacity, facts
@@ -18,7 +25,7 @@ SecretId = Annotated[str, StringConstraints(pattern=facts.SECRET_ID_PATTERN)]
 HttpPath = Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")]
 
 
-class FieldProblem(ValueError):
+class CrossFieldError(ValueError):
     """A cross-field rule broken; `key` is the camelCase key the message is about."""
 
     def __init__(self, key: str, message: str) -> None:
@@ -75,16 +82,20 @@ class ConnectorSettings(Model):
     name: Annotated[str, StringConstraints(pattern=facts.CONNECTOR_NAME_PATTERN)]
     ip_cidr_range: Annotated[str, AfterValidator(_cidr_28)]
     machine_type: Literal["f1-micro", "e2-micro", "e2-standard-4"] = "e2-standard-4"
-    min_instances: Annotated[int, Field(ge=facts.CONNECTOR_MIN_INSTANCES[0], le=facts.CONNECTOR_MIN_INSTANCES[1])] = 3
-    max_instances: Annotated[int, Field(ge=facts.CONNECTOR_MAX_INSTANCES[0], le=facts.CONNECTOR_MAX_INSTANCES[1])] = 10
+    min_instances: Annotated[
+        int, Field(ge=facts.CONNECTOR_MIN_INSTANCES[0], le=facts.CONNECTOR_MIN_INSTANCES[1])
+    ] = 3
+    max_instances: Annotated[
+        int, Field(ge=facts.CONNECTOR_MAX_INSTANCES[0], le=facts.CONNECTOR_MAX_INSTANCES[1])
+    ] = 10
 
     @model_validator(mode="after")
     def _min_below_max(self) -> ConnectorSettings:
         if self.min_instances >= self.max_instances:
-            raise FieldProblem(
+            raise CrossFieldError(
                 "minInstances",
                 f"minInstances ({self.min_instances}) must be less than maxInstances "
-                f"({self.max_instances})"
+                f"({self.max_instances})",
             )
         return self
 
@@ -122,19 +133,25 @@ class DatabaseSettings(Model):
     def _coherent(self) -> DatabaseSettings:
         tier = facts.parse_tier(self.tier)
         if self.edition == "ENTERPRISE_PLUS":
-            raise FieldProblem(
+            raise CrossFieldError(
                 "edition",
                 f"edition ENTERPRISE_PLUS rejects tier {self.tier!r} (shared-core and db-custom "
-                "tiers need ENTERPRISE)"
+                "tiers need ENTERPRISE)",
             )
         if tier.shared_core and self.availability == "REGIONAL":
-            raise FieldProblem("availability", f"availability REGIONAL needs a dedicated-core tier, not {self.tier!r}")
+            raise CrossFieldError(
+                "availability",
+                f"availability REGIONAL needs a dedicated-core tier, not {self.tier!r}",
+            )
         if self.availability == "REGIONAL" and not (
             self.backups.enabled and self.backups.point_in_time_recovery
         ):
-            raise FieldProblem("availability", "availability REGIONAL needs backups.enabled and pointInTimeRecovery")
+            raise CrossFieldError(
+                "availability",
+                "availability REGIONAL needs backups.enabled and pointInTimeRecovery",
+            )
         if self.backups.point_in_time_recovery and not self.backups.enabled:
-            raise FieldProblem("backups", "backups.pointInTimeRecovery needs backups.enabled")
+            raise CrossFieldError("backups", "backups.pointInTimeRecovery needs backups.enabled")
         return self
 
     @property
@@ -150,24 +167,26 @@ class StartupProbeSettings(Model):
 
     path: HttpPath = "/health"
     initial_delay_seconds: Annotated[int, Field(ge=0, le=facts.STARTUP_PROBE_INITIAL_DELAY_MAX)] = 0
-    period_seconds: Annotated[int, Field(ge=facts.STARTUP_PROBE_PERIOD[0], le=facts.STARTUP_PROBE_PERIOD[1])] = 10
+    period_seconds: Annotated[
+        int, Field(ge=facts.STARTUP_PROBE_PERIOD[0], le=facts.STARTUP_PROBE_PERIOD[1])
+    ] = 10
     timeout_seconds: Annotated[int, Field(ge=facts.PROBE_TIMEOUT[0], le=facts.PROBE_TIMEOUT[1])] = 5
     failure_threshold: Annotated[int, Field(ge=1)] = 12
 
     @model_validator(mode="after")
     def _within_caps(self) -> StartupProbeSettings:
         if self.timeout_seconds > self.period_seconds:
-            raise FieldProblem(
+            raise CrossFieldError(
                 "timeoutSeconds",
                 f"timeoutSeconds ({self.timeout_seconds}) must not exceed periodSeconds "
-                f"({self.period_seconds})"
+                f"({self.period_seconds})",
             )
         window = self.period_seconds * self.failure_threshold
         if window > facts.STARTUP_PROBE_WINDOW_MAX_SECONDS:
-            raise FieldProblem(
+            raise CrossFieldError(
                 "failureThreshold",
                 f"failureThreshold x periodSeconds = {window} s exceeds Cloud Run's "
-                f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s startup window"
+                f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s startup window",
             )
         return self
 
@@ -182,18 +201,22 @@ class LivenessProbeSettings(Model):
     """An HTTP liveness probe."""
 
     path: HttpPath = "/health"
-    initial_delay_seconds: Annotated[int, Field(ge=0, le=facts.LIVENESS_PROBE_INITIAL_DELAY_MAX)] = 0
-    period_seconds: Annotated[int, Field(ge=facts.LIVENESS_PROBE_PERIOD[0], le=facts.LIVENESS_PROBE_PERIOD[1])] = 30
+    initial_delay_seconds: Annotated[
+        int, Field(ge=0, le=facts.LIVENESS_PROBE_INITIAL_DELAY_MAX)
+    ] = 0
+    period_seconds: Annotated[
+        int, Field(ge=facts.LIVENESS_PROBE_PERIOD[0], le=facts.LIVENESS_PROBE_PERIOD[1])
+    ] = 30
     timeout_seconds: Annotated[int, Field(ge=facts.PROBE_TIMEOUT[0], le=facts.PROBE_TIMEOUT[1])] = 5
     failure_threshold: Annotated[int, Field(ge=1)] = 3
 
     @model_validator(mode="after")
     def _timeout_within_period(self) -> LivenessProbeSettings:
         if self.timeout_seconds > self.period_seconds:
-            raise FieldProblem(
+            raise CrossFieldError(
                 "timeoutSeconds",
                 f"timeoutSeconds ({self.timeout_seconds}) must not exceed periodSeconds "
-                f"({self.period_seconds})"
+                f"({self.period_seconds})",
             )
         return self
 
@@ -220,7 +243,9 @@ class ServiceSettings(Model):
     ] = 300
     egress: Literal["PRIVATE_RANGES_ONLY", "ALL_TRAFFIC"] = "PRIVATE_RANGES_ONLY"
     ingress: Literal[
-        "INGRESS_TRAFFIC_ALL", "INGRESS_TRAFFIC_INTERNAL_ONLY", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
+        "INGRESS_TRAFFIC_ALL",
+        "INGRESS_TRAFFIC_INTERNAL_ONLY",
+        "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
     ] = "INGRESS_TRAFFIC_ALL"
     public_invoker: bool = False
     startup_cpu_boost: bool = True
@@ -235,18 +260,18 @@ class ServiceSettings(Model):
     @model_validator(mode="after")
     def _coherent(self) -> ServiceSettings:
         if self.min_instances > self.max_instances:
-            raise FieldProblem(
+            raise CrossFieldError(
                 "minInstances",
                 f"minInstances ({self.min_instances}) must not exceed maxInstances "
-                f"({self.max_instances})"
+                f"({self.max_instances})",
             )
         reserved = {"DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW", "DATABASE_INIT_TIMEOUT_SECONDS"}
         clash = sorted(reserved & set(self.env))
         if clash:
-            raise FieldProblem(
+            raise CrossFieldError(
                 "env",
                 f"env must not set {', '.join(clash)}: they come from databasePool and "
-                "databaseInitTimeoutSeconds"
+                "databaseInitTimeoutSeconds",
             )
         return self
 
@@ -280,8 +305,8 @@ class StackSettings(BaseModel):
     def _no_env_clash(self) -> StackSettings:
         clash = sorted(set(self.secrets) & set(self.service.env))
         if clash:
-            raise FieldProblem(
+            raise CrossFieldError(
                 "conduit:secrets",
-                f"{', '.join(clash)} set both in conduit:service.env and conduit:secrets; keep one"
+                f"{', '.join(clash)} set both in conduit:service.env and conduit:secrets; keep one",
             )
         return self

@@ -1,1 +1,1 @@
-"""The offline preview: the program under the SDK's mock runtime, the pack over the analyzer protocol."""
+"""The offline preview: the program under the mock runtime, the pack over the analyzer protocol."""

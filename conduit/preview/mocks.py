@@ -16,7 +16,7 @@ def _suffix(seed: str, length: int = 7) -> str:
 
 
 class GcpMocks(pulumi.runtime.Mocks):
-    """Deterministic stand-ins for the gcp and random providers: state = inputs + computed fields."""
+    """Deterministic stand-ins for the gcp and random providers: state is inputs + computed."""
 
     def __init__(self, project: str, region: str) -> None:
         self.project = project
@@ -71,8 +71,15 @@ class GcpMocks(pulumi.runtime.Mocks):
         }
 
     def _connector(self, _name: str, state: Outputs) -> Outputs:
-        link = f"projects/{self.project}/locations/{self._location(state)}/connectors/{state['name']}"
-        return {"__id": link, "selfLink": link, "state": "READY", "connectedProjects": [self.project]}
+        link = (
+            f"projects/{self.project}/locations/{self._location(state)}/connectors/{state['name']}"
+        )
+        return {
+            "__id": link,
+            "selfLink": link,
+            "state": "READY",
+            "connectedProjects": [self.project],
+        }
 
     def _sql_instance(self, name: str, state: Outputs) -> Outputs:
         region = self._location(state)
@@ -91,7 +98,9 @@ class GcpMocks(pulumi.runtime.Mocks):
             "firstIpAddress": addresses[0]["ipAddress"],
             "selfLink": f"https://sqladmin.googleapis.com/sql/v1beta4/projects/{self.project}"
             f"/instances/{state['name']}",
-            "serviceAccountEmailAddress": f"p{_suffix(name, 12)}@gcp-sa-cloud-sql.iam.gserviceaccount.com",
+            "serviceAccountEmailAddress": (
+                f"p{_suffix(name, 12)}@gcp-sa-cloud-sql.iam.gserviceaccount.com"
+            ),
         }
 
     def _sql_child(self, _name: str, state: Outputs) -> Outputs:

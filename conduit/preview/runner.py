@@ -44,6 +44,8 @@ class Recording:
 
     resources: list[ResourceRecord]
     stack_outputs: dict[str, Any]
+    secret_outputs: set[str]
+    """Stack outputs that are secrets: reporters must mask them."""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -113,7 +115,7 @@ def engine_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
 def run_program(
     project_dir: Path, stack: str, config: dict[str, Any], project: str, region: str
 ) -> Recording:
-    """Run `project_dir/__main__.py` for `stack` under the mock runtime; raise what the program raises."""
+    """Run `project_dir/__main__.py` for `stack` under the mock runtime; raise what it raises."""
     monitor = RecordingMonitor(GcpMocks(project, region))
     plain, _ = engine_config(config)
     pulumi.runtime.set_all_config(plain, [])
@@ -124,10 +126,17 @@ def run_program(
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     _sync_await(run_pulumi_func(lambda: runpy.run_path(str(project_dir / "__main__.py"))))
-    outputs = _sync_await(_resolve(root.outputs)) if root is not None else {}
-    return Recording(monitor.records, outputs)
+    exported = dict(root.outputs) if root is not None else {}
+    values, secrets = _sync_await(_resolve(exported))
+    return Recording(monitor.records, values, secrets)
 
 
-async def _resolve(outputs: Any) -> dict[str, Any]:
-    resolved = await pulumi.Output.from_input(outputs).future(with_unknowns=True)
-    return dict(resolved or {})
+async def _resolve(exported: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    values: dict[str, Any] = {}
+    secrets: set[str] = set()
+    for key, value in exported.items():
+        output = pulumi.Output.from_input(value)
+        values[key] = await output.future(with_unknowns=True)
+        if await output.is_secret():
+            secrets.add(key)
+    return values, secrets

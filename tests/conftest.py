@@ -1,0 +1,30 @@
+"""Shared fixtures: the project directory and stack-file helpers."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def stack_config(stack: str = "staging") -> dict[str, Any]:
+    """The `config` mapping of a committed stack file, as a fresh copy."""
+    document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    return copy.deepcopy(document["config"])
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path):
+    """A copy of the project's program and stack files in a temp dir, to write bad stacks into."""
+
+    def make(config: dict[str, Any], stack: str = "staging") -> Path:
+        (tmp_path / "__main__.py").write_text((ROOT / "__main__.py").read_text())
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
+        return tmp_path
+
+    return make

@@ -1,0 +1,34 @@
+"""Run the program under the SDK mock runtime and look resources up by type, for assertions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format
+
+from conduit.preview.plan import Plan, plan_stack
+from conduit.preview.runner import ResourceRecord
+from tests.conftest import ROOT
+
+_plans: dict[str, Plan] = {}
+
+
+def plan(stack: str) -> Plan:
+    """The staging or production plan, run once per process."""
+    if stack not in _plans:
+        _plans[stack] = plan_stack(ROOT, stack)
+    return _plans[stack]
+
+
+def props(record: ResourceRecord) -> dict[str, Any]:
+    """A record's inputs as plain JSON (secrets keep their envelope)."""
+    return json_format.MessageToDict(record.inputs)
+
+
+def of_type(p: Plan, type_: str) -> list[ResourceRecord]:
+    return [r for r in p.recording.resources if r.type == type_]
+
+
+def one(p: Plan, type_: str) -> tuple[str, dict[str, Any]]:
+    (record,) = of_type(p, type_)
+    return record.urn, props(record)

@@ -1,0 +1,172 @@
+"""The whole program per stack under the SDK mock runtime, and each component's key properties."""
+
+from __future__ import annotations
+
+import pytest
+
+from conduit.preview.plan import plan_stack
+from tests.program_support import of_type, one, plan, props
+
+REQUIRED_TYPES = {
+    "gcp:compute/network:Network",
+    "gcp:compute/globalAddress:GlobalAddress",
+    "gcp:servicenetworking/connection:Connection",
+    "gcp:vpcaccess/connector:Connector",
+    "gcp:sql/databaseInstance:DatabaseInstance",
+    "gcp:sql/database:Database",
+    "gcp:sql/user:User",
+    "gcp:secretmanager/secret:Secret",
+    "gcp:secretmanager/secretVersion:SecretVersion",
+    "gcp:secretmanager/secretIamMember:SecretIamMember",
+    "gcp:serviceaccount/account:Account",
+    "gcp:cloudrunv2/service:Service",
+}
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_program_registers_every_required_type(stack: str) -> None:
+    types = {r.type for r in plan(stack).recording.resources}
+    assert REQUIRED_TYPES <= types, REQUIRED_TYPES - types
+
+
+def test_components_parent_their_children() -> None:
+    for record in plan("staging").recording.resources:
+        if record.type.startswith(("gcp:", "random:")):
+            qualified_type = record.urn.split("::")[2]
+            assert qualified_type.startswith("conduit:"), f"{record.urn} has no component parent"
+
+
+def test_network_private_services_access_and_connector() -> None:
+    p = plan("staging")
+    urn, address = one(p, "gcp:compute/globalAddress:GlobalAddress")
+    assert (address["purpose"], address["addressType"]) == ("VPC_PEERING", "INTERNAL"), urn
+    assert (address["address"], address["prefixLength"]) == ("10.60.0.0", 16), urn
+    urn, psa = one(p, "gcp:servicenetworking/connection:Connection")
+    assert psa["service"] == "servicenetworking.googleapis.com", urn
+    urn, connector = one(p, "gcp:vpcaccess/connector:Connector")
+    expected = {
+        "name": "staging-connector",
+        "region": "us-central1",
+        "ipCidrRange": "10.8.0.0/28",
+        "machineType": "e2-standard-4",
+        "minInstances": 3,
+        "maxInstances": 10,
+    }
+    assert {k: connector[k] for k in expected} == expected, urn
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_database_is_private_encrypted_backed_up_and_protected(stack: str) -> None:
+    p = plan(stack)
+    urn, instance = one(p, "gcp:sql/databaseInstance:DatabaseInstance")
+    settings = instance["settings"]
+    ip = settings["ipConfiguration"]
+    assert ip["ipv4Enabled"] is False, urn
+    assert ip["sslMode"] == "ENCRYPTED_ONLY", urn
+    assert ip["privateNetwork"].startswith("projects/"), urn
+    assert instance["deletionProtection"] is True, urn
+    assert settings["deletionProtectionEnabled"] is True, urn
+    backup = settings["backupConfiguration"]
+    assert backup["enabled"] and backup["pointInTimeRecoveryEnabled"], urn
+    flags = {f["name"]: f["value"] for f in settings["databaseFlags"]}
+    assert flags == {"max_connections": str(p.settings.database.max_connections)}, urn
+    assert settings["tier"] == p.settings.database.tier, urn
+    assert settings["availabilityType"] == p.settings.database.availability, urn
+    record = of_type(p, "gcp:sql/databaseInstance:DatabaseInstance")[0]
+    psa = of_type(p, "gcp:servicenetworking/connection:Connection")[0]
+    assert psa.urn in record.dependencies, f"{urn} does not wait for private services access"
+
+
+def test_database_user_password_is_generated_and_secret() -> None:
+    p = plan("staging")
+    urn, user = one(p, "gcp:sql/user:User")
+    assert user["password"].get("4dabf18193072939515e22adb298388d") == (
+        "1b47061264138c4ac30d75fd1eb44270"
+    ), f"{urn} password is not a secret"
+
+
+def test_secrets_have_versions_and_per_secret_accessors_for_the_service_account() -> None:
+    p = plan("staging")
+    secrets = {props(r)["secretId"]: r for r in of_type(p, "gcp:secretmanager/secret:Secret")}
+    assert set(secrets) == {"jwt-secret-key", "backend-db-password"}
+    for record in secrets.values():
+        assert "auto" in props(record)["replication"], record.urn
+    versions = of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
+    assert len(versions) == 2
+    for version in versions:
+        data = props(version)["secretData"]
+        assert isinstance(data, dict) and "value" in data, f"{version.urn} data not secret"
+    account = props(of_type(p, "gcp:serviceaccount/account:Account")[0])
+    email = f"{account['accountId']}@acme-staging.iam.gserviceaccount.com"
+    members = of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
+    assert len(members) == 2
+    for member in members:
+        binding = props(member)
+        assert binding["role"] == "roles/secretmanager.secretAccessor", member.urn
+        assert binding["member"] == f"serviceAccount:{email}", member.urn
+        assert binding["secretId"].startswith("projects/acme-staging/secrets/"), member.urn
+
+
+def test_service_wiring() -> None:
+    p = plan("staging")
+    urn, service = one(p, "gcp:cloudrunv2/service:Service")
+    template = service["template"]
+    (container,) = template["containers"]
+    assert template["vpcAccess"] == {
+        "connector": "projects/acme-staging/locations/us-central1/connectors/staging-connector",
+        "egress": "PRIVATE_RANGES_ONLY",
+    }, urn
+    assert template["timeout"] == "300s", urn
+    assert template["maxInstanceRequestConcurrency"] == 80, urn
+    assert template["scaling"] == {"minInstanceCount": 1, "maxInstanceCount": 10}, urn
+    assert template["serviceAccount"].endswith("@acme-staging.iam.gserviceaccount.com"), urn
+    assert container["resources"]["startupCpuBoost"] is True, urn
+    startup = container["startupProbe"]
+    assert startup["httpGet"] == {"path": "/health"}, urn
+    assert (startup["periodSeconds"], startup["failureThreshold"], startup["timeoutSeconds"]) == (
+        10,
+        12,
+        5,
+    ), urn
+    assert container["livenessProbe"]["httpGet"] == {"path": "/health"}, urn
+    envs = {e["name"]: e for e in container["envs"]}
+    assert envs["DATABASE_POOL_SIZE"]["value"] == "20", urn
+    assert envs["DATABASE_MAX_OVERFLOW"]["value"] == "10", urn
+    assert envs["DATABASE_INIT_TIMEOUT_SECONDS"]["value"] == "75", urn
+    assert envs["DATABASE_HOST"]["value"] == "10.60.0.3", urn
+    assert envs["CLOUD_SQL_CONNECTION_NAME"]["value"].startswith("acme-staging:us-central1:"), urn
+    for name, secret in (
+        ("JWT_SECRET_KEY", "jwt-secret-key"),
+        ("DATABASE_PASSWORD", "backend-db-password"),
+    ):
+        assert envs[name]["valueSource"]["secretKeyRef"] == {"secret": secret, "version": "latest"}
+        assert "value" not in envs[name], f"{urn}: {name} has a literal value"
+    (volume,) = template["volumes"]
+    assert volume["cloudSqlInstance"]["instances"] == [envs["CLOUD_SQL_CONNECTION_NAME"]["value"]]
+    grants = {r.urn for r in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")}
+    record = of_type(p, "gcp:cloudrunv2/service:Service")[0]
+    assert grants <= set(record.dependencies), f"{urn} does not wait for its secret grants"
+
+
+def test_no_public_invoker_unless_asked(project_copy) -> None:
+    assert not of_type(plan("staging"), "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")
+    from tests.conftest import stack_config
+
+    config = stack_config()
+    config["conduit:service"]["publicInvoker"] = True
+    public = plan_stack(project_copy(config), "staging")
+    (member,) = of_type(public, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")
+    assert (props(member)["member"], props(member)["role"]) == ("allUsers", "roles/run.invoker")
+
+
+def test_outputs_for_the_validator_and_the_password_stays_secret() -> None:
+    outputs = plan("staging").recording.stack_outputs
+    assert outputs["connectorId"].endswith("/connectors/staging-connector")
+    assert outputs["sqlPrivateIp"] == "10.60.0.3"
+    assert outputs["serviceUrl"].startswith("https://backend-")
+    assert outputs["secretIds"] == {
+        "DATABASE_PASSWORD": "backend-db-password",
+        "JWT_SECRET_KEY": "jwt-secret-key",
+    }
+    assert outputs["successCriteria"]["startupSuccessRate"] == 0.9
+    assert plan("staging").recording.secret_outputs == {"databasePassword"}

@@ -1,0 +1,222 @@
+"""Every settings rule with a good and a bad case; errors name the file, the key and the rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conduit.core.loader import SettingsError, load_stack_file, parse_settings
+from tests.conftest import ROOT, stack_config
+
+FILE = "Pulumi.staging.yaml"
+
+
+def _set(config: dict[str, Any], path: str, value: Any) -> None:
+    key, *rest = path.split("/")
+    node = config[key]
+    for part in rest[:-1]:
+        node = node[part]
+    node[rest[-1]] = value
+
+
+def _problems(config: dict[str, Any]) -> list[str]:
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(config, FILE)
+    return caught.value.problems
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_committed_stacks_are_valid(stack: str) -> None:
+    settings = load_stack_file(ROOT / f"Pulumi.{stack}.yaml")
+    assert settings.environment == stack
+
+
+def test_staging_and_production_differ_where_they_should() -> None:
+    staging = load_stack_file(ROOT / "Pulumi.staging.yaml")
+    production = load_stack_file(ROOT / "Pulumi.production.yaml")
+    assert staging.service.database_init_timeout_seconds == 75
+    assert production.service.database_init_timeout_seconds == 45
+    assert (staging.database.availability, production.database.availability) == (
+        "ZONAL",
+        "REGIONAL",
+    )
+    assert production.database.backups.retained_backups > staging.database.backups.retained_backups
+    assert production.service.min_instances > staging.service.min_instances
+    assert (staging.service.deletion_protection, production.service.deletion_protection) == (
+        False,
+        True,
+    )
+
+
+# (key path, good value, bad value, words the message must contain)
+RULES = [
+    ("conduit:network/connector/ipCidrRange", "10.8.0.32/28", "10.8.0.0/27", "/28"),
+    ("conduit:network/connector/ipCidrRange", "10.8.0.32/28", "not-a-range", "CIDR"),
+    ("conduit:network/connector/minInstances", 2, 1, "greater than or equal to 2"),
+    ("conduit:network/connector/maxInstances", 10, 11, "less than or equal to 10"),
+    ("conduit:network/connector/minInstances", 9, 10, "less than or equal to 9"),
+    ("conduit:network/connector/machineType", "e2-micro", "n2-standard-4", "'e2-standard-4'"),
+    ("conduit:network/connector/name", "prod-connector", "Prod_Connector", "pattern"),
+    ("conduit:network/privateServicesRange", "10.70.0.0/20", "10.70.0.0/25", "/24 or larger"),
+    ("conduit:service/startupProbe/periodSeconds", 20, 0, "greater than or equal to 1"),
+    ("conduit:service/startupProbe/initialDelaySeconds", 240, 241, "less than or equal to 240"),
+    ("conduit:service/requestTimeoutSeconds", 3600, 3601, "less than or equal to 3600"),
+    ("conduit:service/requestTimeoutSeconds", 1, 0, "greater than or equal to 1"),
+    ("conduit:service/concurrency", 1000, 1001, "less than or equal to 1000"),
+    ("conduit:service/concurrency", 1, 0, "greater than or equal to 1"),
+    ("conduit:database/tier", "db-g1-small", "db-n1-standard-2", "unknown tier"),
+    ("conduit:database/tier", "db-custom-1-3840", "db-custom-3-7680", "even number"),
+    ("conduit:database/tier", "db-custom-4-26624", "db-custom-2-7000", "multiple of 256"),
+    ("conduit:database/tier", "db-custom-2-13312", "db-custom-2-14336", "per vCPU"),
+    ("conduit:database/maxConnections", 14, 13, "greater than or equal to 14"),
+    ("conduit:service/env/LOG_FORMAT", "json", None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "good", "bad", "words"), [r[:4] for r in RULES if r[2] is not None]
+)
+def test_rule_accepts_good_and_rejects_bad(path: str, good: Any, bad: Any, words: str) -> None:
+    config = stack_config()
+    _set(config, path, good)
+    parse_settings(config, FILE)
+
+    _set(config, path, bad)
+    problems = _problems(config)
+    key = path.replace("/", ".", 1).replace("/", ".")
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{FILE}: {key}: "), problems
+    assert words in problems[0]
+
+
+def test_connector_min_must_be_below_max() -> None:
+    config = stack_config()
+    _set(config, "conduit:network/connector/minInstances", 5)
+    _set(config, "conduit:network/connector/maxInstances", 5)
+    assert _problems(config) == [
+        f"{FILE}: conduit:network.connector.minInstances: minInstances (5) must be less than "
+        "maxInstances (5)"
+    ]
+
+
+def test_probe_timeout_must_not_exceed_period() -> None:
+    config = stack_config()
+    _set(config, "conduit:service/startupProbe/timeoutSeconds", 11)
+    assert _problems(config) == [
+        f"{FILE}: conduit:service.startupProbe.timeoutSeconds: timeoutSeconds (11) must not "
+        "exceed periodSeconds (10)"
+    ]
+
+
+def _problems_if_any(config: dict[str, Any]) -> list[str]:
+    try:
+        parse_settings(config, FILE)
+    except SettingsError as error:
+        return error.problems
+    return []
+
+
+def test_startup_window_of_exactly_240_is_allowed_and_241_is_not() -> None:
+    config = stack_config()
+    _set(config, "conduit:service/startupProbe/failureThreshold", 24)
+    assert _problems_if_any(config) == []
+    _set(config, "conduit:service/startupProbe/failureThreshold", 25)
+    assert _problems(config) == [
+        f"{FILE}: conduit:service.startupProbe.failureThreshold: failureThreshold x periodSeconds "
+        "= 250 s exceeds Cloud Run's 240 s startup window"
+    ]
+
+
+def test_service_min_instances_must_not_exceed_max() -> None:
+    config = stack_config()
+    _set(config, "conduit:service/minInstances", 11)
+    assert _problems(config) == [
+        f"{FILE}: conduit:service.minInstances: minInstances (11) must not exceed maxInstances (10)"
+    ]
+
+
+def test_secret_ids_and_env_names_are_checked() -> None:
+    config = stack_config()
+    config["conduit:secrets"] = {"API_TOKEN": "api-token_1"}
+    parse_settings(config, FILE)
+    config["conduit:secrets"] = {"api-token": "bad id!"}
+    problems = _problems(config)
+    assert problems == [
+        f"{FILE}: conduit:secrets.api-token: invalid name: String should match pattern "
+        "'^[A-Za-z_][A-Za-z0-9_]*$' (got 'api-token')",
+        f"{FILE}: conduit:secrets.api-token: String should match pattern "
+        "'^[A-Za-z0-9_-]{1,255}$' (got 'bad id!')",
+    ]
+
+
+def test_env_var_names_must_be_c_identifiers() -> None:
+    config = stack_config()
+    _set(config, "conduit:service/env/LOG_FORMAT", "json")
+    parse_settings(config, FILE)
+    _set(config, "conduit:service/env/1BAD", "x")
+    assert _problems(config)[0].startswith(f"{FILE}: conduit:service.env.1BAD: invalid name")
+
+
+def test_unknown_key_lists_the_allowed_keys() -> None:
+    config = stack_config()
+    _set(config, "conduit:network/connector/machine", "e2-micro")
+    (problem,) = _problems(config)
+    assert problem.startswith(f"{FILE}: conduit:network.connector.machine: unknown key; allowed: ")
+    assert "machineType" in problem
+
+
+def test_enterprise_plus_rejects_custom_tiers() -> None:
+    config = stack_config()
+    _set(config, "conduit:database/edition", "ENTERPRISE_PLUS")
+    (problem,) = _problems(config)
+    assert problem.startswith(f"{FILE}: conduit:database.edition: edition ENTERPRISE_PLUS rejects")
+
+
+def test_regional_needs_backups_and_pitr() -> None:
+    config = stack_config()
+    _set(config, "conduit:database/availability", "REGIONAL")
+    parse_settings(config, FILE)
+    _set(config, "conduit:database/backups/pointInTimeRecovery", False)
+    (problem,) = _problems(config)
+    assert "REGIONAL needs backups.enabled and pointInTimeRecovery" in problem
+
+
+def test_a_file_with_several_errors_lists_every_one(tmp_path: Path) -> None:
+    config = stack_config()
+    _set(config, "conduit:network/connector/ipCidrRange", "10.8.0.0/24")
+    _set(config, "conduit:network/connector/machineType", "f2-micro")
+    _set(config, "conduit:service/startupProbe/periodSeconds", 300)
+    _set(config, "conduit:service/concurrency", 5000)
+    _set(config, "conduit:database/tier", "db-huge")
+    del config["conduit:environment"]
+    import yaml
+
+    path = tmp_path / FILE
+    path.write_text(yaml.safe_dump({"config": config}))
+    with pytest.raises(SettingsError) as caught:
+        load_stack_file(path)
+    keys = [line.split(": ")[1] for line in caught.value.problems]
+    assert sorted(keys) == sorted(
+        [
+            "conduit:environment",
+            "conduit:network.connector.ipCidrRange",
+            "conduit:network.connector.machineType",
+            "conduit:service.startupProbe.periodSeconds",
+            "conduit:service.concurrency",
+            "conduit:database.tier",
+        ]
+    )
+    assert all(line.startswith(f"{FILE}: ") for line in caught.value.problems)
+
+
+def test_missing_and_malformed_files_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"Pulumi.qa.yaml: no such stack file"):
+        load_stack_file(tmp_path / "Pulumi.qa.yaml")
+    (tmp_path / "Pulumi.qa.yaml").write_text("config: [1, 2")
+    with pytest.raises(SettingsError, match=r"Pulumi.qa.yaml: not valid YAML"):
+        load_stack_file(tmp_path / "Pulumi.qa.yaml")
+    (tmp_path / "Pulumi.qa.yaml").write_text("config: 3\n")
+    with pytest.raises(SettingsError, match=r"Pulumi.qa.yaml: config: a mapping"):
+        load_stack_file(tmp_path / "Pulumi.qa.yaml")
