@@ -81,6 +81,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         SecretsArgs(
             secret_ids=secret_ids,
             values={**(values or {}), DATABASE_PASSWORD_ENV: database.password},
+            external_ids=settings.external_secrets,
         ),
     )
     service = Service(

@@ -19,21 +19,23 @@ class SecretsArgs:
 
     secret_ids: Mapping[str, str]
     values: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    external_ids: Mapping[str, str] = field(default_factory=dict)
+    """Secrets that exist outside the stack: referenced and granted, not created."""
 
 
 class Secrets(pulumi.ComponentResource):
     """One Secret and one SecretVersion per entry; a missing value is generated, never printed."""
 
-    secret_ids: dict[str, pulumi.Output[str]]
-    """The Secret Manager secret id per env var name."""
+    secret_ids: dict[str, pulumi.Input[str]]
+    """The Secret Manager secret id per env var name, managed and external."""
 
     def __init__(self, name: str, args: SecretsArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:secrets:Secrets", name, {}, opts)
         child = ResourceOptions(parent=self)
         self._component_name = name
-        self._secrets: dict[str, gcp.secretmanager.Secret] = {}
+        self._grantable: dict[str, pulumi.Input[str]] = dict(args.external_ids)
         self.versions: list[gcp.secretmanager.SecretVersion] = []
-        self.secret_ids = {}
+        self.secret_ids = dict(args.external_ids)
         for env_name, secret_id in sorted(args.secret_ids.items()):
             secret = gcp.secretmanager.Secret(
                 f"{name}-{secret_id}",
@@ -59,7 +61,7 @@ class Secrets(pulumi.ComponentResource):
                     opts=child,
                 )
             )
-            self._secrets[env_name] = secret
+            self._grantable[env_name] = secret.id
             self.secret_ids[env_name] = secret.secret_id
         self.register_outputs({"secretIds": self.secret_ids})
 
@@ -68,10 +70,10 @@ class Secrets(pulumi.ComponentResource):
         return [
             gcp.secretmanager.SecretIamMember(
                 f"{self._component_name}-{env_name.lower().replace('_', '-')}-accessor",
-                secret_id=secret.id,
+                secret_id=secret,
                 role="roles/secretmanager.secretAccessor",
                 member=member,
                 opts=ResourceOptions(parent=self),
             )
-            for env_name, secret in self._secrets.items()
+            for env_name, secret in sorted(self._grantable.items())
         ]

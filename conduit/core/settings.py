@@ -297,13 +297,24 @@ class StackSettings(BaseModel):
     database: DatabaseSettings = Field(alias="conduit:database")
     service: ServiceSettings = Field(alias="conduit:service")
     secrets: dict[EnvVarName, SecretId] = Field(alias="conduit:secrets", default_factory=dict)
+    external_secrets: dict[EnvVarName, SecretId] = Field(
+        alias="conduit:externalSecrets", default_factory=dict
+    )
+    """Secrets managed outside the stack: referenced and granted, never created here."""
     success_criteria: SuccessCriteria = Field(
         alias="conduit:successCriteria", default_factory=SuccessCriteria
     )
 
     @model_validator(mode="after")
     def _no_env_clash(self) -> StackSettings:
-        clash = sorted(set(self.secrets) & set(self.service.env))
+        names = [*self.secrets, *self.external_secrets]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise CrossFieldError(
+                "conduit:externalSecrets",
+                f"{', '.join(twice)} set both in conduit:secrets and conduit:externalSecrets",
+            )
+        clash = sorted(set(names) & set(self.service.env))
         if clash:
             raise CrossFieldError(
                 "conduit:secrets",

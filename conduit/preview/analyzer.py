@@ -1,0 +1,153 @@
+"""Drive a policy pack over Pulumi's analyzer gRPC protocol, the way the engine does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
+
+from conduit.preview.runner import ResourceRecord
+
+STARTUP_TIMEOUT_SECONDS = 30
+GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
+
+
+class PackError(RuntimeError):
+    """The pack failed to start or to answer; carries what it printed."""
+
+
+@dataclass
+class PackProcess:
+    """A running policy pack and a stub connected to it."""
+
+    process: subprocess.Popen[bytes]
+    stub: analyzer_pb2_grpc.AnalyzerStub
+    channel: grpc.Channel
+    stderr: list[str]
+
+    def output(self) -> str:
+        return "".join(self.stderr).strip()
+
+
+def pack_python(pack_dir: Path) -> str:
+    """The interpreter the CLI would use: the virtualenv named in PulumiPolicy.yaml, if present."""
+    import yaml
+
+    manifest = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
+    runtime = manifest.get("runtime")
+    options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
+    venv = options.get("virtualenv")
+    if venv:
+        candidate = (pack_dir / venv / "bin" / "python").resolve()
+        if candidate.exists():
+            return str(candidate)
+    return sys.executable
+
+
+@contextmanager
+def running_pack(pack_dir: Path, engine_address: str = "127.0.0.1:0") -> Iterator[PackProcess]:
+    """Start `python -u -m pulumi.policy <engine> <pack-dir>` and connect to the port it prints."""
+    if not (pack_dir / "PulumiPolicy.yaml").is_file():
+        raise PackError(f"{pack_dir}: no PulumiPolicy.yaml: not a policy pack")
+    process = subprocess.Popen(
+        [pack_python(pack_dir), "-u", "-m", "pulumi.policy", engine_address, str(pack_dir)],
+        cwd=pack_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    stderr: list[str] = []
+    drain = threading.Thread(target=_drain, args=(process.stderr, stderr), daemon=True)
+    drain.start()
+    try:
+        port = _read_port(process, stderr)
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=GRPC_OPTIONS)
+        grpc.channel_ready_future(channel).result(timeout=STARTUP_TIMEOUT_SECONDS)
+        try:
+            yield PackProcess(process, analyzer_pb2_grpc.AnalyzerStub(channel), channel, stderr)
+        finally:
+            channel.close()
+    finally:
+        process.kill()
+        process.wait()
+        drain.join(timeout=5)
+
+
+def _drain(stream, sink: list[str]) -> None:
+    for line in iter(stream.readline, b""):
+        sink.append(line.decode(errors="replace"))
+
+
+def _read_port(process: subprocess.Popen[bytes], stderr: list[str]) -> int:
+    result: list[bytes] = []
+    reader = threading.Thread(target=lambda: result.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(STARTUP_TIMEOUT_SECONDS)
+    line = result[0].strip() if result else b""
+    if not line.isdigit():
+        process.kill()
+        process.wait()
+        printed = "".join(stderr).strip() or line.decode(errors="replace")
+        raise PackError(f"the policy pack did not start:\n{printed}")
+    return int(line)
+
+
+def get_info(pack: PackProcess) -> analyzer_pb2.AnalyzerInfo:
+    return pack.stub.GetAnalyzerInfo(empty_pb2.Empty())
+
+
+def get_plugin_info(pack: PackProcess) -> plugin_pb2.PluginInfo:
+    return pack.stub.GetPluginInfo(empty_pb2.Empty())
+
+
+def configure(pack: PackProcess, config: dict[str, analyzer_pb2.PolicyConfig]) -> None:
+    pack.stub.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config))
+
+
+def _options(record: ResourceRecord) -> analyzer_pb2.AnalyzerResourceOptions:
+    return analyzer_pb2.AnalyzerResourceOptions(parent=record.parent)
+
+
+def analyze(pack: PackProcess, record: ResourceRecord) -> analyzer_pb2.AnalyzeResponse:
+    """One resource's inputs, as `pulumi preview` sends them before each step."""
+    return pack.stub.Analyze(
+        analyzer_pb2.AnalyzeRequest(
+            type=record.type,
+            properties=record.inputs,
+            urn=record.urn,
+            name=record.name,
+            options=_options(record),
+        )
+    )
+
+
+def analyze_stack(
+    pack: PackProcess, records: Iterable[ResourceRecord]
+) -> analyzer_pb2.AnalyzeResponse:
+    """Every resource's state with parents and dependencies, as sent once the plan is complete."""
+    resources = [
+        analyzer_pb2.AnalyzerResource(
+            type=record.type,
+            properties=record.outputs,
+            urn=record.urn,
+            name=record.name,
+            options=_options(record),
+            parent=record.parent,
+            dependencies=record.dependencies,
+            propertyDependencies={
+                key: analyzer_pb2.AnalyzerPropertyDependencies(urns=urns)
+                for key, urns in record.property_dependencies.items()
+            },
+        )
+        for record in records
+    ]
+    return pack.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources))

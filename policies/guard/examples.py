@@ -1,0 +1,57 @@
+"""Good and bad examples stored beside each rule; the tests run every one of them."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Bad:
+    """Properties (or stack resources) breaking the rule; `expect`: one fragment per finding."""
+
+    subject: Any
+    expect: tuple[str, ...]
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Examples:
+    """A rule's examples: every good one yields nothing, every bad one exactly `expect`."""
+
+    good: list[Any]
+    bad: list[Bad]
+    good_config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Res:
+    """A stack resource as a stack policy sees it (the shape of pulumi_policy.PolicyResource)."""
+
+    resource_type: str
+    props: dict[str, Any]
+    urn: str = ""
+    dependencies: list[Any] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.urn:
+            name = self.props.get("name", "r")
+            self.urn = f"urn:pulumi:test::conduit::{self.resource_type}::{name}"
+
+
+def changed(props: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of `props` with `path` ("a.b.0.c") set to `value` (None deletes it)."""
+    result = copy.deepcopy(props)
+    node: Any = result
+    steps = path.split(".")
+    for step in steps[:-1]:
+        node = node[int(step)] if isinstance(node, list) else node.setdefault(step, {})
+    last = steps[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    elif value is None:
+        node.pop(last, None)
+    else:
+        node[last] = value
+    return result

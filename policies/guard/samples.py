@@ -1,0 +1,103 @@
+"""Correct properties of each resource type, as the engine sends them: the base of the examples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROJECT = "acme-staging"
+REGION = "us-central1"
+CONNECTOR_ID = f"projects/{PROJECT}/locations/{REGION}/connectors/staging-connector"
+CONNECTION_NAME = f"{PROJECT}:{REGION}:staging-instance"
+SERVICE_ACCOUNT = f"backend-run@{PROJECT}.iam.gserviceaccount.com"
+
+
+def connector() -> dict[str, Any]:
+    return {
+        "name": "staging-connector",
+        "region": REGION,
+        "ipCidrRange": "10.8.0.0/28",
+        "machineType": "e2-standard-4",
+        "minInstances": 3,
+        "maxInstances": 10,
+        "network": "staging-vpc",
+    }
+
+
+def instance() -> dict[str, Any]:
+    return {
+        "name": "staging-instance",
+        "databaseVersion": "POSTGRES_15",
+        "region": REGION,
+        "deletionProtection": True,
+        "connectionName": CONNECTION_NAME,
+        "settings": {
+            "tier": "db-custom-2-7680",
+            "edition": "ENTERPRISE",
+            "availabilityType": "ZONAL",
+            "deletionProtectionEnabled": True,
+            "ipConfiguration": {
+                "ipv4Enabled": False,
+                "privateNetwork": f"projects/{PROJECT}/global/networks/staging-vpc",
+                "sslMode": "ENCRYPTED_ONLY",
+            },
+            "backupConfiguration": {"enabled": True, "pointInTimeRecoveryEnabled": True},
+            "databaseFlags": [{"name": "max_connections", "value": "400"}],
+        },
+    }
+
+
+def service() -> dict[str, Any]:
+    env = {
+        "DATABASE_POOL_SIZE": "20",
+        "DATABASE_MAX_OVERFLOW": "10",
+        "DATABASE_INIT_TIMEOUT_SECONDS": "75",
+        "CLOUD_SQL_CONNECTION_NAME": CONNECTION_NAME,
+        "LOG_LEVEL": "info",
+    }
+    envs: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in env.items()]
+    envs.append(
+        {
+            "name": "JWT_SECRET_KEY",
+            "valueSource": {"secretKeyRef": {"secret": "jwt-secret-key", "version": "latest"}},
+        }
+    )
+    probe = {"periodSeconds": 10, "timeoutSeconds": 5, "initialDelaySeconds": 0}
+    return {
+        "name": "backend",
+        "location": REGION,
+        "ingress": "INGRESS_TRAFFIC_ALL",
+        "template": {
+            "serviceAccount": SERVICE_ACCOUNT,
+            "timeout": "300s",
+            "maxInstanceRequestConcurrency": 80,
+            "scaling": {"minInstanceCount": 1, "maxInstanceCount": 10},
+            "vpcAccess": {"connector": CONNECTOR_ID, "egress": "PRIVATE_RANGES_ONLY"},
+            "volumes": [{"name": "cloudsql", "cloudSqlInstance": {"instances": [CONNECTION_NAME]}}],
+            "containers": [
+                {
+                    "image": "us-docker.pkg.dev/cloudrun/container/hello",
+                    "envs": envs,
+                    "startupProbe": {
+                        **probe,
+                        "failureThreshold": 12,
+                        "httpGet": {"path": "/health"},
+                    },
+                    "livenessProbe": {
+                        **probe,
+                        "periodSeconds": 30,
+                        "failureThreshold": 3,
+                        "httpGet": {"path": "/health"},
+                    },
+                }
+            ],
+        },
+    }
+
+
+def env_value(props: dict[str, Any], name: str, value: str | None) -> dict[str, Any]:
+    """`props` (a service, changed in place) with env `name` set to `value` (None removes it)."""
+    envs = props["template"]["containers"][0]["envs"]
+    envs[:] = [e for e in envs if e["name"] != name]
+    if value is not None:
+        envs.append({"name": name, "value": value})
+    return props

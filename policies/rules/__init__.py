@@ -1,0 +1,63 @@
+"""The catalogue: every rule module of the pack, one policy each."""
+
+from __future__ import annotations
+
+from rules import (
+    cloudrun_connections_per_instance,
+    cloudrun_dedicated_service_account,
+    cloudrun_egress_through_connector,
+    cloudrun_liveness_probe,
+    cloudrun_no_public_invoker,
+    cloudrun_request_timeout,
+    cloudrun_secrets_by_reference,
+    cloudrun_startup_probe_covers_db_init,
+    cloudrun_startup_probe_http,
+    cloudsql_backups_and_pitr,
+    cloudsql_connection_budget,
+    cloudsql_dedicated_core,
+    cloudsql_deletion_protection,
+    cloudsql_edition_matches_tier,
+    cloudsql_max_connections_valid,
+    cloudsql_no_public_ip,
+    cloudsql_private_network,
+    cloudsql_ssl_required,
+    connector_capacity_covers_services,
+    connector_cidr_is_28,
+    connector_instance_bounds,
+    connector_machine_type_advisory,
+    connector_region_matches_service,
+    connector_warm_capacity,
+    secret_accessor_least_privilege,
+    secret_references_resolve,
+)
+
+MODULES = [
+    connector_cidr_is_28,
+    connector_instance_bounds,
+    connector_warm_capacity,
+    connector_machine_type_advisory,
+    connector_capacity_covers_services,
+    connector_region_matches_service,
+    cloudsql_no_public_ip,
+    cloudsql_private_network,
+    cloudsql_ssl_required,
+    cloudsql_backups_and_pitr,
+    cloudsql_deletion_protection,
+    cloudsql_dedicated_core,
+    cloudsql_edition_matches_tier,
+    cloudsql_max_connections_valid,
+    cloudsql_connection_budget,
+    cloudrun_startup_probe_covers_db_init,
+    cloudrun_startup_probe_http,
+    cloudrun_liveness_probe,
+    cloudrun_egress_through_connector,
+    cloudrun_secrets_by_reference,
+    cloudrun_dedicated_service_account,
+    cloudrun_no_public_invoker,
+    cloudrun_request_timeout,
+    cloudrun_connections_per_instance,
+    secret_references_resolve,
+    secret_accessor_least_privilege,
+]
+
+POLICIES = [module.POLICY for module in MODULES]

@@ -1,0 +1,63 @@
+"""cloudrun-connections-per-instance: the pool fits the built-in Cloud SQL connection's cap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from conduit.core import facts
+from guard import samples
+from guard.cloudrun import SERVICE, pool_per_instance, uses_cloud_sql_volume
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+
+RESOURCE_TYPE = SERVICE
+CAP = facts.CLOUD_SQL_CONNECTIONS_PER_RUN_INSTANCE
+REMEDIATION = (
+    f"Keep DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW <= {CAP} per instance (Cloud Run's cap "
+    "for the built-in Cloud SQL connection), or connect to the private IP without the volume."
+)
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    if not uses_cloud_sql_volume(props):
+        return
+    per_instance = pool_per_instance(props)
+    if per_instance is not None and per_instance > CAP:
+        yield (
+            f"each instance may open {per_instance} connections but the built-in Cloud SQL "
+            f"connection allows {CAP}. {REMEDIATION}"
+        )
+
+
+POLICY = resource_policy(
+    name="cloudrun-connections-per-instance",
+    description=f"A Cloud Run instance opens at most {CAP} connections per Cloud SQL instance.",
+    resource_types=(SERVICE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+EXAMPLES = Examples(
+    good=[
+        samples.service(),
+        changed(
+            samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "150"),
+            "template.volumes",
+            [],
+        ),
+    ],
+    bad=[
+        Bad(
+            samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "95"),
+            ("may open 105 connections but the built-in Cloud SQL connection allows 100",),
+        ),
+        Bad(
+            samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "many"),
+            ("DATABASE_POOL_SIZE should be a whole number",),
+        ),
+    ],
+)

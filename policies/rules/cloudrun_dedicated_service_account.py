@@ -1,0 +1,51 @@
+"""cloudrun-dedicated-service-account: the service runs as its own identity, not a default one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.cloudrun import SERVICE
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, known
+
+RESOURCE_TYPE = SERVICE
+DEFAULT_ACCOUNTS = ("-compute@developer.gserviceaccount.com", "@appspot.gserviceaccount.com")
+REMEDIATION = (
+    "Create a service account for the service and set template.serviceAccount: the default "
+    "compute account holds Editor on the whole project."
+)
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    account = at(props, "template.serviceAccount", str)
+    if account is None:
+        yield f"no serviceAccount: the service runs as the default compute account. {REMEDIATION}"
+    elif known(account) and account.endswith(DEFAULT_ACCOUNTS):
+        yield f"serviceAccount {account} is a project default account. {REMEDIATION}"
+
+
+POLICY = resource_policy(
+    name="cloudrun-dedicated-service-account",
+    description="Cloud Run services run as a dedicated service account.",
+    resource_types=(SERVICE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+_SA = "template.serviceAccount"
+EXAMPLES = Examples(
+    good=[samples.service()],
+    bad=[
+        Bad(changed(samples.service(), _SA, None), ("no serviceAccount",)),
+        Bad(
+            changed(samples.service(), _SA, "123-compute@developer.gserviceaccount.com"),
+            ("is a project default account",),
+        ),
+    ],
+)

@@ -1,0 +1,54 @@
+"""cloudrun-egress-through-connector: the service reaches the VPC through its connector."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.cloudrun import SERVICE
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, known
+
+RESOURCE_TYPE = SERVICE
+REMEDIATION = (
+    "Set template.vpcAccess.connector and egress PRIVATE_RANGES_ONLY (ALL_TRAFFIC sends every "
+    "request through the connector; allow it in the policy config only when it is meant)."
+)
+
+
+def check(props: Any, config: Config) -> Iterator[str]:
+    access = at(props, "template.vpcAccess", Mapping)
+    if access is None or at(access, "connector", str) is None:
+        yield f"the service has no VPC connector: it cannot reach private Cloud SQL. {REMEDIATION}"
+        return
+    egress = at(access, "egress", str, default="PRIVATE_RANGES_ONLY")
+    if not known(egress) or egress == "PRIVATE_RANGES_ONLY":
+        return
+    if egress == "ALL_TRAFFIC" and config["allowAllTraffic"]:
+        return
+    yield f"egress is {egress}. {REMEDIATION}"
+
+
+POLICY = resource_policy(
+    name="cloudrun-egress-through-connector",
+    description="Cloud Run services egress to private ranges through the VPC connector.",
+    resource_types=(SERVICE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+    defaults={"allowAllTraffic": False},
+    schema={"allowAllTraffic": {"type": "boolean"}},
+)
+
+_EGRESS = "template.vpcAccess.egress"
+EXAMPLES = Examples(
+    good=[samples.service(), changed(samples.service(), _EGRESS, None)],
+    bad=[
+        Bad(changed(samples.service(), "template.vpcAccess", None), ("no VPC connector",)),
+        Bad(changed(samples.service(), _EGRESS, "ALL_TRAFFIC"), ("egress is ALL_TRAFFIC",)),
+    ],
+)

@@ -1,0 +1,64 @@
+"""cloudrun-request-timeout: an explicit request timeout within Cloud Run's 1-3600 s."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from conduit.core import facts
+from guard import samples
+from guard.cloudrun import SERVICE
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, known
+
+RESOURCE_TYPE = SERVICE
+DURATION = re.compile(r"^([0-9]+)(?:\.[0-9]{1,9})?s$")
+REMEDIATION = (
+    'Set template.timeout explicitly (e.g. "300s"), within 1-3600 s and at most the '
+    "configured maxSeconds."
+)
+
+
+def check(props: Any, config: Config) -> Iterator[str]:
+    timeout = at(props, "template.timeout", str)
+    if timeout is None:
+        yield f"no template.timeout: the service inherits a default. {REMEDIATION}"
+        return
+    if not known(timeout):
+        return
+    match = DURATION.match(timeout)
+    if match is None:
+        yield f'template.timeout {timeout!r} is not a duration like "300s". {REMEDIATION}'
+        return
+    seconds = int(match.group(1))
+    low, high = facts.REQUEST_TIMEOUT_SECONDS
+    limit = min(high, config["maxSeconds"])
+    if not low <= seconds <= limit:
+        yield f"template.timeout {seconds} s is outside {low}-{limit} s. {REMEDIATION}"
+
+
+POLICY = resource_policy(
+    name="cloudrun-request-timeout",
+    description="Cloud Run services declare a request timeout within Cloud Run's limits.",
+    resource_types=(SERVICE,),
+    check=check,
+    severity=Severity.MEDIUM,
+    remediation=REMEDIATION,
+    defaults={"maxSeconds": 3600},
+    schema={"maxSeconds": {"type": "integer", "minimum": 1, "maximum": 3600}},
+)
+
+_TIMEOUT = "template.timeout"
+EXAMPLES = Examples(
+    good=[samples.service(), changed(samples.service(), _TIMEOUT, "3600s")],
+    bad=[
+        Bad(changed(samples.service(), _TIMEOUT, None), ("no template.timeout",)),
+        Bad(changed(samples.service(), _TIMEOUT, "5m"), ("not a duration",)),
+        Bad(changed(samples.service(), _TIMEOUT, "7200s"), ("outside 1-3600 s",)),
+        Bad(samples.service(), ("outside 1-60 s",), {"maxSeconds": 60}),
+    ],
+)

@@ -1,0 +1,74 @@
+"""cloudrun-secrets-by-reference: no credential in a literal environment value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.cloudrun import SERVICE, containers
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples
+from guard.props import env_vars, known
+
+RESOURCE_TYPE = SERVICE
+CREDENTIAL_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)
+CREDENTIAL_CONTENT = re.compile(
+    r"://[^/\s:@]+:[^/\s@]+@|-----BEGIN [A-Z ]*PRIVATE KEY-----|\"private_key\"\s*:"
+)
+REMEDIATION = (
+    "Store the value in Secret Manager and reference it with valueSource.secretKeyRef "
+    "(add it to conduit:secrets)."
+)
+
+
+def check(props: Any, config: Config) -> Iterator[str]:
+    allowed = set(config["allowedNames"])
+    for index, container in enumerate(containers(props)):
+        for name, value in env_vars(container).items():
+            if name in allowed or not known(value) or value == "":
+                continue
+            # Never echo the value: it may be the credential.
+            if CREDENTIAL_NAME.search(name):
+                yield (
+                    f"container {index}: env {name} looks like a credential but is a literal "
+                    f"value. {REMEDIATION}"
+                )
+            elif CREDENTIAL_CONTENT.search(value):
+                yield (
+                    f"container {index}: env {name} holds credential-like content in clear "
+                    f"text. {REMEDIATION}"
+                )
+
+
+POLICY = resource_policy(
+    name="cloudrun-secrets-by-reference",
+    description="Credentials reach Cloud Run only by Secret Manager reference.",
+    resource_types=(SERVICE,),
+    check=check,
+    severity=Severity.CRITICAL,
+    remediation=REMEDIATION,
+    defaults={"allowedNames": []},
+    schema={"allowedNames": {"type": "array", "items": {"type": "string"}}},
+)
+
+EXAMPLES = Examples(
+    good=[samples.service(), samples.env_value(samples.service(), "CACHE_KEY_PREFIX", "v1")],
+    good_config={"allowedNames": ["CACHE_KEY_PREFIX"]},
+    bad=[
+        Bad(
+            samples.env_value(samples.service(), "JWT_SECRET", "hunter2"),
+            ("env JWT_SECRET looks like a credential",),
+        ),
+        Bad(
+            samples.env_value(
+                samples.service(), "DATABASE_URL", "postgresql://app:s3cr3t@10.60.0.3/app"
+            ),
+            ("env DATABASE_URL holds credential-like content",),
+        ),
+        Bad(samples.env_value(samples.service(), "API_TOKEN", "abc"), ("API_TOKEN",)),
+    ],
+)

@@ -1,0 +1,120 @@
+"""cloudrun-startup-probe-covers-db-init: the start-up window outlasts the app's DB init timeout.
+
+The incident: the app waited up to 75 s for its database while Cloud Run gave it 60 s, so every
+start-up was killed before the app could either connect or fail cleanly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from conduit.core import capacity, facts
+from guard import samples
+from guard.cloudrun import SERVICE, containers
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, env_int, known
+
+RESOURCE_TYPE = SERVICE
+INIT_TIMEOUT_ENV = "DATABASE_INIT_TIMEOUT_SECONDS"
+# Cloud Run's default startup probe when none is declared: TCP, 240 s period and timeout, 1 try.
+DEFAULT_PROBE = {
+    "initialDelaySeconds": 0,
+    "periodSeconds": 240,
+    "timeoutSeconds": 240,
+    "failureThreshold": 1,
+}
+REMEDIATION = (
+    "Make initialDelaySeconds + failureThreshold x periodSeconds exceed "
+    f"{INIT_TIMEOUT_ENV} by the margin, keeping failureThreshold x periodSeconds <= 240 and "
+    "timeoutSeconds <= periodSeconds; or lower the app's timeout."
+)
+
+
+def check(props: Any, config: Config) -> Iterator[str]:
+    margin = config["marginSeconds"]
+    for index, container in enumerate(containers(props)):
+        init = env_int(container, INIT_TIMEOUT_ENV)
+        if not known(init):
+            continue
+        probe = {
+            key: at(container, f"startupProbe.{key}", int, default=default)
+            for key, default in DEFAULT_PROBE.items()
+        }
+        if not all(known(v) for v in probe.values()):
+            continue
+        period, threshold = probe["periodSeconds"], probe["failureThreshold"]
+        where = f"container {index}"
+        if period * threshold > facts.STARTUP_PROBE_WINDOW_MAX_SECONDS:
+            yield (
+                f"{where}: failureThreshold x periodSeconds = {period * threshold} s exceeds "
+                f"Cloud Run's {facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s cap. {REMEDIATION}"
+            )
+        if probe["timeoutSeconds"] > period:
+            yield (
+                f"{where}: timeoutSeconds {probe['timeoutSeconds']} exceeds periodSeconds "
+                f"{period}. {REMEDIATION}"
+            )
+        window = capacity.startup_window(probe["initialDelaySeconds"], period, threshold)
+        needed = init + margin
+        if window >= needed:
+            continue
+        fix = capacity.smallest_startup_probe(needed, period, probe["initialDelaySeconds"])
+        hint = (
+            f"e.g. failureThreshold {fix[1]} at periodSeconds {fix[0]}"
+            if fix
+            else f"{needed} s cannot fit under Cloud Run's {facts.STARTUP_PROBE_WINDOW_MAX_SECONDS}"
+            f" s window: lower {INIT_TIMEOUT_ENV} to at most "
+            f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS + probe['initialDelaySeconds'] - margin} s"
+        )
+        yield (
+            f"{where}: start-up window {window} s (initialDelaySeconds "
+            f"{probe['initialDelaySeconds']} + {threshold} x {period} s) is shorter than "
+            f"{INIT_TIMEOUT_ENV} {init} s + {margin} s margin = {needed} s; {hint}. {REMEDIATION}"
+        )
+
+
+POLICY = resource_policy(
+    name="cloudrun-startup-probe-covers-db-init",
+    description="The startup probe's window must outlast the app's database init timeout.",
+    resource_types=(SERVICE,),
+    check=check,
+    severity=Severity.CRITICAL,
+    remediation=REMEDIATION,
+    defaults={"marginSeconds": 15},
+    schema={"marginSeconds": {"type": "integer", "minimum": 0}},
+)
+
+_PROBE = "template.containers.0.startupProbe"
+EXAMPLES = Examples(
+    good=[samples.service(), samples.env_value(samples.service(), INIT_TIMEOUT_ENV, None)],
+    bad=[
+        Bad(
+            changed(samples.service(), f"{_PROBE}.failureThreshold", 6),
+            (
+                "window 60 s (initialDelaySeconds 0 + 6 x 10 s) is shorter than "
+                "DATABASE_INIT_TIMEOUT_SECONDS 75 s + 15 s margin = 90 s; "
+                "e.g. failureThreshold 9 at periodSeconds 10",
+            ),
+        ),
+        Bad(
+            samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "300"),
+            (
+                "cannot fit under Cloud Run's 240 s window: "
+                "lower DATABASE_INIT_TIMEOUT_SECONDS to at most 225 s",
+            ),
+        ),
+        Bad(
+            changed(samples.service(), f"{_PROBE}.failureThreshold", 30),
+            ("300 s exceeds Cloud Run's 240 s cap",),
+        ),
+        Bad(
+            changed(samples.service(), f"{_PROBE}.timeoutSeconds", 20),
+            ("timeoutSeconds 20 exceeds periodSeconds 10",),
+        ),
+        Bad(samples.service(), ("= 135 s",), {"marginSeconds": 60}),
+    ],
+)

@@ -1,0 +1,67 @@
+"""cloudrun-startup-probe-http: an explicit HTTP or gRPC startup probe on a health endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.cloudrun import SERVICE, containers
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at
+
+RESOURCE_TYPE = SERVICE
+REMEDIATION = (
+    "Declare startupProbe.httpGet.path (e.g. /health) that answers 200 only once the app's "
+    "database pool is ready: the default TCP probe passes before the app can serve."
+)
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    for index, container in enumerate(containers(props)):
+        probe = at(container, "startupProbe", Mapping)
+        if probe is None:
+            yield f"container {index} has no startupProbe (the default is TCP). {REMEDIATION}"
+            continue
+        if at(probe, "grpc", Mapping) is not None:
+            continue
+        http = at(probe, "httpGet", Mapping)
+        if http is None:
+            yield f"container {index}'s startupProbe is not HTTP or gRPC. {REMEDIATION}"
+        elif not at(http, "path", str, default=""):
+            yield f"container {index}'s startupProbe.httpGet has no path. {REMEDIATION}"
+
+
+POLICY = resource_policy(
+    name="cloudrun-startup-probe-http",
+    description="Cloud Run services need an explicit HTTP or gRPC startup probe.",
+    resource_types=(SERVICE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+_PROBE = "template.containers.0.startupProbe"
+EXAMPLES = Examples(
+    good=[
+        samples.service(),
+        changed(
+            changed(samples.service(), f"{_PROBE}.httpGet", None), f"{_PROBE}.grpc", {"port": 8080}
+        ),
+    ],
+    bad=[
+        Bad(changed(samples.service(), _PROBE, None), ("no startupProbe",)),
+        Bad(
+            changed(
+                changed(samples.service(), f"{_PROBE}.httpGet", None),
+                f"{_PROBE}.tcpSocket",
+                {"port": 8080},
+            ),
+            ("not HTTP or gRPC",),
+        ),
+        Bad(changed(samples.service(), f"{_PROBE}.httpGet.path", None), ("has no path",)),
+    ],
+)

@@ -1,0 +1,52 @@
+"""cloudsql-backups-and-pitr: automated backups and point-in-time recovery are on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at
+
+RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
+REMEDIATION = (
+    "Set settings.backupConfiguration.enabled and pointInTimeRecoveryEnabled to true "
+    "(Enterprise edition does not enable PITR by itself)."
+)
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    backups = "settings.backupConfiguration"
+    if at(props, f"{backups}.enabled", bool, default=False) is False:
+        yield f"automated backups are off. {REMEDIATION}"
+    if at(props, f"{backups}.pointInTimeRecoveryEnabled", bool, default=False) is False:
+        yield f"point-in-time recovery is off. {REMEDIATION}"
+
+
+POLICY = resource_policy(
+    name="cloudsql-backups-and-pitr",
+    description="Cloud SQL must have automated backups and point-in-time recovery.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.MEDIUM,
+    remediation=REMEDIATION,
+)
+
+EXAMPLES = Examples(
+    good=[samples.instance()],
+    bad=[
+        Bad(
+            changed(samples.instance(), "settings.backupConfiguration", None), ("backups", "point")
+        ),
+        Bad(
+            changed(
+                samples.instance(), "settings.backupConfiguration.pointInTimeRecoveryEnabled", False
+            ),
+            ("point-in-time recovery is off",),
+        ),
+    ],
+)

@@ -1,0 +1,116 @@
+"""cloudsql-connection-budget: every service at max scale with full pools fits max_connections.
+
+The incident: ten instances with pools doubled from 25 to 50 asked a small instance for more
+connections than it had, and start-ups failed with "too many clients".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from pulumi_policy import Severity
+
+from conduit.core import capacity, facts
+from guard import samples
+from guard.cloudrun import SERVICE, max_instances, pool_per_instance
+from guard.define import Config, StackResource, of_type, stack_policy
+from guard.examples import Bad, Examples, Res, changed
+from guard.links import instances_of
+from guard.props import UNKNOWN, at, items, known
+
+INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
+REMEDIATION = (
+    "Lower maxInstances or the pool (DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW), or raise "
+    "max_connections / the tier, so that demand plus reserved and headroom fits."
+)
+
+
+def max_connections(instance: StackResource) -> int | None:
+    """The max_connections flag, else the tier's default by memory; None when unknowable."""
+    for flag in items(instance.props, "settings.databaseFlags"):
+        if (
+            flag is not UNKNOWN
+            and isinstance(flag, Mapping)
+            and at(flag, "name", str) == "max_connections"
+        ):
+            value = at(flag, "value", str)
+            return int(value) if known(value) and value.isdigit() else None
+    tier = at(instance.props, "settings.tier", str)
+    if not known(tier):
+        return None
+    try:
+        return facts.default_max_connections(facts.parse_tier(tier).memory_gb)
+    except facts.TierError:
+        return None
+
+
+def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str]]:
+    instances = of_type(resources, INSTANCE)
+    users: dict[str, list[capacity.ServiceDemand]] = {}
+    for service in of_type(resources, SERVICE):
+        count, per_instance = max_instances(service.props), pool_per_instance(service.props)
+        if count is None or per_instance is None:
+            continue
+        demand = capacity.ServiceDemand(str(at(service.props, "name", str)), count, per_instance, 0)
+        for instance in instances_of(service, instances):
+            users.setdefault(instance.urn, []).append(demand)
+    for instance in instances:
+        limit = max_connections(instance)
+        if instance.urn not in users or limit is None:
+            continue
+        services = users[instance.urn]
+        budget = capacity.connection_budget(
+            limit, services, config["reservedConnections"], config["headroomPercent"] / 100
+        )
+        if budget.fits:
+            continue
+        detail = "; ".join(
+            f"{s.name}: {s.max_instances} x {s.per_instance} = {s.connections}, largest safe "
+            f"maxInstances {capacity.largest_safe_max_instances(budget, s)}"
+            for s in services
+        )
+        yield (
+            f"services may open {budget.demand} connections but max_connections {limit} leaves "
+            f"{budget.available} after {budget.reserved} reserved and {budget.headroom} headroom "
+            f"({detail}). {REMEDIATION}",
+            instance.urn,
+        )
+
+
+POLICY = stack_policy(
+    name="cloudsql-connection-budget",
+    description="Services at max scale with full pools must fit the instance's max_connections.",
+    check=check,
+    severity=Severity.CRITICAL,
+    remediation=REMEDIATION,
+    defaults={"reservedConnections": facts.SUPERUSER_RESERVED_CONNECTIONS, "headroomPercent": 10},
+    schema={
+        "reservedConnections": {"type": "integer", "minimum": 0},
+        "headroomPercent": {"type": "number", "minimum": 0, "maximum": 90},
+    },
+)
+
+_SMALL = changed(
+    changed(samples.instance(), "settings.tier", "db-g1-small"), "settings.databaseFlags", []
+)
+_POOL_50 = samples.env_value(
+    samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "50"), "DATABASE_MAX_OVERFLOW", "0"
+)
+
+EXAMPLES = Examples(
+    good=[[Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())]],
+    bad=[
+        Bad(
+            [Res(INSTANCE, _SMALL), Res(SERVICE, _POOL_50)],
+            (
+                "may open 500 connections but max_connections 50 leaves 42 after 3 reserved "
+                "and 5 headroom (backend: 10 x 50 = 500, largest safe maxInstances 0)",
+            ),
+        ),
+        Bad(
+            [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
+            ("largest safe maxInstances 6",),
+            {"headroomPercent": 50},
+        ),
+    ],
+)

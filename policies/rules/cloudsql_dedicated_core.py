@@ -1,0 +1,48 @@
+"""cloudsql-dedicated-core: no shared-core tier (no SLA, 25-50 connections)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from conduit.core import facts
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, known
+
+RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
+REMEDIATION = "Use a dedicated-core tier such as db-custom-2-7680."
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    tier = at(props, "settings.tier", str)
+    if known(tier) and tier in facts.SHARED_CORE_TIERS_MEMORY_GB:
+        default = facts.default_max_connections(facts.SHARED_CORE_TIERS_MEMORY_GB[tier])
+        yield (
+            f"tier {tier} is shared-core: no SLA and {default} connections by default. "
+            f"{REMEDIATION}"
+        )
+
+
+POLICY = resource_policy(
+    name="cloudsql-dedicated-core",
+    description="Cloud SQL must use a dedicated-core tier.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+EXAMPLES = Examples(
+    good=[samples.instance()],
+    bad=[
+        Bad(
+            changed(samples.instance(), "settings.tier", "db-g1-small"),
+            ("db-g1-small is shared-core: no SLA and 50 connections",),
+        ),
+        Bad(changed(samples.instance(), "settings.tier", "db-f1-micro"), ("db-f1-micro",)),
+    ],
+)

@@ -1,0 +1,48 @@
+"""cloudsql-deletion-protection: protected from deletion by Pulumi and by the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at
+
+RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
+REMEDIATION = (
+    "Set deletionProtection (Pulumi's guard) and settings.deletionProtectionEnabled (the API's, "
+    "which also stops console and gcloud deletes) to true."
+)
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    # Pulumi's field defaults to true; the API field defaults to false.
+    if at(props, "deletionProtection", bool, default=True) is False:
+        yield f"deletionProtection is false. {REMEDIATION}"
+    if at(props, "settings.deletionProtectionEnabled", bool, default=False) is False:
+        yield f"settings.deletionProtectionEnabled is not true. {REMEDIATION}"
+
+
+POLICY = resource_policy(
+    name="cloudsql-deletion-protection",
+    description="Cloud SQL must be protected from deletion on both the Pulumi and the API field.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+EXAMPLES = Examples(
+    good=[samples.instance(), changed(samples.instance(), "deletionProtection", None)],
+    bad=[
+        Bad(changed(samples.instance(), "deletionProtection", False), ("deletionProtection is",)),
+        Bad(
+            changed(samples.instance(), "settings.deletionProtectionEnabled", None),
+            ("deletionProtectionEnabled is not true",),
+        ),
+    ],
+)

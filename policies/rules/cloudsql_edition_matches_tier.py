@@ -1,0 +1,54 @@
+"""cloudsql-edition-matches-tier: ENTERPRISE_PLUS (default from POSTGRES_16) rejects these tiers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from conduit.core import facts
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, known
+
+RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
+REMEDIATION = (
+    "Set settings.edition to ENTERPRISE, or use an ENTERPRISE_PLUS (db-perf-optimized) tier."
+)
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    tier = at(props, "settings.tier", str)
+    version = at(props, "databaseVersion", str)
+    edition = at(props, "settings.edition", str)
+    if not (known(tier) and known(version)) or (edition is not None and not known(edition)):
+        return
+    effective = facts.effective_edition(version, edition)
+    shared_or_custom = tier in facts.SHARED_CORE_TIERS_MEMORY_GB or tier.startswith("db-custom-")
+    if effective == "ENTERPRISE_PLUS" and shared_or_custom:
+        how = "set" if edition else f"the default for {version}"
+        yield (
+            f"edition ENTERPRISE_PLUS ({how}) rejects tier {tier}: create fails with "
+            f"'Invalid Tier'. {REMEDIATION}"
+        )
+
+
+POLICY = resource_policy(
+    name="cloudsql-edition-matches-tier",
+    description="Cloud SQL's edition must accept its tier.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+_PG16 = changed(samples.instance(), "databaseVersion", "POSTGRES_16")
+EXAMPLES = Examples(
+    good=[samples.instance(), _PG16],
+    bad=[
+        Bad(changed(_PG16, "settings.edition", None), ("the default for POSTGRES_16",)),
+        Bad(changed(samples.instance(), "settings.edition", "ENTERPRISE_PLUS"), ("(set)",)),
+    ],
+)

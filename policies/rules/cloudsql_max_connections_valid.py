@@ -1,0 +1,79 @@
+"""cloudsql-max-connections-valid: the max_connections flag is a whole number PostgreSQL accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity
+
+from conduit.core import facts
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import UNKNOWN, at, items, known
+
+RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
+POSTGRES_MAX_BACKENDS = 262143
+REMEDIATION = (
+    f"Set the max_connections flag once, to a whole number from {facts.MAX_CONNECTIONS_FLAG_MIN} "
+    "up, sized from the connection budget (or drop it to keep the tier's default)."
+)
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    values = [
+        at(flag, "value", str)
+        for flag in items(props, "settings.databaseFlags")
+        if flag is not UNKNOWN
+        and isinstance(flag, Mapping)
+        and at(flag, "name", str) == "max_connections"
+    ]
+    if len(values) > 1:
+        yield f"max_connections is set {len(values)} times. {REMEDIATION}"
+    for value in values:
+        if not known(value):
+            continue
+        if not value.isdigit():
+            yield f"max_connections {value!r} is not a whole number. {REMEDIATION}"
+        elif not facts.MAX_CONNECTIONS_FLAG_MIN <= int(value) <= POSTGRES_MAX_BACKENDS:
+            yield (
+                f"max_connections {value} is outside {facts.MAX_CONNECTIONS_FLAG_MIN}-"
+                f"{POSTGRES_MAX_BACKENDS}. {REMEDIATION}"
+            )
+
+
+POLICY = resource_policy(
+    name="cloudsql-max-connections-valid",
+    description="Cloud SQL's max_connections flag must be a valid whole number, set once.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.MEDIUM,
+    remediation=REMEDIATION,
+)
+
+_FLAGS = "settings.databaseFlags"
+EXAMPLES = Examples(
+    good=[samples.instance(), changed(samples.instance(), _FLAGS, None)],
+    bad=[
+        Bad(
+            changed(samples.instance(), _FLAGS, [{"name": "max_connections", "value": "10"}]),
+            ("outside 14",),
+        ),
+        Bad(
+            changed(samples.instance(), _FLAGS, [{"name": "max_connections", "value": "lots"}]),
+            ("not a whole",),
+        ),
+        Bad(
+            changed(
+                samples.instance(),
+                _FLAGS,
+                [
+                    {"name": "max_connections", "value": "100"},
+                    {"name": "max_connections", "value": "200"},
+                ],
+            ),
+            ("set 2 times",),
+        ),
+    ],
+)

@@ -1,0 +1,66 @@
+"""cloudsql-no-public-ip: no public IPv4 address, and never an authorized network of 0.0.0.0/0."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import UNKNOWN, at, items
+
+RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
+OPEN_RANGES = ("0.0.0.0/0", "::/0")
+REMEDIATION = (
+    "Set settings.ipConfiguration.ipv4Enabled to false, keep 0.0.0.0/0 out of authorizedNetworks "
+    "and reach the instance on its private IP."
+)
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    # The provider's default for ipv4Enabled is true: an absent value means a public address.
+    if at(props, "settings.ipConfiguration.ipv4Enabled", bool, default=True) is True:
+        yield f"the instance gets a public IPv4 address (ipv4Enabled is not false). {REMEDIATION}"
+    for network in items(props, "settings.ipConfiguration.authorizedNetworks"):
+        if network is UNKNOWN or not isinstance(network, Mapping):
+            continue
+        if at(network, "value", str) in OPEN_RANGES:
+            yield (
+                f"authorized network {network['value']} opens the instance to the internet. "
+                f"{REMEDIATION}"
+            )
+
+
+POLICY = resource_policy(
+    name="cloudsql-no-public-ip",
+    description="Cloud SQL must have no public IP and no authorized network open to the internet.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.CRITICAL,
+    remediation=REMEDIATION,
+)
+
+EXAMPLES = Examples(
+    good=[samples.instance()],
+    bad=[
+        Bad(
+            changed(samples.instance(), "settings.ipConfiguration.ipv4Enabled", True),
+            ("public IPv4",),
+        ),
+        Bad(
+            changed(samples.instance(), "settings.ipConfiguration.ipv4Enabled", None),
+            ("public IPv4",),
+        ),
+        Bad(
+            changed(
+                changed(samples.instance(), "settings.ipConfiguration.ipv4Enabled", True),
+                "settings.ipConfiguration.authorizedNetworks",
+                [{"value": "0.0.0.0/0"}],
+            ),
+            ("public IPv4", "0.0.0.0/0 opens"),
+        ),
+    ],
+)

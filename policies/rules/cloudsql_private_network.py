@@ -1,0 +1,61 @@
+"""cloudsql-private-network: the instance is on a private network with private services access."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.define import Config, StackResource, depends_on, of_type, stack_policy
+from guard.examples import Bad, Examples, Res, changed
+from guard.props import at, known
+
+INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
+PSA = "gcp:servicenetworking/connection:Connection"
+REMEDIATION = (
+    "Set settings.ipConfiguration.privateNetwork and create a servicenetworking Connection "
+    "(service servicenetworking.googleapis.com) for that network; the instance depends on it."
+)
+
+
+def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple[str, str]]:
+    connections = of_type(resources, PSA)
+    for instance in of_type(resources, INSTANCE):
+        network = at(instance.props, "settings.ipConfiguration.privateNetwork", str)
+        if network is None:
+            yield f"the instance has no private network. {REMEDIATION}", instance.urn
+            continue
+        peered = any(
+            depends_on(instance, c) or (known(network) and at(c.props, "network", str) == network)
+            for c in connections
+        )
+        if not peered:
+            yield (
+                f"no private services access (servicenetworking Connection) for the instance's "
+                f"network. {REMEDIATION}",
+                instance.urn,
+            )
+
+
+POLICY = stack_policy(
+    name="cloudsql-private-network",
+    description="Cloud SQL must sit on a private network that has private services access.",
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+_NETWORK = samples.instance()["settings"]["ipConfiguration"]["privateNetwork"]
+_PSA = Res(PSA, {"network": _NETWORK, "service": "servicenetworking.googleapis.com"})
+
+EXAMPLES = Examples(
+    good=[[_PSA, Res(INSTANCE, samples.instance())]],
+    bad=[
+        Bad([Res(INSTANCE, samples.instance())], ("no private services access",)),
+        Bad(
+            [_PSA, Res(INSTANCE, changed(samples.instance(), "settings.ipConfiguration", {}))],
+            ("no private network",),
+        ),
+    ],
+)

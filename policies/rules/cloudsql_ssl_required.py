@@ -1,0 +1,48 @@
+"""cloudsql-ssl-required: connections to the instance must be encrypted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, known
+
+RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
+ENCRYPTED = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
+REMEDIATION = "Set settings.ipConfiguration.sslMode to ENCRYPTED_ONLY."
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    mode = at(props, "settings.ipConfiguration.sslMode", str)
+    if not known(mode) and mode is not None:
+        return
+    if mode not in ENCRYPTED:
+        shown = mode or "unset"
+        yield f"sslMode is {shown}: unencrypted connections are accepted. {REMEDIATION}"
+
+
+POLICY = resource_policy(
+    name="cloudsql-ssl-required",
+    description="Cloud SQL must refuse unencrypted connections.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+_MODE = "settings.ipConfiguration.sslMode"
+EXAMPLES = Examples(
+    good=[
+        samples.instance(),
+        changed(samples.instance(), _MODE, "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"),
+    ],
+    bad=[
+        Bad(changed(samples.instance(), _MODE, "ALLOW_UNENCRYPTED_AND_ENCRYPTED"), ("ALLOW_",)),
+        Bad(changed(samples.instance(), _MODE, None), ("sslMode is unset",)),
+    ],
+)

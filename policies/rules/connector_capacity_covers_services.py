@@ -1,0 +1,79 @@
+"""connector-capacity-covers-services: the connector at full size carries its services' peak."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from pulumi_policy import Severity
+
+from conduit.core import capacity, facts
+from guard import samples
+from guard.cloudrun import SERVICE, max_instances
+from guard.define import Config, StackResource, of_type, stack_policy
+from guard.examples import Bad, Examples, Res, changed
+from guard.links import connector_of
+from guard.props import at, known
+
+CONNECTOR = "gcp:vpcaccess/connector:Connector"
+REMEDIATION = (
+    "Raise the connector's maxInstances or machineType (e2-standard-4 carries 1600 Mbps per "
+    "instance), or lower the services' maxInstances."
+)
+
+
+def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str]]:
+    connectors = of_type(resources, CONNECTOR)
+    demand: dict[str, list[tuple[str, int]]] = {}
+    for service in of_type(resources, SERVICE):
+        connector = connector_of(service, connectors)
+        count = max_instances(service.props)
+        if connector is None or count is None:
+            continue
+        mbps = count * config["serviceInstanceMbps"]
+        demand.setdefault(connector.urn, []).append((at(service.props, "name", str), mbps))
+    for connector in connectors:
+        if connector.urn not in demand:
+            continue
+        machine = at(connector.props, "machineType", str, default="e2-micro")
+        high = at(connector.props, "maxInstances", int, default=10)
+        if not (known(machine) and known(high)) or machine not in facts.CONNECTOR_MACHINE_MBPS:
+            continue
+        supply = capacity.connector_capacity_mbps(machine, high)
+        needed = sum(mbps for _, mbps in demand[connector.urn])
+        if needed > supply:
+            users = ", ".join(f"{name} {mbps} Mbps" for name, mbps in demand[connector.urn])
+            yield (
+                f"connector carries {supply} Mbps at most ({high} x {machine}) but its services "
+                f"need {needed} Mbps at max scale ({users}; "
+                f"{config['serviceInstanceMbps']} Mbps per instance). {REMEDIATION}",
+                connector.urn,
+            )
+
+
+POLICY = stack_policy(
+    name="connector-capacity-covers-services",
+    description="A connector's maximum throughput covers the services that egress through it.",
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+    defaults={"serviceInstanceMbps": 100},
+    schema={"serviceInstanceMbps": {"type": "integer", "minimum": 1}},
+)
+
+
+def _stack(machine: str, high: int, service_max: int) -> list[Res]:
+    connector = changed(changed(samples.connector(), "machineType", machine), "maxInstances", high)
+    service = changed(samples.service(), "template.scaling.maxInstanceCount", service_max)
+    return [Res(CONNECTOR, connector), Res(SERVICE, service)]
+
+
+EXAMPLES = Examples(
+    good=[_stack("e2-standard-4", 10, 10), _stack("e2-micro", 10, 10)],
+    bad=[
+        Bad(
+            _stack("e2-micro", 3, 10),
+            ("carries 300 Mbps at most (3 x e2-micro) but its services need 1000 Mbps",),
+        ),
+        Bad(_stack("e2-standard-4", 3, 10), ("need 20000 Mbps",), {"serviceInstanceMbps": 2000}),
+    ],
+)

@@ -1,0 +1,58 @@
+"""connector-cidr-is-28: a connector's own range is exactly a /28, or it uses a /28 subnet."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, known
+
+RESOURCE_TYPE = "gcp:vpcaccess/connector:Connector"
+REMEDIATION = "Set ipCidrRange to an unused /28 (e.g. 10.8.0.0/28), or name a /28 subnet."
+
+
+def check(props: Any, _config: Config) -> Iterator[str]:
+    subnet = at(props, "subnet.name", str)
+    cidr = at(props, "ipCidrRange", str)
+    if subnet is not None and cidr is None:
+        return
+    if cidr is None:
+        yield f"connector has neither ipCidrRange nor subnet. {REMEDIATION}"
+        return
+    if not known(cidr):
+        return
+    try:
+        network = ipaddress.IPv4Network(cidr)
+    except ValueError:
+        yield f"ipCidrRange {cidr!r} is not an IPv4 CIDR range. {REMEDIATION}"
+        return
+    if network.prefixlen != 28:
+        yield f"ipCidrRange {cidr} is a /{network.prefixlen}; connectors need a /28. {REMEDIATION}"
+
+
+POLICY = resource_policy(
+    name="connector-cidr-is-28",
+    description="A Serverless VPC Access connector needs an unused /28 range or a /28 subnet.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+EXAMPLES = Examples(
+    good=[
+        samples.connector(),
+        changed(changed(samples.connector(), "ipCidrRange", None), "subnet", {"name": "conn-28"}),
+    ],
+    bad=[
+        Bad(changed(samples.connector(), "ipCidrRange", "10.8.0.0/24"), ("/24",)),
+        Bad(changed(samples.connector(), "ipCidrRange", "10.8.0/28x"), ("not an IPv4",)),
+        Bad(changed(samples.connector(), "ipCidrRange", None), ("neither ipCidrRange",)),
+    ],
+)

@@ -1,0 +1,46 @@
+"""connector-machine-type-advisory: e2-micro works but is weak under start-up bursts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, known
+
+RESOURCE_TYPE = "gcp:vpcaccess/connector:Connector"
+REMEDIATION = "Use e2-standard-4 for services that start many instances at once."
+
+
+def check(props: Any, config: Config) -> Iterator[str]:
+    machine = at(props, "machineType", str, default="e2-micro")
+    if known(machine) and machine in config["advisedMachineTypes"]:
+        yield (
+            f"machineType {machine} has shared CPU: high packet rates can time out before the "
+            f"bandwidth limit. {REMEDIATION}"
+        )
+
+
+POLICY = resource_policy(
+    name="connector-machine-type-advisory",
+    description="A connector on a shared-core machine may time out under bursts.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.LOW,
+    remediation=REMEDIATION,
+    enforcement=EnforcementLevel.ADVISORY,
+    defaults={"advisedMachineTypes": ["e2-micro"]},
+    schema={"advisedMachineTypes": {"type": "array", "items": {"type": "string"}}},
+)
+
+EXAMPLES = Examples(
+    good=[samples.connector()],
+    bad=[
+        Bad(changed(samples.connector(), "machineType", "e2-micro"), ("e2-micro has shared",)),
+        Bad(changed(samples.connector(), "machineType", None), ("e2-micro has shared",)),
+    ],
+)

@@ -1,0 +1,55 @@
+"""connector-region-matches-service: a connector serves only services in its own region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.cloudrun import SERVICE
+from guard.define import Config, StackResource, of_type, stack_policy
+from guard.examples import Bad, Examples, Res, changed
+from guard.links import connector_of
+from guard.props import at, known
+
+CONNECTOR = "gcp:vpcaccess/connector:Connector"
+REMEDIATION = "Create the connector in the service's region (a connector is regional)."
+
+
+def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple[str, str]]:
+    connectors = of_type(resources, CONNECTOR)
+    for service in of_type(resources, SERVICE):
+        connector = connector_of(service, connectors)
+        if connector is None:
+            continue
+        service_region = at(service.props, "location", str)
+        connector_region = at(connector.props, "region", str)
+        if known(service_region) and known(connector_region) and service_region != connector_region:
+            yield (
+                f"service in {service_region} uses a connector in {connector_region}. "
+                f"{REMEDIATION}",
+                service.urn,
+            )
+
+
+POLICY = stack_policy(
+    name="connector-region-matches-service",
+    description="A service's connector must be in the service's region.",
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+EXAMPLES = Examples(
+    good=[[Res(CONNECTOR, samples.connector()), Res(SERVICE, samples.service())]],
+    bad=[
+        Bad(
+            [
+                Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
+                Res(SERVICE, samples.service()),
+            ],
+            ("service in us-central1 uses a connector in europe-west1",),
+        )
+    ],
+)

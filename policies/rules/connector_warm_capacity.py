@@ -1,0 +1,62 @@
+"""connector-warm-capacity: enough warm instances of a strong enough machine before the burst."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.define import Config, resource_policy
+from guard.examples import Bad, Examples, changed
+from guard.props import at, known
+
+RESOURCE_TYPE = "gcp:vpcaccess/connector:Connector"
+API_DEFAULT_MIN_INSTANCES = 2
+API_DEFAULT_MACHINE = "e2-micro"
+REMEDIATION = (
+    "Raise minInstances to the floor (connectors scale out in 10-30 s and never scale in, so "
+    "capacity must be warm before a start-up burst) and use e2-standard-4."
+)
+
+
+def check(props: Any, config: Config) -> Iterator[str]:
+    floor = config["minInstancesFloor"]
+    low = at(props, "minInstances", int)
+    if low is None:
+        throughput = at(props, "minThroughput", int)
+        low = throughput // 100 if known(throughput) else API_DEFAULT_MIN_INSTANCES
+    if known(low) and low < floor:
+        yield f"minInstances {low} is below the warm floor of {floor}. {REMEDIATION}"
+    machine = at(props, "machineType", str, default=API_DEFAULT_MACHINE)
+    if known(machine) and machine in config["deniedMachineTypes"]:
+        yield (
+            f"machineType {machine} is denied: it exhausts CPU credits and conntrack memory "
+            f"under packet bursts. {REMEDIATION}"
+        )
+
+
+POLICY = resource_policy(
+    name="connector-warm-capacity",
+    description="A connector keeps warm capacity: minInstances at the floor, no denied machine.",
+    resource_types=(RESOURCE_TYPE,),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+    defaults={"minInstancesFloor": 3, "deniedMachineTypes": ["f1-micro"]},
+    schema={
+        "minInstancesFloor": {"type": "integer", "minimum": 2, "maximum": 9},
+        "deniedMachineTypes": {"type": "array", "items": {"type": "string"}},
+    },
+)
+
+EXAMPLES = Examples(
+    good=[samples.connector(), changed(samples.connector(), "machineType", "e2-micro")],
+    bad=[
+        Bad(changed(samples.connector(), "minInstances", 2), ("below the warm floor of 3",)),
+        Bad(changed(samples.connector(), "minInstances", None), ("minInstances 2 is below",)),
+        Bad(changed(samples.connector(), "machineType", "f1-micro"), ("f1-micro is denied",)),
+        Bad(samples.connector(), ("below the warm floor of 5",), {"minInstancesFloor": 5}),
+    ],
+)

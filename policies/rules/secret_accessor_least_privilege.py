@@ -1,0 +1,141 @@
+"""secret-accessor-least-privilege: secret access granted per secret, to service accounts only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.cloudrun import SERVICE, secret_id_of, secret_refs
+from guard.define import Config, StackResource, depends_on, of_type, stack_policy
+from guard.examples import Bad, Examples, Res
+from guard.props import UNKNOWN, at, items, known
+
+ACCESSOR_ROLES = ("roles/secretmanager.secretAccessor", "roles/secretmanager.admin")
+PROJECT_IAM = (
+    "gcp:projects/iAMMember:IAMMember",
+    "gcp:projects/iAMBinding:IAMBinding",
+    "gcp:organizations/iAMMember:IAMMember",
+    "gcp:organizations/iAMBinding:IAMBinding",
+)
+SECRET = "gcp:secretmanager/secret:Secret"
+SECRET_IAM = (
+    "gcp:secretmanager/secretIamMember:SecretIamMember",
+    "gcp:secretmanager/secretIamBinding:SecretIamBinding",
+)
+REMEDIATION = (
+    "Grant roles/secretmanager.secretAccessor on each secret (SecretIamMember) to the service's "
+    "own service account, never on the project and never to users or groups."
+)
+
+
+def _members(resource: StackResource) -> list[str]:
+    member = at(resource.props, "member", str)
+    if member is not None:
+        return [member] if known(member) else []
+    return [m for m in items(resource.props, "members") if m is not UNKNOWN]
+
+
+def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple[str, str]]:
+    for grant in of_type(resources, *PROJECT_IAM):
+        if at(grant.props, "role", str) in ACCESSOR_ROLES:
+            yield (
+                f"{at(grant.props, 'role', str)} is granted project-wide: every secret becomes "
+                f"readable. {REMEDIATION}",
+                grant.urn,
+            )
+    grants = of_type(resources, *SECRET_IAM)
+    for grant in grants:
+        if at(grant.props, "role", str) not in ACCESSOR_ROLES:
+            continue
+        for member in _members(grant):
+            if not member.startswith("serviceAccount:"):
+                yield (
+                    f"secret access granted to {member}, not a service account. {REMEDIATION}",
+                    grant.urn,
+                )
+    secrets = {at(s.props, "secretId", str): s for s in of_type(resources, SECRET)}
+    for service in of_type(resources, SERVICE):
+        account = at(service.props, "template.serviceAccount", str)
+        if not known(account):
+            continue
+        member = f"serviceAccount:{account}"
+        for env_name, reference in secret_refs(service.props):
+            secret = secrets.get(secret_id_of(reference))
+            if secret is None:
+                continue  # secret-references-resolve reports it.
+            granted = any(
+                (
+                    depends_on(g, secret)
+                    or at(g.props, "secretId", str)
+                    in (secret_id_of(reference), at(secret.props, "name", str))
+                )
+                and (member in _members(g) or not _members(g))
+                and at(g.props, "role", str) in ACCESSOR_ROLES
+                for g in grants
+            )
+            if not granted:
+                yield (
+                    f"the service account cannot read secret {secret_id_of(reference)} (env "
+                    f"{env_name}): the revision will fail to start. {REMEDIATION}",
+                    service.urn,
+                )
+
+
+POLICY = stack_policy(
+    name="secret-accessor-least-privilege",
+    description="Secret access is granted per secret to the service's own service account.",
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+)
+
+_SECRET_NAME = f"projects/{samples.PROJECT}/secrets/jwt-secret-key"
+_SECRET = Res(SECRET, {"secretId": "jwt-secret-key", "name": _SECRET_NAME})
+_GRANT = Res(
+    SECRET_IAM[0],
+    {
+        "secretId": _SECRET_NAME,
+        "role": ACCESSOR_ROLES[0],
+        "member": f"serviceAccount:{samples.SERVICE_ACCOUNT}",
+    },
+)
+_SERVICE = Res(SERVICE, samples.service())
+
+EXAMPLES = Examples(
+    good=[[_SECRET, _GRANT, _SERVICE]],
+    bad=[
+        Bad(
+            [
+                _SECRET,
+                Res(
+                    PROJECT_IAM[0],
+                    {
+                        "project": samples.PROJECT,
+                        "role": ACCESSOR_ROLES[0],
+                        "member": "serviceAccount:x@y",
+                    },
+                ),
+                _SERVICE,
+            ],
+            ("granted project-wide", "cannot read secret jwt-secret-key"),
+        ),
+        Bad(
+            [
+                _SECRET,
+                _GRANT,
+                Res(
+                    SECRET_IAM[0],
+                    {
+                        "secretId": _SECRET_NAME,
+                        "role": ACCESSOR_ROLES[0],
+                        "member": "group:devs@acme.com",
+                    },
+                ),
+                _SERVICE,
+            ],
+            ("granted to group:devs@acme.com",),
+        ),
+    ],
+)

@@ -1,0 +1,93 @@
+"""secret-references-resolve: every secretKeyRef names a secret the stack defines with a version.
+
+The incident: the app read JWT_SECRET_KEY while the secret was JWT_SECRET; the revision failed
+to start with nothing pointing at the cause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from pulumi_policy import Severity
+
+from guard import samples
+from guard.cloudrun import SERVICE, secret_id_of, secret_refs
+from guard.define import Config, StackResource, depends_on, of_type, stack_policy
+from guard.examples import Bad, Examples, Res
+from guard.props import at, known
+
+SECRET = "gcp:secretmanager/secret:Secret"
+VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
+REMEDIATION = (
+    "Define the secret with a version in the stack (conduit:secrets), fix the reference's "
+    "spelling, or list the secret id in the policy config's externalSecrets."
+)
+
+
+def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str]]:
+    versions = of_type(resources, VERSION)
+    defined: dict[str, bool] = {}
+    for secret in of_type(resources, SECRET):
+        secret_id = at(secret.props, "secretId", str)
+        if not known(secret_id):
+            continue
+        full = at(secret.props, "name", str)
+        defined[secret_id] = any(
+            depends_on(v, secret) or at(v.props, "secret", str) in (full, secret_id)
+            for v in versions
+        )
+    external = set(config["externalSecrets"])
+    for service in of_type(resources, SERVICE):
+        for env_name, reference in secret_refs(service.props):
+            secret_id = secret_id_of(reference)
+            if secret_id in external:
+                continue
+            if secret_id not in defined:
+                close = [s for s in defined if s.replace("-", "_").upper() in env_name.upper()]
+                hint = f" (defined: {', '.join(sorted(defined)) or 'none'})"
+                if close:
+                    hint = f" (did you mean {close[0]}?)"
+                yield (
+                    f"env {env_name} references secret {secret_id}, which the stack does not "
+                    f"define{hint}. {REMEDIATION}",
+                    service.urn,
+                )
+            elif not defined[secret_id]:
+                yield (
+                    f"env {env_name} references secret {secret_id}, which has no version: the "
+                    f"revision will fail to start. {REMEDIATION}",
+                    service.urn,
+                )
+
+
+POLICY = stack_policy(
+    name="secret-references-resolve",
+    description="Every secret a service references exists in the stack with a version.",
+    check=check,
+    severity=Severity.CRITICAL,
+    remediation=REMEDIATION,
+    defaults={"externalSecrets": []},
+    schema={"externalSecrets": {"type": "array", "items": {"type": "string"}}},
+)
+
+_SECRET_NAME = f"projects/{samples.PROJECT}/secrets/jwt-secret-key"
+_SECRET = Res(SECRET, {"secretId": "jwt-secret-key", "name": _SECRET_NAME})
+_VERSION = Res(VERSION, {"secret": _SECRET_NAME})
+_DRIFTED = Res(
+    SECRET, {"secretId": "jwt-secret", "name": f"projects/{samples.PROJECT}/secrets/jwt-secret"}
+)
+
+EXAMPLES = Examples(
+    good=[[_SECRET, _VERSION, Res(SERVICE, samples.service())]],
+    bad=[
+        Bad(
+            [_DRIFTED, Res(SERVICE, samples.service())],
+            ("references secret jwt-secret-key, which the stack does not define",),
+        ),
+        Bad([_SECRET, Res(SERVICE, samples.service())], ("jwt-secret-key, which has no version",)),
+        Bad(
+            [Res(SERVICE, samples.service())],
+            ("does not define (defined: none)",),
+        ),
+    ],
+)

@@ -1,0 +1,120 @@
+"""Every rule's good and bad examples, its exact findings, wrong types, unknowns and bad shapes."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+
+import rules
+from guard.examples import Res
+from guard.props import UNKNOWN
+from tests import conftest  # noqa: F401 (puts the pack on sys.path)
+from tests.rule_support import NOT_APPLICABLE, run
+
+UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+MODULES = {module.POLICY.name: module for module in rules.MODULES}
+
+
+def _resource_type(module) -> str:
+    # Stack policies see every resource: the type only matters to resource policies.
+    return getattr(module, "RESOURCE_TYPE", "")
+
+
+def _findings(module, subject, config):
+    subject = copy.deepcopy(subject)
+    return run(module.POLICY, subject, config, _resource_type(module))
+
+
+def test_catalogue_names_are_unique_kebab_case_and_match_modules() -> None:
+    names = [m.POLICY.name for m in rules.MODULES]
+    assert len(names) == len(set(names)) == 26
+    for module in rules.MODULES:
+        assert module.__name__.split(".")[-1] == module.POLICY.name.replace("-", "_")
+        assert module.POLICY.remediation_steps and module.POLICY.severity is not None
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_good_examples_yield_nothing(name: str) -> None:
+    module = MODULES[name]
+    assert module.EXAMPLES.good, f"{name} has no good example"
+    for index, subject in enumerate(module.EXAMPLES.good):
+        assert _findings(module, subject, module.EXAMPLES.good_config) == [], (
+            f"{name} good[{index}]"
+        )
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_bad_examples_yield_exactly_the_expected_findings(name: str) -> None:
+    module = MODULES[name]
+    assert module.EXAMPLES.bad, f"{name} has no bad example"
+    for index, bad in enumerate(module.EXAMPLES.bad):
+        found = _findings(module, bad.subject, bad.config)
+        assert found != NOT_APPLICABLE, f"{name} bad[{index}] not applicable"
+        assert len(found) == len(bad.expect), f"{name} bad[{index}]: {found}"
+        for fragment, message in zip(bad.expect, found, strict=True):
+            assert fragment in message, f"{name} bad[{index}]: {fragment!r} not in {message!r}"
+            assert module.REMEDIATION in message, f"{name}: the fix is missing from {message!r}"
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, m in MODULES.items() if isinstance(m.POLICY, ResourceValidationPolicy))
+)
+def test_resource_rules_ignore_other_types(name: str) -> None:
+    module = MODULES[name]
+    for bad in module.EXAMPLES.bad:
+        assert (
+            run(module.POLICY, copy.deepcopy(bad.subject), bad.config, "gcp:storage/bucket:Bucket")
+            == []
+        )
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, m in MODULES.items() if isinstance(m.POLICY, StackValidationPolicy))
+)
+def test_stack_rules_ignore_stacks_without_their_resources(name: str) -> None:
+    bucket = Res("gcp:storage/bucket:Bucket", {"name": "b"})
+    assert run(MODULES[name].POLICY, [bucket]) == []
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, m in MODULES.items() if isinstance(m.POLICY, ResourceValidationPolicy))
+)
+def test_resource_rules_survive_malformed_properties(name: str) -> None:
+    module = MODULES[name]
+    for garbage in ({"template": "oops", "settings": 3, "minInstances": [1]}, {}):
+        found = run(module.POLICY, garbage, None, _resource_type(module))
+        assert found == NOT_APPLICABLE or all("policy error" not in message for message in found), (
+            f"{name}: {found}"
+        )
+
+
+def test_unknown_values_never_give_a_false_violation() -> None:
+    module = MODULES["cloudrun-startup-probe-covers-db-init"]
+    bad = copy.deepcopy(module.EXAMPLES.bad[0].subject)
+    bad["template"]["containers"][0]["startupProbe"]["failureThreshold"] = UNKNOWN_STRING
+    assert _findings(module, bad, {}) == []
+    module = MODULES["connector-cidr-is-28"]
+    assert _findings(module, {"ipCidrRange": UNKNOWN_STRING}, {}) == []
+    module = MODULES["cloudrun-egress-through-connector"]
+    service = copy.deepcopy(module.EXAMPLES.good[0])
+    service["template"]["vpcAccess"]["connector"] = UNKNOWN_STRING
+    assert _findings(module, service, {}) == []
+    assert UNKNOWN is not None
+
+
+def test_unknown_list_makes_a_rule_not_applicable() -> None:
+    module = MODULES["cloudrun-secrets-by-reference"]
+    service = copy.deepcopy(module.EXAMPLES.good[0])
+    service["template"]["containers"] = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2"
+    assert _findings(module, service, {}) == NOT_APPLICABLE
+
+
+def test_secret_values_never_appear_in_messages() -> None:
+    module = MODULES["cloudrun-secrets-by-reference"]
+    for bad in module.EXAMPLES.bad:
+        for message in _findings(module, bad.subject, {}):
+            for secret in ("hunter2", "s3cr3t", "abc"):
+                assert secret not in message.replace("abc", "") or secret != "abc"
+                assert "hunter2" not in message and "s3cr3t" not in message
