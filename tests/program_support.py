@@ -20,6 +20,13 @@ def plan(stack: str) -> Plan:
     return _plans[stack]
 
 
+def incident_plan() -> Plan:
+    """The incident reproduction (examples/incident), run once per process."""
+    if "incident" not in _plans:
+        _plans["incident"] = plan_stack(ROOT / "examples" / "incident", "incident")
+    return _plans["incident"]
+
+
 def props(record: ResourceRecord) -> dict[str, Any]:
     """A record's inputs as plain JSON (secrets keep their envelope)."""
     return json_format.MessageToDict(record.inputs)

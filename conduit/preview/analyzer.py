@@ -47,15 +47,17 @@ def pack_python(pack_dir: Path) -> str:
     options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
     venv = options.get("virtualenv")
     if venv:
-        candidate = (pack_dir / venv / "bin" / "python").resolve()
-        if candidate.exists():
-            return str(candidate)
+        # Not resolve(): the venv's python is a symlink, and following it leaves the venv.
+        candidate = os.path.abspath(pack_dir / venv / "bin" / "python")
+        if os.path.exists(candidate):
+            return candidate
     return sys.executable
 
 
 @contextmanager
 def running_pack(pack_dir: Path, engine_address: str = "127.0.0.1:0") -> Iterator[PackProcess]:
     """Start `python -u -m pulumi.policy <engine> <pack-dir>` and connect to the port it prints."""
+    pack_dir = Path(os.path.abspath(pack_dir))
     if not (pack_dir / "PulumiPolicy.yaml").is_file():
         raise PackError(f"{pack_dir}: no PulumiPolicy.yaml: not a policy pack")
     process = subprocess.Popen(

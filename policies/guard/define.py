@@ -48,7 +48,12 @@ def _schema(defaults: Config, schema: Mapping[str, Any]) -> PolicyConfigSchema |
 
 
 def _config(defaults: Config, given: Config | None) -> dict[str, Any]:
-    return {**defaults, **(given or {})}
+    # Config crosses the protocol as a protobuf Struct, where every number is a double.
+    merged = {**defaults, **(given or {})}
+    return {
+        key: int(value) if isinstance(value, float) and value.is_integer() else value
+        for key, value in merged.items()
+    }
 
 
 def resource_policy(
