@@ -9,15 +9,28 @@ from pathlib import Path
 from conduit.core.exitcodes import ExitCode
 from conduit.core.loader import SettingsError
 
+FORMATS = ("text", "markdown", "json", "sarif", "junit")
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="conduit", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="conduit",
+        description="Cloud Run -> VPC connector -> private Cloud SQL: preview, validate, probe.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     preview = commands.add_parser(
-        "preview", help="run the program offline and show what the stack would create"
+        "preview", help="offline policy preview of a stack: no cloud account, no Pulumi CLI"
     )
-    preview.add_argument("--stack", default="staging", help="stack name (Pulumi.<stack>.yaml)")
+    preview.add_argument("--stack", default="staging", help="stack name: Pulumi.<stack>.yaml")
     preview.add_argument("--cwd", type=Path, default=Path.cwd(), help="the Pulumi project dir")
+    preview.add_argument("--policy-pack", type=Path, help="pack dir (default: policies/)")
+    preview.add_argument(
+        "--policy-config",
+        type=Path,
+        help="policy config JSON (default: <pack>/config/<stack>.json)",
+    )
+    preview.add_argument("--format", choices=FORMATS, default="text")
+    preview.add_argument("--output", type=Path, help="write the report here instead of stdout")
     return parser
 
 
@@ -30,18 +43,29 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from conduit.preview.plan import plan_stack
+    from conduit.preview import analyzer, policy_config, run
+    from conduit.report.render import RENDERERS
 
     project_dir = args.cwd.resolve()
+    pack_dir = (args.policy_pack or run.default_pack_dir(project_dir)).resolve()
+    config = args.policy_config or run.default_policy_config(pack_dir, args.stack)
+    request = run.PreviewRequest(project_dir, args.stack, pack_dir, config)
     try:
-        plan = plan_stack(project_dir, args.stack)
-    except SettingsError as error:
+        report = run.preview(request)
+    except (SettingsError, policy_config.PolicyConfigError) as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
-    print(f"Stack {plan.stack}: {len(plan.custom_resources)} resources")
-    for type_, count in plan.counts_by_type():
-        print(f"  {count:3d}  {type_}")
-    return ExitCode.OK
+    except (analyzer.PackError, run.ProgramError) as error:
+        print(f"conduit preview: {error}", file=sys.stderr)
+        return ExitCode.INTERNAL_ERROR
+    rendered = RENDERERS[args.format](report)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(rendered, encoding="utf-8")
+        print(report.summary())
+    else:
+        sys.stdout.write(rendered)
+    return report.exit_code
 
 
 if __name__ == "__main__":

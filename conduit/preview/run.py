@@ -1,0 +1,137 @@
+"""`conduit preview`: the program under mocks, the real pack over the protocol, one report."""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from pulumi.runtime.proto import analyzer_pb2
+
+from conduit.core.loader import SettingsError, stack_file
+from conduit.preview import analyzer, policy_config
+from conduit.preview.locations import PROGRAM, StackFileIndex
+from conduit.preview.plan import Plan, plan_stack
+from conduit.preview.runner import ResourceRecord
+from conduit.report.model import Finding, Outcome, Report, Rule
+
+LEVEL_NAMES = {
+    analyzer_pb2.ADVISORY: "advisory",
+    analyzer_pb2.MANDATORY: "mandatory",
+    analyzer_pb2.REMEDIATE: "remediate",
+    analyzer_pb2.DISABLED: "disabled",
+}
+SEVERITY_NAMES = {
+    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
+    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
+}
+
+
+class ProgramError(RuntimeError):
+    """The Pulumi program itself raised: its error is the message."""
+
+
+@dataclass(frozen=True)
+class PreviewRequest:
+    """What to preview and with which pack and policy config."""
+
+    project_dir: Path
+    stack: str
+    pack_dir: Path
+    policy_config: Path | None
+
+
+def default_pack_dir(project_dir: Path) -> Path:
+    """`policies/` in the project dir or the nearest parent that has one."""
+    for directory in (project_dir, *project_dir.parents):
+        if (directory / "policies" / "PulumiPolicy.yaml").is_file():
+            return directory / "policies"
+    return project_dir / "policies"
+
+
+def default_policy_config(pack_dir: Path, stack: str) -> Path | None:
+    """`<pack>/config/<stack>.json` when it exists: the stack's thresholds and levels."""
+    path = pack_dir / "config" / f"{stack}.json"
+    return path if path.is_file() else None
+
+
+def preview(request: PreviewRequest) -> Report:
+    """Plan the stack and run the pack over it; raises SettingsError, PolicyConfigError,
+    ProgramError or analyzer.PackError."""
+    started = time.perf_counter()
+    raw_config = policy_config.load(request.policy_config)
+    with ExitStack() as stack:
+        # The pack boots in its own process (on the other core) while the program runs here.
+        pack = stack.enter_context(analyzer.running_pack(request.pack_dir))
+        plan = _plan(request)
+        info = analyzer.get_info(pack)
+        source = str(request.policy_config) if request.policy_config else "policy defaults"
+        analyzer.configure(pack, policy_config.reconcile(info, raw_config, source))
+        records = [r for r in plan.recording.resources if r.custom]
+        diagnostics = [(r, d) for r in records for d in analyzer.analyze(pack, r).diagnostics]
+        by_urn = {r.urn: r for r in records}
+        diagnostics += [
+            (by_urn.get(d.urn), d) for d in analyzer.analyze_stack(pack, records).diagnostics
+        ]
+    index = StackFileIndex(stack_file(request.project_dir, request.stack), request.project_dir)
+    policies = {p.name: p for p in info.policies}
+    findings = tuple(
+        _finding(record, diagnostic, policies[diagnostic.policyName], index)
+        for record, diagnostic in diagnostics
+    )
+    rules = tuple(
+        Rule(
+            name=p.name,
+            description=p.description,
+            severity=SEVERITY_NAMES.get(p.severity, "medium"),
+            enforcement=LEVEL_NAMES[p.enforcementLevel],
+            scope="stack" if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
+        )
+        for p in info.policies
+    )
+    return Report(
+        command="preview",
+        stack=request.stack,
+        findings=findings,
+        rules=rules,
+        resources=tuple((r.type, r.urn) for r in records),
+        source=index.relative,
+        duration_seconds=time.perf_counter() - started,
+    )
+
+
+def _plan(request: PreviewRequest) -> Plan:
+    try:
+        return plan_stack(request.project_dir, request.stack)
+    except SettingsError:
+        raise
+    except Exception as error:  # noqa: BLE001 the user's program failed: show its error, exit 3
+        raise ProgramError(f"the Pulumi program failed: {type(error).__name__}: {error}") from error
+
+
+def _finding(
+    record: ResourceRecord | None,
+    diagnostic: analyzer_pb2.AnalyzeDiagnostic,
+    policy: analyzer_pb2.PolicyInfo,
+    index: StackFileIndex,
+) -> Finding:
+    # The SDK prefixes each message with the policy's description; the report shows both apart.
+    message = diagnostic.message.removeprefix(diagnostic.description).strip() or policy.description
+    level = LEVEL_NAMES.get(diagnostic.enforcementLevel, "advisory")
+    outcome = Outcome.FAIL if level in ("mandatory", "remediate") else Outcome.WARN
+    if "can't run policy" in message and "during preview" in message:
+        outcome = Outcome.SKIPPED
+    return Finding(
+        rule=diagnostic.policyName,
+        outcome=outcome,
+        message=message,
+        severity=SEVERITY_NAMES.get(policy.severity, "medium"),
+        enforcement=level,
+        subject=record.urn if record else diagnostic.urn,
+        subject_type=record.type if record else "",
+        remediation=policy.remediation_steps,
+        location=index.locate(diagnostic.policyName, message, PROGRAM),
+    )

@@ -1,0 +1,1 @@
+"""The finding/report model shared by the preview and the validator, and its reporters."""

@@ -1,0 +1,65 @@
+"""JUnit XML: a preview has one case per policy x resource (a stack policy: one per stack)."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from conduit.report.model import Finding, Outcome, Report
+
+
+def _cases(report: Report) -> list[tuple[str, str, list[Finding]]]:
+    """(class name, case name, findings) for every case the report implies."""
+    by_key: dict[tuple[str, str], list[Finding]] = {}
+    for finding in report.findings:
+        by_key.setdefault((finding.rule, finding.subject), []).append(finding)
+    if report.command != "preview":
+        return [(rule, subject or report.stack, found) for (rule, subject), found in by_key.items()]
+    cases: list[tuple[str, str, list[Finding]]] = []
+    for rule in report.rules:
+        if rule.scope == "stack":
+            found = [f for f in report.findings if f.rule == rule.name]
+            cases.append((rule.name, report.stack, found))
+        else:
+            cases += [
+                (rule.name, urn, by_key.get((rule.name, urn), [])) for _, urn in report.resources
+            ]
+    return cases
+
+
+def _count(cases: list[tuple[str, str, list[Finding]]], outcome: Outcome) -> str:
+    return str(sum(any(f.outcome is outcome for f in found) for _, _, found in cases))
+
+
+def render(report: Report) -> str:
+    cases = _cases(report)
+    suite = ET.Element(
+        "testsuite",
+        name=f"conduit {report.command} {report.stack}",
+        tests=str(len(cases)),
+        failures=_count(cases, Outcome.FAIL),
+        errors=_count(cases, Outcome.ERROR),
+        skipped=_count(cases, Outcome.SKIPPED),
+        time=f"{report.duration_seconds:.3f}",
+    )
+    for classname, name, findings in cases:
+        case = ET.SubElement(suite, "testcase", classname=classname, name=name)
+        for finding in findings:
+            text = finding.message + (
+                f"\nFix: {finding.remediation}" if finding.remediation else ""
+            )
+            if finding.outcome is Outcome.FAIL:
+                ET.SubElement(
+                    case, "failure", message=finding.message, type=finding.severity
+                ).text = text
+            elif finding.outcome is Outcome.ERROR:
+                ET.SubElement(case, "error", message=finding.message).text = text
+            elif finding.outcome is Outcome.SKIPPED:
+                ET.SubElement(case, "skipped", message=finding.message)
+            elif finding.outcome is Outcome.WARN:
+                ET.SubElement(case, "system-out").text = f"advisory: {text}"
+            elif finding.figures:
+                ET.SubElement(case, "system-out").text = str(finding.figures)
+    ET.indent(suite)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    )

@@ -1,0 +1,115 @@
+"""One report model for every command: findings with where, why and how to fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from conduit.core.exitcodes import ExitCode
+
+SCHEMA_VERSION = "conduit.report/v1"
+
+
+class Outcome(StrEnum):
+    """What a finding means for the run."""
+
+    FAIL = "fail"
+    """Blocks: a mandatory violation, a failed check."""
+    WARN = "warn"
+    """Advisory: shown, never blocks."""
+    PASS = "pass"
+    """A check that held (the validator reports its passes with their figures)."""
+    ERROR = "error"
+    """The rule or check itself failed to run."""
+    SKIPPED = "skipped"
+    """Not run: not applicable, not selected, or nothing to measure."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding comes from in the user's files."""
+
+    file: str
+    line: int = 1
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of one rule or check about one subject."""
+
+    rule: str
+    outcome: Outcome
+    message: str
+    severity: str = "medium"
+    enforcement: str = ""
+    subject: str = ""
+    subject_type: str = ""
+    remediation: str = ""
+    location: Location | None = None
+    classification: str = ""
+    figures: dict[str, Any] = field(default_factory=dict)
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a report says of a rule or check it ran, so reporters can list the ones that held."""
+
+    name: str
+    description: str
+    severity: str
+    enforcement: str
+    scope: str = "resource"
+    """`resource` (judged per resource) or `stack` (judged once per stack)."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a command found, ready for any reporter."""
+
+    command: str
+    stack: str
+    findings: tuple[Finding, ...]
+    rules: tuple[Rule, ...] = ()
+    resources: tuple[tuple[str, str], ...] = ()
+    """(type, urn) of every resource the plan creates (preview only)."""
+    source: str = ""
+    """The stack file the report is about."""
+    duration_seconds: float = 0.0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if f.outcome in (Outcome.FAIL, Outcome.ERROR)]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.outcome is Outcome.WARN]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if any(f.outcome is Outcome.ERROR for f in self.findings):
+            return ExitCode.INTERNAL_ERROR
+        return ExitCode.FINDINGS if self.failures else ExitCode.OK
+
+    def resources_by_type(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for type_, _ in self.resources:
+            counts[type_] = counts.get(type_, 0) + 1
+        return sorted(counts.items())
+
+    def summary(self) -> str:
+        """The one line a reviewer reads first."""
+        failed, warned = len(self.failures), len(self.warnings)
+        if self.command == "preview":
+            head = f"{self.stack}: {len(self.resources)} resources"
+            verdict = (
+                "no mandatory violations"
+                if not failed
+                else f"{failed} mandatory violation{'s' * (failed != 1)}"
+            )
+            return f"{head}, {verdict}, {warned} advisor{'ies' if warned != 1 else 'y'}"
+        passed = sum(f.outcome is Outcome.PASS for f in self.findings)
+        return f"{self.stack}: {passed} passed, {failed} failed, {warned} warnings"

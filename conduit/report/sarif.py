@@ -1,0 +1,80 @@
+"""SARIF 2.1.0 for code scanning: one rule per policy, one result per finding, located in the stack file."""
+
+from __future__ import annotations
+
+import json
+
+from conduit.report.model import Outcome, Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {
+    Outcome.FAIL: "error",
+    Outcome.WARN: "warning",
+    Outcome.ERROR: "error",
+    Outcome.PASS: "none",
+    Outcome.SKIPPED: "none",
+}
+SECURITY_SEVERITY = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "9.5"}
+
+
+def render(report: Report) -> str:
+    names = [r.name for r in report.rules]
+    for finding in report.findings:
+        if finding.rule not in names:
+            names.append(finding.rule)
+    described = {r.name: r for r in report.rules}
+    rules = []
+    for name in names:
+        rule = described.get(name)
+        entry = {"id": name, "name": name}
+        if rule:
+            entry["shortDescription"] = {"text": rule.description}
+            entry["properties"] = {
+                "security-severity": SECURITY_SEVERITY.get(rule.severity, "5.5"),
+                "enforcement": rule.enforcement,
+            }
+        rules.append(entry)
+    results = []
+    for finding in report.findings:
+        if finding.outcome in (Outcome.PASS, Outcome.SKIPPED):
+            continue
+        location = finding.location
+        text = finding.message + (f" Fix: {finding.remediation}" if finding.remediation else "")
+        result = {
+            "ruleId": finding.rule,
+            "ruleIndex": names.index(finding.rule),
+            "level": LEVELS[finding.outcome],
+            "message": {"text": text},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": location.file if location else report.source},
+                        "region": {"startLine": location.line if location else 1},
+                    },
+                    **(
+                        {"logicalLocations": [{"fullyQualifiedName": finding.subject}]}
+                        if finding.subject
+                        else {}
+                    ),
+                }
+            ],
+            "partialFingerprints": {"conduitSubject/v1": f"{finding.rule}:{finding.subject}"},
+        }
+        results.append(result)
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "conduit",
+                        "informationUri": "https://github.com/conduit-iac/conduit",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"

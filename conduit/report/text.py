@@ -1,0 +1,40 @@
+"""Plain text for terminals and CI logs."""
+
+from __future__ import annotations
+
+from conduit.report.model import Outcome, Report
+
+MARKS = {
+    Outcome.FAIL: "FAIL",
+    Outcome.WARN: "WARN",
+    Outcome.ERROR: "ERROR",
+    Outcome.PASS: "ok",
+    Outcome.SKIPPED: "skip",
+}
+
+
+def render(report: Report) -> str:
+    lines = []
+    if report.resources:
+        lines.append(f"Plan for stack {report.stack} ({report.source}):")
+        lines += [f"  {count:4d}  {type_}" for type_, count in report.resources_by_type()]
+        lines.append("")
+    shown = [
+        f for f in report.findings if f.outcome is not Outcome.PASS or report.command != "preview"
+    ]
+    for finding in shown:
+        where = f" {finding.subject}" if finding.subject else ""
+        level = f" [{finding.enforcement}/{finding.severity}]" if finding.enforcement else ""
+        lines.append(f"{MARKS[finding.outcome]:5} {finding.rule}{level}{where}")
+        lines.append(f"      {finding.message}")
+        if finding.classification:
+            lines.append(f"      classification: {finding.classification}")
+        if finding.location:
+            lines.append(
+                f"      at {finding.location.file}:{finding.location.line} {finding.location.key}"
+            )
+    lines += [f"note: {note}" for note in report.notes]
+    if shown or report.notes:
+        lines.append("")
+    lines.append(report.summary())
+    return "\n".join(lines) + "\n"
