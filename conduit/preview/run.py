@@ -108,7 +108,7 @@ def _plan(request: PreviewRequest) -> Plan:
         return plan_stack(request.project_dir, request.stack)
     except SettingsError:
         raise
-    except Exception as error:  # noqa: BLE001 the user's program failed: show its error, exit 3
+    except Exception as error:
         raise ProgramError(f"the Pulumi program failed: {type(error).__name__}: {error}") from error
 
 

@@ -9,7 +9,7 @@ ICONS = {
     Outcome.WARN: "⚠️",
     Outcome.ERROR: "💥",
     Outcome.PASS: "✅",
-    Outcome.SKIPPED: "➖",
+    Outcome.SKIPPED: "⏭️",
 }
 
 

@@ -1,4 +1,4 @@
-"""SARIF 2.1.0 for code scanning: one rule per policy, one result per finding, located in the stack file."""
+"""SARIF 2.1.0 for code scanning: one rule per policy, one result per finding, in the stack file."""
 
 from __future__ import annotations
 
