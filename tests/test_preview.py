@@ -1,0 +1,193 @@
+"""`conduit preview` end to end: exit codes, every format, schemas, and bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.conftest import ROOT, stack_config
+
+INCIDENT = ROOT / "examples" / "incident"
+REPORT_SCHEMA = json.loads((ROOT / "conduit" / "report" / "report.schema.json").read_text())
+SARIF_SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text())
+INCIDENT_RULES = {
+    "cloudrun-startup-probe-covers-db-init",
+    "cloudsql-connection-budget",
+    "cloudsql-dedicated-core",
+    "connector-capacity-covers-services",
+    "connector-warm-capacity",
+    "secret-references-resolve",
+}
+
+
+def conduit(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The console command, as a user or CI runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "conduit.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def incident_reports(tmp_path_factory) -> dict[str, tuple[int, str]]:
+    out = tmp_path_factory.mktemp("reports")
+    reports = {}
+    for fmt in ("text", "markdown", "json", "sarif", "junit"):
+        path = out / f"report.{fmt}"
+        result = conduit(
+            "preview",
+            "--cwd",
+            str(INCIDENT),
+            "--stack",
+            "incident",
+            "--format",
+            fmt,
+            "--output",
+            str(path),
+        )
+        reports[fmt] = (result.returncode, path.read_text())
+    return reports
+
+
+def test_staging_preview_passes_and_prints_the_plan() -> None:
+    result = conduit("preview")
+    assert result.returncode == 0, result.stderr
+    assert "gcp:vpcaccess/connector:Connector" in result.stdout
+    assert "staging: 17 resources, no mandatory violations" in result.stdout
+
+
+def test_production_preview_passes() -> None:
+    result = conduit("preview", "--stack", "production")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no mandatory violations" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "sarif", "junit"])
+def test_incident_exits_1_with_every_expected_finding(incident_reports, fmt: str) -> None:
+    code, text = incident_reports[fmt]
+    assert code == 1
+    for rule in INCIDENT_RULES | {"connector-machine-type-advisory"}:
+        assert rule in text, f"{fmt}: {rule} missing"
+
+
+def test_json_report_matches_its_schema_and_the_findings(incident_reports) -> None:
+    document = json.loads(incident_reports["json"][1])
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(document)
+    failed = {f["rule"] for f in document["findings"] if f["outcome"] == "fail"}
+    assert failed == INCIDENT_RULES
+    assert document["exitCode"] == 1
+    budget = next(f for f in document["findings"] if f["rule"] == "cloudsql-connection-budget")
+    assert budget["location"] == {
+        "file": "Pulumi.incident.yaml",
+        "line": 26,
+        "key": "conduit:service.databasePool",
+    }
+    assert "largest safe maxInstances 0" in budget["message"]
+
+
+def test_sarif_report_matches_the_sarif_schema(incident_reports) -> None:
+    document = json.loads(incident_reports["sarif"][1])
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(document)
+    results = document["runs"][0]["results"]
+    assert {r["ruleId"] for r in results if r["level"] == "error"} == INCIDENT_RULES
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris == {"Pulumi.incident.yaml"}
+
+
+def test_junit_has_a_case_per_policy_and_resource(incident_reports) -> None:
+    suite = ET.fromstring(incident_reports["junit"][1])
+    cases = suite.findall("testcase")
+    assert int(suite.get("tests")) == len(cases)
+    assert int(suite.get("failures")) == 6
+    failed = {c.get("classname") for c in cases if c.find("failure") is not None}
+    assert failed == INCIDENT_RULES
+    names = {(c.get("classname"), c.get("name").rsplit("::", 1)[-1]) for c in cases}
+    assert ("cloudsql-dedicated-core", "staging-instance") in names
+    assert ("cloudsql-connection-budget", "incident") in names
+
+
+def test_markdown_puts_the_verdict_first_and_folds_details(incident_reports) -> None:
+    text = incident_reports["markdown"][1]
+    first = text.splitlines()[0]
+    assert first.startswith("### ") and "6 mandatory violations" in first
+    assert "<details><summary>Details and fixes</summary>" in text
+
+
+def test_secrets_never_reach_a_report(incident_reports) -> None:
+    from tests.program_support import incident_plan
+
+    password = incident_plan().recording.stack_outputs["databasePassword"]
+    for _, text in incident_reports.values():
+        assert password not in text
+
+
+def _project_with(tmp_path: Path, config: dict, stack: str = "staging") -> Path:
+    shutil.copy(ROOT / "__main__.py", tmp_path / "__main__.py")
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
+    return tmp_path
+
+
+def test_a_bad_stack_file_exits_2_with_every_problem(tmp_path: Path) -> None:
+    config = stack_config()
+    config["conduit:service"]["startupProbe"]["periodSeconds"] = 0
+    config["conduit:network"]["connector"]["machineType"] = "n1-standard-1"
+    project = _project_with(tmp_path, config)
+    result = conduit("preview", "--cwd", str(project), "--policy-pack", str(ROOT / "policies"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, result.stderr
+    assert "Pulumi.staging.yaml: conduit:service.startupProbe.periodSeconds:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_stack_exits_2() -> None:
+    result = conduit("preview", "--stack", "qa")
+    assert result.returncode == 2
+    assert "Pulumi.qa.yaml: no such stack file (stacks here: production, staging)" in result.stderr
+
+
+def test_a_bad_policy_config_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "policy.json"
+    bad.write_text(json.dumps({"connector-warm-capacity": {"minInstancesFloor": 12}}))
+    result = conduit("preview", "--policy-config", str(bad))
+    assert result.returncode == 2
+    assert (
+        "policy.json: connector-warm-capacity.minInstancesFloor: 12 is greater than"
+        in result.stderr
+    )
+
+
+def test_a_bad_format_exits_2_listing_the_formats() -> None:
+    result = conduit("preview", "--format", "html")
+    assert result.returncode == 2
+    assert "choose from 'text', 'markdown', 'json', 'sarif', 'junit'" in result.stderr
+
+
+def test_a_failing_program_exits_3_with_its_error(tmp_path: Path) -> None:
+    project = _project_with(tmp_path, stack_config())
+    (project / "__main__.py").write_text("raise RuntimeError('the program broke here')\n")
+    result = conduit("preview", "--cwd", str(project), "--policy-pack", str(ROOT / "policies"))
+    assert result.returncode == 3
+    assert "the program broke here" in result.stderr
+
+
+def test_a_failing_pack_exits_3_with_its_error(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (pack / "__main__.py").write_text("raise ImportError('rules module missing')\n")
+    result = conduit("preview", "--policy-pack", str(pack))
+    assert result.returncode == 3
+    assert "rules module missing" in result.stderr
