@@ -139,7 +139,3 @@ def of_type(resources: Sequence[StackResource], *types: str) -> list[StackResour
     """The stack's resources of any of `types`, in order."""
     return [r for r in resources if r.resource_type in types]
 
-
-def depends_on(resource: StackResource, other: StackResource) -> bool:
-    """Whether `resource` depends on `other`, directly (how outputs link resources at preview)."""
-    return any(getattr(d, "urn", d) == other.urn for d in resource.dependencies)

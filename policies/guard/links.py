@@ -1,44 +1,77 @@
 """Which connector and which Cloud SQL instance a service uses: by reference, else by dependency.
 
 At preview the references are often unknown (ids are computed), but the engine still records that
-the service depends on the resources whose outputs it consumes.
+the service depends on the resources whose outputs it consumes. Lookups go through dicts built once
+per check, so stack rules stay linear in the number of resources.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from guard.cloudrun import cloud_sql_instances, containers
-from guard.define import StackResource, depends_on
+from guard.define import StackResource
 from guard.props import UNKNOWN, at, env_vars, known
 
 
-def connector_of(
-    service: StackResource, connectors: Sequence[StackResource]
-) -> StackResource | None:
+def urn_of(dependency: object) -> str:
+    """A dependency as the SDK gives it (a PolicyResource) or as a bare URN."""
+    return getattr(dependency, "urn", dependency)  # type: ignore[return-value]
+
+
+class Linker:
+    """Resources of some types, found by a key property or by being a dependency."""
+
+    def __init__(
+        self, resources: Sequence[StackResource], key: Callable[[StackResource], object]
+    ) -> None:
+        self.by_urn = {r.urn: r for r in resources}
+        self.by_key: dict[object, StackResource] = {}
+        for resource in resources:
+            value = key(resource)
+            if known(value):
+                self.by_key.setdefault(value, resource)
+
+    def dependencies_of(self, resource: StackResource) -> list[StackResource]:
+        """Those of the linked resources that `resource` depends on."""
+        found = (self.by_urn.get(urn_of(d)) for d in resource.dependencies)
+        return [r for r in found if r is not None]
+
+
+def connector_linker(connectors: Sequence[StackResource]) -> Linker:
+    return Linker(connectors, lambda c: at(c.props, "name", str))
+
+
+def connector_of(service: StackResource, connectors: Linker) -> StackResource | None:
     """The connector a service egresses through, or None."""
     ref = at(service.props, "template.vpcAccess.connector", str)
     if ref is None:
         return None
     if known(ref):
-        name = ref.rsplit("/connectors/", 1)[-1]
-        for connector in connectors:
-            if at(connector.props, "name", str) in (name, ref):
-                return connector
-    return next((c for c in connectors if depends_on(service, c)), None)
+        found = connectors.by_key.get(ref.rsplit("/connectors/", 1)[-1])
+        if found is not None:
+            return found
+    linked = connectors.dependencies_of(service)
+    return linked[0] if linked else None
 
 
-def instances_of(service: StackResource, instances: Sequence[StackResource]) -> list[StackResource]:
+def instance_linker(instances: Sequence[StackResource]) -> Linker:
+    return Linker(instances, lambda i: at(i.props, "connectionName", str))
+
+
+def instances_of(service: StackResource, instances: Linker) -> list[StackResource]:
     """The Cloud SQL instances a service connects to."""
     names = set(cloud_sql_instances(service.props))
     for container in containers(service.props):
         name = env_vars(container).get("CLOUD_SQL_CONNECTION_NAME")
         if known(name):
             names.add(name)
-    found = []
-    for instance in instances:
-        connection = at(instance.props, "connectionName", str)
-        linked = known(connection) and connection in names
-        if linked or ((connection is UNKNOWN or not names) and depends_on(service, instance)):
-            found.append(instance)
-    return found
+    named = [instances.by_key[n] for n in sorted(names, key=str) if n in instances.by_key]
+    if named:
+        return named
+    # References unknown at preview: the dependency the engine recorded is the link.
+    return [
+        i
+        for i in instances.dependencies_of(service)
+        if not names or at(i.props, "connectionName", str) is UNKNOWN
+    ]

@@ -15,7 +15,7 @@ from guard import samples
 from guard.cloudrun import SERVICE, max_instances, pool_per_instance
 from guard.define import Config, StackResource, of_type, stack_policy
 from guard.examples import Bad, Examples, Res, changed
-from guard.links import instances_of
+from guard.links import instance_linker, instances_of
 from guard.props import UNKNOWN, at, items, known
 
 INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
@@ -46,13 +46,14 @@ def max_connections(instance: StackResource) -> int | None:
 
 def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str]]:
     instances = of_type(resources, INSTANCE)
+    linker = instance_linker(instances)
     users: dict[str, list[capacity.ServiceDemand]] = {}
     for service in of_type(resources, SERVICE):
         count, per_instance = max_instances(service.props), pool_per_instance(service.props)
         if count is None or per_instance is None:
             continue
         demand = capacity.ServiceDemand(str(at(service.props, "name", str)), count, per_instance, 0)
-        for instance in instances_of(service, instances):
+        for instance in instances_of(service, linker):
             users.setdefault(instance.urn, []).append(demand)
     for instance in instances:
         limit = max_connections(instance)

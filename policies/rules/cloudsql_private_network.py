@@ -7,8 +7,9 @@ from collections.abc import Iterator, Sequence
 from pulumi_policy import Severity
 
 from guard import samples
-from guard.define import Config, StackResource, depends_on, of_type, stack_policy
+from guard.define import Config, StackResource, of_type, stack_policy
 from guard.examples import Bad, Examples, Res, changed
+from guard.links import urn_of
 from guard.props import at, known
 
 INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
@@ -21,16 +22,15 @@ REMEDIATION = (
 
 def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple[str, str]]:
     connections = of_type(resources, PSA)
+    peered_networks = {at(c.props, "network", str) for c in connections}
+    connection_urns = {c.urn for c in connections}
     for instance in of_type(resources, INSTANCE):
         network = at(instance.props, "settings.ipConfiguration.privateNetwork", str)
         if network is None:
             yield f"the instance has no private network. {REMEDIATION}", instance.urn
             continue
-        peered = any(
-            depends_on(instance, c) or (known(network) and at(c.props, "network", str) == network)
-            for c in connections
-        )
-        if not peered:
+        waits_for_peering = any(urn_of(d) in connection_urns for d in instance.dependencies)
+        if not waits_for_peering and not (known(network) and network in peered_networks):
             yield (
                 f"no private services access (servicenetworking Connection) for the instance's "
                 f"network. {REMEDIATION}",

@@ -11,7 +11,7 @@ from guard import samples
 from guard.cloudrun import SERVICE, max_instances
 from guard.define import Config, StackResource, of_type, stack_policy
 from guard.examples import Bad, Examples, Res, changed
-from guard.links import connector_of
+from guard.links import connector_linker, connector_of
 from guard.props import at, known
 
 CONNECTOR = "gcp:vpcaccess/connector:Connector"
@@ -23,9 +23,10 @@ REMEDIATION = (
 
 def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str]]:
     connectors = of_type(resources, CONNECTOR)
+    linker = connector_linker(connectors)
     demand: dict[str, list[tuple[str, int]]] = {}
     for service in of_type(resources, SERVICE):
-        connector = connector_of(service, connectors)
+        connector = connector_of(service, linker)
         count = max_instances(service.props)
         if connector is None or count is None:
             continue

@@ -10,7 +10,7 @@ from guard import samples
 from guard.cloudrun import SERVICE
 from guard.define import Config, StackResource, of_type, stack_policy
 from guard.examples import Bad, Examples, Res, changed
-from guard.links import connector_of
+from guard.links import connector_linker, connector_of
 from guard.props import at, known
 
 CONNECTOR = "gcp:vpcaccess/connector:Connector"
@@ -19,8 +19,9 @@ REMEDIATION = "Create the connector in the service's region (a connector is regi
 
 def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple[str, str]]:
     connectors = of_type(resources, CONNECTOR)
+    linker = connector_linker(connectors)
     for service in of_type(resources, SERVICE):
-        connector = connector_of(service, connectors)
+        connector = connector_of(service, linker)
         if connector is None:
             continue
         service_region = at(service.props, "location", str)

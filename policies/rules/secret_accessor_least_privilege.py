@@ -8,8 +8,9 @@ from pulumi_policy import Severity
 
 from guard import samples
 from guard.cloudrun import SERVICE, secret_id_of, secret_refs
-from guard.define import Config, StackResource, depends_on, of_type, stack_policy
+from guard.define import Config, StackResource, of_type, stack_policy
 from guard.examples import Bad, Examples, Res
+from guard.links import urn_of
 from guard.props import UNKNOWN, at, items, known
 
 ACCESSOR_ROLES = ("roles/secretmanager.secretAccessor", "roles/secretmanager.admin")
@@ -45,40 +46,41 @@ def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple
                 f"readable. {REMEDIATION}",
                 grant.urn,
             )
-    grants = of_type(resources, *SECRET_IAM)
-    for grant in grants:
+    # Who may read what: keyed by the secret id or name a grant names, and the URNs it depends on.
+    readers: dict[str, set[str]] = {}
+    for grant in of_type(resources, *SECRET_IAM):
         if at(grant.props, "role", str) not in ACCESSOR_ROLES:
             continue
-        for member in _members(grant):
+        members = _members(grant)
+        for member in members:
             if not member.startswith("serviceAccount:"):
                 yield (
                     f"secret access granted to {member}, not a service account. {REMEDIATION}",
                     grant.urn,
                 )
+        keys = {urn_of(d) for d in grant.dependencies}
+        secret_id = at(grant.props, "secretId", str)
+        if known(secret_id):
+            keys.add(secret_id)
+        for key in keys:
+            # A member unknown at preview could be anyone: count it as granted.
+            readers.setdefault(key, set()).update(members or {"*"})
     secrets = {at(s.props, "secretId", str): s for s in of_type(resources, SECRET)}
     for service in of_type(resources, SERVICE):
         account = at(service.props, "template.serviceAccount", str)
         if not known(account):
             continue
-        member = f"serviceAccount:{account}"
         for env_name, reference in secret_refs(service.props):
-            secret = secrets.get(secret_id_of(reference))
+            secret_id = secret_id_of(reference)
+            secret = secrets.get(secret_id)
             if secret is None:
                 continue  # secret-references-resolve reports it.
-            granted = any(
-                (
-                    depends_on(g, secret)
-                    or at(g.props, "secretId", str)
-                    in (secret_id_of(reference), at(secret.props, "name", str))
-                )
-                and (member in _members(g) or not _members(g))
-                and at(g.props, "role", str) in ACCESSOR_ROLES
-                for g in grants
-            )
-            if not granted:
+            keys = (secret.urn, secret_id, at(secret.props, "name", str))
+            allowed = set().union(*(readers.get(k, set()) for k in keys if known(k)))
+            if f"serviceAccount:{account}" not in allowed and "*" not in allowed:
                 yield (
-                    f"the service account cannot read secret {secret_id_of(reference)} (env "
-                    f"{env_name}): the revision will fail to start. {REMEDIATION}",
+                    f"the service account cannot read secret {secret_id} (env {env_name}): the "
+                    f"revision will fail to start. {REMEDIATION}",
                     service.urn,
                 )
 

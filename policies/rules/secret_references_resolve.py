@@ -12,8 +12,9 @@ from pulumi_policy import Severity
 
 from guard import samples
 from guard.cloudrun import SERVICE, secret_id_of, secret_refs
-from guard.define import Config, StackResource, depends_on, of_type, stack_policy
+from guard.define import Config, StackResource, of_type, stack_policy
 from guard.examples import Bad, Examples, Res
+from guard.links import urn_of
 from guard.props import at, known
 
 SECRET = "gcp:secretmanager/secret:Secret"
@@ -25,17 +26,19 @@ REMEDIATION = (
 
 
 def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str]]:
-    versions = of_type(resources, VERSION)
+    # What the versions point at: a secret's name or id, or (at preview) the secret they depend on.
+    versioned: set[str] = set()
+    for version in of_type(resources, VERSION):
+        target = at(version.props, "secret", str)
+        if known(target):
+            versioned.add(target)
+        versioned.update(urn_of(d) for d in version.dependencies)
     defined: dict[str, bool] = {}
     for secret in of_type(resources, SECRET):
         secret_id = at(secret.props, "secretId", str)
-        if not known(secret_id):
-            continue
-        full = at(secret.props, "name", str)
-        defined[secret_id] = any(
-            depends_on(v, secret) or at(v.props, "secret", str) in (full, secret_id)
-            for v in versions
-        )
+        if known(secret_id):
+            names = {secret.urn, secret_id, at(secret.props, "name", str)}
+            defined[secret_id] = bool(names & versioned)
     external = set(config["externalSecrets"])
     for service in of_type(resources, SERVICE):
         for env_name, reference in secret_refs(service.props):
