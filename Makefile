@@ -29,3 +29,6 @@ lint: $(BIN)/conduit
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+bench: $(BIN)/conduit
+	$(BIN)/python bench/preview.py

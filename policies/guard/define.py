@@ -138,4 +138,3 @@ def _reason(why: Exception) -> str:
 def of_type(resources: Sequence[StackResource], *types: str) -> list[StackResource]:
     """The stack's resources of any of `types`, in order."""
     return [r for r in resources if r.resource_type in types]
-
