@@ -98,7 +98,9 @@ def pack_throughput(
 
 def _row(label: str, size: int, base: tuple[float, float], other: tuple[float, float]) -> str:
     (ba, bs), (oa, os_) = base, other
-    return f"{label:<26} {size:>6} | {oa:>8.0f} /s {ba / oa - 1:>+6.0%} | {os_:>8.0f} /s {bs / os_ - 1:>+6.0%}"
+    analyze = f"{oa:>8.0f} /s {ba / oa - 1:>+6.0%}"
+    stack = f"{os_:>8.0f} /s {bs / os_ - 1:>+6.0%}"
+    return f"{label:<26} {size:>6} | {analyze} | {stack}"
 
 
 def protocol(sizes: list[int]) -> None:
