@@ -1,0 +1,64 @@
+"""The README stays true: its commands, its policy catalogue and its settings reference."""
+
+from __future__ import annotations
+
+import re
+import typing
+
+from pydantic import BaseModel
+
+import rules
+from conduit.core.settings import StackSettings
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def _section(title: str) -> str:
+    return README.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_first_two_commands_are_preview_and_test() -> None:
+    block = re.search(r"```sh\n(.*?)```", README, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    assert commands[:2] == ["make preview", "make test"]
+
+
+def test_the_catalogue_lists_exactly_the_pack_s_policies() -> None:
+    listed = re.findall(r"^\| `([a-z0-9-]+)` \|", _section("Policy catalogue"), re.M)
+    assert sorted(listed) == sorted(module.POLICY.name for module in rules.MODULES)
+
+
+def test_the_catalogue_gives_each_policy_s_default_level_and_config_keys() -> None:
+    rows = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r"^\| `([a-z0-9-]+)` \|.*$", _section("Policy catalogue"), re.M)
+    }
+    for module in rules.MODULES:
+        policy = module.POLICY
+        level = policy.enforcement_level.value
+        assert f"| {level} |" in rows[policy.name], policy.name
+        for key in policy.config_schema.properties if policy.config_schema else {}:
+            assert f"`{key}`" in rows[policy.name], f"{policy.name}: {key}"
+
+
+def _keys(model: type[BaseModel], prefix: str) -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{field.alias or name}"
+        nested = next(
+            (
+                a
+                for a in (field.annotation, *typing.get_args(field.annotation))
+                if isinstance(a, type) and issubclass(a, BaseModel)
+            ),
+            None,
+        )
+        keys += _keys(nested, f"{key}.") if nested else [key]
+    return keys
+
+
+def test_the_settings_reference_covers_every_key() -> None:
+    listed = set(re.findall(r"^\| `([^`]+)` \|", _section("Settings"), re.M))
+    expected = set(_keys(StackSettings, "")) | {"conduit:secretValues"}
+    assert listed == expected, (expected - listed, listed - expected)
