@@ -209,3 +209,12 @@ def test_stack_rules_link_by_dependency_when_references_are_unknown(pack) -> Non
             props["connectionName"] = UNKNOWN_STRING
             record.outputs = json_format.ParseDict(props, struct_pb2.Struct())
     assert _findings(pack, records) == INCIDENT_FINDINGS
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_policy_config_follows_the_stack_s_success_criteria(stack: str) -> None:
+    """The connection budget leaves room for the validator's probe storm of that stack."""
+    settings = plan(stack).settings
+    raw = policy_config.load(POLICIES_DIR / "config" / f"{stack}.json")
+    budget = raw["cloudsql-connection-budget"]
+    assert budget["probeConnections"] == settings.success_criteria.concurrent_connections

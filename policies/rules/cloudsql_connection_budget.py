@@ -60,8 +60,10 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[
         if instance.urn not in users or limit is None:
             continue
         services = users[instance.urn]
+        # The post-deploy probe storm (successCriteria.concurrentConnections) must fit as well.
+        reserved = config["reservedConnections"] + config["probeConnections"]
         budget = capacity.connection_budget(
-            limit, services, config["reservedConnections"], config["headroomPercent"] / 100
+            limit, services, reserved, config["headroomPercent"] / 100
         )
         if budget.fits:
             continue
@@ -72,7 +74,8 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[
         )
         yield (
             f"services may open {budget.demand} connections but max_connections {limit} leaves "
-            f"{budget.available} after {budget.reserved} reserved and {budget.headroom} headroom "
+            f"{budget.available} after {budget.reserved} reserved (incl. "
+            f"{config['probeConnections']} for the probe) and {budget.headroom} headroom "
             f"({detail}). {REMEDIATION}",
             instance.urn,
         )
@@ -84,9 +87,14 @@ POLICY = stack_policy(
     check=check,
     severity=Severity.CRITICAL,
     remediation=REMEDIATION,
-    defaults={"reservedConnections": facts.SUPERUSER_RESERVED_CONNECTIONS, "headroomPercent": 10},
+    defaults={
+        "reservedConnections": facts.SUPERUSER_RESERVED_CONNECTIONS,
+        "probeConnections": 50,
+        "headroomPercent": 10,
+    },
     schema={
         "reservedConnections": {"type": "integer", "minimum": 0},
+        "probeConnections": {"type": "integer", "minimum": 0},
         "headroomPercent": {"type": "number", "minimum": 0, "maximum": 90},
     },
 )
@@ -104,13 +112,14 @@ EXAMPLES = Examples(
         Bad(
             [Res(INSTANCE, _SMALL), Res(SERVICE, _POOL_50)],
             (
-                "may open 500 connections but max_connections 50 leaves 42 after 3 reserved "
-                "and 5 headroom (backend: 10 x 50 = 500, largest safe maxInstances 0)",
+                "may open 500 connections but max_connections 50 leaves -8 after 53 reserved "
+                "(incl. 50 for the probe) and 5 headroom (backend: 10 x 50 = 500, "
+                "largest safe maxInstances 0)",
             ),
         ),
         Bad(
             [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
-            ("largest safe maxInstances 6",),
+            ("largest safe maxInstances 4",),
             {"headroomPercent": 50},
         ),
     ],
