@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("--format", choices=FORMATS, default="text")
     preview.add_argument("--output", type=Path, help="write the report here instead of stdout")
+
+    probe = commands.add_parser(
+        "probe", help="open K database connections at once, time them, print one JSON result"
+    )
+    probe.add_argument("--dsn", required=True, help="postgresql://user:password@host:port/db")
+    probe.add_argument("--connections", type=int, default=1, help="K concurrent connections")
+    probe.add_argument("--deadline", type=float, default=30.0, help="seconds for the whole probe")
     return parser
 
 
@@ -39,7 +46,34 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "preview":
         return _preview(args)
+    if args.command == "probe":
+        return _probe(args)
     return ExitCode.INVALID_INPUT
+
+
+def _probe(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+
+    from conduit.probe.dsn import DsnError, parse_dsn
+    from conduit.probe.run import MAX_CONNECTIONS, probe
+
+    try:
+        dsn = parse_dsn(args.dsn)
+    except DsnError as error:
+        print(error, file=sys.stderr)
+        return ExitCode.INVALID_INPUT
+    if not 1 <= args.connections <= MAX_CONNECTIONS:
+        print(
+            f"--connections: must be 1-{MAX_CONNECTIONS}, got {args.connections}", file=sys.stderr
+        )
+        return ExitCode.INVALID_INPUT
+    if args.deadline <= 0:
+        print(f"--deadline: must be above 0 seconds, got {args.deadline:g}", file=sys.stderr)
+        return ExitCode.INVALID_INPUT
+    result = asyncio.run(probe(dsn, args.connections, args.deadline))
+    print(json.dumps(result.as_dict()))
+    return ExitCode.OK if result.ok else ExitCode.FINDINGS
 
 
 def _preview(args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""`conduit probe`: concurrent database connections, timed by phase, classified on failure."""

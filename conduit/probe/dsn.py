@@ -1,0 +1,43 @@
+"""Parse a PostgreSQL DSN once, and describe it without its password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+
+class DsnError(ValueError):
+    """A DSN that cannot be used; the message never contains the password."""
+
+
+@dataclass(frozen=True)
+class Dsn:
+    """The parts of a `postgresql://user:password@host:port/database` DSN."""
+
+    raw: str
+    host: str
+    port: int
+    user: str
+    database: str
+
+    def __str__(self) -> str:
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
+
+    __repr__ = __str__
+
+
+def parse_dsn(raw: str) -> Dsn:
+    """Validate a DSN; DsnError names what is wrong and never echoes it."""
+    try:
+        parts = urlsplit(raw)
+        port = parts.port or 5432
+    except ValueError as error:
+        raise DsnError(f"--dsn: not a valid DSN ({error})") from None
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise DsnError(
+            "--dsn: must start with postgresql:// (allowed schemes: postgres, postgresql)"
+        )
+    if not parts.hostname:
+        raise DsnError("--dsn: no host")
+    database = unquote(parts.path.lstrip("/")) or unquote(parts.username or "postgres")
+    return Dsn(raw, parts.hostname, port, unquote(parts.username or "postgres"), database)

@@ -1,0 +1,188 @@
+"""Open K connections at once, time each by phase, run SELECT 1, close everything."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import asyncpg
+
+from conduit.probe.classify import Failure, classify
+from conduit.probe.dsn import Dsn
+
+MAX_CONNECTIONS = 1000
+
+
+@dataclass
+class Attempt:
+    """One connection: when it started (relative to the burst) and how long each phase took."""
+
+    started: float
+    resolve: float | None = None
+    tcp: float | None = None
+    connect: float | None = None
+    """From the start to an authenticated session (TCP, TLS, startup, auth)."""
+    query: float | None = None
+    failure: Failure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and self.query is not None
+
+
+@dataclass
+class ProbeResult:
+    """What `conduit probe` prints, as JSON."""
+
+    target: str
+    connections: int
+    deadline_seconds: float
+    elapsed_seconds: float
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> int:
+        return sum(a.ok for a in self.attempts)
+
+    @property
+    def ok(self) -> bool:
+        return self.succeeded == self.connections
+
+    def failures(self) -> dict[str, int]:
+        kinds: dict[str, int] = {}
+        for attempt in self.attempts:
+            if attempt.failure:
+                kinds[attempt.failure.kind] = kinds.get(attempt.failure.kind, 0) + 1
+        return kinds
+
+    def classification(self) -> str:
+        """The classification of the most common failure, or "" when all succeeded."""
+        counted: dict[str, int] = {}
+        for attempt in self.attempts:
+            if attempt.failure:
+                key = attempt.failure.classification
+                counted[key] = counted.get(key, 0) + 1
+        return max(counted, key=lambda k: counted[k]) if counted else ""
+
+    def connect_times(self) -> list[float]:
+        return [a.connect for a in self.attempts if a.ok and a.connect is not None]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "target": self.target,
+            "connections": self.connections,
+            "succeeded": self.succeeded,
+            "failed": self.connections - self.succeeded,
+            "deadlineSeconds": self.deadline_seconds,
+            "elapsedSeconds": round(self.elapsed_seconds, 4),
+            "connectSeconds": percentiles(self.connect_times()),
+            "phases": {
+                phase: percentiles(
+                    [getattr(a, phase) for a in self.attempts if getattr(a, phase) is not None]
+                )
+                for phase in ("resolve", "tcp", "connect", "query")
+            },
+            "failures": self.failures(),
+            "classification": self.classification(),
+            "errors": sorted({a.failure.message for a in self.attempts if a.failure})[:10],
+            "attempts": [
+                {
+                    k: (round(v, 4) if isinstance(v, float) else v)
+                    for k, v in asdict(a).items()
+                    if k != "failure"
+                }
+                | ({"failure": a.failure.kind} if a.failure else {})
+                for a in self.attempts
+            ],
+        }
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50, p95, p99, max and mean (nearest rank), or {} for no values."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def rank(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+
+    return {
+        "p50": round(rank(50), 4),
+        "p95": round(rank(95), 4),
+        "p99": round(rank(99), 4),
+        "max": round(ordered[-1], 4),
+        "mean": round(statistics.fmean(ordered), 4),
+    }
+
+
+async def _attempt(dsn: Dsn, burst_start: float, per_attempt: float, opened: list) -> Attempt:
+    loop = asyncio.get_running_loop()
+    start = time.perf_counter()
+    attempt = Attempt(started=start - burst_start)
+    try:
+        async with asyncio.timeout(per_attempt):
+            infos = await loop.getaddrinfo(dsn.host, dsn.port, type=socket.SOCK_STREAM)
+            attempt.resolve = time.perf_counter() - start
+            # A bare TCP handshake first, so the network and the database can be told apart.
+            host, port = infos[0][4][:2]
+            _, writer = await asyncio.open_connection(host, port)
+            attempt.tcp = time.perf_counter() - start - attempt.resolve
+            writer.close()
+            connect_start = time.perf_counter()
+            connection = await asyncpg.connect(dsn.raw, timeout=per_attempt)
+            opened.append(connection)
+            attempt.connect = time.perf_counter() - connect_start
+            query_start = time.perf_counter()
+            await connection.fetchval("SELECT 1")
+            attempt.query = time.perf_counter() - query_start
+    except (Exception, TimeoutError) as error:  # noqa: BLE001 every failure is a classified result
+        attempt.failure = classify(error)
+    return attempt
+
+
+async def probe(dsn: Dsn, connections: int, deadline: float) -> ProbeResult:
+    """Open `connections` at once within `deadline` seconds; always close what was opened."""
+    if not 1 <= connections <= MAX_CONNECTIONS:
+        raise ValueError(f"--connections must be 1-{MAX_CONNECTIONS}, got {connections}")
+    opened: list[asyncpg.Connection] = []
+    burst_start = time.perf_counter()
+    tasks = [
+        asyncio.create_task(_attempt(dsn, burst_start, deadline, opened))
+        for _ in range(connections)
+    ]
+    try:
+        done, pending = await asyncio.wait(tasks, timeout=deadline)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        attempts = [
+            t.result() if t in done and not t.cancelled() else _timed_out(burst_start, deadline)
+            for t in tasks
+        ]
+    finally:
+        await _close_all(opened)
+    return ProbeResult(str(dsn), connections, deadline, time.perf_counter() - burst_start, attempts)
+
+
+def _timed_out(burst_start: float, deadline: float) -> Attempt:
+    return Attempt(
+        started=0.0,
+        failure=Failure(
+            "timeout", "infrastructure", f"no answer within the {deadline:g} s deadline"
+        ),
+    )
+
+
+async def _close_all(connections: list[asyncpg.Connection]) -> None:
+    async def close(connection: asyncpg.Connection) -> None:
+        try:
+            await asyncio.wait_for(connection.close(), timeout=1)
+        except (Exception, TimeoutError):  # noqa: BLE001 a dead connection cannot close politely
+            connection.terminate()
+
+    await asyncio.gather(*(close(c) for c in connections))
