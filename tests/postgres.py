@@ -1,4 +1,4 @@
-"""A real PostgreSQL server (Debian's) in a temporary directory, started and stopped by the tests."""
+"""A real PostgreSQL server (Debian's) in a temp directory, started and stopped by the tests."""
 
 from __future__ import annotations
 
