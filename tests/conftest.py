@@ -35,3 +35,23 @@ POLICIES_DIR = ROOT / "policies"
 # The pack runs with its own directory first on sys.path (runpy.run_path of the pack dir).
 if str(POLICIES_DIR) not in sys.path:
     sys.path.insert(0, str(POLICIES_DIR))
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for this test process."""
+    from tests.postgres import remove, start_postgres
+
+    server = start_postgres()
+    yield server
+    remove(server)
+
+
+@pytest.fixture
+def proxy(postgres):
+    """A fault proxy in front of the server; every test starts with no fault."""
+    from tests.faultproxy import FaultProxy
+
+    fault_proxy = FaultProxy(postgres.port)
+    yield fault_proxy
+    fault_proxy.close()
