@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 from conduit.core.exitcodes import ExitCode
@@ -35,31 +36,79 @@ def _parser() -> argparse.ArgumentParser:
     probe = commands.add_parser(
         "probe", help="open K database connections at once, time them, print one JSON result"
     )
-    probe.add_argument("--dsn", required=True, help="postgresql://user:password@host:port/db")
+    probe.add_argument(
+        "--dsn",
+        help="postgresql://user:password@host:port/db (default: $CONDUIT_DSN, else the "
+        "DATABASE_HOST/USER/PASSWORD/NAME variables the probe job gets)",
+    )
     probe.add_argument("--connections", type=int, default=1, help="K concurrent connections")
     probe.add_argument("--deadline", type=float, default=30.0, help="seconds for the whole probe")
+    validate = commands.add_parser(
+        "validate", help="measure the success criteria on a live stack (or local stand-ins)"
+    )
+    source = validate.add_mutually_exclusive_group()
+    source.add_argument(
+        "--stack", help="read targets with `pulumi stack output` and Pulumi.<stack>.yaml"
+    )
+    source.add_argument("--outputs", type=Path, help="a JSON file of `pulumi stack output --json`")
+    validate.add_argument("--cwd", type=Path, default=Path.cwd(), help="the Pulumi project dir")
+    validate.add_argument("--service-url", help="the service's base URL (overrides the outputs)")
+    validate.add_argument("--dsn", help="a DSN reachable from here (overrides the outputs)")
+    selection = validate.add_mutually_exclusive_group()
+    selection.add_argument("--only", help="comma-separated check ids to run")
+    selection.add_argument("--skip", help="comma-separated check ids not to run")
+    validate.add_argument("--deadline", type=float, default=300.0, help="seconds for the whole run")
+    validate.add_argument(
+        "--health-wait",
+        type=float,
+        default=60.0,
+        help="seconds the health endpoints may take to answer 200",
+    )
+    validate.add_argument(
+        "--storm-tasks", type=int, default=10, help="parallel probes in the storm"
+    )
+    validate.add_argument(
+        "--storm-runner",
+        choices=("auto", "local", "none"),
+        default="auto",
+        help="local: N probe processes here (needs a DSN); auto: local when a DSN is given",
+    )
+    validate.add_argument(
+        "--api-endpoint", help="send every Google API call here (emulators, fakes)"
+    )
+    validate.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
+    validate.add_argument("--output", type=Path, help="write the report here instead of stdout")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
+    # Google's libraries warn about Python 3.11's end of life on every import: not the user's news.
+    warnings.filterwarnings("ignore", category=FutureWarning, module="google.api_core")
     args = _parser().parse_args(argv)
     if args.command == "preview":
         return _preview(args)
     if args.command == "probe":
         return _probe(args)
+    if args.command == "validate":
+        return _validate(args)
     return ExitCode.INVALID_INPUT
 
 
 def _probe(args: argparse.Namespace) -> int:
     import asyncio
     import json
+    import os
 
-    from conduit.probe.dsn import DsnError, parse_dsn
+    from conduit.probe.dsn import DsnError, dsn_from_env, parse_dsn
     from conduit.probe.run import MAX_CONNECTIONS, probe
 
+    raw = args.dsn or dsn_from_env(dict(os.environ))
+    if not raw:
+        print("--dsn: required (or CONDUIT_DSN, or DATABASE_HOST/USER/PASSWORD)", file=sys.stderr)
+        return ExitCode.INVALID_INPUT
     try:
-        dsn = parse_dsn(args.dsn)
+        dsn = parse_dsn(raw)
     except DsnError as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
@@ -100,6 +149,16 @@ def _preview(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(rendered)
     return report.exit_code
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from conduit.validate.command import ValidateError, validate_command
+
+    try:
+        return validate_command(args)
+    except ValidateError as error:
+        print(error, file=sys.stderr)
+        return ExitCode.INVALID_INPUT
 
 
 if __name__ == "__main__":

@@ -41,3 +41,22 @@ def parse_dsn(raw: str) -> Dsn:
         raise DsnError("--dsn: no host")
     database = unquote(parts.path.lstrip("/")) or unquote(parts.username or "postgres")
     return Dsn(raw, parts.hostname, port, unquote(parts.username or "postgres"), database)
+
+
+DSN_ENV = "CONDUIT_DSN"
+"""Where the probe finds its DSN when not given one: keeps the password out of process lists."""
+
+
+def dsn_from_env(env: dict[str, str]) -> str | None:
+    """CONDUIT_DSN, else the DATABASE_* variables the stack gives the service and the probe job."""
+    if env.get(DSN_ENV):
+        return env[DSN_ENV]
+    if not all(env.get(k) for k in ("DATABASE_HOST", "DATABASE_USER", "DATABASE_PASSWORD")):
+        return None
+    from urllib.parse import quote
+
+    return (
+        f"postgresql://{quote(env['DATABASE_USER'])}:{quote(env['DATABASE_PASSWORD'])}@"
+        f"{env['DATABASE_HOST']}:{env.get('DATABASE_PORT', '5432')}/"
+        f"{quote(env.get('DATABASE_NAME', 'postgres'))}"
+    )

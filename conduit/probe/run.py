@@ -44,6 +44,8 @@ class ProbeResult:
     deadline_seconds: float
     elapsed_seconds: float
     attempts: list[Attempt] = field(default_factory=list)
+    started_at: float = 0.0
+    """Wall-clock start of the burst (epoch seconds), to line up probes run in parallel."""
 
     @property
     def succeeded(self) -> int:
@@ -75,6 +77,7 @@ class ProbeResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "startedAt": round(self.started_at, 4),
             "target": self.target,
             "connections": self.connections,
             "succeeded": self.succeeded,
@@ -151,6 +154,7 @@ async def probe(dsn: Dsn, connections: int, deadline: float) -> ProbeResult:
     if not 1 <= connections <= MAX_CONNECTIONS:
         raise ValueError(f"--connections must be 1-{MAX_CONNECTIONS}, got {connections}")
     opened: list[asyncpg.Connection] = []
+    started_at = time.time()
     burst_start = time.perf_counter()
     tasks = [
         asyncio.create_task(_attempt(dsn, burst_start, deadline, opened))
@@ -167,7 +171,8 @@ async def probe(dsn: Dsn, connections: int, deadline: float) -> ProbeResult:
         ]
     finally:
         await _close_all(opened)
-    return ProbeResult(str(dsn), connections, deadline, time.perf_counter() - burst_start, attempts)
+    elapsed = time.perf_counter() - burst_start
+    return ProbeResult(str(dsn), connections, deadline, elapsed, attempts, started_at)
 
 
 def _timed_out(burst_start: float, deadline: float) -> Attempt:

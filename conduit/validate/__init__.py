@@ -1,0 +1,1 @@
+"""`conduit validate`: measure the success criteria on a live stack, and classify every failure."""

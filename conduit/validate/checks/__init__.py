@@ -1,0 +1,23 @@
+"""The validator's checks, in the order they run; one module each."""
+
+from __future__ import annotations
+
+from conduit.validate.checks import (
+    config_drift,
+    connector_scaling,
+    database_connect,
+    health_endpoints,
+    secrets_resolvable,
+    service_ready,
+    startup_storm,
+)
+
+CHECKS = [
+    service_ready,
+    secrets_resolvable,
+    config_drift,
+    health_endpoints,
+    database_connect,
+    startup_storm,
+    connector_scaling,
+]

@@ -1,0 +1,128 @@
+"""connector-scaling: the connector is READY as declared, and connection times during the storm
+return to the idle baseline within connectorScalingLatencySeconds.
+
+Scaling latency, precisely: the baseline is the median of 3 sequential single connections before
+the storm (the idle path). A storm task is slow if its connection took more than
+max(2 x baseline, baseline + 0.1 s), or failed. The latency is the latest moment, counted from the
+start of the burst, at which a slow task finished (start + duration); 0 when no task was slow.
+"""
+
+from __future__ import annotations
+
+from conduit.report.model import Finding, Outcome
+from conduit.validate.checks.startup_storm import StormResult, storm
+from conduit.validate.context import Context, skipped
+from conduit.validate.google import classify_api_error
+
+ID = "connector-scaling"
+DESCRIPTION = "The connector is READY as declared; storm connection times settle within the limit."
+
+
+def scaling_latency(result: StormResult, baseline: float) -> tuple[float, int]:
+    """(latency in seconds, number of slow tasks), as defined in the module docstring."""
+    limit = max(2 * baseline, baseline + 0.1)
+    slow = [
+        (t.start or 0.0) + (t.seconds or 0.0)
+        for t in result.tasks
+        if not t.ok or (t.seconds is not None and t.seconds > limit)
+    ]
+    return (max(slow) if slow else 0.0), len(slow)
+
+
+def _declared(ctx: Context) -> list[Finding]:
+    """The connector's state and sizing from the VPC Access API, against the stack's settings."""
+    connector_id = ctx.targets.connector_id
+    if not connector_id:
+        return []
+    try:
+        connector = ctx.google.connectors.get_connector(
+            name=connector_id, timeout=ctx.google.timeout
+        )
+    except Exception as error:  # noqa: BLE001 an API failure is a classified finding
+        classification, message = classify_api_error(error)
+        return [
+            Finding(
+                rule=ID,
+                outcome=Outcome.FAIL,
+                subject=connector_id,
+                severity="high",
+                classification=classification,
+                message=f"connector: {message}",
+            )
+        ]
+    state = type(connector).State(connector.state).name
+    problems = [] if state == "READY" else [f"state is {state}, not READY"]
+    settings = ctx.targets.settings
+    if settings:
+        wanted = settings.network.connector
+        for field, actual, declared in (
+            ("machineType", connector.machine_type, wanted.machine_type),
+            ("minInstances", connector.min_instances, wanted.min_instances),
+            ("maxInstances", connector.max_instances, wanted.max_instances),
+        ):
+            if actual != declared:
+                problems.append(f"{field} is {actual}, declared {declared}")
+    figures = {
+        "state": state,
+        "machineType": connector.machine_type,
+        "minInstances": connector.min_instances,
+        "maxInstances": connector.max_instances,
+    }
+    if problems:
+        return [
+            Finding(
+                rule=ID,
+                outcome=Outcome.FAIL,
+                subject=connector_id,
+                severity="high",
+                classification="infrastructure" if state != "READY" else "configuration",
+                message="connector: " + "; ".join(problems),
+                figures=figures,
+            )
+        ]
+    return [
+        Finding(
+            rule=ID,
+            outcome=Outcome.PASS,
+            subject=connector_id,
+            figures=figures,
+            message=f"connector READY, {connector.machine_type} x "
+            f"{connector.min_instances}-{connector.max_instances}",
+        )
+    ]
+
+
+def run(ctx: Context) -> list[Finding]:
+    findings = _declared(ctx)
+    result = storm(ctx)
+    baseline = ctx.cache.get("baseline")
+    if result is None or baseline is None:
+        reason = "no storm timings (needs the local storm runner and a DSN for the idle baseline)"
+        return findings or skipped(ID, reason)
+    limit = ctx.targets.criteria.connector_scaling_latency_seconds
+    latency, slow = scaling_latency(result, baseline)
+    figures = {
+        "latencySeconds": round(latency, 3),
+        "baselineSeconds": round(baseline, 4),
+        "slowTasks": slow,
+        "thresholdSeconds": limit,
+    }
+    message = (
+        f"connection times settled {latency:.2f} s after the burst began ({slow} slow "
+        f"tasks; idle baseline {baseline * 1000:.0f} ms; threshold {limit:g} s)"
+    )
+    if latency <= limit:
+        return [*findings, Finding(rule=ID, outcome=Outcome.PASS, message=message, figures=figures)]
+    return [
+        *findings,
+        Finding(
+            rule=ID,
+            outcome=Outcome.FAIL,
+            severity="critical",
+            classification="infrastructure",
+            message=message,
+            figures=figures,
+            remediation="Raise the connector's minInstances or machine type "
+            "(connector-warm-capacity).",
+        ),
+    ]

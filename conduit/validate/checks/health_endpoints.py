@@ -1,0 +1,103 @@
+"""health-endpoints: every configured endpoint answers HTTP 200 before the deadline."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from conduit.probe.classify import APPLICATION, CONFIGURATION, INFRASTRUCTURE
+from conduit.probe.run import percentiles
+from conduit.report.model import Finding, Outcome
+from conduit.validate.context import Context, skipped
+
+ID = "health-endpoints"
+DESCRIPTION = "Every health endpoint answers HTTP 200 before the deadline (retries with backoff)."
+REQUEST_TIMEOUT = 5.0
+BACKOFF = (0.25, 0.5, 1.0, 2.0)
+PLATFORM_SERVERS = ("Google Frontend",)
+"""A 5xx from Cloud Run's own frontend (no instance started) is not the app's answer."""
+
+
+def classify(status: int | None, server: str) -> str:
+    """Classification of an endpoint's last answer (None: no answer at all)."""
+    if status is None:
+        return INFRASTRUCTURE
+    if status in (401, 403, 404):
+        return CONFIGURATION
+    if status >= 500 and server not in PLATFORM_SERVERS:
+        return APPLICATION
+    return INFRASTRUCTURE
+
+
+def _endpoint(ctx: Context, client: httpx.Client, url: str, share: float) -> Finding:
+    started = time.monotonic()
+    stop = min(started + share, started + ctx.deadline.remaining())
+    attempts, successes, latencies = 0, 0, []
+    first_success: float | None = None
+    last_status: int | None = None
+    last_server, last_error = "", ""
+    while True:
+        left = stop - time.monotonic()
+        if left <= 0:
+            break
+        attempts += 1
+        sent = time.monotonic()
+        try:
+            response = client.get(url, timeout=min(REQUEST_TIMEOUT, left))
+            latencies.append(time.monotonic() - sent)
+            last_status, last_server = response.status_code, response.headers.get("server", "")
+            last_error = f"HTTP {response.status_code}"
+            if response.status_code == 200:
+                successes += 1
+                first_success = time.monotonic() - started
+                break
+        except httpx.HTTPError as error:
+            last_status, last_error = (
+                None,
+                f"{type(error).__name__}: {error}" or type(error).__name__,
+            )
+        pause = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+        time.sleep(max(min(pause, stop - time.monotonic()), 0))
+    figures = {
+        "attempts": attempts,
+        "successRate": round(successes / attempts, 3) if attempts else 0.0,
+        "firstSuccessSeconds": round(first_success, 3) if first_success is not None else None,
+        "latencySeconds": percentiles(latencies),
+        "lastStatus": last_status,
+    }
+    if first_success is not None:
+        return Finding(
+            rule=ID,
+            outcome=Outcome.PASS,
+            subject=url,
+            figures=figures,
+            message=f"{url} answered 200 after {first_success:.2f} s ({attempts} attempts)",
+        )
+    classification = classify(last_status, last_server)
+    return Finding(
+        rule=ID,
+        outcome=Outcome.FAIL,
+        subject=url,
+        figures=figures,
+        severity="high",
+        classification=classification,
+        message=f"{url} never answered 200 in {share:.0f} s: last {last_error} after "
+        f"{attempts} attempts",
+        evidence=(f"last server header: {last_server or '-'}",),
+        remediation="See the service's start-up logs; an application 5xx is the app's own error.",
+    )
+
+
+def run(ctx: Context) -> list[Finding]:
+    base = ctx.targets.service_url
+    if not base:
+        return skipped(ID, "no service URL (give --service-url or a stack with serviceUrl)")
+    endpoints = ctx.targets.health_endpoints
+    stop = time.monotonic() + min(ctx.health_wait, ctx.deadline.remaining())
+    findings = []
+    with httpx.Client(follow_redirects=False) as client:
+        for index, path in enumerate(endpoints):
+            share = max(stop - time.monotonic(), 0) / (len(endpoints) - index)
+            findings.append(_endpoint(ctx, client, base.rstrip("/") + path, share))
+    return findings

@@ -1,0 +1,202 @@
+"""startup-storm: N fresh probes connect at once, as N instances starting together would.
+
+Two runners: `LocalStorm` (N probe processes on this machine, for local stand-ins and tests) and
+`CloudRunStorm` (the stack's probe job with N parallel tasks, through the same connector).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from conduit.probe.dsn import DSN_ENV, parse_dsn
+from conduit.probe.run import percentiles, probe
+from conduit.report.model import Finding, Outcome
+from conduit.validate.context import Context, skipped
+
+ID = "startup-storm"
+BASELINE_SAMPLES = 3
+DESCRIPTION = "N fresh probes connect at once; the share that succeeds meets startupSuccessRate."
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task of the storm: when its connection started (from the burst) and how it went."""
+
+    ok: bool
+    start: float | None = None
+    seconds: float | None = None
+    """From the start of the attempt to an open session (or to the failure)."""
+    failure: str = ""
+    classification: str = ""
+
+
+@dataclass
+class StormResult:
+    tasks: list[Task]
+    elapsed: float
+    runner: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def success_rate(self) -> float:
+        return sum(t.ok for t in self.tasks) / len(self.tasks) if self.tasks else 0.0
+
+
+class LocalStorm:
+    """N `conduit probe` processes started together on this machine."""
+
+    name = "local"
+
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+
+    def run(self, tasks: int, deadline: float) -> StormResult:
+        env = {**os.environ, DSN_ENV: self._dsn}
+        command = [
+            sys.executable,
+            "-m",
+            "conduit.cli",
+            "probe",
+            "--connections",
+            "1",
+            "--deadline",
+            f"{max(deadline - 1, 0.5):.3f}",
+        ]
+        started_at = time.time()
+        began = time.monotonic()
+        processes = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            for _ in range(tasks)
+        ]
+        results = []
+        for process in processes:
+            try:
+                out, _ = process.communicate(
+                    timeout=max(deadline - (time.monotonic() - began), 0.1)
+                )
+                results.append(_task(out, started_at))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                results.append(Task(ok=False, failure="timeout", classification="infrastructure"))
+        return StormResult(results, time.monotonic() - began, self.name)
+
+
+def _task(out: bytes, storm_started_at: float) -> Task:
+    try:
+        result = json.loads(out)
+        (attempt,) = result["attempts"]
+    except (ValueError, KeyError):
+        return Task(ok=False, failure="no-result", classification="infrastructure")
+    phases = [attempt.get(p) or 0.0 for p in ("resolve", "tcp", "connect")]
+    return Task(
+        ok=bool(result["ok"]),
+        start=result["startedAt"] + attempt["started"] - storm_started_at,
+        seconds=sum(phases),
+        failure=attempt.get("failure", ""),
+        classification=result.get("classification", ""),
+    )
+
+
+class CloudRunStorm:
+    """The stack's probe job, run with N parallel tasks through Cloud Run's jobs API."""
+
+    name = "cloudrun"
+
+    def __init__(self, clients, job_name: str) -> None:
+        self._clients = clients
+        self._job = job_name
+
+    def run(self, tasks: int, deadline: float) -> StormResult:
+        from google.cloud import run_v2
+
+        began = time.monotonic()
+        request = run_v2.RunJobRequest(
+            name=self._job,
+            overrides=run_v2.RunJobRequest.Overrides(task_count=tasks),
+        )
+        operation = self._clients.jobs.run_job(request=request, timeout=deadline)
+        execution = operation.result(timeout=deadline)
+        ok = execution.succeeded_count
+        failed = execution.failed_count + execution.cancelled_count
+        results = [Task(ok=True)] * ok + [Task(ok=False, failure="task-failed")] * failed
+        notes = [f"execution {execution.name}: {ok} succeeded, {failed} failed of {tasks}"]
+        return StormResult(results, time.monotonic() - began, self.name, notes)
+
+
+def baseline_seconds(ctx: Context) -> float | None:
+    """Median of sequential single connections on the idle path, before the burst."""
+    if not ctx.targets.dsn:
+        return None
+    dsn = parse_dsn(ctx.targets.dsn)
+    samples: list[float] = []
+    for _ in range(BASELINE_SAMPLES):
+        result = asyncio.run(probe(dsn, 1, min(10.0, max(ctx.deadline.remaining(), 0.1))))
+        samples += result.connect_times()
+    return statistics.median(samples) if samples else None
+
+
+def storm(ctx: Context) -> StormResult | None:
+    """Run the storm once per validation; connector-scaling reads the same result."""
+    if "storm" not in ctx.cache and ctx.storm is not None:
+        ctx.cache["baseline"] = baseline_seconds(ctx)
+        ctx.progress(f"{ID}: {ctx.storm_tasks} tasks ({ctx.storm.name} runner)")
+        budget = min(ctx.targets.criteria.database_connect_seconds * 2, ctx.deadline.remaining())
+        ctx.cache["storm"] = ctx.storm.run(ctx.storm_tasks, budget)
+    return ctx.cache.get("storm")
+
+
+def run(ctx: Context) -> list[Finding]:
+    result = storm(ctx)
+    if result is None:
+        return skipped(ID, "no storm runner: give --dsn (local runner) or a stack with a probe job")
+    criteria = ctx.targets.criteria
+    times = [t.seconds for t in result.tasks if t.ok and t.seconds is not None]
+    failures: dict[str, int] = {}
+    for task in result.tasks:
+        if not task.ok:
+            failures[task.failure or "failed"] = failures.get(task.failure or "failed", 0) + 1
+    figures = {
+        "runner": result.runner,
+        "tasks": len(result.tasks),
+        "successRate": round(result.success_rate, 3),
+        "threshold": criteria.startup_success_rate,
+        "connectSeconds": percentiles(times),
+        "failures": failures,
+    }
+    summary = (
+        f"{sum(t.ok for t in result.tasks)}/{len(result.tasks)} tasks connected "
+        f"({result.success_rate:.0%}, threshold {criteria.startup_success_rate:.0%})"
+    )
+    if result.success_rate >= criteria.startup_success_rate:
+        return [
+            Finding(
+                rule=ID,
+                outcome=Outcome.PASS,
+                message=summary,
+                figures=figures,
+                evidence=tuple(result.notes),
+            )
+        ]
+    kinds = [t.classification for t in result.tasks if not t.ok and t.classification]
+    classification = max(set(kinds), key=kinds.count) if kinds else "infrastructure"
+    return [
+        Finding(
+            rule=ID,
+            outcome=Outcome.FAIL,
+            severity="critical",
+            message=summary,
+            figures=figures,
+            classification=classification,
+            evidence=tuple(result.notes),
+            remediation="Too many clients or timeouts: see cloudsql-connection-budget and "
+            "connector-warm-capacity; authentication failures: the password secret.",
+        )
+    ]

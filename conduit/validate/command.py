@@ -1,0 +1,122 @@
+"""`conduit validate`: targets from outputs or flags, the selected checks, one report."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from conduit.core.loader import SettingsError, load_stack_file, stack_file
+from conduit.core.settings import StackSettings
+from conduit.probe.dsn import DsnError, parse_dsn
+from conduit.report.render import RENDERERS
+from conduit.validate.checks import CHECKS
+from conduit.validate.checks.startup_storm import LocalStorm
+from conduit.validate.context import Context
+from conduit.validate.deadline import Deadline
+from conduit.validate.google import GoogleClients
+from conduit.validate.run import validate
+from conduit.validate.targets import (
+    Targets,
+    TargetsError,
+    from_outputs,
+    outputs_file,
+    stack_outputs,
+)
+
+
+class ValidateError(ValueError):
+    """Invalid input to `conduit validate`: exit 2, one line per problem."""
+
+
+def _selected(args: argparse.Namespace) -> list:
+    ids = [c.ID for c in CHECKS]
+    chosen = args.only or args.skip
+    if not chosen:
+        return list(CHECKS)
+    named = [n.strip() for n in chosen.split(",") if n.strip()]
+    unknown = [n for n in named if n not in ids]
+    if unknown:
+        flag = "--only" if args.only else "--skip"
+        raise ValidateError(f"{flag}: unknown check {', '.join(unknown)}; checks: {', '.join(ids)}")
+    if args.only:
+        return [c for c in CHECKS if c.ID in named]
+    return [c for c in CHECKS if c.ID not in named]
+
+
+def _targets(args: argparse.Namespace) -> Targets:
+    settings: StackSettings | None = None
+    project_dir = args.cwd.resolve()
+    try:
+        if args.stack:
+            path = stack_file(project_dir, args.stack)
+            settings = load_stack_file(path) if path.is_file() else None
+            outputs = stack_outputs(args.stack, project_dir)
+            targets = from_outputs(outputs, args.stack, f"stack {args.stack}", settings)
+        elif args.outputs:
+            targets = from_outputs(
+                outputs_file(args.outputs), args.outputs.stem, str(args.outputs), None
+            )
+        else:
+            targets = from_outputs({}, "local", "flags", None)
+    except (TargetsError, SettingsError) as error:
+        raise ValidateError(str(error)) from None
+    if settings is not None:
+        targets = dataclasses.replace(targets, criteria=settings.success_criteria)
+    if args.service_url:
+        if not args.service_url.startswith(("http://", "https://")):
+            raise ValidateError("--service-url: must start with http:// or https://")
+        targets = dataclasses.replace(targets, service_url=args.service_url)
+    if args.dsn:
+        targets = dataclasses.replace(targets, dsn=args.dsn)
+    if targets.dsn:
+        try:
+            parse_dsn(targets.dsn)
+        except DsnError as error:
+            raise ValidateError(str(error)) from None
+    return targets
+
+
+def _progress(line: str) -> None:
+    # A live line on a terminal, plain lines in CI logs.
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\x1b[2K{line}")
+    else:
+        sys.stderr.write(f"conduit validate: {line}\n")
+    sys.stderr.flush()
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    if args.deadline <= 0:
+        raise ValidateError(f"--deadline: must be above 0 seconds, got {args.deadline:g}")
+    if not 1 <= args.storm_tasks <= 1000:
+        raise ValidateError(f"--storm-tasks: must be 1-1000, got {args.storm_tasks}")
+    checks = _selected(args)
+    targets = _targets(args)
+    deadline = Deadline(args.deadline)
+    storm = None
+    if args.storm_runner in ("auto", "local") and targets.dsn:
+        storm = LocalStorm(targets.dsn)
+    elif args.storm_runner == "local":
+        raise ValidateError("--storm-runner local: needs a DSN (--dsn or the stack's outputs)")
+    ctx = Context(
+        targets=targets,
+        deadline=deadline,
+        google=GoogleClients(args.api_endpoint),
+        storm_tasks=args.storm_tasks,
+        storm=storm,
+        progress=_progress,
+        health_wait=args.health_wait,
+    )
+    report = validate(ctx, checks)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    rendered = RENDERERS[args.format](report)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(rendered, encoding="utf-8")
+        print(report.summary())
+    else:
+        sys.stdout.write(rendered)
+    return report.exit_code

@@ -1,0 +1,67 @@
+"""Google's own client libraries, on REST, optionally pointed at one endpoint (an emulator or a
+local fake) through client_options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from google.api_core import exceptions as api_exceptions
+from google.api_core.client_options import ClientOptions
+
+from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
+
+
+@dataclass
+class GoogleClients:
+    """Lazily built clients; `endpoint` overrides every API's address (tests, emulators)."""
+
+    endpoint: str | None = None
+    timeout: float = 30.0
+
+    def _kwargs(self) -> dict[str, Any]:
+        if not self.endpoint:
+            return {"transport": "rest"}
+        from google.auth.credentials import AnonymousCredentials
+
+        return {
+            "transport": "rest",
+            "credentials": AnonymousCredentials(),
+            "client_options": ClientOptions(api_endpoint=self.endpoint),
+        }
+
+    @cached_property
+    def services(self):
+        from google.cloud import run_v2
+
+        return run_v2.ServicesClient(**self._kwargs())
+
+    @cached_property
+    def jobs(self):
+        from google.cloud import run_v2
+
+        return run_v2.JobsClient(**self._kwargs())
+
+    @cached_property
+    def connectors(self):
+        from google.cloud import vpcaccess_v1
+
+        return vpcaccess_v1.VpcAccessServiceClient(**self._kwargs())
+
+    @cached_property
+    def secrets(self):
+        from google.cloud import secretmanager
+
+        return secretmanager.SecretManagerServiceClient(**self._kwargs())
+
+
+def classify_api_error(error: Exception) -> tuple[str, str]:
+    """(classification, message) for a Google API error."""
+    if isinstance(error, api_exceptions.PermissionDenied | api_exceptions.Unauthenticated):
+        return CONFIGURATION, f"permission denied: {error.message}"
+    if isinstance(error, api_exceptions.NotFound):
+        return CONFIGURATION, f"not found: {error.message}"
+    if isinstance(error, api_exceptions.GoogleAPICallError):
+        return INFRASTRUCTURE, f"Google API error {error.code}: {error.message}"
+    return INFRASTRUCTURE, f"{type(error).__name__}: {error}"
