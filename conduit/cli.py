@@ -43,14 +43,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     probe.add_argument("--connections", type=int, default=1, help="K concurrent connections")
     probe.add_argument("--deadline", type=float, default=30.0, help="seconds for the whole probe")
+    probe.add_argument(
+        "--hold",
+        type=float,
+        default=0.0,
+        help="keep the connections open this long, as a starting instance keeps its pool",
+    )
     validate = commands.add_parser(
         "validate", help="measure the success criteria on a live stack (or local stand-ins)"
     )
-    source = validate.add_mutually_exclusive_group()
-    source.add_argument(
-        "--stack", help="read targets with `pulumi stack output` and Pulumi.<stack>.yaml"
+    validate.add_argument(
+        "--stack", help="settings from Pulumi.<stack>.yaml; outputs from `pulumi stack output`"
     )
-    source.add_argument("--outputs", type=Path, help="a JSON file of `pulumi stack output --json`")
+    validate.add_argument(
+        "--outputs", type=Path, help="a JSON file of `pulumi stack output --json --show-secrets`"
+    )
     validate.add_argument("--cwd", type=Path, default=Path.cwd(), help="the Pulumi project dir")
     validate.add_argument("--service-url", help="the service's base URL (overrides the outputs)")
     validate.add_argument("--dsn", help="a DSN reachable from here (overrides the outputs)")
@@ -84,7 +91,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     # Google's libraries warn about Python 3.11's end of life on every import: not the user's news.
-    warnings.filterwarnings("ignore", category=FutureWarning, module="google.api_core")
+    warnings.filterwarnings(
+        "ignore", message=".*Google will stop supporting", category=FutureWarning
+    )
     args = _parser().parse_args(argv)
     if args.command == "preview":
         return _preview(args)
@@ -120,7 +129,10 @@ def _probe(args: argparse.Namespace) -> int:
     if args.deadline <= 0:
         print(f"--deadline: must be above 0 seconds, got {args.deadline:g}", file=sys.stderr)
         return ExitCode.INVALID_INPUT
-    result = asyncio.run(probe(dsn, args.connections, args.deadline))
+    if args.hold < 0:
+        print(f"--hold: must be 0 or more seconds, got {args.hold:g}", file=sys.stderr)
+        return ExitCode.INVALID_INPUT
+    result = asyncio.run(probe(dsn, args.connections, args.deadline, args.hold))
     print(json.dumps(result.as_dict()))
     return ExitCode.OK if result.ok else ExitCode.FINDINGS
 

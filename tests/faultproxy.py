@@ -47,6 +47,12 @@ class FaultProxy:
         self._loop.run_forever()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self._serve_one(reader, writer)
+        except asyncio.CancelledError:
+            writer.transport.abort()  # the proxy is closing
+
+    async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         faults = self.faults
         if faults.reset or (faults.cap is not None and self.active >= faults.cap):
             sock = writer.get_extra_info("socket")

@@ -89,7 +89,7 @@ class Postgres:
         )
 
 
-def start_postgres(max_connections: int = 40) -> Postgres:
+def start_postgres(max_connections: int = 100) -> Postgres:
     """initdb + start on a free loopback port; as root, the server runs as the `postgres` user."""
     user = "postgres" if os.geteuid() == 0 else None
     directory = Path(tempfile.mkdtemp(prefix="conduit-pg-"))

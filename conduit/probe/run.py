@@ -149,8 +149,11 @@ async def _attempt(dsn: Dsn, burst_start: float, per_attempt: float, opened: lis
     return attempt
 
 
-async def probe(dsn: Dsn, connections: int, deadline: float) -> ProbeResult:
-    """Open `connections` at once within `deadline` seconds; always close what was opened."""
+async def probe(dsn: Dsn, connections: int, deadline: float, hold: float = 0.0) -> ProbeResult:
+    """Open `connections` at once within `deadline` seconds; always close what was opened.
+
+    `hold` keeps the open connections for that long, as a starting instance keeps its pool.
+    """
     if not 1 <= connections <= MAX_CONNECTIONS:
         raise ValueError(f"--connections must be 1-{MAX_CONNECTIONS}, got {connections}")
     opened: list[asyncpg.Connection] = []
@@ -166,16 +169,18 @@ async def probe(dsn: Dsn, connections: int, deadline: float) -> ProbeResult:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         attempts = [
-            t.result() if t in done and not t.cancelled() else _timed_out(burst_start, deadline)
-            for t in tasks
+            t.result() if t in done and not t.cancelled() else _timed_out(deadline) for t in tasks
         ]
+        left = deadline - (time.perf_counter() - burst_start)
+        if hold > 0 and left > 0:
+            await asyncio.sleep(min(hold, left))
     finally:
         await _close_all(opened)
     elapsed = time.perf_counter() - burst_start
     return ProbeResult(str(dsn), connections, deadline, elapsed, attempts, started_at)
 
 
-def _timed_out(burst_start: float, deadline: float) -> Attempt:
+def _timed_out(deadline: float) -> Attempt:
     return Attempt(
         started=0.0,
         failure=Failure(

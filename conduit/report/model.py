@@ -113,7 +113,6 @@ class Report:
             return f"{head}, {verdict}, {warned} advisor{'ies' if warned != 1 else 'y'}"
         passed = sum(f.outcome is Outcome.PASS for f in self.findings)
         skipped = sum(f.outcome is Outcome.SKIPPED for f in self.findings)
-        return (
-            f"{self.stack}: {passed} checks passed, {failed} failed, {skipped} skipped"
-            + (f", {warned} warnings" if warned else "")
+        return f"{self.stack}: {passed} checks passed, {failed} failed, {skipped} skipped" + (
+            f", {warned} warnings" if warned else ""
         )

@@ -52,14 +52,14 @@ def _targets(args: argparse.Namespace) -> Targets:
         if args.stack:
             path = stack_file(project_dir, args.stack)
             settings = load_stack_file(path) if path.is_file() else None
+        name = args.stack or (args.outputs.stem if args.outputs else "local")
+        if args.outputs:
+            targets = from_outputs(outputs_file(args.outputs), name, str(args.outputs), settings)
+        elif args.stack:
             outputs = stack_outputs(args.stack, project_dir)
-            targets = from_outputs(outputs, args.stack, f"stack {args.stack}", settings)
-        elif args.outputs:
-            targets = from_outputs(
-                outputs_file(args.outputs), args.outputs.stem, str(args.outputs), None
-            )
+            targets = from_outputs(outputs, name, f"stack {args.stack}", settings)
         else:
-            targets = from_outputs({}, "local", "flags", None)
+            targets = from_outputs({}, name, "flags", None)
     except (TargetsError, SettingsError) as error:
         raise ValidateError(str(error)) from None
     if settings is not None:

@@ -58,7 +58,13 @@ class GoogleClients:
 
 def classify_api_error(error: Exception) -> tuple[str, str]:
     """(classification, message) for a Google API error."""
-    if isinstance(error, api_exceptions.PermissionDenied | api_exceptions.Unauthenticated):
+    denied = (
+        api_exceptions.PermissionDenied
+        | api_exceptions.Forbidden
+        | api_exceptions.Unauthenticated
+        | api_exceptions.Unauthorized
+    )
+    if isinstance(error, denied):
         return CONFIGURATION, f"permission denied: {error.message}"
     if isinstance(error, api_exceptions.NotFound):
         return CONFIGURATION, f"not found: {error.message}"

@@ -4,7 +4,8 @@ return to the idle baseline within connectorScalingLatencySeconds.
 Scaling latency, precisely: the baseline is the median of 3 sequential single connections before
 the storm (the idle path). A storm task is slow if its connection took more than
 max(2 x baseline, baseline + 0.1 s), or failed. The latency is the latest moment, counted from the
-start of the burst, at which a slow task finished (start + duration); 0 when no task was slow.
+storm's first connection attempt, at which a slow task finished (start + duration); 0 when no task
+was slow. Counting from the first attempt leaves out how long the tasks themselves took to start.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ DESCRIPTION = "The connector is READY as declared; storm connection times settle
 def scaling_latency(result: StormResult, baseline: float) -> tuple[float, int]:
     """(latency in seconds, number of slow tasks), as defined in the module docstring."""
     limit = max(2 * baseline, baseline + 0.1)
+    starts = [t.start for t in result.tasks if t.start is not None]
+    first = min(starts) if starts else 0.0
     slow = [
-        (t.start or 0.0) + (t.seconds or 0.0)
+        (t.start if t.start is not None else first) - first + (t.seconds or 0.0)
         for t in result.tasks
         if not t.ok or (t.seconds is not None and t.seconds > limit)
     ]

@@ -22,6 +22,9 @@ from conduit.validate.context import Context, skipped
 
 ID = "startup-storm"
 BASELINE_SAMPLES = 3
+HOLD_SECONDS = 2.0
+"""Each task keeps its connection this long, as a starting instance keeps its pool: the tasks
+overlap as a real start-up storm does, whatever the stagger of process start-up."""
 DESCRIPTION = "N fresh probes connect at once; the share that succeeds meets startupSuccessRate."
 
 
@@ -68,6 +71,8 @@ class LocalStorm:
             "1",
             "--deadline",
             f"{max(deadline - 1, 0.5):.3f}",
+            "--hold",
+            str(HOLD_SECONDS),
         ]
         started_at = time.time()
         began = time.monotonic()

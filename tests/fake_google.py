@@ -1,0 +1,74 @@
+"""A local fake of exactly the Google REST methods the validator calls.
+
+Responses are the client libraries' own message types, serialised as the REST API sends them;
+errors use Google's JSON error shape. Every request is recorded so tests assert what was asked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+STATUS_NAMES = {403: "PERMISSION_DENIED", 404: "NOT_FOUND", 500: "INTERNAL", 503: "UNAVAILABLE"}
+
+ROUTES = {
+    "service": re.compile(r"^/v2/projects/[^/]+/locations/[^/]+/services/[^/]+$"),
+    "connector": re.compile(r"^/v1/projects/[^/]+/locations/[^/]+/connectors/[^/]+$"),
+    "secret_version": re.compile(r"^/v1/projects/[^/]+/secrets/[^/]+/versions/[^/]+$"),
+}
+
+
+@dataclass
+class FakeGoogle:
+    """Objects by resource name, errors by path, and the requests received."""
+
+    objects: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+    def start(self) -> str:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                fake.requests.append(("GET", path))
+                name = path.split("/", 2)[2]  # drop the API version
+                if not any(route.match(path) for route in ROUTES.values()):
+                    return self._send(404, _error(404, f"no such method: GET {path}"))
+                if name in fake.errors:
+                    code = fake.errors[name]
+                    return self._send(code, _error(code, f"injected {code} for {name}"))
+                if name not in fake.objects:
+                    return self._send(404, _error(404, f"Resource '{name}' was not found"))
+                message = fake.objects[name]
+                self._send(200, type(message).to_json(message))
+
+            def _send(self, code: int, body: str) -> None:
+                data = body.encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _error(code: int, message: str) -> str:
+    return json.dumps(
+        {"error": {"code": code, "message": message, "status": STATUS_NAMES.get(code, "UNKNOWN")}}
+    )

@@ -1,0 +1,53 @@
+"""Real HTTP servers on loopback for the health checks: healthy, 503 forever, 503 then 200, hang."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class StandIn:
+    """A server whose behaviour is set by `mode`: ok | down | flaky | hang | platform-down."""
+
+    def __init__(self, mode: str = "ok", healthy_after: float = 0.0) -> None:
+        self.mode = mode
+        self.healthy_after = healthy_after
+        self.started = time.monotonic()
+        self.requests = 0
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def version_string(self) -> str:
+                # Cloud Run's own frontend answers when no instance could start.
+                return "Google Frontend" if stand_in.mode == "platform-down" else "stand-in/1"
+
+            def do_GET(self) -> None:
+                stand_in.requests += 1
+                mode = stand_in.mode
+                if mode == "hang":
+                    time.sleep(30)
+                    return
+                up = mode == "ok" or (
+                    mode == "flaky"
+                    and time.monotonic() - stand_in.started >= stand_in.healthy_after
+                )
+                body = b'{"status": "ok"}' if up else b'{"status": "database unavailable"}'
+                self.send_response(200 if up else 503)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

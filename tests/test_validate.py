@@ -1,0 +1,463 @@
+"""`conduit validate` against local stand-ins: real PostgreSQL, real HTTP servers, Google's own
+client libraries on a local fake of their REST API. The fault matrix of the validator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from google.cloud import run_v2, secretmanager, vpcaccess_v1
+
+from tests.conftest import ROOT
+from tests.fake_google import FakeGoogle
+from tests.http_servers import StandIn
+from tests.postgres import PASSWORD, free_port, remove, start_postgres
+from tests.test_probe import settle
+
+PROJECT, REGION = "acme-staging", "us-central1"
+SERVICE = f"projects/{PROJECT}/locations/{REGION}/services/backend"
+CONNECTOR = f"projects/{PROJECT}/locations/{REGION}/connectors/staging-connector"
+SECRETS = {"JWT_SECRET_KEY": "jwt-secret-key", "DATABASE_PASSWORD": "backend-db-password"}
+
+
+def outputs(tmp_path: Path, **criteria) -> Path:
+    """A stack-outputs file as `pulumi stack output --json` writes it (no database fields)."""
+    path = tmp_path / "outputs.json"
+    path.write_text(
+        json.dumps(
+            {
+                "project": PROJECT,
+                "region": REGION,
+                "serviceName": "backend",
+                "connectorId": CONNECTOR,
+                "secretIds": SECRETS,
+                "healthEndpoints": ["/health", "/health/infrastructure"],
+                "successCriteria": {
+                    "connectorScalingLatencySeconds": 10,
+                    "databaseConnectSeconds": 30,
+                    "concurrentConnections": 20,
+                    "startupSuccessRate": 0.9,
+                    **criteria,
+                },
+            }
+        )
+    )
+    return path
+
+
+def healthy_google() -> FakeGoogle:
+    fake = FakeGoogle()
+    fake.objects[SERVICE] = run_v2.Service(
+        name=SERVICE,
+        latest_created_revision=f"{SERVICE}/revisions/backend-00002",
+        latest_ready_revision=f"{SERVICE}/revisions/backend-00002",
+        terminal_condition=run_v2.Condition(
+            type_="Ready", state=run_v2.Condition.State.CONDITION_SUCCEEDED
+        ),
+        traffic_statuses=[run_v2.TrafficTargetStatus(revision="backend-00002", percent=100)],
+        template=run_v2.RevisionTemplate(
+            scaling=run_v2.RevisionScaling(min_instance_count=1, max_instance_count=10),
+            max_instance_request_concurrency=80,
+            timeout={"seconds": 300},
+            vpc_access=run_v2.VpcAccess(
+                connector=CONNECTOR, egress=run_v2.VpcAccess.VpcEgress.PRIVATE_RANGES_ONLY
+            ),
+            containers=[
+                run_v2.Container(
+                    env=[
+                        run_v2.EnvVar(name="DATABASE_POOL_SIZE", value="20"),
+                        run_v2.EnvVar(name="DATABASE_INIT_TIMEOUT_SECONDS", value="75"),
+                    ]
+                )
+            ],
+        ),
+    )
+    fake.objects[CONNECTOR] = vpcaccess_v1.Connector(
+        name=CONNECTOR,
+        state=vpcaccess_v1.Connector.State.READY,
+        machine_type="e2-standard-4",
+        min_instances=3,
+        max_instances=10,
+        ip_cidr_range="10.8.0.0/28",
+    )
+    for secret in SECRETS.values():
+        name = f"projects/{PROJECT}/secrets/{secret}/versions/latest"
+        fake.objects[name] = secretmanager.SecretVersion(
+            name=name, state=secretmanager.SecretVersion.State.ENABLED
+        )
+    return fake
+
+
+@pytest.fixture
+def google():
+    fake = healthy_google()
+    endpoint = fake.start()
+    yield fake, endpoint
+    fake.stop()
+
+
+@pytest.fixture
+def web():
+    server = StandIn("ok")
+    yield server
+    server.stop()
+
+
+def validate(*args: str, timeout: float = 120) -> tuple[int, dict, str, float]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "conduit.cli", "validate", "--format", "json", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    elapsed = time.perf_counter() - started
+    text = result.stdout + result.stderr
+    assert PASSWORD not in text, "a password was printed"
+    report = json.loads(result.stdout) if result.stdout.startswith("{") else {}
+    return result.returncode, report, result.stderr, elapsed
+
+
+def by_check(report: dict, check: str) -> list[dict]:
+    return [f for f in report["findings"] if f["rule"] == check]
+
+
+def test_a_healthy_setup_passes_every_check(tmp_path, postgres, web, google) -> None:
+    fake, endpoint = google
+    code, report, stderr, _ = validate(
+        "--stack",
+        "staging",
+        "--outputs",
+        str(outputs(tmp_path)),
+        "--service-url",
+        web.url,
+        "--dsn",
+        postgres.dsn(),
+        "--api-endpoint",
+        endpoint,
+        "--storm-tasks",
+        "6",
+    )
+    assert code == 0, json.dumps(report, indent=1)[:3000] + stderr[-2000:]
+    outcomes = {(f["rule"], f["outcome"]) for f in report["findings"]}
+    assert outcomes == {
+        (check, "pass")
+        for check in (
+            "service-ready",
+            "secrets-resolvable",
+            "config-drift",
+            "health-endpoints",
+            "database-connect",
+            "startup-storm",
+            "connector-scaling",
+        )
+    }
+    connect = by_check(report, "database-connect")[0]["figures"]
+    assert connect["succeeded"] == 50 and set(connect["connectSeconds"]) >= {
+        "p50",
+        "p95",
+        "p99",
+        "max",
+    }
+    storm = by_check(report, "startup-storm")[0]["figures"]
+    assert storm["tasks"] == 6 and storm["successRate"] == 1.0
+    assert ("GET", f"/v2/{SERVICE}") in fake.requests
+    assert ("GET", f"/v1/{CONNECTOR}") in fake.requests
+    assert (
+        "GET",
+        f"/v1/projects/{PROJECT}/secrets/jwt-secret-key/versions/latest",
+    ) in fake.requests
+    assert all(path.startswith(("/v1/", "/v2/")) for _, path in fake.requests)
+    assert settle(postgres) == 0
+    jsonschema_validate(report)
+
+
+def jsonschema_validate(report: dict) -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "conduit/report/report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(report)
+
+
+def _db_case(tmp_path, dsn: str, *extra: str, **criteria) -> tuple[int, dict, float]:
+    code, report, _, elapsed = validate(
+        "--outputs",
+        str(outputs(tmp_path, **criteria)),
+        "--dsn",
+        dsn,
+        "--only",
+        "database-connect",
+        *extra,
+    )
+    return code, report, elapsed
+
+
+def test_database_down(tmp_path) -> None:
+    code, report, elapsed = _db_case(
+        tmp_path, f"postgresql://app:{PASSWORD}@127.0.0.1:{free_port()}/app"
+    )
+    (finding,) = by_check(report, "database-connect")
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "infrastructure")
+    assert finding["figures"]["failures"] == {"refused": 20}
+    assert elapsed < 15
+
+
+def test_two_seconds_of_latency_against_a_one_second_threshold(tmp_path, postgres, proxy) -> None:
+    proxy.faults.latency = 2.0
+    code, report, elapsed = _db_case(
+        tmp_path, postgres.dsn(port=proxy.port), databaseConnectSeconds=1
+    )
+    (finding,) = by_check(report, "database-connect")
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "infrastructure")
+    assert finding["figures"]["failures"] == {"timeout": 20}, "1.5 x the threshold cuts them off"
+    assert elapsed < 10
+    assert settle(postgres) == 0
+
+
+def test_two_seconds_of_latency_within_the_threshold_passes_and_is_measured(
+    tmp_path, postgres, proxy
+) -> None:
+    proxy.faults.latency = 2.0
+    code, report, _ = _db_case(tmp_path, postgres.dsn(port=proxy.port), databaseConnectSeconds=5)
+    (finding,) = by_check(report, "database-connect")
+    assert (code, finding["outcome"]) == (0, "pass")
+    assert finding["figures"]["connectSeconds"]["p50"] >= 2.0
+    assert settle(postgres) == 0
+
+
+def test_max_connections_reached(tmp_path) -> None:
+    small = start_postgres(max_connections=8)
+    try:
+        code, report, _ = _db_case(tmp_path, small.dsn())
+        (finding,) = by_check(report, "database-connect")
+        assert (code, finding["outcome"], finding["classification"]) == (
+            1,
+            "fail",
+            "infrastructure",
+        )
+        assert "too-many-clients" in finding["figures"]["failures"]
+        assert settle(small) == 0
+    finally:
+        remove(small)
+
+
+def test_wrong_password(tmp_path, postgres) -> None:
+    code, report, _ = _db_case(tmp_path, postgres.dsn(password="wrong-one"))
+    (finding,) = by_check(report, "database-connect")
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "configuration")
+    assert "wrong-one" not in json.dumps(report)
+    assert settle(postgres) == 0
+
+
+def test_unknown_host(tmp_path) -> None:
+    code, report, _ = _db_case(tmp_path, f"postgresql://app:{PASSWORD}@db.invalid:5432/app")
+    (finding,) = by_check(report, "database-connect")
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "configuration")
+
+
+def _health(tmp_path, server: StandIn, wait: float, *extra: str) -> tuple[int, list[dict], float]:
+    code, report, _, elapsed = validate(
+        "--outputs",
+        str(outputs(tmp_path)),
+        "--service-url",
+        server.url,
+        "--only",
+        "health-endpoints",
+        "--health-wait",
+        str(wait),
+        *extra,
+    )
+    return code, by_check(report, "health-endpoints"), elapsed
+
+
+def test_503_forever_is_the_application(tmp_path) -> None:
+    server = StandIn("down")
+    try:
+        code, findings, elapsed = _health(tmp_path, server, 3)
+        assert code == 1 and len(findings) == 2
+        for finding in findings:
+            assert (finding["outcome"], finding["classification"]) == ("fail", "application")
+            assert finding["figures"]["lastStatus"] == 503 and finding["figures"]["attempts"] >= 2
+        assert elapsed < 3 + 1 + 3
+    finally:
+        server.stop()
+
+
+def test_503_from_the_platform_is_infrastructure(tmp_path) -> None:
+    server = StandIn("platform-down")
+    try:
+        code, findings, _ = _health(tmp_path, server, 2)
+        assert code == 1 and {f["classification"] for f in findings} == {"infrastructure"}
+    finally:
+        server.stop()
+
+
+def test_503_then_200_passes_with_retries(tmp_path) -> None:
+    server = StandIn("flaky", healthy_after=1.5)
+    try:
+        code, findings, _ = _health(tmp_path, server, 20)
+        assert code == 0
+        first = findings[0]["figures"]
+        assert findings[0]["outcome"] == "pass" and first["attempts"] >= 3
+        assert first["firstSuccessSeconds"] >= 1.0
+        assert 0 < first["successRate"] < 1
+    finally:
+        server.stop()
+
+
+def test_a_hanging_endpoint_is_infrastructure_and_bounded(tmp_path) -> None:
+    server = StandIn("hang")
+    try:
+        code, findings, elapsed = _health(tmp_path, server, 4)
+        assert code == 1
+        assert {(f["outcome"], f["classification"]) for f in findings} == {
+            ("fail", "infrastructure")
+        }
+        assert elapsed < 4 + 1 + 3
+    finally:
+        server.stop()
+
+
+def test_the_global_deadline_holds_within_a_second(tmp_path) -> None:
+    server = StandIn("hang")
+    try:
+        code, report, _, _ = validate(
+            "--outputs",
+            str(outputs(tmp_path)),
+            "--service-url",
+            server.url,
+            "--only",
+            "health-endpoints,database-connect",
+            "--deadline",
+            "3",
+            "--dsn",
+            f"postgresql://app:{PASSWORD}@127.0.0.1:{free_port()}/app",
+        )
+        assert code == 1
+        assert report["durationSeconds"] <= 3 + 1
+        (skipped,) = by_check(report, "database-connect")
+        assert skipped["outcome"] == "skipped" and "deadline" in skipped["message"]
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("status", "classification"),
+    [(403, "configuration"), (404, "configuration"), (500, "infrastructure")],
+)
+def test_google_api_errors_are_classified(
+    tmp_path, google, status: int, classification: str
+) -> None:
+    fake, endpoint = google
+    fake.errors[SERVICE] = status
+    code, report, _, _ = validate(
+        "--outputs",
+        str(outputs(tmp_path)),
+        "--api-endpoint",
+        endpoint,
+        "--only",
+        "service-ready",
+    )
+    (finding,) = by_check(report, "service-ready")
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", classification)
+    assert fake.requests.count(("GET", f"/v2/{SERVICE}")) >= 1
+
+
+def test_a_revision_that_never_became_ready(tmp_path, google) -> None:
+    fake, endpoint = google
+    service = fake.objects[SERVICE]
+    service.latest_created_revision = f"{SERVICE}/revisions/backend-00003"
+    service.terminal_condition.state = run_v2.Condition.State.CONDITION_FAILED
+    service.terminal_condition.message = "Revision 'backend-00003' is not ready"
+    code, report, _, _ = validate(
+        "--outputs",
+        str(outputs(tmp_path)),
+        "--api-endpoint",
+        endpoint,
+        "--only",
+        "service-ready",
+    )
+    (finding,) = by_check(report, "service-ready")
+    assert code == 1 and finding["outcome"] == "fail"
+    assert "backend-00003 is not ready" in finding["message"]
+
+
+def test_a_missing_secret_is_configuration(tmp_path, google) -> None:
+    fake, endpoint = google
+    del fake.objects[f"projects/{PROJECT}/secrets/jwt-secret-key/versions/latest"]
+    code, report, _, _ = validate(
+        "--outputs",
+        str(outputs(tmp_path)),
+        "--api-endpoint",
+        endpoint,
+        "--only",
+        "secrets-resolvable",
+    )
+    outcomes = sorted(
+        (f["outcome"], f["classification"]) for f in by_check(report, "secrets-resolvable")
+    )
+    assert code == 1 and outcomes == [("fail", "configuration"), ("pass", "")]
+
+
+def test_drift_is_configuration(tmp_path, google) -> None:
+    fake, endpoint = google
+    fake.objects[CONNECTOR].machine_type = "e2-micro"
+    fake.objects[SERVICE].template.scaling.max_instance_count = 40
+    code, report, _, _ = validate(
+        "--stack",
+        "staging",
+        "--outputs",
+        str(outputs(tmp_path)),
+        "--api-endpoint",
+        endpoint,
+        "--only",
+        "config-drift",
+    )
+    (finding,) = by_check(report, "config-drift")
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "configuration")
+    assert "service maxInstances: deployed 40, declared 10" in finding["message"]
+    assert (
+        "connector machineType: deployed 'e2-micro', declared 'e2-standard-4'" in finding["message"]
+    )
+
+
+def test_the_storm_fails_when_the_database_is_too_small(tmp_path) -> None:
+    small = start_postgres(max_connections=8)  # 5 app sessions: 12 tasks cannot all connect at once
+    try:
+        code, report, _, _ = validate(
+            "--outputs",
+            str(outputs(tmp_path)),
+            "--dsn",
+            small.dsn(),
+            "--only",
+            "startup-storm,connector-scaling",
+            "--storm-tasks",
+            "12",
+        )
+        (storm,) = by_check(report, "startup-storm")
+        assert code == 1 and storm["outcome"] == "fail"
+        assert storm["classification"] == "infrastructure"
+        assert storm["figures"]["successRate"] < 0.9
+        assert settle(small) == 0
+    finally:
+        remove(small)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--only", "no-such-check"], "--only: unknown check no-such-check; checks: service-ready"),
+        (["--deadline", "0"], "--deadline: must be above 0"),
+        (["--service-url", "ftp://x"], "--service-url: must start with http:// or https://"),
+        (["--outputs", "/nonexistent.json"], "--outputs: /nonexistent.json: no such file"),
+        (["--dsn", "mysql://u:p@h/d"], "--dsn: must start with postgresql://"),
+    ],
+)
+def test_bad_input_exits_2(args: list[str], message: str) -> None:
+    code, _, stderr, _ = validate(*args)
+    assert code == 2 and message in stderr and "Traceback" not in stderr
