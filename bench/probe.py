@@ -1,0 +1,129 @@
+"""Benchmark `conduit probe`; figures are ratios against baselines measured in the same run.
+
+1. Mean connection time of the probe against `pgbench -C` (pgbench's "average connection time")
+   on the same local server, sequential connections both. Goal: within 1.2x.
+2. The largest K (concurrent connections) the probe sustains with event-loop lag under 5 ms,
+   lag being how late a 1 ms timer fires while the K connections open.
+
+Run: make bench-probe  (or .venv/bin/python bench/probe.py [--rounds N])
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from conduit.probe.dsn import parse_dsn  # noqa: E402
+from conduit.probe.run import probe  # noqa: E402
+from tests.postgres import PASSWORD, _bin, remove, start_postgres  # noqa: E402
+
+LAG_GOAL_MS = 5.0
+
+
+def pgbench_connect_ms(port: int, transactions: int) -> float:
+    """pgbench -C: a new connection per transaction; its own average connection time."""
+    env = {**os.environ, "PGPASSWORD": PASSWORD}
+    common = ["-h", "127.0.0.1", "-p", str(port), "-U", "app"]
+    subprocess.run(
+        [_bin("pgbench"), "-i", "-q", *common, "app"], env=env, check=True, capture_output=True
+    )
+    out = subprocess.run(
+        [
+            _bin("pgbench"),
+            "-C",
+            "-S",
+            "-c",
+            "1",
+            "-j",
+            "1",
+            "-t",
+            str(transactions),
+            *common,
+            "app",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    match = re.search(r"average connection time = ([0-9.]+) ms", out)
+    if match is None:
+        raise RuntimeError(f"pgbench printed no average connection time:\n{out}")
+    return float(match.group(1))
+
+
+def probe_connect_ms(dsn: str, rounds: int) -> float:
+    """The probe, one connection at a time: the mean of its connect phase (TCP, startup, auth)."""
+    parsed = parse_dsn(dsn)
+
+    async def rounds_of_one() -> list[float]:
+        times = []
+        for _ in range(rounds):
+            result = await probe(parsed, 1, 10)
+            times += result.connect_times()
+        return times
+
+    return statistics.fmean(asyncio.run(rounds_of_one())) * 1000
+
+
+async def _lag_during(dsn: str, connections: int) -> tuple[float, bool]:
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        while not stop.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.001)
+            lags.append((time.perf_counter() - before - 0.001) * 1000)
+
+    tick = asyncio.create_task(ticker())
+    result = await probe(parse_dsn(dsn), connections, 60)
+    stop.set()
+    await tick
+    return max(lags) if lags else 0.0, result.ok
+
+
+def largest_k(dsn: str, ks: list[int]) -> int:
+    best = 0
+    for k in ks:
+        lag, ok = asyncio.run(_lag_during(dsn, k))
+        print(f"  K={k:4d}: max event-loop lag {lag:6.2f} ms, all connected: {ok}")
+        if ok and lag < LAG_GOAL_MS:
+            best = k
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--ks", default="1,2,4,8,16,32,64,128,256,512")
+    args = parser.parse_args()
+    server = start_postgres(max_connections=1000)
+    try:
+        dsn = server.dsn()
+        probe_connect_ms(dsn, 10)  # warm-up, both sides
+        pgbench_connect_ms(server.port, 10)
+        pgbench = pgbench_connect_ms(server.port, args.rounds)
+        mine = probe_connect_ms(dsn, args.rounds)
+        print(f"pgbench -C average connection time: {pgbench:.3f} ms ({args.rounds} connections)")
+        print(f"conduit probe mean connect time:    {mine:.3f} ms ({args.rounds} connections)")
+        print(f"ratio probe/pgbench: {mine / pgbench:.2f}x (goal <= 1.2x)")
+        print(f"event-loop lag while K connections open (goal < {LAG_GOAL_MS:g} ms):")
+        best = largest_k(dsn, [int(k) for k in args.ks.split(",")])
+        print(f"largest K with lag under {LAG_GOAL_MS:g} ms: {best}")
+    finally:
+        remove(server)
+
+
+if __name__ == "__main__":
+    main()
