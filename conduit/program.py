@@ -11,6 +11,7 @@ from pulumi.runtime import config as runtime_config
 
 from conduit.components.database import Database, DatabaseArgs
 from conduit.components.network import Network, NetworkArgs
+from conduit.components.probe_job import ProbeJob, ProbeJobArgs
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
 from conduit.core.loader import SECRET_VALUES_KEY, SettingsError, parse_settings
@@ -60,6 +61,7 @@ class Stack:
     database: Database
     secrets: Secrets
     service: Service
+    probe_job: ProbeJob | None
 
 
 def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None = None) -> Stack:
@@ -97,7 +99,25 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             secrets=secrets,
         ),
     )
-    return Stack(network, database, secrets, service)
+    probe_job = None
+    if settings.probe_job is not None:
+        probe_job = ProbeJob(
+            env,
+            ProbeJobArgs(
+                settings=settings.probe_job,
+                name=f"{settings.service.name}-probe",
+                region=settings.region,
+                connector_id=network.connector_id,
+                egress=settings.service.egress,
+                service_account_email=service.service_account_email,
+                database_host=database.private_ip,
+                database_name=database.database_name,
+                database_user=database.user_name,
+                password_secret_id=secrets.secret_ids[DATABASE_PASSWORD_ENV],
+                depends_on=service.secret_grants,
+            ),
+        )
+    return Stack(network, database, secrets, service, probe_job)
 
 
 def export_outputs(settings: StackSettings, stack: Stack) -> None:
@@ -115,3 +135,5 @@ def export_outputs(settings: StackSettings, stack: Stack) -> None:
     pulumi.export("secretIds", stack.secrets.secret_ids)
     pulumi.export("healthEndpoints", list(settings.service.health_endpoints))
     pulumi.export("successCriteria", settings.success_criteria.model_dump(by_alias=True))
+    if stack.probe_job is not None:
+        pulumi.export("probeJob", stack.probe_job.job_name)

@@ -170,3 +170,25 @@ def test_outputs_for_the_validator_and_the_password_stays_secret() -> None:
     }
     assert outputs["successCriteria"]["startupSuccessRate"] == 0.9
     assert plan("staging").recording.secret_outputs == {"databasePassword"}
+
+
+def test_probe_job_uses_the_service_s_path_identity_and_password_secret() -> None:
+    p = plan("staging")
+    urn, job = one(p, "gcp:cloudrunv2/job:Job")
+    _, service = one(p, "gcp:cloudrunv2/service:Service")
+    template = job["template"]
+    task = template["template"]
+    assert (template["taskCount"], template["parallelism"]) == (10, 10), urn
+    assert task["vpcAccess"] == service["template"]["vpcAccess"], urn
+    assert task["serviceAccount"] == service["template"]["serviceAccount"], urn
+    assert task["maxRetries"] == 0, urn
+    (container,) = task["containers"]
+    assert container["args"][:3] == ["probe", "--connections", "1"], urn
+    envs = {e["name"]: e for e in container["envs"]}
+    assert envs["DATABASE_PASSWORD"]["valueSource"]["secretKeyRef"] == {
+        "secret": "backend-db-password",
+        "version": "latest",
+    }, urn
+    assert envs["DATABASE_HOST"]["value"] == "10.60.0.3", urn
+    outputs = p.recording.stack_outputs
+    assert outputs["probeJob"] == "projects/acme-staging/locations/us-central1/jobs/backend-probe"

@@ -91,6 +91,7 @@ class Service(pulumi.ComponentResource):
                 opts=child,
             )
 
+        self.secret_grants = grants
         self.name = service.name
         self.uri = service.uri
         self.service_account_email = account.email

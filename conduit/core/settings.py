@@ -276,6 +276,16 @@ class ServiceSettings(Model):
         return self
 
 
+class ProbeJobSettings(Model):
+    """The Cloud Run job that runs `conduit probe` inside the VPC: the start-up storm on demand."""
+
+    image: Annotated[str, StringConstraints(min_length=1)]
+    tasks: Annotated[int, Field(ge=1, le=1000)] = 10
+    connections_per_task: Annotated[int, Field(ge=1, le=1000)] = 1
+    hold_seconds: Annotated[float, Field(ge=0, le=600)] = 2
+    timeout_seconds: Annotated[int, Field(ge=10, le=3600)] = 120
+
+
 class SuccessCriteria(Model):
     """The thresholds the validator measures a live stack against."""
 
@@ -304,6 +314,7 @@ class StackSettings(BaseModel):
     success_criteria: SuccessCriteria = Field(
         alias="conduit:successCriteria", default_factory=SuccessCriteria
     )
+    probe_job: ProbeJobSettings | None = Field(alias="conduit:probeJob", default=None)
 
     @model_validator(mode="after")
     def _no_env_clash(self) -> StackSettings:
