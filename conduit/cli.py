@@ -76,9 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument(
         "--storm-runner",
-        choices=("auto", "local", "none"),
+        choices=("auto", "local", "cloudrun", "none"),
         default="auto",
-        help="local: N probe processes here (needs a DSN); auto: local when a DSN is given",
+        help="local: N probe processes here (needs a DSN); cloudrun: the stack's probe job with "
+        "N tasks; auto: local with --dsn, else the probe job",
     )
     validate.add_argument(
         "--api-endpoint", help="send every Google API call here (emulators, fakes)"

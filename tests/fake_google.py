@@ -20,6 +20,7 @@ ROUTES = {
     "connector": re.compile(r"^/v1/projects/[^/]+/locations/[^/]+/connectors/[^/]+$"),
     "secret_version": re.compile(r"^/v1/projects/[^/]+/secrets/[^/]+/versions/[^/]+$"),
 }
+RUN_JOB = re.compile(r"^/v2/(projects/[^/]+/locations/[^/]+/jobs/[^/:]+):run$")
 
 
 @dataclass
@@ -29,6 +30,9 @@ class FakeGoogle:
     objects: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    bodies: list[dict] = field(default_factory=list)
+    executions: dict[str, Any] = field(default_factory=dict)
+    """Job name -> the Execution its `:run` operation completes with."""
 
     def start(self) -> str:
         fake = self
@@ -47,6 +51,27 @@ class FakeGoogle:
                     return self._send(404, _error(404, f"Resource '{name}' was not found"))
                 message = fake.objects[name]
                 self._send(200, type(message).to_json(message))
+
+            def do_POST(self) -> None:
+                path = self.path.split("?", 1)[0]
+                fake.requests.append(("POST", path))
+                length = int(self.headers.get("Content-Length") or 0)
+                fake.bodies.append(json.loads(self.rfile.read(length) or b"{}"))
+                match = RUN_JOB.match(path)
+                if match is None:
+                    return self._send(404, _error(404, f"no such method: POST {path}"))
+                job = match.group(1)
+                if job in fake.errors:
+                    code = fake.errors[job]
+                    return self._send(code, _error(code, f"injected {code} for {job}"))
+                if job not in fake.executions:
+                    return self._send(404, _error(404, f"Resource '{job}' was not found"))
+                execution = fake.executions[job]
+                # A finished long-running operation, as the jobs API returns it.
+                response = json.loads(type(execution).to_json(execution))
+                response["@type"] = "type.googleapis.com/google.cloud.run.v2.Execution"
+                operation = {"name": f"{job}/operations/op-1", "done": True, "response": response}
+                self._send(200, json.dumps(operation))
 
             def _send(self, code: int, body: str) -> None:
                 data = body.encode()

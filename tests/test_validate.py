@@ -461,3 +461,30 @@ def test_the_storm_fails_when_the_database_is_too_small(tmp_path) -> None:
 def test_bad_input_exits_2(args: list[str], message: str) -> None:
     code, _, stderr, _ = validate(*args)
     assert code == 2 and message in stderr and "Traceback" not in stderr
+
+
+def test_the_storm_through_the_probe_job(tmp_path, google) -> None:
+    """The Cloud Run runner: the jobs API's run with N tasks, counted from the execution."""
+    fake, endpoint = google
+    job = f"projects/{PROJECT}/locations/{REGION}/jobs/backend-probe"
+    fake.executions[job] = run_v2.Execution(
+        name=f"{job}/executions/backend-probe-x1", task_count=8, succeeded_count=7, failed_count=1
+    )
+    path = outputs(tmp_path)
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({**data, "probeJob": job}))
+    code, report, _, _ = validate(
+        "--outputs",
+        str(path),
+        "--api-endpoint",
+        endpoint,
+        "--only",
+        "startup-storm",
+        "--storm-tasks",
+        "8",
+    )
+    (storm,) = by_check(report, "startup-storm")
+    assert (code, storm["outcome"]) == (1, "fail")
+    assert storm["figures"]["runner"] == "cloudrun" and storm["figures"]["successRate"] == 0.875
+    assert ("POST", f"/v2/{job}:run") in fake.requests
+    assert fake.bodies[-1]["overrides"]["taskCount"] == 8

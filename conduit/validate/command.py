@@ -12,7 +12,7 @@ from conduit.core.settings import StackSettings
 from conduit.probe.dsn import DsnError, parse_dsn
 from conduit.report.render import RENDERERS
 from conduit.validate.checks import CHECKS
-from conduit.validate.checks.startup_storm import LocalStorm
+from conduit.validate.checks.startup_storm import CloudRunStorm, LocalStorm
 from conduit.validate.context import Context
 from conduit.validate.deadline import Deadline
 from conduit.validate.google import GoogleClients
@@ -78,6 +78,24 @@ def _targets(args: argparse.Namespace) -> Targets:
     return targets
 
 
+def _storm(args: argparse.Namespace, targets: Targets, google: GoogleClients):
+    """auto: local with --dsn; else the stack's probe job if it has one; else local or none."""
+    runner = args.storm_runner
+    if runner == "auto":
+        runner = "cloudrun" if targets.probe_job and not args.dsn else "local"
+    if runner == "none":
+        return None
+    if runner == "cloudrun":
+        if not targets.probe_job:
+            raise ValidateError("--storm-runner cloudrun: the stack has no probeJob output")
+        return CloudRunStorm(google, targets.probe_job)
+    if not targets.dsn:
+        if args.storm_runner == "local":
+            raise ValidateError("--storm-runner local: needs a DSN (--dsn or the stack's outputs)")
+        return None
+    return LocalStorm(targets.dsn)
+
+
 def _progress(line: str) -> None:
     # A live line on a terminal, plain lines in CI logs.
     if sys.stderr.isatty():
@@ -95,17 +113,13 @@ def validate_command(args: argparse.Namespace) -> int:
     checks = _selected(args)
     targets = _targets(args)
     deadline = Deadline(args.deadline)
-    storm = None
-    if args.storm_runner in ("auto", "local") and targets.dsn:
-        storm = LocalStorm(targets.dsn)
-    elif args.storm_runner == "local":
-        raise ValidateError("--storm-runner local: needs a DSN (--dsn or the stack's outputs)")
+    google = GoogleClients(args.api_endpoint)
     ctx = Context(
         targets=targets,
         deadline=deadline,
-        google=GoogleClients(args.api_endpoint),
+        google=google,
         storm_tasks=args.storm_tasks,
-        storm=storm,
+        storm=_storm(args, targets, google),
         progress=_progress,
         health_wait=args.health_wait,
     )

@@ -33,6 +33,8 @@ class Targets:
     service_name: str | None = None
     connector_id: str | None = None
     secret_ids: dict[str, str] = field(default_factory=dict)
+    probe_job: str | None = None
+    """The stack's probe job (`projects/.../jobs/...`): the storm through the real connector."""
     settings: StackSettings | None = None
     source: str = "flags"
 
@@ -80,32 +82,25 @@ def _json_object(text: str, source: str) -> dict[str, Any]:
 def from_outputs(
     outputs: dict[str, Any], stack: str, source: str, settings: StackSettings | None
 ) -> Targets:
-    """Targets from stack outputs; the DSN is built from the private IP and the user's password."""
+    """Targets from stack outputs. No DSN: the private IP is reachable only inside the VPC, where
+    the probe job measures; `--dsn` gives one that is reachable from here."""
     try:
         criteria = SuccessCriteria.model_validate(outputs.get("successCriteria") or {})
     except ValidationError as error:
         problem = error.errors()[0]
         key = ".".join(str(p) for p in problem["loc"])
         raise TargetsError(f"{source}: successCriteria.{key}: {problem['msg']}") from None
-    dsn = None
-    if all(outputs.get(k) for k in ("sqlPrivateIp", "databaseUser", "databasePassword")):
-        from urllib.parse import quote
-
-        dsn = (
-            f"postgresql://{quote(outputs['databaseUser'])}:{quote(outputs['databasePassword'])}"
-            f"@{outputs['sqlPrivateIp']}:5432/{quote(outputs.get('databaseName') or 'postgres')}"
-        )
     return Targets(
         stack=stack,
         criteria=criteria,
         service_url=outputs.get("serviceUrl"),
-        dsn=dsn,
         health_endpoints=tuple(outputs.get("healthEndpoints") or ("/health",)),
         project=outputs.get("project"),
         region=outputs.get("region"),
         service_name=outputs.get("serviceName"),
         connector_id=outputs.get("connectorId"),
         secret_ids=dict(outputs.get("secretIds") or {}),
+        probe_job=outputs.get("probeJob"),
         settings=settings,
         source=source,
     )
