@@ -20,6 +20,7 @@ ROUTES = {
     "connector": re.compile(r"^/v1/projects/[^/]+/locations/[^/]+/connectors/[^/]+$"),
     "secret_version": re.compile(r"^/v1/projects/[^/]+/secrets/[^/]+/versions/[^/]+$"),
 }
+LIST_ENTRIES = "/v2/entries:list"
 RUN_JOB = re.compile(r"^/v2/(projects/[^/]+/locations/[^/]+/jobs/[^/:]+):run$")
 
 
@@ -32,6 +33,8 @@ class FakeGoogle:
     requests: list[tuple[str, str]] = field(default_factory=list)
     bodies: list[dict] = field(default_factory=list)
     executions: dict[str, Any] = field(default_factory=dict)
+    log_entries: list[Any] = field(default_factory=list)
+    """LogEntry messages `entries:list` returns (the fake checks the filter's shape)."""
     """Job name -> the Execution its `:run` operation completes with."""
 
     def start(self) -> str:
@@ -57,6 +60,8 @@ class FakeGoogle:
                 fake.requests.append(("POST", path))
                 length = int(self.headers.get("Content-Length") or 0)
                 fake.bodies.append(json.loads(self.rfile.read(length) or b"{}"))
+                if path == LIST_ENTRIES:
+                    return self._entries(fake.bodies[-1])
                 match = RUN_JOB.match(path)
                 if match is None:
                     return self._send(404, _error(404, f"no such method: POST {path}"))
@@ -72,6 +77,16 @@ class FakeGoogle:
                 response["@type"] = "type.googleapis.com/google.cloud.run.v2.Execution"
                 operation = {"name": f"{job}/operations/op-1", "done": True, "response": response}
                 self._send(200, json.dumps(operation))
+
+            def _entries(self, body: dict) -> None:
+                if "entries" in fake.errors:
+                    code = fake.errors["entries"]
+                    return self._send(code, _error(code, "injected error for entries:list"))
+                flt = body.get("filter", "")
+                if 'resource.type="cloud_run_revision"' not in flt or "varlog%2Fsystem" not in flt:
+                    return self._send(400, _error(400, f"unexpected filter: {flt}"))
+                entries = [json.loads(type(e).to_json(e)) for e in fake.log_entries]
+                self._send(200, json.dumps({"entries": entries}))
 
             def _send(self, code: int, body: str) -> None:
                 data = body.encode()

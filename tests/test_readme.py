@@ -62,3 +62,10 @@ def test_the_settings_reference_covers_every_key() -> None:
     listed = set(re.findall(r"^\| `([^`]+)` \|", _section("Settings"), re.M))
     expected = set(_keys(StackSettings, "")) | {"conduit:secretValues"}
     assert listed == expected, (expected - listed, listed - expected)
+
+
+def test_the_validator_table_lists_exactly_the_checks() -> None:
+    from conduit.validate.checks import CHECKS
+
+    listed = re.findall(r"^\| `([a-z-]+)` \|", _section("Post-deploy validation"), re.M)
+    assert listed == [c.ID for c in CHECKS]

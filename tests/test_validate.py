@@ -76,6 +76,7 @@ def healthy_google() -> FakeGoogle:
             ],
         ),
     )
+    fake.log_entries = [_log(f"i{n}", STARTED) for n in range(5)]
     fake.objects[CONNECTOR] = vpcaccess_v1.Connector(
         name=CONNECTOR,
         state=vpcaccess_v1.Connector.State.READY,
@@ -155,6 +156,7 @@ def test_a_healthy_setup_passes_every_check(tmp_path, postgres, web, google) -> 
             "database-connect",
             "startup-storm",
             "connector-scaling",
+            "service-startup-rate",
         )
     }
     connect = by_check(report, "database-connect")[0]["figures"]
@@ -488,3 +490,86 @@ def test_the_storm_through_the_probe_job(tmp_path, google) -> None:
     assert storm["figures"]["runner"] == "cloudrun" and storm["figures"]["successRate"] == 0.875
     assert ("POST", f"/v2/{job}:run") in fake.requests
     assert fake.bodies[-1]["overrides"]["taskCount"] == 8
+
+
+def _log(instance: str, text: str):
+    from google.cloud.logging_v2.types import LogEntry
+
+    return LogEntry(
+        log_name=f"projects/{PROJECT}/logs/run.googleapis.com%2Fvarlog%2Fsystem",
+        text_payload=text,
+        labels={"instanceId": instance},
+        resource={"type": "cloud_run_revision", "labels": {"service_name": "backend"}},
+    )
+
+
+STARTED = (
+    'STARTUP HTTP probe succeeded after 3 attempts for container "backend-1" on path "/health".'
+)
+PROBE_FAILED = (
+    'STARTUP HTTP probe failed 12 times consecutively for container "backend-1" on path "/health". '
+    "The instance was not started."
+)
+
+
+def _startup_rate(tmp_path, fake, endpoint) -> tuple[int, dict]:
+    code, report, _, _ = validate(
+        "--outputs",
+        str(outputs(tmp_path)),
+        "--api-endpoint",
+        endpoint,
+        "--only",
+        "service-startup-rate",
+    )
+    (finding,) = by_check(report, "service-startup-rate")
+    assert ("POST", "/v2/entries:list") in fake.requests
+    assert 'resource.labels.service_name="backend"' in fake.bodies[-1]["filter"]
+    return code, finding
+
+
+def test_startup_rate_passes_when_instances_start(tmp_path, google) -> None:
+    fake, endpoint = google
+    fake.log_entries = [_log(f"i{n}", STARTED) for n in range(19)] + [_log("i19", PROBE_FAILED)]
+    code, finding = _startup_rate(tmp_path, fake, endpoint)
+    assert (code, finding["outcome"]) == (0, "pass")
+    assert finding["figures"]["starts"] == 20 and finding["figures"]["successRate"] == 0.95
+
+
+def test_startup_rate_exit_3_is_the_application(tmp_path, google) -> None:
+    """The incident: the app gave up on its database after its init timeout and exited 3."""
+    fake, endpoint = google
+    fake.log_entries = [_log("i0", STARTED)] + [
+        _log(f"x{n}", "Container called exit(3).") for n in range(9)
+    ]
+    code, finding = _startup_rate(tmp_path, fake, endpoint)
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "application")
+    assert finding["figures"]["exitCodes"] == {"3": 9}
+
+
+def test_startup_rate_probe_window_exhausted_is_infrastructure(tmp_path, google) -> None:
+    fake, endpoint = google
+    fake.log_entries = [_log(f"p{n}", PROBE_FAILED) for n in range(5)]
+    code, finding = _startup_rate(tmp_path, fake, endpoint)
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "infrastructure")
+
+
+def test_startup_rate_logging_403_is_configuration(tmp_path, google) -> None:
+    fake, endpoint = google
+    fake.errors["entries"] = 403
+    code, finding = _startup_rate(tmp_path, fake, endpoint)
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "configuration")
+
+
+def test_stack_outputs_without_the_pulumi_cli_is_a_clear_input_error() -> None:
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-m", "conduit.cli", "validate", "--stack", "staging"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PATH": os.path.dirname(sys.executable)},
+    )
+    assert result.returncode == 2
+    assert "--stack: the Pulumi CLI is not on PATH; give --outputs FILE" in result.stderr

@@ -43,6 +43,21 @@ class GoogleClients:
 
         return run_v2.JobsClient(**self._kwargs())
 
+    def logging(self, project: str):
+        """Cloud Logging's own client, on its HTTP/JSON API (it has no REST GAPIC transport)."""
+        from google.cloud import logging as cloud_logging
+
+        if not self.endpoint:
+            return cloud_logging.Client(project=project, _use_grpc=False)
+        from google.auth.credentials import AnonymousCredentials
+
+        return cloud_logging.Client(
+            project=project,
+            credentials=AnonymousCredentials(),
+            _use_grpc=False,
+            client_options={"api_endpoint": self.endpoint},
+        )
+
     @cached_property
     def connectors(self):
         from google.cloud import vpcaccess_v1

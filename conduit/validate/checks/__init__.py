@@ -9,6 +9,7 @@ from conduit.validate.checks import (
     health_endpoints,
     secrets_resolvable,
     service_ready,
+    service_startup_rate,
     startup_storm,
 )
 
@@ -20,4 +21,5 @@ CHECKS = [
     database_connect,
     startup_storm,
     connector_scaling,
+    service_startup_rate,
 ]

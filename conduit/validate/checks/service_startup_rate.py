@@ -1,0 +1,146 @@
+"""service-startup-rate: the service's own instance start-ups over a window, from Cloud Logging.
+
+Cloud Run's system log (`run.googleapis.com/varlog/system`) records each start-up probe's outcome
+per instance ("... STARTUP ... probe succeeded after N attempts ...", "... STARTUP ... probe failed
+N times consecutively ... The instance was not started.") and container exits ("Container called
+exit(3)."). An instance that logged a success started; any other instance that logged start-up
+entries failed: application when its container exited non-zero (the app gave up, e.g. exit code 3
+on a database init timeout), infrastructure when the probe window ran out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import re
+import threading
+from typing import Any
+
+from conduit.report.model import Finding, Outcome
+from conduit.validate.context import Context, skipped
+from conduit.validate.google import classify_api_error
+
+ID = "service-startup-rate"
+DESCRIPTION = "The service's own start-ups over a window (Cloud Logging) meet startupSuccessRate."
+WINDOW_SECONDS = 3600
+MAX_ENTRIES = 5000
+SUCCEEDED = re.compile(r"STARTUP \w+ probe succeeded")
+PROBE_FAILED = re.compile(r"STARTUP \w+ probe failed")
+EXITED = re.compile(r"Container called exit\((\d+)\)")
+
+
+def log_filter(project: str, service: str, since: dt.datetime) -> str:
+    return (
+        'resource.type="cloud_run_revision" '
+        f'AND resource.labels.service_name="{service}" '
+        f'AND logName="projects/{project}/logs/run.googleapis.com%2Fvarlog%2Fsystem" '
+        f'AND timestamp>="{since.strftime("%Y-%m-%dT%H:%M:%SZ")}" '
+        'AND (textPayload:"STARTUP" OR textPayload:"Container called exit")'
+    )
+
+
+def tally(entries: list[tuple[str, str]]) -> dict[str, Any]:
+    """Start-up outcomes from (instance id, text) pairs."""
+    instances: dict[str, dict[str, Any]] = {}
+    for instance, text in entries:
+        state = instances.setdefault(instance, {"ok": False, "exit": None, "probe_failed": False})
+        if SUCCEEDED.search(text):
+            state["ok"] = True
+        elif PROBE_FAILED.search(text):
+            state["probe_failed"] = True
+        elif match := EXITED.search(text):
+            state["exit"] = int(match.group(1))
+    failed = [s for s in instances.values() if not s["ok"]]
+    application = [s for s in failed if s["exit"] not in (None, 0)]
+    exit_codes: dict[str, int] = {}
+    for state in application:
+        exit_codes[str(state["exit"])] = exit_codes.get(str(state["exit"]), 0) + 1
+    return {
+        "starts": len(instances),
+        "succeeded": len(instances) - len(failed),
+        "failedApplication": len(application),
+        "failedInfrastructure": len(failed) - len(application),
+        "exitCodes": exit_codes,
+    }
+
+
+def _fetch(ctx: Context, project: str, flt: str) -> list[tuple[str, str]]:
+    client = ctx.google.logging(project)
+    pairs = []
+    for entry in client.list_entries(
+        resource_names=[f"projects/{project}"],
+        filter_=flt,
+        page_size=1000,
+        max_results=MAX_ENTRIES,
+    ):
+        labels = entry.labels or {}
+        pairs.append((labels.get("instanceId") or entry.insert_id or "", str(entry.payload or "")))
+    return pairs
+
+
+def _within_deadline(ctx: Context, project: str, flt: str) -> list[tuple[str, str]]:
+    """The Logging client has no per-call timeout: wait for it no longer than the deadline."""
+    answer: queue.Queue = queue.Queue(maxsize=1)
+
+    def work() -> None:
+        try:
+            answer.put((True, _fetch(ctx, project, flt)))
+        except Exception as error:  # noqa: BLE001 handed to the caller
+            answer.put((False, error))
+
+    threading.Thread(target=work, daemon=True).start()
+    try:
+        ok, value = answer.get(timeout=max(ctx.deadline.remaining(), 0.1))
+    except queue.Empty:
+        raise TimeoutError("Cloud Logging did not answer before the deadline") from None
+    if not ok:
+        raise value
+    return value
+
+
+def run(ctx: Context) -> list[Finding]:
+    t = ctx.targets
+    if not (t.project and t.service_name):
+        return skipped(ID, "no project and service name (stack outputs)")
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=WINDOW_SECONDS)
+    try:
+        entries = _within_deadline(ctx, t.project, log_filter(t.project, t.service_name, since))
+    except Exception as error:  # noqa: BLE001 an API failure is a classified finding
+        classification, message = classify_api_error(error)
+        return [
+            Finding(
+                rule=ID,
+                outcome=Outcome.FAIL,
+                severity="high",
+                classification=classification,
+                message=f"Cloud Logging: {message}",
+            )
+        ]
+    figures = {**tally(entries), "windowSeconds": WINDOW_SECONDS}
+    starts = figures["starts"]
+    if not starts:
+        return skipped(ID, f"no instance start-ups logged in the last {WINDOW_SECONDS // 60} min")
+    rate = figures["succeeded"] / starts
+    figures["successRate"] = round(rate, 3)
+    threshold = t.criteria.startup_success_rate
+    message = (
+        f"{figures['succeeded']}/{starts} instance start-ups succeeded ({rate:.0%}, "
+        f"threshold {threshold:.0%}) in the last {WINDOW_SECONDS // 60} min"
+    )
+    if rate >= threshold:
+        return [Finding(rule=ID, outcome=Outcome.PASS, message=message, figures=figures)]
+    application = figures["failedApplication"] >= figures["failedInfrastructure"]
+    return [
+        Finding(
+            rule=ID,
+            outcome=Outcome.FAIL,
+            severity="critical",
+            message=message,
+            figures=figures,
+            classification="application" if application else "infrastructure",
+            evidence=tuple(f"exit({code}) x{n}" for code, n in figures["exitCodes"].items()),
+            remediation="application: the container exited (exit code 3 is the app's database init "
+            "timeout); infrastructure: the start-up probe window ran out "
+            "(cloudrun-startup-probe-covers-db-init).",
+        )
+    ]
