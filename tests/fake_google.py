@@ -34,7 +34,9 @@ class FakeGoogle:
     bodies: list[dict] = field(default_factory=list)
     executions: dict[str, Any] = field(default_factory=dict)
     log_entries: list[Any] = field(default_factory=list)
-    """LogEntry messages `entries:list` returns (the fake checks the filter's shape)."""
+    """LogEntry messages for the service's system log (`entries:list` checks the filter)."""
+    job_log_entries: list[Any] = field(default_factory=list)
+    """LogEntry messages for the probe job's stdout."""
     """Job name -> the Execution its `:run` operation completes with."""
 
     def start(self) -> str:
@@ -83,9 +85,13 @@ class FakeGoogle:
                     code = fake.errors["entries"]
                     return self._send(code, _error(code, "injected error for entries:list"))
                 flt = body.get("filter", "")
-                if 'resource.type="cloud_run_revision"' not in flt or "varlog%2Fsystem" not in flt:
+                if 'resource.type="cloud_run_revision"' in flt and "varlog%2Fsystem" in flt:
+                    chosen = fake.log_entries
+                elif 'resource.type="cloud_run_job"' in flt and "execution_name" in flt:
+                    chosen = fake.job_log_entries
+                else:
                     return self._send(400, _error(400, f"unexpected filter: {flt}"))
-                entries = [json.loads(type(e).to_json(e)) for e in fake.log_entries]
+                entries = [json.loads(type(e).to_json(e)) for e in chosen]
                 self._send(200, json.dumps({"entries": entries}))
 
             def _send(self, code: int, body: str) -> None:

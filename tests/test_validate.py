@@ -465,13 +465,39 @@ def test_bad_input_exits_2(args: list[str], message: str) -> None:
     assert code == 2 and message in stderr and "Traceback" not in stderr
 
 
+def _task_log(ok: bool, start: float, connect: float):
+    """A probe task's result as Cloud Run logs it: the stdout JSON line as jsonPayload."""
+    from google.cloud.logging_v2.types import LogEntry
+    from google.protobuf import struct_pb2
+
+    attempt = {"started": 0.0, "resolve": 0.001, "tcp": 0.002, "connect": connect}
+    if not ok:
+        attempt["failure"] = "too-many-clients"
+    payload = struct_pb2.Struct()
+    payload.update(
+        {
+            "ok": ok,
+            "startedAt": 1_700_000_000 + start,
+            "attempts": [attempt],
+            "classification": "" if ok else "infrastructure",
+        }
+    )
+    return LogEntry(
+        log_name=f"projects/{PROJECT}/logs/run.googleapis.com%2Fstdout", json_payload=payload
+    )
+
+
 def test_the_storm_through_the_probe_job(tmp_path, google) -> None:
-    """The Cloud Run runner: the jobs API's run with N tasks, counted from the execution."""
+    """The Cloud Run runner: the jobs API runs N tasks; their timings come back from the logs."""
     fake, endpoint = google
     job = f"projects/{PROJECT}/locations/{REGION}/jobs/backend-probe"
     fake.executions[job] = run_v2.Execution(
         name=f"{job}/executions/backend-probe-x1", task_count=8, succeeded_count=7, failed_count=1
     )
+    # Seven tasks connect; the connector is slow for the first 4 s, then back to 20 ms.
+    fake.job_log_entries = [
+        _task_log(True, start=0.1 * n, connect=3.0 if n < 3 else 0.02) for n in range(7)
+    ] + [_task_log(False, start=0.2, connect=0.0)]
     path = outputs(tmp_path)
     data = json.loads(path.read_text())
     path.write_text(json.dumps({**data, "probeJob": job}))
@@ -481,15 +507,27 @@ def test_the_storm_through_the_probe_job(tmp_path, google) -> None:
         "--api-endpoint",
         endpoint,
         "--only",
-        "startup-storm",
+        "startup-storm,connector-scaling",
         "--storm-tasks",
         "8",
     )
     (storm,) = by_check(report, "startup-storm")
     assert (code, storm["outcome"]) == (1, "fail")
-    assert storm["figures"]["runner"] == "cloudrun" and storm["figures"]["successRate"] == 0.875
+    figures = storm["figures"]
+    assert figures["runner"] == "cloudrun" and figures["successRate"] == 0.875
+    assert figures["connectSeconds"]["max"] == round(3.0 + 0.003, 4)
     assert ("POST", f"/v2/{job}:run") in fake.requests
-    assert fake.bodies[-1]["overrides"]["taskCount"] == 8
+    assert fake.bodies[0]["overrides"]["taskCount"] == 8
+    assert (
+        'labels."run.googleapis.com/execution_name"="backend-probe-x1"' in fake.bodies[-1]["filter"]
+    )
+    scaling = [f for f in by_check(report, "connector-scaling") if "latencySeconds" in f["figures"]]
+    (latency,) = scaling
+    # Slow: tasks 0-2 (3 s against a 23 ms baseline) and the failed one; the last slow one ends
+    # 0.2 + 3.003 s after the first attempt.
+    assert latency["figures"]["slowTasks"] == 4
+    assert latency["figures"]["latencySeconds"] == 3.203
+    assert latency["outcome"] == "pass"
 
 
 def _log(instance: str, text: str):

@@ -94,26 +94,32 @@ class LocalStorm:
         return StormResult(results, time.monotonic() - began, self.name)
 
 
-def _task(out: bytes, storm_started_at: float) -> Task:
+def _task(out: bytes | dict, storm_started_at: float) -> Task:
+    """A task from the probe's JSON result (its stdout, or the log entry Cloud Run made of it)."""
     try:
-        result = json.loads(out)
-        (attempt,) = result["attempts"]
-    except (ValueError, KeyError):
+        result = json.loads(out) if isinstance(out, bytes | str) else out
+        attempt = min(result["attempts"], key=lambda a: a["started"])
+        phases = [attempt.get(p) or 0.0 for p in ("resolve", "tcp", "connect")]
+        return Task(
+            ok=bool(result["ok"]),
+            start=result["startedAt"] + attempt["started"] - storm_started_at,
+            seconds=sum(phases),
+            failure=attempt.get("failure", ""),
+            classification=result.get("classification", ""),
+        )
+    except (ValueError, KeyError, TypeError):
         return Task(ok=False, failure="no-result", classification="infrastructure")
-    phases = [attempt.get(p) or 0.0 for p in ("resolve", "tcp", "connect")]
-    return Task(
-        ok=bool(result["ok"]),
-        start=result["startedAt"] + attempt["started"] - storm_started_at,
-        seconds=sum(phases),
-        failure=attempt.get("failure", ""),
-        classification=result.get("classification", ""),
-    )
 
 
 class CloudRunStorm:
-    """The stack's probe job, run with N parallel tasks through Cloud Run's jobs API."""
+    """The stack's probe job, run with N parallel tasks through Cloud Run's jobs API.
+
+    Each task prints the probe's JSON result; Cloud Run ships it to Cloud Logging as the entry's
+    jsonPayload, which is where the per-task timings are read back from.
+    """
 
     name = "cloudrun"
+    LOG_POLL_SECONDS = 2.0
 
     def __init__(self, clients, job_name: str) -> None:
         self._clients = clients
@@ -131,9 +137,46 @@ class CloudRunStorm:
         execution = operation.result(timeout=deadline)
         ok = execution.succeeded_count
         failed = execution.failed_count + execution.cancelled_count
-        results = [Task(ok=True)] * ok + [Task(ok=False, failure="task-failed")] * failed
         notes = [f"execution {execution.name}: {ok} succeeded, {failed} failed of {tasks}"]
-        return StormResult(results, time.monotonic() - began, self.name, notes)
+        left = deadline - (time.monotonic() - began)
+        results = self._task_results(execution.name, tasks, left, notes)
+        if len(results) < tasks:
+            # Tasks whose log never arrived still count by the execution's own tally.
+            logged_ok = sum(t.ok for t in results)
+            results += [Task(ok=True)] * max(ok - logged_ok, 0)
+            results += [Task(ok=False, failure="task-failed")] * max(tasks - len(results), 0)
+        return StormResult(results[:tasks], time.monotonic() - began, self.name, notes)
+
+    def _task_results(
+        self, execution: str, tasks: int, left: float, notes: list[str]
+    ) -> list[Task]:
+        project = execution.split("/")[1]
+        short = execution.rsplit("/", 1)[-1]
+        flt = (
+            'resource.type="cloud_run_job" '
+            f'AND labels."run.googleapis.com/execution_name"="{short}" '
+            f'AND logName="projects/{project}/logs/run.googleapis.com%2Fstdout"'
+        )
+        stop = time.monotonic() + max(left, 0)
+        payloads: list[dict] = []
+        while True:
+            try:
+                entries = self._clients.logging(project).list_entries(
+                    resource_names=[f"projects/{project}"],
+                    filter_=flt,
+                    page_size=1000,
+                    max_results=tasks,
+                )
+                payloads = [e.payload for e in entries if isinstance(e.payload, dict)]
+            except Exception as error:  # noqa: BLE001 timings are extra; the counts stand
+                notes.append(f"task timings unavailable: {type(error).__name__}: {error}")
+                return []
+            # Log ingestion lags the execution by a few seconds.
+            if len(payloads) >= tasks or time.monotonic() + self.LOG_POLL_SECONDS > stop:
+                break
+            time.sleep(self.LOG_POLL_SECONDS)
+        notes.append(f"task timings from {len(payloads)} of {tasks} task logs")
+        return [_task(p, 0.0) for p in payloads]
 
 
 def baseline_seconds(ctx: Context) -> float | None:
@@ -154,7 +197,12 @@ def storm(ctx: Context) -> StormResult | None:
         ctx.cache["baseline"] = baseline_seconds(ctx)
         ctx.progress(f"{ID}: {ctx.storm_tasks} tasks ({ctx.storm.name} runner)")
         budget = min(ctx.targets.criteria.database_connect_seconds * 2, ctx.deadline.remaining())
-        ctx.cache["storm"] = ctx.storm.run(ctx.storm_tasks, budget)
+        result = ctx.storm.run(ctx.storm_tasks, budget)
+        ctx.cache["storm"] = result
+        times = [t.seconds for t in result.tasks if t.ok and t.seconds is not None]
+        if ctx.cache["baseline"] is None and times:
+            # No DSN to measure the idle path from here: the storm's fastest connection stands in.
+            ctx.cache["baseline"] = min(times)
     return ctx.cache.get("storm")
 
 
