@@ -11,6 +11,7 @@ from google.api_core import exceptions as api_exceptions
 from google.api_core.client_options import ClientOptions
 
 from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
+from conduit.report.model import Finding, Outcome
 
 
 @dataclass
@@ -69,6 +70,22 @@ class GoogleClients:
         from google.cloud import secretmanager
 
         return secretmanager.SecretManagerServiceClient(**self._kwargs())
+
+
+def api_failure(
+    rule: str, error: Exception, *, subject: str = "", prefix: str = "", remediation: str = ""
+) -> Finding:
+    """The finding for a Google API call that failed, classified by its error."""
+    classification, message = classify_api_error(error)
+    return Finding(
+        rule=rule,
+        outcome=Outcome.FAIL,
+        subject=subject,
+        severity="high",
+        classification=classification,
+        message=f"{prefix}{message}",
+        remediation=remediation,
+    )
 
 
 def classify_api_error(error: Exception) -> tuple[str, str]:

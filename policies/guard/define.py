@@ -74,15 +74,13 @@ def resource_policy(
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in resource_types:
             return
-        try:
-            for message in check(args.props, _config(defaults, args.get_config())):
-                report(message)
-        except (UnknownValueError, NotApplicableError) as why:
-            args.not_applicable(_reason(why))
-        except MalformedError as error:
-            report(f"malformed properties: {error}. Fix: {remediation}")
-        except Exception as error:  # noqa: BLE001 a rule bug is a finding, not a crashed preview
-            report(f"policy error ({type(error).__name__}: {error}); please report it")
+        config = _config(defaults, args.get_config())
+        _guarded(
+            lambda: ((m, None) for m in check(args.props, config)),
+            report,
+            args.not_applicable,
+            remediation,
+        )
 
     return ResourceValidationPolicy(
         name=name,
@@ -110,15 +108,8 @@ def stack_policy(
     defaults = dict(defaults or {})
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        try:
-            for message, urn in check(args.resources, _config(defaults, args.get_config())):
-                report(message, urn)
-        except (UnknownValueError, NotApplicableError) as why:
-            args.not_applicable(_reason(why))
-        except MalformedError as error:
-            report(f"malformed properties: {error}. Fix: {remediation}", None)
-        except Exception as error:  # noqa: BLE001 a rule bug is a finding, not a crashed preview
-            report(f"policy error ({type(error).__name__}: {error}); please report it", None)
+        config = _config(defaults, args.get_config())
+        _guarded(lambda: check(args.resources, config), report, args.not_applicable, remediation)
 
     return StackValidationPolicy(
         name=name,
@@ -129,6 +120,24 @@ def stack_policy(
         remediation_steps=remediation,
         config_schema=_schema(defaults, schema or {}),
     )
+
+
+def _guarded(
+    findings: Callable[[], Iterable[tuple[str, str | None]]],
+    report: ReportViolation,
+    not_applicable: Callable[[str], None],
+    remediation: str,
+) -> None:
+    """Report what a check yields; never let a rule's exception out of the pack."""
+    try:
+        for message, urn in findings():
+            report(message, urn)
+    except (UnknownValueError, NotApplicableError) as why:
+        not_applicable(_reason(why))
+    except MalformedError as error:
+        report(f"malformed properties: {error}. Fix: {remediation}", None)
+    except Exception as error:  # noqa: BLE001 a rule bug is a finding, not a crashed preview
+        report(f"policy error ({type(error).__name__}: {error}); please report it", None)
 
 
 def _reason(why: Exception) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from conduit.report.model import Finding, Outcome
 from conduit.validate.checks.service_ready import service_name
 from conduit.validate.context import Context, skipped
-from conduit.validate.google import classify_api_error
+from conduit.validate.google import api_failure
 
 ID = "config-drift"
 DESCRIPTION = "The deployed connector and service equal the stack's declared settings."
@@ -73,16 +73,7 @@ def run(ctx: Context) -> list[Finding]:
     try:
         drift = _service_drift(ctx, name) + _connector_drift(ctx)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        classification, message = classify_api_error(error)
-        return [
-            Finding(
-                rule=ID,
-                outcome=Outcome.FAIL,
-                severity="medium",
-                classification=classification,
-                message=message,
-            )
-        ]
+        return [api_failure(ID, error)]
     if drift:
         return [
             Finding(

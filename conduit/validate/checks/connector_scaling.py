@@ -13,7 +13,7 @@ from __future__ import annotations
 from conduit.report.model import Finding, Outcome
 from conduit.validate.checks.startup_storm import StormResult, storm
 from conduit.validate.context import Context, skipped
-from conduit.validate.google import classify_api_error
+from conduit.validate.google import api_failure
 
 ID = "connector-scaling"
 DESCRIPTION = "The connector is READY as declared; storm connection times settle within the limit."
@@ -42,17 +42,7 @@ def _declared(ctx: Context) -> list[Finding]:
             name=connector_id, timeout=ctx.google.timeout
         )
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        classification, message = classify_api_error(error)
-        return [
-            Finding(
-                rule=ID,
-                outcome=Outcome.FAIL,
-                subject=connector_id,
-                severity="high",
-                classification=classification,
-                message=f"connector: {message}",
-            )
-        ]
+        return [api_failure(ID, error, subject=connector_id, prefix="connector: ")]
     state = type(connector).State(connector.state).name
     problems = [] if state == "READY" else [f"state is {state}, not READY"]
     settings = ctx.targets.settings

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
-from conduit.validate.google import classify_api_error
+from conduit.validate.google import api_failure
 
 ID = "secrets-resolvable"
 DESCRIPTION = "Every secret the service references has an enabled latest version."
@@ -25,15 +25,12 @@ def run(ctx: Context) -> list[Finding]:
         try:
             version = ctx.google.secrets.get_secret_version(name=name, timeout=ctx.google.timeout)
         except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-            classification, message = classify_api_error(error)
             findings.append(
-                Finding(
-                    rule=ID,
-                    outcome=Outcome.FAIL,
+                api_failure(
+                    ID,
+                    error,
                     subject=name,
-                    severity="critical",
-                    classification=classification,
-                    message=f"{env_name}: {message}",
+                    prefix=f"{env_name}: ",
                     remediation="Create the secret with a version, or fix its id in "
                     "conduit:secrets.",
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
-from conduit.validate.google import classify_api_error
+from conduit.validate.google import api_failure
 
 ID = "service-ready"
 DESCRIPTION = "The Cloud Run service is Ready; the latest created revision is ready and serving."
@@ -26,17 +26,7 @@ def run(ctx: Context) -> list[Finding]:
     try:
         service = ctx.google.services.get_service(name=name, timeout=ctx.google.timeout)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        classification, message = classify_api_error(error)
-        return [
-            Finding(
-                rule=ID,
-                outcome=Outcome.FAIL,
-                subject=name,
-                severity="high",
-                classification=classification,
-                message=message,
-            )
-        ]
+        return [api_failure(ID, error, subject=name)]
     condition = service.terminal_condition
     state = run_v2.Condition.State(condition.state).name
     latest = service.latest_created_revision.rsplit("/", 1)[-1]

@@ -18,7 +18,7 @@ from typing import Any
 
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
-from conduit.validate.google import classify_api_error
+from conduit.validate.google import api_failure
 
 ID = "service-startup-rate"
 DESCRIPTION = "The service's own start-ups over a window (Cloud Logging) meet startupSuccessRate."
@@ -106,16 +106,7 @@ def run(ctx: Context) -> list[Finding]:
     try:
         entries = _within_deadline(ctx, t.project, log_filter(t.project, t.service_name, since))
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        classification, message = classify_api_error(error)
-        return [
-            Finding(
-                rule=ID,
-                outcome=Outcome.FAIL,
-                severity="high",
-                classification=classification,
-                message=f"Cloud Logging: {message}",
-            )
-        ]
+        return [api_failure(ID, error, prefix="Cloud Logging: ")]
     figures = {**tally(entries), "windowSeconds": WINDOW_SECONDS}
     starts = figures["starts"]
     if not starts:
