@@ -611,3 +611,46 @@ def test_stack_outputs_without_the_pulumi_cli_is_a_clear_input_error() -> None:
     )
     assert result.returncode == 2
     assert "--stack: the Pulumi CLI is not on PATH; give --outputs FILE" in result.stderr
+
+
+def test_database_connect_through_the_probe_job_when_no_dsn(tmp_path, google) -> None:
+    """One task opening K connections inside the VPC; its result read back from the logs."""
+    from google.cloud.logging_v2.types import LogEntry
+    from google.protobuf import struct_pb2
+
+    fake, endpoint = google
+    job = f"projects/{PROJECT}/locations/{REGION}/jobs/backend-probe"
+    fake.executions[job] = run_v2.Execution(
+        name=f"{job}/executions/backend-probe-db1", task_count=1, succeeded_count=1
+    )
+    attempts = [{"started": 0.0, "connect": 0.04 + n / 1000} for n in range(20)]
+    payload = struct_pb2.Struct()
+    payload.update(
+        {
+            "ok": True,
+            "startedAt": 1_700_000_000,
+            "succeeded": 20,
+            "attempts": attempts,
+            "connectSeconds": {"p50": 0.05, "p95": 0.058, "p99": 0.059, "max": 0.059, "mean": 0.05},
+            "failures": {},
+            "classification": "",
+            "errors": [],
+        }
+    )
+    fake.job_log_entries = [LogEntry(json_payload=payload)]
+    path = outputs(tmp_path)
+    path.write_text(json.dumps({**json.loads(path.read_text()), "probeJob": job}))
+    code, report, _, _ = validate(
+        "--outputs",
+        str(path),
+        "--api-endpoint",
+        endpoint,
+        "--only",
+        "database-connect",
+    )
+    (finding,) = by_check(report, "database-connect")
+    assert (code, finding["outcome"], finding["subject"]) == (0, "pass", "probe job")
+    assert finding["figures"]["succeeded"] == 20
+    overrides = fake.bodies[0]["overrides"]
+    assert overrides["taskCount"] == 1
+    assert overrides["containerOverrides"][0]["args"][:3] == ["probe", "--connections", "20"]

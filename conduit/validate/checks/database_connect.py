@@ -7,66 +7,81 @@ import asyncio
 from conduit.probe.dsn import parse_dsn
 from conduit.probe.run import probe
 from conduit.report.model import Finding, Outcome
+from conduit.validate.checks.startup_storm import CloudRunStorm
 from conduit.validate.context import Context, skipped
 
 ID = "database-connect"
 DESCRIPTION = "K concurrent connections succeed and the slowest is under databaseConnectSeconds."
 
 
+def _measure(ctx: Context, connections: int, budget: float) -> tuple[dict, str] | None:
+    """The probe's result as JSON: here against --dsn, else from the probe job inside the VPC."""
+    if ctx.targets.dsn:
+        dsn = parse_dsn(ctx.targets.dsn)
+        ctx.progress(f"{ID}: {connections} connections to {dsn}")
+        return asyncio.run(probe(dsn, connections, budget)).as_dict(), str(dsn)
+    if isinstance(ctx.storm, CloudRunStorm):
+        ctx.progress(f"{ID}: {connections} connections from one probe job task")
+        result = ctx.storm.probe_once(connections, budget)
+        return (result, "probe job") if result is not None else None
+    return None
+
+
 def run(ctx: Context) -> list[Finding]:
-    if not ctx.targets.dsn:
-        return skipped(
-            ID,
-            "no DSN: give --dsn where the database is reachable (startup-storm measures it "
-            "from inside the VPC)",
-        )
     criteria = ctx.targets.criteria
-    dsn = parse_dsn(ctx.targets.dsn)
     connections = criteria.concurrent_connections
     # A little past the threshold, so a slow connection is measured rather than cut off.
     budget = min(criteria.database_connect_seconds * 1.5, ctx.deadline.remaining())
-    ctx.progress(f"{ID}: {connections} connections to {dsn}")
-    result = asyncio.run(probe(dsn, connections, budget))
-    times = result.connect_times()
+    measured = _measure(ctx, connections, budget)
+    if measured is None:
+        return skipped(
+            ID,
+            "no DSN and no probe job result: give --dsn where the database is reachable, or "
+            "deploy the probe job (conduit:probeJob)",
+        )
+    result, subject = measured
+    times = [a["connect"] for a in result["attempts"] if "failure" not in a and a.get("connect")]
     slowest = max(times) if times else None
+    succeeded = result["succeeded"]
     figures = {
         "connections": connections,
-        "succeeded": result.succeeded,
-        "connectSeconds": result.as_dict()["connectSeconds"],
+        "succeeded": succeeded,
+        "connectSeconds": result["connectSeconds"],
         "thresholdSeconds": criteria.database_connect_seconds,
-        "failures": result.failures(),
+        "failures": result["failures"],
     }
-    if result.ok and slowest is not None and slowest < criteria.database_connect_seconds:
+    threshold = criteria.database_connect_seconds
+    if result["ok"] and slowest is not None and slowest < threshold:
         return [
             Finding(
                 rule=ID,
                 outcome=Outcome.PASS,
-                subject=str(dsn),
+                subject=subject,
                 figures=figures,
                 message=f"{connections} connections in {slowest:.3f} s at most (threshold "
-                f"{criteria.database_connect_seconds:g} s)",
+                f"{threshold:g} s)",
             )
         ]
-    if result.ok:
+    if result["ok"]:
         message = (
             f"all {connections} connected but the slowest took {slowest:.2f} s (threshold "
-            f"{criteria.database_connect_seconds:g} s)"
+            f"{threshold:g} s)"
         )
         classification = "infrastructure"
     else:
-        kinds = ", ".join(f"{k} x{n}" for k, n in sorted(result.failures().items()))
-        message = f"{result.succeeded}/{connections} connected; failures: {kinds}"
-        classification = result.classification()
+        kinds = ", ".join(f"{k} x{n}" for k, n in sorted(result["failures"].items()))
+        message = f"{succeeded}/{connections} connected; failures: {kinds}"
+        classification = result["classification"]
     return [
         Finding(
             rule=ID,
             outcome=Outcome.FAIL,
-            subject=str(dsn),
+            subject=subject,
             figures=figures,
             severity="critical",
             classification=classification,
             message=message,
-            evidence=tuple(sorted({a.failure.message for a in result.attempts if a.failure})[:5]),
+            evidence=tuple(result["errors"][:5]),
             remediation="infrastructure: check max_connections, the connector and the network; "
             "configuration: check the user, password secret and database name.",
         )

@@ -125,31 +125,47 @@ class CloudRunStorm:
         self._clients = clients
         self._job = job_name
 
-    def run(self, tasks: int, deadline: float) -> StormResult:
+    def _execute(
+        self, tasks: int, deadline: float, args: list[str] | None = None
+    ) -> tuple[object, list[dict], list[str]]:
+        """Run the job with `tasks` tasks (and the container's args replaced by `args`); return
+        the execution, the tasks' logged probe results and notes."""
         from google.cloud import run_v2
 
         began = time.monotonic()
-        request = run_v2.RunJobRequest(
-            name=self._job,
-            overrides=run_v2.RunJobRequest.Overrides(task_count=tasks),
-        )
+        overrides = run_v2.RunJobRequest.Overrides(task_count=tasks)
+        if args is not None:
+            overrides.container_overrides = [
+                run_v2.RunJobRequest.Overrides.ContainerOverride(args=args)
+            ]
+        request = run_v2.RunJobRequest(name=self._job, overrides=overrides)
         operation = self._clients.jobs.run_job(request=request, timeout=deadline)
         execution = operation.result(timeout=deadline)
-        ok = execution.succeeded_count
-        failed = execution.failed_count + execution.cancelled_count
-        notes = [f"execution {execution.name}: {ok} succeeded, {failed} failed of {tasks}"]
+        notes = [
+            f"execution {execution.name}: {execution.succeeded_count} succeeded, "
+            f"{execution.failed_count + execution.cancelled_count} failed of {tasks}"
+        ]
         left = deadline - (time.monotonic() - began)
-        results = self._task_results(execution.name, tasks, left, notes)
+        return execution, self._payloads(execution.name, tasks, left, notes), notes
+
+    def run(self, tasks: int, deadline: float) -> StormResult:
+        began = time.monotonic()
+        execution, payloads, notes = self._execute(tasks, deadline)
+        results = [_task(p, 0.0) for p in payloads]
         if len(results) < tasks:
             # Tasks whose log never arrived still count by the execution's own tally.
             logged_ok = sum(t.ok for t in results)
-            results += [Task(ok=True)] * max(ok - logged_ok, 0)
+            results += [Task(ok=True)] * max(execution.succeeded_count - logged_ok, 0)
             results += [Task(ok=False, failure="task-failed")] * max(tasks - len(results), 0)
         return StormResult(results[:tasks], time.monotonic() - began, self.name, notes)
 
-    def _task_results(
-        self, execution: str, tasks: int, left: float, notes: list[str]
-    ) -> list[Task]:
+    def probe_once(self, connections: int, deadline: float) -> dict | None:
+        """One task opening `connections` at once inside the VPC: its probe result, if logged."""
+        args = ["probe", "--connections", str(connections), "--deadline", f"{deadline:g}"]
+        _, payloads, _ = self._execute(1, deadline + 60, args)
+        return payloads[0] if payloads else None
+
+    def _payloads(self, execution: str, tasks: int, left: float, notes: list[str]) -> list[dict]:
         project = execution.split("/")[1]
         short = execution.rsplit("/", 1)[-1]
         flt = (
@@ -176,7 +192,7 @@ class CloudRunStorm:
                 break
             time.sleep(self.LOG_POLL_SECONDS)
         notes.append(f"task timings from {len(payloads)} of {tasks} task logs")
-        return [_task(p, 0.0) for p in payloads]
+        return payloads
 
 
 def baseline_seconds(ctx: Context) -> float | None:
