@@ -157,8 +157,8 @@ def test_a_pack_that_fails_to_start_shows_its_error(tmp_path) -> None:
     (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
     (tmp_path / "__main__.py").write_text("raise SystemExit('broken pack: no policies')\n")
     with pytest.raises(analyzer.PackError, match="broken pack: no policies"):
-        with analyzer.running_pack(tmp_path):
-            pass
+        with analyzer.running_pack(tmp_path) as pack:
+            analyzer.get_info(pack)
 
 
 INCIDENT_FINDINGS = [

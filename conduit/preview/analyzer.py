@@ -27,12 +27,25 @@ class PackError(RuntimeError):
 
 @dataclass
 class PackProcess:
-    """A running policy pack and a stub connected to it."""
+    """A started policy pack; connects on first use, so the pack boots while the caller works."""
 
     process: subprocess.Popen[bytes]
-    stub: analyzer_pb2_grpc.AnalyzerStub
-    channel: grpc.Channel
     stderr: list[str]
+    _channel: grpc.Channel | None = None
+    _stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+
+    @property
+    def stub(self) -> analyzer_pb2_grpc.AnalyzerStub:
+        if self._stub is None:
+            port = _read_port(self.process, self.stderr)
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=GRPC_OPTIONS)
+            grpc.channel_ready_future(self._channel).result(timeout=STARTUP_TIMEOUT_SECONDS)
+            self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        return self._stub
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
 
     def output(self) -> str:
         return "".join(self.stderr).strip()
@@ -56,7 +69,8 @@ def pack_python(pack_dir: Path) -> str:
 
 @contextmanager
 def running_pack(pack_dir: Path, engine_address: str = "127.0.0.1:0") -> Iterator[PackProcess]:
-    """Start `python -u -m pulumi.policy <engine> <pack-dir>` and connect to the port it prints."""
+    """Start `python -u -m pulumi.policy <engine> <pack-dir>`; the first call connects to the port
+    it prints (PackError, with what the pack printed, when it never does)."""
     pack_dir = Path(os.path.abspath(pack_dir))
     if not (pack_dir / "PulumiPolicy.yaml").is_file():
         raise PackError(f"{pack_dir}: no PulumiPolicy.yaml: not a policy pack")
@@ -70,17 +84,14 @@ def running_pack(pack_dir: Path, engine_address: str = "127.0.0.1:0") -> Iterato
     stderr: list[str] = []
     drain = threading.Thread(target=_drain, args=(process.stderr, stderr), daemon=True)
     drain.start()
+    pack = PackProcess(process, stderr)
     try:
-        port = _read_port(process, stderr)
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=GRPC_OPTIONS)
-        grpc.channel_ready_future(channel).result(timeout=STARTUP_TIMEOUT_SECONDS)
-        try:
-            yield PackProcess(process, analyzer_pb2_grpc.AnalyzerStub(channel), channel, stderr)
-        finally:
-            channel.close()
+        yield pack
     finally:
+        # The pack first: closing a channel to a live server waits on it (~0.2 s measured).
         process.kill()
         process.wait()
+        pack.close()
         drain.join(timeout=5)
 
 
