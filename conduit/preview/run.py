@@ -100,6 +100,10 @@ def preview(request: PreviewRequest) -> Report:
         resources=tuple((r.type, r.urn) for r in records),
         source=index.relative,
         duration_seconds=time.perf_counter() - started,
+        notes=tuple(
+            f"{key}: encrypted, left out offline (the program generates what it needs)"
+            for key in plan.recording.encrypted_config
+        ),
     )
 
 

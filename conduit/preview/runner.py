@@ -46,6 +46,8 @@ class Recording:
     stack_outputs: dict[str, Any]
     secret_outputs: set[str]
     """Stack outputs that are secrets: reporters must mask them."""
+    encrypted_config: list[str] = field(default_factory=list)
+    """Config keys left out because they are encrypted (no secrets provider offline)."""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -103,7 +105,7 @@ def engine_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
     plain: dict[str, str] = {}
     skipped: list[str] = []
     for key, value in config.items():
-        if isinstance(value, dict) and set(value) == {"secure"}:
+        if _encrypted(value):
             skipped.append(key)
         elif isinstance(value, str):
             plain[key] = value
@@ -112,12 +114,21 @@ def engine_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
     return plain, skipped
 
 
+def _encrypted(value: Any) -> bool:
+    """Whether a config value holds a `secure:` ciphertext anywhere (set with --secret --path)."""
+    if isinstance(value, dict):
+        return set(value) == {"secure"} or any(_encrypted(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_encrypted(v) for v in value)
+    return False
+
+
 def run_program(
     project_dir: Path, stack: str, config: dict[str, Any], project: str, region: str
 ) -> Recording:
     """Run `project_dir/__main__.py` for `stack` under the mock runtime; raise what it raises."""
     monitor = RecordingMonitor(GcpMocks(project, region))
-    plain, _ = engine_config(config)
+    plain, encrypted = engine_config(config)
     pulumi.runtime.set_all_config(plain, [])
     pulumi.runtime.set_mocks(
         monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor
@@ -128,7 +139,7 @@ def run_program(
     _sync_await(run_pulumi_func(lambda: runpy.run_path(str(project_dir / "__main__.py"))))
     exported = dict(root.outputs) if root is not None else {}
     values, secrets = _sync_await(_resolve(exported))
-    return Recording(monitor.records, values, secrets)
+    return Recording(monitor.records, values, secrets, encrypted)
 
 
 async def _resolve(exported: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
