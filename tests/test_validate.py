@@ -124,6 +124,14 @@ def validate(*args: str, timeout: float = 120) -> tuple[int, dict, str, float]:
     return result.returncode, report, result.stderr, elapsed
 
 
+def against_fake(tmp_path: Path, endpoint: str, check: str) -> tuple[int, dict]:
+    """One check, with the outputs file and every Google call sent to the fake."""
+    code, report, _, _ = validate(
+        "--outputs", str(outputs(tmp_path)), "--api-endpoint", endpoint, "--only", check
+    )
+    return code, report
+
+
 def by_check(report: dict, check: str) -> list[dict]:
     return [f for f in report["findings"] if f["rule"] == check]
 
@@ -357,14 +365,7 @@ def test_google_api_errors_are_classified(
 ) -> None:
     fake, endpoint = google
     fake.errors[SERVICE] = status
-    code, report, _, _ = validate(
-        "--outputs",
-        str(outputs(tmp_path)),
-        "--api-endpoint",
-        endpoint,
-        "--only",
-        "service-ready",
-    )
+    code, report = against_fake(tmp_path, endpoint, "service-ready")
     (finding,) = by_check(report, "service-ready")
     assert (code, finding["outcome"], finding["classification"]) == (1, "fail", classification)
     assert fake.requests.count(("GET", f"/v2/{SERVICE}")) >= 1
@@ -376,14 +377,7 @@ def test_a_revision_that_never_became_ready(tmp_path, google) -> None:
     service.latest_created_revision = f"{SERVICE}/revisions/backend-00003"
     service.terminal_condition.state = run_v2.Condition.State.CONDITION_FAILED
     service.terminal_condition.message = "Revision 'backend-00003' is not ready"
-    code, report, _, _ = validate(
-        "--outputs",
-        str(outputs(tmp_path)),
-        "--api-endpoint",
-        endpoint,
-        "--only",
-        "service-ready",
-    )
+    code, report = against_fake(tmp_path, endpoint, "service-ready")
     (finding,) = by_check(report, "service-ready")
     assert code == 1 and finding["outcome"] == "fail"
     assert "backend-00003 is not ready" in finding["message"]
@@ -392,14 +386,7 @@ def test_a_revision_that_never_became_ready(tmp_path, google) -> None:
 def test_a_missing_secret_is_configuration(tmp_path, google) -> None:
     fake, endpoint = google
     del fake.objects[f"projects/{PROJECT}/secrets/jwt-secret-key/versions/latest"]
-    code, report, _, _ = validate(
-        "--outputs",
-        str(outputs(tmp_path)),
-        "--api-endpoint",
-        endpoint,
-        "--only",
-        "secrets-resolvable",
-    )
+    code, report = against_fake(tmp_path, endpoint, "secrets-resolvable")
     outcomes = sorted(
         (f["outcome"], f["classification"]) for f in by_check(report, "secrets-resolvable")
     )
@@ -551,14 +538,7 @@ PROBE_FAILED = (
 
 
 def _startup_rate(tmp_path, fake, endpoint) -> tuple[int, dict]:
-    code, report, _, _ = validate(
-        "--outputs",
-        str(outputs(tmp_path)),
-        "--api-endpoint",
-        endpoint,
-        "--only",
-        "service-startup-rate",
-    )
+    code, report = against_fake(tmp_path, endpoint, "service-startup-rate")
     (finding,) = by_check(report, "service-startup-rate")
     assert ("POST", "/v2/entries:list") in fake.requests
     assert 'resource.labels.service_name="backend"' in fake.bodies[-1]["filter"]
