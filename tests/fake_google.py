@@ -19,6 +19,7 @@ ROUTES = {
     "service": re.compile(r"^/v2/projects/[^/]+/locations/[^/]+/services/[^/]+$"),
     "connector": re.compile(r"^/v1/projects/[^/]+/locations/[^/]+/connectors/[^/]+$"),
     "secret_version": re.compile(r"^/v1/projects/[^/]+/secrets/[^/]+/versions/[^/]+$"),
+    "sql_instance": re.compile(r"^/v1/projects/[^/]+/instances/[^/]+$"),
 }
 LIST_ENTRIES = "/v2/entries:list"
 RUN_JOB = re.compile(r"^/v2/(projects/[^/]+/locations/[^/]+/jobs/[^/:]+):run$")
@@ -55,7 +56,9 @@ class FakeGoogle:
                 if name not in fake.objects:
                     return self._send(404, _error(404, f"Resource '{name}' was not found"))
                 message = fake.objects[name]
-                self._send(200, type(message).to_json(message))
+                # Discovery-based APIs (Cloud SQL Admin) have no message types: plain JSON there.
+                plain = isinstance(message, dict)
+                self._send(200, json.dumps(message) if plain else type(message).to_json(message))
 
             def do_POST(self) -> None:
                 path = self.path.split("?", 1)[0]

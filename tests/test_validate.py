@@ -22,6 +22,7 @@ PROJECT, REGION = "acme-staging", "us-central1"
 SERVICE = f"projects/{PROJECT}/locations/{REGION}/services/backend"
 CONNECTOR = f"projects/{PROJECT}/locations/{REGION}/connectors/staging-connector"
 SECRETS = {"JWT_SECRET_KEY": "jwt-secret-key", "DATABASE_PASSWORD": "backend-db-password"}
+INSTANCE = "staging-instance-3a9df98"
 
 
 def outputs(tmp_path: Path, **criteria) -> Path:
@@ -34,6 +35,7 @@ def outputs(tmp_path: Path, **criteria) -> Path:
                 "region": REGION,
                 "serviceName": "backend",
                 "connectorId": CONNECTOR,
+                "sqlConnectionName": f"{PROJECT}:{REGION}:{INSTANCE}",
                 "secretIds": SECRETS,
                 "healthEndpoints": ["/health", "/health/infrastructure"],
                 "successCriteria": {
@@ -77,6 +79,18 @@ def healthy_google() -> FakeGoogle:
         ),
     )
     fake.log_entries = [_log(f"i{n}", STARTED) for n in range(5)]
+    fake.objects[f"projects/{PROJECT}/instances/{INSTANCE}"] = {
+        "name": INSTANCE,
+        "databaseVersion": "POSTGRES_15",
+        "settings": {
+            "tier": "db-custom-2-7680",
+            "availabilityType": "ZONAL",
+            "deletionProtectionEnabled": True,
+            "ipConfiguration": {"ipv4Enabled": False, "sslMode": "ENCRYPTED_ONLY"},
+            "backupConfiguration": {"enabled": True, "pointInTimeRecoveryEnabled": True},
+            "databaseFlags": [{"name": "max_connections", "value": "400"}],
+        },
+    }
     fake.objects[CONNECTOR] = vpcaccess_v1.Connector(
         name=CONNECTOR,
         state=vpcaccess_v1.Connector.State.READY,
@@ -397,6 +411,7 @@ def test_drift_is_configuration(tmp_path, google) -> None:
     fake, endpoint = google
     fake.objects[CONNECTOR].machine_type = "e2-micro"
     fake.objects[SERVICE].template.scaling.max_instance_count = 40
+    fake.objects[f"projects/{PROJECT}/instances/{INSTANCE}"]["settings"]["tier"] = "db-g1-small"
     code, report, _, _ = validate(
         "--stack",
         "staging",
@@ -413,6 +428,10 @@ def test_drift_is_configuration(tmp_path, google) -> None:
     assert (
         "connector machineType: deployed 'e2-micro', declared 'e2-standard-4'" in finding["message"]
     )
+    assert (
+        "database tier: deployed 'db-g1-small', declared 'db-custom-2-7680'" in finding["message"]
+    )
+    assert ("GET", f"/v1/projects/{PROJECT}/instances/{INSTANCE}") in fake.requests
 
 
 def test_the_storm_fails_when_the_database_is_too_small(tmp_path) -> None:

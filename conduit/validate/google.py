@@ -44,6 +44,31 @@ class GoogleClients:
 
         return run_v2.JobsClient(**self._kwargs())
 
+    @cached_property
+    def sqladmin(self):
+        """Cloud SQL Admin v1 through Google's discovery client, from its bundled document."""
+        import google_auth_httplib2
+        import httplib2
+        from googleapiclient.discovery import build
+
+        if self.endpoint:
+            from google.auth.credentials import AnonymousCredentials
+
+            credentials = AnonymousCredentials()
+            options = {"api_endpoint": self.endpoint.rstrip("/") + "/"}
+        else:
+            import google.auth
+
+            credentials, _ = google.auth.default(
+                scopes=["https://www.googleapis.com/auth/sqlservice.admin"]
+            )
+            options = None
+        # httplib2 waits forever by default: bound it, so the global deadline holds.
+        http = google_auth_httplib2.AuthorizedHttp(
+            credentials, http=httplib2.Http(timeout=self.timeout)
+        )
+        return build("sqladmin", "v1", http=http, static_discovery=True, client_options=options)
+
     def logging(self, project: str):
         """Cloud Logging's own client, on its HTTP/JSON API (it has no REST GAPIC transport)."""
         from google.cloud import logging as cloud_logging
@@ -100,6 +125,13 @@ def classify_api_error(error: Exception) -> tuple[str, str]:
         return CONFIGURATION, f"permission denied: {error.message}"
     if isinstance(error, api_exceptions.NotFound):
         return CONFIGURATION, f"not found: {error.message}"
+    status = getattr(getattr(error, "resp", None), "status", None)  # googleapiclient's HttpError
+    if status in (401, 403):
+        return CONFIGURATION, f"permission denied: HTTP {status}"
+    if status == 404:
+        return CONFIGURATION, "not found: HTTP 404"
+    if status is not None:
+        return INFRASTRUCTURE, f"Google API error {status}"
     if isinstance(error, api_exceptions.GoogleAPICallError):
         return INFRASTRUCTURE, f"Google API error {error.code}: {error.message}"
     return INFRASTRUCTURE, f"{type(error).__name__}: {error}"

@@ -33,6 +33,8 @@ class Targets:
     service_name: str | None = None
     connector_id: str | None = None
     secret_ids: dict[str, str] = field(default_factory=dict)
+    sql_connection_name: str | None = None
+    """`project:region:instance` of the Cloud SQL instance."""
     probe_job: str | None = None
     """The stack's probe job (`projects/.../jobs/...`): the storm through the real connector."""
     settings: StackSettings | None = None
@@ -101,6 +103,7 @@ def from_outputs(
         connector_id=outputs.get("connectorId"),
         secret_ids=dict(outputs.get("secretIds") or {}),
         probe_job=outputs.get("probeJob"),
+        sql_connection_name=outputs.get("sqlConnectionName"),
         settings=settings,
         source=source,
     )

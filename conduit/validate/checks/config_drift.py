@@ -1,8 +1,4 @@
-"""config-drift: the deployed connector and service match the stack's declared settings.
-
-The database's settings are not compared yet: Cloud SQL has no Google Cloud client library of the
-kind the others use (only the discovery-based Admin API).
-"""
+"""config-drift: the deployed connector, service and database match the stack's settings."""
 
 from __future__ import annotations
 
@@ -12,7 +8,7 @@ from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
 
 ID = "config-drift"
-DESCRIPTION = "The deployed connector and service equal the stack's declared settings."
+DESCRIPTION = "The deployed connector, service and database equal the stack's settings."
 
 
 def _service_drift(ctx: Context, name: str) -> list[str]:
@@ -66,12 +62,44 @@ def _connector_drift(ctx: Context) -> list[str]:
     ]
 
 
+def _database_drift(ctx: Context) -> list[str]:
+    if not ctx.targets.sql_connection_name:
+        return []
+    project, _, name = ctx.targets.sql_connection_name.split(":")
+    instance = ctx.google.sqladmin.instances().get(project=project, instance=name).execute()
+    deployed = instance.get("settings", {})
+    backups = deployed.get("backupConfiguration", {})
+    flags = {f.get("name"): f.get("value") for f in deployed.get("databaseFlags", [])}
+    wanted = ctx.targets.settings.database
+    declared_max = str(wanted.max_connections) if wanted.max_connections is not None else None
+    pairs = {
+        "tier": (deployed.get("tier"), wanted.tier),
+        "availability": (deployed.get("availabilityType"), wanted.availability),
+        "maxConnections": (flags.get("max_connections"), declared_max),
+        "backups.enabled": (backups.get("enabled"), wanted.backups.enabled),
+        "backups.pointInTimeRecovery": (
+            backups.get("pointInTimeRecoveryEnabled"),
+            wanted.backups.point_in_time_recovery,
+        ),
+        "deletionProtection": (
+            deployed.get("deletionProtectionEnabled"),
+            wanted.deletion_protection,
+        ),
+        "ipv4Enabled": (deployed.get("ipConfiguration", {}).get("ipv4Enabled"), False),
+    }
+    return [
+        f"database {key}: deployed {actual!r}, declared {declared!r}"
+        for key, (actual, declared) in pairs.items()
+        if actual != declared
+    ]
+
+
 def run(ctx: Context) -> list[Finding]:
     name = service_name(ctx)
     if ctx.targets.settings is None or name is None or not ctx.targets.connector_id:
         return skipped(ID, "needs the stack's settings (--stack) and its outputs")
     try:
-        drift = _service_drift(ctx, name) + _connector_drift(ctx)
+        drift = _service_drift(ctx, name) + _connector_drift(ctx) + _database_drift(ctx)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
         return [api_failure(ID, error)]
     if drift:
@@ -86,4 +114,8 @@ def run(ctx: Context) -> list[Finding]:
                 remediation="Run pulumi up from the committed stack file, or commit the change.",
             )
         ]
-    return [Finding(rule=ID, outcome=Outcome.PASS, message="connector and service match the stack")]
+    return [
+        Finding(
+            rule=ID, outcome=Outcome.PASS, message="connector, service and database match the stack"
+        )
+    ]
