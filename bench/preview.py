@@ -112,7 +112,7 @@ def _row(label: str, size: int, base: tuple[float, float], other: tuple[float, f
 
 
 def protocol(sizes: list[int]) -> None:
-    base = [r for r in plan_stack(ROOT, "staging").recording.resources if r.custom]
+    base = plan_stack(ROOT, "staging").custom_resources
     stacks = {size: synthetic(base, size) for size in sizes}
     resource_rules = sum(1 for p in rules_info() if p == "resource")
     stack_rules = sum(1 for p in rules_info() if p == "stack")

@@ -97,7 +97,7 @@ def test_committed_stacks_have_no_mandatory_violation(pack) -> None:
     for stack in ("staging", "production"):
         raw = policy_config.load(POLICIES_DIR / "config" / f"{stack}.json")
         analyzer.configure(pack, policy_config.reconcile(analyzer.get_info(pack), raw, stack))
-        records = [r for r in plan(stack).recording.resources if r.custom]
+        records = plan(stack).custom_resources
         diagnostics = [d for r in records for d in analyzer.analyze(pack, r).diagnostics]
         diagnostics += list(analyzer.analyze_stack(pack, records).diagnostics)
         mandatory = [d for d in diagnostics if d.enforcementLevel == analyzer_pb2.MANDATORY]
@@ -187,13 +187,13 @@ def _findings(pack, records) -> list[tuple[str, str, int]]:
 
 
 def test_the_incident_is_flagged_by_every_rule_concerned(pack) -> None:
-    records = [r for r in incident_plan().recording.resources if r.custom]
+    records = incident_plan().custom_resources
     assert _findings(pack, records) == INCIDENT_FINDINGS
 
 
 def test_stack_rules_link_by_dependency_when_references_are_unknown(pack) -> None:
     """A first `pulumi preview`: the connector id and connection name are not known yet."""
-    records = [copy.deepcopy(r) for r in incident_plan().recording.resources if r.custom]
+    records = [copy.deepcopy(r) for r in incident_plan().custom_resources]
     for record in records:
         if record.type == "gcp:cloudrunv2/service:Service":
             props = json_format.MessageToDict(record.outputs)

@@ -37,6 +37,11 @@ def available_stacks(project_dir: Path) -> list[str]:
 
 def load_stack_file(path: Path) -> StackSettings:
     """Read and validate a `Pulumi.<stack>.yaml`."""
+    return parse_settings(read_stack_config(path), path.name)
+
+
+def read_stack_config(path: Path) -> dict[str, Any]:
+    """The `config` mapping of a stack file, unvalidated; SettingsError when it cannot be read."""
     if not path.is_file():
         stacks = ", ".join(available_stacks(path.parent)) or "none"
         raise SettingsError([f"{path.name}: no such stack file (stacks here: {stacks})"])
@@ -47,7 +52,7 @@ def load_stack_file(path: Path) -> StackSettings:
     config = document.get("config") if isinstance(document, dict) else None
     if not isinstance(config, dict):
         raise SettingsError([f"{path.name}: config: a mapping of settings is required"])
-    return parse_settings(config, path.name)
+    return config
 
 
 def parse_settings(config: Mapping[str, Any], source: str) -> StackSettings:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from conduit.core.loader import load_stack_file, stack_file
+from conduit.core.loader import parse_settings, read_stack_config, stack_file
 from conduit.core.settings import StackSettings
 from conduit.preview.runner import Recording, ResourceRecord, run_program
 
@@ -23,16 +20,14 @@ class Plan:
 
     @property
     def custom_resources(self) -> list[ResourceRecord]:
+        """What a provider creates (components left out): what the pack analyzes."""
         return [r for r in self.recording.resources if r.custom]
-
-    def counts_by_type(self) -> list[tuple[str, int]]:
-        return sorted(Counter(r.type for r in self.custom_resources).items())
 
 
 def plan_stack(project_dir: Path, stack: str) -> Plan:
     """Validate the stack file (SettingsError on bad input), then run the program under mocks."""
     path = stack_file(project_dir, stack)
-    settings = load_stack_file(path)
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))["config"]
+    config = read_stack_config(path)
+    settings = parse_settings(config, path.name)
     recording = run_program(project_dir, stack, config, settings.project, settings.region)
     return Plan(stack, settings, recording)

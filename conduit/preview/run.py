@@ -70,7 +70,7 @@ def preview(request: PreviewRequest) -> Report:
         info = analyzer.get_info(pack)
         source = str(request.policy_config) if request.policy_config else "policy defaults"
         analyzer.configure(pack, policy_config.reconcile(info, raw_config, source))
-        records = [r for r in plan.recording.resources if r.custom]
+        records = plan.custom_resources
         diagnostics = [(r, d) for r in records for d in analyzer.analyze(pack, r).diagnostics]
         by_urn = {r.urn: r for r in records}
         diagnostics += [
