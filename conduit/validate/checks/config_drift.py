@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conduit.report.model import Finding, Outcome
+from conduit.validate import deployed
 from conduit.validate.checks.service_ready import service_name
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
@@ -11,55 +12,50 @@ ID = "config-drift"
 DESCRIPTION = "The deployed connector, service and database equal the stack's settings."
 
 
+def _drift(subject: str, pairs: deployed.Pairs) -> list[str]:
+    return [
+        f"{subject} {key}: deployed {actual!r}, declared {declared!r}"
+        for key, actual, declared in deployed.differences(pairs)
+    ]
+
+
 def _service_drift(ctx: Context, name: str) -> list[str]:
     settings = ctx.targets.settings.service
-    service = ctx.google.services.get_service(name=name, timeout=ctx.google.timeout)
-    template = service.template
+    template = deployed.service(ctx, name).template
     container = template.containers[0] if template.containers else None
     env = {e.name: e.value for e in container.env} if container else {}
-    actual = {
-        "maxInstances": template.scaling.max_instance_count,
-        "minInstances": template.scaling.min_instance_count,
-        "concurrency": template.max_instance_request_concurrency,
-        "requestTimeoutSeconds": int(template.timeout.total_seconds())
-        if template.timeout
-        else None,
-        "egress": type(template.vpc_access).VpcEgress(template.vpc_access.egress).name,
-        "databasePool.size": env.get("DATABASE_POOL_SIZE"),
-        "databaseInitTimeoutSeconds": env.get("DATABASE_INIT_TIMEOUT_SECONDS"),
-    }
-    declared = {
-        "maxInstances": settings.max_instances,
-        "minInstances": settings.min_instances,
-        "concurrency": settings.concurrency,
-        "requestTimeoutSeconds": settings.request_timeout_seconds,
-        "egress": settings.egress,
-        "databasePool.size": str(settings.database_pool.size),
-        "databaseInitTimeoutSeconds": str(settings.database_init_timeout_seconds),
-    }
-    return [
-        f"service {key}: deployed {actual[key]!r}, declared {declared[key]!r}"
-        for key in declared
-        if actual[key] != declared[key]
-    ]
+    timeout = int(template.timeout.total_seconds()) if template.timeout else None
+    egress = type(template.vpc_access).VpcEgress(template.vpc_access.egress).name
+    return _drift(
+        "service",
+        {
+            "maxInstances": (template.scaling.max_instance_count, settings.max_instances),
+            "minInstances": (template.scaling.min_instance_count, settings.min_instances),
+            "concurrency": (template.max_instance_request_concurrency, settings.concurrency),
+            "requestTimeoutSeconds": (timeout, settings.request_timeout_seconds),
+            "egress": (egress, settings.egress),
+            "databasePool.size": (
+                env.get("DATABASE_POOL_SIZE"),
+                str(settings.database_pool.size),
+            ),
+            "databaseInitTimeoutSeconds": (
+                env.get("DATABASE_INIT_TIMEOUT_SECONDS"),
+                str(settings.database_init_timeout_seconds),
+            ),
+        },
+    )
 
 
 def _connector_drift(ctx: Context) -> list[str]:
     wanted = ctx.targets.settings.network.connector
-    connector = ctx.google.connectors.get_connector(
-        name=ctx.targets.connector_id, timeout=ctx.google.timeout
+    connector = deployed.connector(ctx)
+    return _drift(
+        "connector",
+        {
+            **deployed.connector_sizing(connector, wanted),
+            "ipCidrRange": (connector.ip_cidr_range, wanted.ip_cidr_range),
+        },
     )
-    pairs = {
-        "machineType": (connector.machine_type, wanted.machine_type),
-        "minInstances": (connector.min_instances, wanted.min_instances),
-        "maxInstances": (connector.max_instances, wanted.max_instances),
-        "ipCidrRange": (connector.ip_cidr_range, wanted.ip_cidr_range),
-    }
-    return [
-        f"connector {key}: deployed {actual!r}, declared {declared!r}"
-        for key, (actual, declared) in pairs.items()
-        if actual != declared
-    ]
 
 
 def _database_drift(ctx: Context) -> list[str]:
@@ -67,14 +63,14 @@ def _database_drift(ctx: Context) -> list[str]:
         return []
     project, _, name = ctx.targets.sql_connection_name.split(":")
     instance = ctx.google.sqladmin.instances().get(project=project, instance=name).execute()
-    deployed = instance.get("settings", {})
-    backups = deployed.get("backupConfiguration", {})
-    flags = {f.get("name"): f.get("value") for f in deployed.get("databaseFlags", [])}
+    live = instance.get("settings", {})
+    backups = live.get("backupConfiguration", {})
+    flags = {f.get("name"): f.get("value") for f in live.get("databaseFlags", [])}
     wanted = ctx.targets.settings.database
     declared_max = str(wanted.max_connections) if wanted.max_connections is not None else None
     pairs = {
-        "tier": (deployed.get("tier"), wanted.tier),
-        "availability": (deployed.get("availabilityType"), wanted.availability),
+        "tier": (live.get("tier"), wanted.tier),
+        "availability": (live.get("availabilityType"), wanted.availability),
         "maxConnections": (flags.get("max_connections"), declared_max),
         "backups.enabled": (backups.get("enabled"), wanted.backups.enabled),
         "backups.pointInTimeRecovery": (
@@ -82,16 +78,12 @@ def _database_drift(ctx: Context) -> list[str]:
             wanted.backups.point_in_time_recovery,
         ),
         "deletionProtection": (
-            deployed.get("deletionProtectionEnabled"),
+            live.get("deletionProtectionEnabled"),
             wanted.deletion_protection,
         ),
-        "ipv4Enabled": (deployed.get("ipConfiguration", {}).get("ipv4Enabled"), False),
+        "ipv4Enabled": (live.get("ipConfiguration", {}).get("ipv4Enabled"), False),
     }
-    return [
-        f"database {key}: deployed {actual!r}, declared {declared!r}"
-        for key, (actual, declared) in pairs.items()
-        if actual != declared
-    ]
+    return _drift("database", pairs)
 
 
 def run(ctx: Context) -> list[Finding]:

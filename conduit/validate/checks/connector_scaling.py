@@ -11,6 +11,7 @@ was slow. Counting from the first attempt leaves out how long the tasks themselv
 from __future__ import annotations
 
 from conduit.report.model import Finding, Outcome
+from conduit.validate import deployed
 from conduit.validate.checks.startup_storm import StormResult, storm
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
@@ -38,23 +39,18 @@ def _declared(ctx: Context) -> list[Finding]:
     if not connector_id:
         return []
     try:
-        connector = ctx.google.connectors.get_connector(
-            name=connector_id, timeout=ctx.google.timeout
-        )
+        connector = deployed.connector(ctx)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
         return [api_failure(ID, error, subject=connector_id, prefix="connector: ")]
     state = type(connector).State(connector.state).name
     problems = [] if state == "READY" else [f"state is {state}, not READY"]
     settings = ctx.targets.settings
     if settings:
-        wanted = settings.network.connector
-        for field, actual, declared in (
-            ("machineType", connector.machine_type, wanted.machine_type),
-            ("minInstances", connector.min_instances, wanted.min_instances),
-            ("maxInstances", connector.max_instances, wanted.max_instances),
-        ):
-            if actual != declared:
-                problems.append(f"{field} is {actual}, declared {declared}")
+        sizing = deployed.connector_sizing(connector, settings.network.connector)
+        problems += [
+            f"{field} is {actual}, declared {declared}"
+            for field, actual, declared in deployed.differences(sizing)
+        ]
     figures = {
         "state": state,
         "machineType": connector.machine_type,

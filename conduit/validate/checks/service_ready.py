@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conduit.report.model import Finding, Outcome
+from conduit.validate import deployed
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
 
@@ -24,7 +25,7 @@ def run(ctx: Context) -> list[Finding]:
     if name is None:
         return skipped(ID, "no project, region and service name (stack outputs)")
     try:
-        service = ctx.google.services.get_service(name=name, timeout=ctx.google.timeout)
+        service = deployed.service(ctx, name)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
         return [api_failure(ID, error, subject=name)]
     condition = service.terminal_condition
