@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from conduit.core import capacity, facts
+from conduit.core import facts
 
 EnvVarName = Annotated[str, StringConstraints(pattern=facts.ENV_VAR_NAME_PATTERN)]
 SecretId = Annotated[str, StringConstraints(pattern=facts.SECRET_ID_PATTERN)]
@@ -154,13 +154,6 @@ class DatabaseSettings(Model):
             raise CrossFieldError("backups", "backups.pointInTimeRecovery needs backups.enabled")
         return self
 
-    @property
-    def effective_max_connections(self) -> int:
-        """The max_connections flag, or the tier's default by memory when the flag is unset."""
-        if self.max_connections is not None:
-            return self.max_connections
-        return facts.default_max_connections(facts.parse_tier(self.tier).memory_gb)
-
 
 class StartupProbeSettings(Model):
     """An HTTP startup probe; Cloud Run caps its window at 240 s."""
@@ -189,12 +182,6 @@ class StartupProbeSettings(Model):
                 f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s startup window",
             )
         return self
-
-    @property
-    def window_seconds(self) -> int:
-        return capacity.startup_window(
-            self.initial_delay_seconds, self.period_seconds, self.failure_threshold
-        )
 
 
 class LivenessProbeSettings(Model):

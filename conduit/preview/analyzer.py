@@ -47,9 +47,6 @@ class PackProcess:
         if self._channel is not None:
             self._channel.close()
 
-    def output(self) -> str:
-        return "".join(self.stderr).strip()
-
 
 def pack_python(pack_dir: Path) -> str:
     """The interpreter the CLI would use: the virtualenv named in PulumiPolicy.yaml, if present."""

@@ -8,7 +8,6 @@ from typing import Any
 from guard.props import UNKNOWN, at, env_int, items, known
 
 SERVICE = "gcp:cloudrunv2/service:Service"
-JOB = "gcp:cloudrunv2/job:Job"
 
 
 def containers(service: Any) -> list[Any]:
