@@ -23,16 +23,18 @@ def max_instances(service: Any) -> int | None:
     return value if known(value) else None
 
 
-def pool_per_instance(service: Any) -> int | None:
-    """DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW summed over containers; None when not set."""
-    total, seen = 0, False
+def pool(service: Any) -> tuple[int, int] | None:
+    """(DATABASE_POOL_SIZE, DATABASE_MAX_OVERFLOW) summed over containers; None when not set."""
+    size = overflow = 0
+    seen = False
     for container in containers(service):
-        size = env_int(container, "DATABASE_POOL_SIZE")
-        overflow = env_int(container, "DATABASE_MAX_OVERFLOW")
-        if known(size):
+        container_size = env_int(container, "DATABASE_POOL_SIZE")
+        container_overflow = env_int(container, "DATABASE_MAX_OVERFLOW")
+        if known(container_size):
             seen = True
-            total += size + (overflow if known(overflow) else 0)
-    return total if seen else None
+            size += container_size
+            overflow += container_overflow if known(container_overflow) else 0
+    return (size, overflow) if seen else None
 
 
 def secret_refs(service: Any) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from pulumi_policy import Severity
 
 from conduit.core import facts
 from guard import samples
-from guard.cloudrun import SERVICE, pool_per_instance, uses_cloud_sql_volume
+from guard.cloudrun import SERVICE, pool, uses_cloud_sql_volume
 from guard.define import Config, resource_policy
 from guard.examples import Bad, Examples, changed
 
@@ -24,8 +24,9 @@ REMEDIATION = (
 def check(props: Any, _config: Config) -> Iterator[str]:
     if not uses_cloud_sql_volume(props):
         return
-    per_instance = pool_per_instance(props)
-    if per_instance is not None and per_instance > CAP:
+    sizes = pool(props)
+    per_instance = sum(sizes) if sizes is not None else 0
+    if per_instance > CAP:
         yield (
             f"each instance may open {per_instance} connections but the built-in Cloud SQL "
             f"connection allows {CAP}. {REMEDIATION}"

@@ -12,7 +12,7 @@ from pulumi_policy import Severity
 
 from conduit.core import capacity, facts
 from guard import samples
-from guard.cloudrun import SERVICE, max_instances, pool_per_instance
+from guard.cloudrun import SERVICE, max_instances, pool
 from guard.define import Config, StackResource, of_type, stack_policy
 from guard.examples import Bad, Examples, Res, changed
 from guard.links import instance_linker, instances_of
@@ -49,10 +49,11 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[
     linker = instance_linker(instances)
     users: dict[str, list[capacity.ServiceDemand]] = {}
     for service in of_type(resources, SERVICE):
-        count, per_instance = max_instances(service.props), pool_per_instance(service.props)
-        if count is None or per_instance is None:
+        count, sizes = max_instances(service.props), pool(service.props)
+        if count is None or sizes is None:
             continue
-        demand = capacity.ServiceDemand(str(at(service.props, "name", str)), count, per_instance, 0)
+        name = str(at(service.props, "name", str))
+        demand = capacity.ServiceDemand(name, count, pool_size=sizes[0], max_overflow=sizes[1])
         for instance in instances_of(service, linker):
             users.setdefault(instance.urn, []).append(demand)
     for instance in instances:
