@@ -20,9 +20,7 @@ def _cell(text: str) -> str:
 def render(report: Report) -> str:
     icon = "❌" if report.failures else "✅"
     lines = [f"### {icon} conduit {report.command}: {report.summary()}", ""]
-    findings = [
-        f for f in report.findings if f.outcome is not Outcome.PASS or report.command != "preview"
-    ]
+    findings = report.findings
     if findings:
         lines += ["| | rule | subject | message |", "|---|---|---|---|"]
         for f in findings:

@@ -19,9 +19,7 @@ def render(report: Report) -> str:
         lines.append(f"Plan for stack {report.stack} ({report.source}):")
         lines += [f"  {count:4d}  {type_}" for type_, count in report.resources_by_type()]
         lines.append("")
-    shown = [
-        f for f in report.findings if f.outcome is not Outcome.PASS or report.command != "preview"
-    ]
+    shown = report.findings
     for finding in shown:
         where = f" {finding.subject}" if finding.subject else ""
         level = f" [{finding.enforcement}/{finding.severity}]" if finding.enforcement else ""
