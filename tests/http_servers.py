@@ -10,10 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class StandIn:
     """A server whose behaviour is set by `mode`: ok | down | flaky | hang | platform-down."""
 
-    def __init__(self, mode: str = "ok", healthy_after: float = 0.0) -> None:
+    def __init__(self, mode: str = "ok", failures_first: int = 0) -> None:
         self.mode = mode
-        self.healthy_after = healthy_after
-        self.started = time.monotonic()
+        # "flaky" counts requests, not seconds: a clock started here would also count how long
+        # the CLI process under test took to start, which no test may depend on.
+        self.failures_first = failures_first
         self.requests = 0
         stand_in = self
 
@@ -31,8 +32,7 @@ class StandIn:
                     time.sleep(30)
                     return
                 up = mode == "ok" or (
-                    mode == "flaky"
-                    and time.monotonic() - stand_in.started >= stand_in.healthy_after
+                    mode == "flaky" and stand_in.requests > stand_in.failures_first
                 )
                 body = b'{"status": "ok"}' if up else b'{"status": "database unavailable"}'
                 self.send_response(200 if up else 503)
