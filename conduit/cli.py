@@ -84,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--api-endpoint", help="send every Google API call here (emulators, fakes)"
     )
+    validate.add_argument(
+        "--id-token",
+        help="identity token for a private service (default: $CONDUIT_ID_TOKEN, else Google "
+        "Application Default Credentials); sent as a bearer token, never printed",
+    )
     validate.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
     validate.add_argument("--output", type=Path, help="write the report here instead of stdout")
     return parser

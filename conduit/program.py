@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+from pulumi import ResourceOptions
 from pulumi.runtime import config as runtime_config
 
+from conduit.components.apis import ProjectApis
 from conduit.components.database import Database, DatabaseArgs
 from conduit.components.network import Network, NetworkArgs
 from conduit.components.probe_job import ProbeJob, ProbeJobArgs
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
+from conduit.core import names
 from conduit.core.loader import SECRET_VALUES_KEY, SettingsError, parse_settings
 from conduit.core.settings import StackSettings
 
@@ -33,7 +36,8 @@ def settings_from_runtime() -> StackSettings:
 
 
 def _decode(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("{", "["):
+    # Structures arrive as JSON text, booleans as "true"/"false" (as `conduit:enableApis`).
+    if isinstance(value, str) and (value[:1] in ("{", "[") or value in ("true", "false")):
         try:
             return json.loads(value)
         except json.JSONDecodeError:
@@ -57,6 +61,7 @@ def secret_values() -> dict[str, pulumi.Input[str]]:
 class Stack:
     """The built components, for the outputs and for tests."""
 
+    apis: ProjectApis | None
     network: Network
     database: Database
     secrets: Secrets
@@ -67,7 +72,12 @@ class Stack:
 def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None = None) -> Stack:
     """Create every component of the stack from its settings."""
     env = settings.environment
-    network = Network(env, NetworkArgs(settings=settings.network, region=settings.region))
+    apis = ProjectApis(env) if settings.enable_apis else None
+    # Every resource waits for the APIs it is created through.
+    after_apis = ResourceOptions(depends_on=apis.services) if apis else None
+    network = Network(
+        env, NetworkArgs(settings=settings.network, region=settings.region), after_apis
+    )
     database = Database(
         env,
         DatabaseArgs(
@@ -76,15 +86,17 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             network_id=network.network_id,
             private_services_connection=network.private_services_connection,
         ),
+        after_apis,
     )
-    secret_ids = {**settings.secrets, DATABASE_PASSWORD_ENV: f"{settings.service.name}-db-password"}
+    password_id = names.database_password_secret_id(settings.service.name)
     secrets = Secrets(
         env,
         SecretsArgs(
-            secret_ids=secret_ids,
+            secret_ids={**settings.secrets, DATABASE_PASSWORD_ENV: password_id},
             values={**(values or {}), DATABASE_PASSWORD_ENV: database.password},
             external_ids=settings.external_secrets,
         ),
+        after_apis,
     )
     service = Service(
         env,
@@ -96,8 +108,9 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             database_host=database.private_ip,
             database_name=database.database_name,
             database_user=database.user_name,
-            secrets=secrets,
+            secrets=secrets.refs,
         ),
+        after_apis,
     )
     probe_job = None
     if settings.probe_job is not None:
@@ -105,7 +118,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             env,
             ProbeJobArgs(
                 settings=settings.probe_job,
-                name=f"{settings.service.name}-probe",
+                name=names.probe_job_name(settings.service.name),
                 region=settings.region,
                 connector_id=network.connector_id,
                 egress=settings.service.egress,
@@ -113,11 +126,12 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 database_host=database.private_ip,
                 database_name=database.database_name,
                 database_user=database.user_name,
-                password_secret_id=secrets.secret_ids[DATABASE_PASSWORD_ENV],
-                depends_on=service.secret_grants,
+                password=secrets.refs[DATABASE_PASSWORD_ENV],
+                password_grant=service.secret_grants[password_id],
             ),
+            after_apis,
         )
-    return Stack(network, database, secrets, service, probe_job)
+    return Stack(apis, network, database, secrets, service, probe_job)
 
 
 def export_outputs(settings: StackSettings, stack: Stack) -> None:

@@ -25,6 +25,7 @@ def project_copy(tmp_path: Path):
 
     def make(config: dict[str, Any], stack: str = "staging") -> Path:
         (tmp_path / "__main__.py").write_text((ROOT / "__main__.py").read_text())
+        (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
         (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
         return tmp_path
 

@@ -8,10 +8,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class StandIn:
-    """A server whose behaviour is set by `mode`: ok | down | flaky | hang | platform-down."""
+    """A server whose behaviour is set by `mode`: ok | down | flaky | hang | platform-down;
+    with `token`, a private service."""
 
-    def __init__(self, mode: str = "ok", failures_first: int = 0) -> None:
+    def __init__(self, mode: str = "ok", failures_first: int = 0, token: str | None = None) -> None:
         self.mode = mode
+        # A private Cloud Run service: 403 unless the request carries this bearer token.
+        self.token = token
+        self.authorizations: list[str | None] = []
         # "flaky" counts requests, not seconds: a clock started here would also count how long
         # the CLI process under test took to start, which no test may depend on.
         self.failures_first = failures_first
@@ -27,6 +31,11 @@ class StandIn:
 
             def do_GET(self) -> None:
                 stand_in.requests += 1
+                authorization = self.headers.get("Authorization")
+                stand_in.authorizations.append(authorization)
+                if stand_in.token is not None and authorization != f"Bearer {stand_in.token}":
+                    self._answer(403, b"Forbidden")
+                    return
                 mode = stand_in.mode
                 if mode == "hang":
                     time.sleep(30)
@@ -35,7 +44,10 @@ class StandIn:
                     mode == "flaky" and stand_in.requests > stand_in.failures_first
                 )
                 body = b'{"status": "ok"}' if up else b'{"status": "database unavailable"}'
-                self.send_response(200 if up else 503)
+                self._answer(200 if up else 503, body)
+
+            def _answer(self, status: int, body: bytes) -> None:
+                self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

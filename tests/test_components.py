@@ -77,33 +77,52 @@ def test_database_outputs_private_address_and_a_secret_password(monitor) -> None
 
 
 @pulumi.runtime.test
-def test_secrets_generate_missing_values_and_grant_one_member_per_secret(monitor) -> None:
+def test_secrets_generate_missing_values_one_secret_per_id(monitor) -> None:
     secrets = Secrets(
-        "unit", SecretsArgs(secret_ids={"API_KEY": "api-key"}, external_ids={"X": "ext"})
+        "unit",
+        SecretsArgs(
+            secret_ids={"API_KEY": "api-key", "API_TOKEN": "api-key"}, external_ids={"X": "ext"}
+        ),
     )
-    grants = secrets.grant_access("serviceAccount:a@p.iam.gserviceaccount.com")
 
     def check(values: list[str]) -> None:
-        assert values[0] == "api-key"
+        assert values[:2] == ["api-key", "api-key"]
         types = sorted(r.type for r in monitor.records if r.custom)
         assert types == [
             "gcp:secretmanager/secret:Secret",
-            "gcp:secretmanager/secretIamMember:SecretIamMember",
-            "gcp:secretmanager/secretIamMember:SecretIamMember",
             "gcp:secretmanager/secretVersion:SecretVersion",
             "random:index/randomPassword:RandomPassword",
         ]
-        members = [r for r in monitor.records if r.type.endswith("SecretIamMember")]
-        targets = sorted(r.inputs["secretId"] for r in members)
-        assert targets == ["ext", "projects/acme-staging/secrets/api-key"]
+        assert secrets.secret_ids == {"API_KEY": "api-key", "API_TOKEN": "api-key", "X": "ext"}
+        assert secrets.refs["X"].version is None
+        assert secrets.refs["API_KEY"].version is secrets.refs["API_TOKEN"].version
 
-    waits = [g.id for g in grants] + [v.id for v in secrets.versions]
-    return pulumi.Output.all(secrets.secret_ids["API_KEY"], *waits).apply(check)
+    refs = secrets.refs
+    return pulumi.Output.all(
+        refs["API_KEY"].reference, refs["API_TOKEN"].reference, refs["API_KEY"].version.id
+    ).apply(check)
+
+
+def test_two_values_for_one_secret_are_refused_without_echoing_them(monitor) -> None:
+    with pytest.raises(ValueError) as caught:
+        Secrets(
+            "unit",
+            SecretsArgs(
+                secret_ids={"A": "shared", "B": "shared"},
+                values={"A": "s3cret-a", "B": "s3cret-b"},
+            ),
+        )
+    assert str(caught.value) == (
+        "conduit:secretValues: A and B both set a value for secret shared; set it under one name"
+    )
 
 
 @pulumi.runtime.test
 def test_service_outputs_its_url_and_its_own_account(monitor) -> None:
-    secrets = Secrets("unit", SecretsArgs(secret_ids={"JWT_SECRET_KEY": "jwt-secret-key"}))
+    secrets = Secrets(
+        "unit",
+        SecretsArgs(secret_ids={"JWT_SECRET_KEY": "jwt-secret-key"}, external_ids={"E": "e"}),
+    )
     service = Service(
         "unit",
         ServiceArgs(
@@ -114,7 +133,7 @@ def test_service_outputs_its_url_and_its_own_account(monitor) -> None:
             "10.0.0.3",
             "app",
             "app",
-            secrets,
+            secrets.refs,
         ),
     )
 
@@ -124,5 +143,12 @@ def test_service_outputs_its_url_and_its_own_account(monitor) -> None:
         assert uri.startswith("https://backend-") and uri.endswith(".run.app"), urn
         assert props["template"]["serviceAccount"] == email, urn
         assert email == "backend-run@acme-staging.iam.gserviceaccount.com", urn
+        members = [r for r in monitor.records if r.type.endswith("SecretIamMember")]
+        assert sorted(r.name for r in members) == [
+            "unit-e-accessor",
+            "unit-jwt-secret-key-accessor",
+        ]
+        targets = sorted(r.inputs["secretId"] for r in members)
+        assert targets == ["e", "projects/acme-staging/secrets/jwt-secret-key"]
 
     return pulumi.Output.all(service.uri, service.service_account_email).apply(check)

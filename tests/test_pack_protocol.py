@@ -199,7 +199,6 @@ def test_stack_rules_link_by_dependency_when_references_are_unknown(pack) -> Non
             props = json_format.MessageToDict(record.outputs)
             template = props["template"]
             template["vpcAccess"]["connector"] = UNKNOWN_STRING
-            template["volumes"][0]["cloudSqlInstance"]["instances"] = [UNKNOWN_STRING]
             for env in template["containers"][0]["envs"]:
                 if env["name"] in ("CLOUD_SQL_CONNECTION_NAME", "DATABASE_HOST"):
                     env["value"] = UNKNOWN_STRING

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conduit.components.apis import REQUIRED_APIS
 from conduit.preview.plan import plan_stack
 from tests.program_support import of_type, one, plan, props
 
@@ -20,6 +21,7 @@ REQUIRED_TYPES = {
     "gcp:secretmanager/secretIamMember:SecretIamMember",
     "gcp:serviceaccount/account:Account",
     "gcp:cloudrunv2/service:Service",
+    "gcp:projects/service:Service",
 }
 
 
@@ -141,11 +143,14 @@ def test_service_wiring() -> None:
     ):
         assert envs[name]["valueSource"]["secretKeyRef"] == {"secret": secret, "version": "latest"}
         assert "value" not in envs[name], f"{urn}: {name} has a literal value"
-    (volume,) = template["volumes"]
-    assert volume["cloudSqlInstance"]["instances"] == [envs["CLOUD_SQL_CONNECTION_NAME"]["value"]]
+    # No Cloud SQL volume: the app reaches DATABASE_HOST through the connector, and the volume
+    # would need roles/cloudsql.client, which the account does not have.
+    assert "volumes" not in template and "volumeMounts" not in container, urn
     grants = {r.urn for r in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")}
+    versions = {r.urn for r in of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")}
     record = of_type(p, "gcp:cloudrunv2/service:Service")[0]
     assert grants <= set(record.dependencies), f"{urn} does not wait for its secret grants"
+    assert versions <= set(record.dependencies), f"{urn} does not wait for the versions it reads"
 
 
 def test_no_public_invoker_unless_asked(project_copy) -> None:
@@ -192,3 +197,71 @@ def test_probe_job_uses_the_service_s_path_identity_and_password_secret() -> Non
     assert envs["DATABASE_HOST"]["value"] == "10.60.0.3", urn
     outputs = p.recording.stack_outputs
     assert outputs["probeJob"] == "projects/acme-staging/locations/us-central1/jobs/backend-probe"
+    (record,) = of_type(p, "gcp:cloudrunv2/job:Job")
+    password = next(
+        r
+        for r in of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
+        if "db-password" in r.urn
+    )
+    grant = next(
+        r
+        for r in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
+        if "db-password" in r.urn
+    )
+    assert {password.urn, grant.urn} <= set(record.dependencies), urn
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_every_resource_waits_for_the_apis_it_is_created_through(stack: str) -> None:
+    p = plan(stack)
+    apis = of_type(p, "gcp:projects/service:Service")
+    assert sorted(props(r)["service"] for r in apis) == sorted(REQUIRED_APIS)
+    for record in apis:
+        assert props(record)["disableOnDestroy"] is False, record.urn
+    api_urns = {r.urn for r in apis}
+    for record in p.custom_resources:
+        if record.type != "gcp:projects/service:Service":
+            assert api_urns <= set(record.dependencies), f"{record.urn} does not wait for the APIs"
+
+
+def test_apis_are_left_alone_when_enable_apis_is_off(project_copy) -> None:
+    from tests.conftest import stack_config
+
+    config = stack_config()
+    config["conduit:enableApis"] = False
+    p = plan_stack(project_copy(config), "staging")
+    assert not of_type(p, "gcp:projects/service:Service")
+    assert all(
+        not r.dependencies or "projects/service" not in " ".join(r.dependencies)
+        for r in p.custom_resources
+    )
+
+
+def test_two_names_one_secret_is_one_secret_one_version_one_grant(project_copy) -> None:
+    """The incident's drift fixed by giving the secret both names: no duplicate URN."""
+    from tests.conftest import stack_config
+
+    config = stack_config()
+    config["conduit:secrets"] = {"JWT_SECRET": "jwt-secret-key", "JWT_SECRET_KEY": "jwt-secret-key"}
+    p = plan_stack(project_copy(config), "staging")
+    secrets = sorted(props(r)["secretId"] for r in of_type(p, "gcp:secretmanager/secret:Secret"))
+    assert secrets == ["backend-db-password", "jwt-secret-key"]
+    assert len(of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")) == 2
+    assert len(of_type(p, "random:index/randomPassword:RandomPassword")) == 2  # jwt + db password
+    grants = of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
+    assert sorted(props(g)["secretId"] for g in grants) == [
+        "projects/acme-staging/secrets/backend-db-password",
+        "projects/acme-staging/secrets/jwt-secret-key",
+    ]
+    urn, service = one(p, "gcp:cloudrunv2/service:Service")
+    envs = {e["name"]: e for e in service["template"]["containers"][0]["envs"]}
+    for name in ("JWT_SECRET", "JWT_SECRET_KEY"):
+        assert envs[name]["valueSource"]["secretKeyRef"] == {
+            "secret": "jwt-secret-key",
+            "version": "latest",
+        }, urn
+    assert p.recording.stack_outputs["secretIds"] == {
+        "DATABASE_PASSWORD": "backend-db-password",
+        "JWT_SECRET": "jwt-secret-key",
+        "JWT_SECRET_KEY": "jwt-secret-key",
+    }

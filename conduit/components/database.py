@@ -9,6 +9,7 @@ import pulumi_gcp as gcp
 import pulumi_random as random
 from pulumi import ResourceOptions
 
+from conduit.components.options import child_options
 from conduit.core.settings import DatabaseSettings
 
 PASSWORD_LENGTH = 32
@@ -39,7 +40,7 @@ class Database(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DatabaseArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:database:Database", name, {}, opts)
-        child = ResourceOptions(parent=self)
+        child = child_options(self, opts)
         db = args.settings
         backups = db.backups
         flags = []
@@ -75,7 +76,7 @@ class Database(pulumi.ComponentResource):
                 ),
                 database_flags=flags,
             ),
-            opts=ResourceOptions(parent=self, depends_on=[args.private_services_connection]),
+            opts=child_options(self, opts, [args.private_services_connection]),
         )
         database = gcp.sql.Database(
             f"{name}-db", name=db.database_name, instance=instance.name, opts=child

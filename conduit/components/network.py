@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
+from conduit.components.options import child_options
 from conduit.core.settings import NetworkSettings
 
 
@@ -32,7 +33,7 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:network:Network", name, {}, opts)
-        child = ResourceOptions(parent=self)
+        child = child_options(self, opts)
         connector = args.settings.connector
 
         network = gcp.compute.Network(

@@ -8,6 +8,8 @@ import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
+from conduit.components.options import child_options
+from conduit.components.secrets import SecretRef
 from conduit.core.settings import ProbeJobSettings
 
 run = gcp.cloudrunv2
@@ -26,9 +28,9 @@ class ProbeJobArgs:
     database_host: pulumi.Input[str]
     database_name: pulumi.Input[str]
     database_user: pulumi.Input[str]
-    password_secret_id: pulumi.Input[str]
-    depends_on: list[pulumi.Resource]
-    """The secret grants: a task reads the password at start-up."""
+    password: SecretRef
+    password_grant: pulumi.Resource
+    """The account's grant on the password: a task reads it at start-up."""
 
 
 class ProbeJob(pulumi.ComponentResource):
@@ -51,7 +53,7 @@ class ProbeJob(pulumi.ComponentResource):
                 name="DATABASE_PASSWORD",
                 value_source=run.JobTemplateTemplateContainerEnvValueSourceArgs(
                     secret_key_ref=run.JobTemplateTemplateContainerEnvValueSourceSecretKeyRefArgs(
-                        secret=args.password_secret_id, version="latest"
+                        secret=args.password.reference, version="latest"
                     )
                 ),
             )
@@ -88,7 +90,11 @@ class ProbeJob(pulumi.ComponentResource):
                     ],
                 ),
             ),
-            opts=ResourceOptions(parent=self, depends_on=args.depends_on),
+            opts=child_options(
+                self,
+                opts,
+                [args.password_grant, *([args.password.version] if args.password.version else [])],
+            ),
         )
         self.job_name = job.id
         self.register_outputs({"jobName": job.id})

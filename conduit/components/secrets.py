@@ -1,4 +1,4 @@
-"""Secret Manager secrets, each readable by one service account only."""
+"""Secret Manager secrets: one Secret and one version per secret id, whatever names read it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,24 @@ import pulumi_gcp as gcp
 import pulumi_random as random
 from pulumi import ResourceOptions
 
+from conduit.components.options import child_options
+
 GENERATED_SECRET_LENGTH = 48
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """How a reader reaches one secret: what an env var names, what a grant names, what to wait
+    for before the first revision reads `latest`."""
+
+    secret_id: str
+    """The plain id, known before deploy: it names the accessor grant."""
+    reference: pulumi.Input[str]
+    """What a `secretKeyRef` names."""
+    grant_target: pulumi.Input[str]
+    """What a SecretIamMember names."""
+    version: pulumi.Resource | None
+    """The version a reader must wait for; None for a secret managed outside the stack."""
 
 
 @dataclass(frozen=True)
@@ -18,25 +35,39 @@ class SecretsArgs:
     """Secret ids by env var name, with their values where the stack's secret config has one."""
 
     secret_ids: Mapping[str, str]
+    """Env var name -> id of a secret created here; several names may share one id."""
     values: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Env var name -> value; at most one name per secret id."""
     external_ids: Mapping[str, str] = field(default_factory=dict)
     """Secrets that exist outside the stack: referenced and granted, not created."""
 
 
 class Secrets(pulumi.ComponentResource):
-    """One Secret and one SecretVersion per entry; a missing value is generated, never printed."""
+    """A missing value is generated (pulumi-random), never printed."""
 
-    secret_ids: dict[str, pulumi.Input[str]]
-    """The Secret Manager secret id per env var name, managed and external."""
+    refs: dict[str, SecretRef]
+    """Env var name -> its secret, managed and external."""
+    secret_ids: dict[str, str]
+    """Env var name -> Secret Manager id, for the stack outputs."""
 
     def __init__(self, name: str, args: SecretsArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:secrets:Secrets", name, {}, opts)
-        child = ResourceOptions(parent=self)
-        self._component_name = name
-        self._grantable: dict[str, pulumi.Input[str]] = dict(args.external_ids)
-        self.versions: list[gcp.secretmanager.SecretVersion] = []
-        self.secret_ids = dict(args.external_ids)
+        child = child_options(self, opts)
+        by_id: dict[str, list[str]] = {}
         for env_name, secret_id in sorted(args.secret_ids.items()):
+            by_id.setdefault(secret_id, []).append(env_name)
+        self.refs = {
+            env_name: SecretRef(secret_id, secret_id, secret_id, None)
+            for env_name, secret_id in args.external_ids.items()
+        }
+        for secret_id, env_names in sorted(by_id.items()):
+            valued = [n for n in env_names if n in args.values]
+            if len(valued) > 1:
+                # Never echo the values: they are secrets.
+                raise ValueError(
+                    f"conduit:secretValues: {' and '.join(valued)} both set a value for secret "
+                    f"{secret_id}; set it under one name"
+                )
             secret = gcp.secretmanager.Secret(
                 f"{name}-{secret_id}",
                 secret_id=secret_id,
@@ -45,7 +76,7 @@ class Secrets(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            value = args.values.get(env_name)
+            value = args.values[valued[0]] if valued else None
             if value is None:
                 value = random.RandomPassword(
                     f"{name}-{secret_id}-value",
@@ -53,27 +84,13 @@ class Secrets(pulumi.ComponentResource):
                     special=False,
                     opts=child,
                 ).result
-            self.versions.append(
-                gcp.secretmanager.SecretVersion(
-                    f"{name}-{secret_id}-v",
-                    secret=secret.id,
-                    secret_data=pulumi.Output.secret(value),
-                    opts=child,
-                )
+            version = gcp.secretmanager.SecretVersion(
+                f"{name}-{secret_id}-v",
+                secret=secret.id,
+                secret_data=pulumi.Output.secret(value),
+                opts=child,
             )
-            self._grantable[env_name] = secret.id
-            self.secret_ids[env_name] = secret.secret_id
+            for env_name in env_names:
+                self.refs[env_name] = SecretRef(secret_id, secret.secret_id, secret.id, version)
+        self.secret_ids = {env_name: ref.secret_id for env_name, ref in sorted(self.refs.items())}
         self.register_outputs({"secretIds": self.secret_ids})
-
-    def grant_access(self, member: pulumi.Input[str]) -> list[gcp.secretmanager.SecretIamMember]:
-        """Let `member` read each secret, one binding per secret: never project-wide."""
-        return [
-            gcp.secretmanager.SecretIamMember(
-                f"{self._component_name}-{env_name.lower().replace('_', '-')}-accessor",
-                secret_id=secret,
-                role="roles/secretmanager.secretAccessor",
-                member=member,
-                opts=ResourceOptions(parent=self),
-            )
-            for env_name, secret in sorted(self._grantable.items())
-        ]

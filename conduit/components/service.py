@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
-from conduit.components.secrets import Secrets
+from conduit.components.options import child_options
+from conduit.components.secrets import SecretRef
+from conduit.core import names
 from conduit.core.settings import ServiceSettings
 
 run = gcp.cloudrunv2
-CLOUD_SQL_VOLUME = "cloudsql"
 
 
 @dataclass(frozen=True)
 class ServiceArgs:
-    """Everything the service is wired to."""
+    """Everything the service is wired to: plain values and outputs, no other component."""
 
     settings: ServiceSettings
     region: str
@@ -26,31 +28,50 @@ class ServiceArgs:
     database_host: pulumi.Input[str]
     database_name: pulumi.Input[str]
     database_user: pulumi.Input[str]
-    secrets: Secrets
-    """Every secret in it reaches the container by reference, and only this service may read it."""
+    secrets: Mapping[str, SecretRef]
+    """Env var name -> secret: each reaches the container by reference only."""
 
 
 class Service(pulumi.ComponentResource):
-    """A Cloud Run v2 service reaching Cloud SQL through the connector."""
+    """A Cloud Run v2 service reaching Cloud SQL's private IP through the connector.
+
+    It mounts no Cloud SQL volume: the app connects to DATABASE_HOST over the connector, the path
+    the policies size and the probe job measures; the volume would be a second, unguarded path
+    that also needs roles/cloudsql.client and the Admin API.
+    """
 
     name: pulumi.Output[str]
     uri: pulumi.Output[str]
     """The service's URL."""
     service_account_email: pulumi.Output[str]
+    secret_grants: dict[str, gcp.secretmanager.SecretIamMember]
+    """Secret id -> this service's accessor grant on it."""
 
     def __init__(self, name: str, args: ServiceArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:service:Service", name, {}, opts)
-        child = ResourceOptions(parent=self)
+        child = child_options(self, opts)
         svc = args.settings
 
         account = gcp.serviceaccount.Account(
             f"{name}-sa",
-            account_id=f"{svc.name}-run"[:30].ljust(6, "x"),
+            account_id=names.service_account_id(svc.name),
             display_name=f"Cloud Run service {svc.name}",
             opts=child,
         )
         member = account.email.apply(lambda email: f"serviceAccount:{email}")
-        grants = args.secrets.grant_access(member)
+        # One grant per secret this account reads, however many names read it: never project-wide.
+        by_id = {ref.secret_id: ref for ref in args.secrets.values()}
+        self.secret_grants = {
+            secret_id: gcp.secretmanager.SecretIamMember(
+                f"{name}-{secret_id}-accessor",
+                secret_id=ref.grant_target,
+                role="roles/secretmanager.secretAccessor",
+                member=member,
+                opts=child,
+            )
+            for secret_id, ref in sorted(by_id.items())
+        }
+        versions = [ref.version for ref in by_id.values() if ref.version is not None]
 
         service = run.Service(
             f"{name}-service",
@@ -68,18 +89,11 @@ class Service(pulumi.ComponentResource):
                 vpc_access=run.ServiceTemplateVpcAccessArgs(
                     connector=args.connector_id, egress=svc.egress
                 ),
-                volumes=[
-                    run.ServiceTemplateVolumeArgs(
-                        name=CLOUD_SQL_VOLUME,
-                        cloud_sql_instance=run.ServiceTemplateVolumeCloudSqlInstanceArgs(
-                            instances=[args.connection_name]
-                        ),
-                    )
-                ],
                 containers=[self._container(args)],
             ),
-            # The revision reads its secrets at start-up: the bindings must exist first.
-            opts=ResourceOptions(parent=self, depends_on=grants),
+            # The revision reads its secrets (`latest`) at start-up: the grants and the first
+            # versions must exist first.
+            opts=child_options(self, opts, [*self.secret_grants.values(), *versions]),
         )
         if svc.public_invoker:
             run.ServiceIamMember(
@@ -91,7 +105,6 @@ class Service(pulumi.ComponentResource):
                 opts=child,
             )
 
-        self.secret_grants = grants
         self.name = service.name
         self.uri = service.uri
         self.service_account_email = account.email
@@ -118,11 +131,11 @@ class Service(pulumi.ComponentResource):
                 name=env_name,
                 value_source=run.ServiceTemplateContainerEnvValueSourceArgs(
                     secret_key_ref=run.ServiceTemplateContainerEnvValueSourceSecretKeyRefArgs(
-                        secret=secret_id, version="latest"
+                        secret=args.secrets[env_name].reference, version="latest"
                     )
                 ),
             )
-            for env_name, secret_id in sorted(args.secrets.secret_ids.items())
+            for env_name in sorted(args.secrets)
         ]
         startup, liveness = svc.startup_probe, svc.liveness_probe
         return run.ServiceTemplateContainerArgs(
@@ -146,9 +159,4 @@ class Service(pulumi.ComponentResource):
                 timeout_seconds=liveness.timeout_seconds,
                 failure_threshold=liveness.failure_threshold,
             ),
-            volume_mounts=[
-                run.ServiceTemplateContainerVolumeMountArgs(
-                    name=CLOUD_SQL_VOLUME, mount_path="/cloudsql"
-                )
-            ],
         )

@@ -34,8 +34,30 @@ INGRESS_SETTINGS: tuple[str, ...] = (
     "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
 )
 ENV_VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+SERVICE_NAME_PATTERN = r"^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$"
+# CPU and memory of an instance (https://cloud.google.com/run/docs/configuring/cpu and
+# /configuring/services/memory-limits): whole CPUs are 1, 2, 4, 6 or 8, each with a memory range;
+# below 1 CPU, 0.08-1 in steps of 0.01, at most 512 MiB of memory under 0.5 CPU, at most 1 GiB
+# under 1 CPU, and concurrency 1.
+RUN_CPU_MEMORY_MIB: dict[int, tuple[int, int]] = {
+    1: (128, 4 * 1024),
+    2: (128, 8 * 1024),
+    4: (2 * 1024, 16 * 1024),
+    6: (4 * 1024, 24 * 1024),
+    8: (4 * 1024, 32 * 1024),
+}
+RUN_FRACTIONAL_CPU = (0.08, 1.0)
+RUN_FRACTIONAL_CPU_STEP = 0.01
+RUN_FRACTIONAL_MEMORY_MIB: tuple[tuple[float, int], ...] = ((0.5, 1024), (0.08, 512))
+"""(CPU at or above, largest memory in MiB) below 1 CPU, largest first."""
+RUN_MEMORY_PATTERN = re.compile(r"^(\d+)(Mi|Gi)$")
+RUN_CPU_PATTERN = re.compile(r"^(\d+(?:\.\d+)?)(m?)$")
 
 # §3 Cloud SQL for PostgreSQL.
+BACKUP_RETENTION_COUNT = (1, 365)
+TRANSACTION_LOG_RETENTION_DAYS_ENTERPRISE = (1, 7)
+# The Admin API refuses `retainedBackups <= transactionLogRetentionDays` ("Invalid request: backup
+# retention should be > transaction log retention.").
 MAX_CONNECTIONS_FLAG_MIN = 14
 SHARED_CORE_TIERS_MEMORY_GB: dict[str, float] = {"db-f1-micro": 0.6, "db-g1-small": 1.7}
 DEFAULT_MAX_CONNECTIONS_BY_MEMORY_GB: tuple[tuple[float, int], ...] = (
@@ -68,6 +90,9 @@ SSL_MODES: tuple[str, ...] = (
 
 # §4 Secret Manager.
 SECRET_ID_PATTERN = r"^[A-Za-z0-9_-]{1,255}$"
+
+# IAM.
+SERVICE_ACCOUNT_ID_PATTERN = re.compile(r"^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$")
 
 
 @dataclass(frozen=True)
@@ -129,3 +154,42 @@ def effective_edition(version: str, edition: str | None) -> str:
     if major is not None and major >= ENTERPRISE_PLUS_DEFAULT_FROM_VERSION:
         return "ENTERPRISE_PLUS"
     return "ENTERPRISE"
+
+
+def run_cpu(value: str) -> float | None:
+    """CPUs of a Cloud Run `cpu` limit ("1", "0.5", "500m"), or None when it is not a number."""
+    match = RUN_CPU_PATTERN.match(value)
+    if match is None:
+        return None
+    number = float(match.group(1))
+    return number / 1000 if match.group(2) else number
+
+
+def run_memory_mib(value: str) -> int | None:
+    """MiB of a Cloud Run `memory` limit ("512Mi", "2Gi"), or None when it is not one."""
+    match = RUN_MEMORY_PATTERN.match(value)
+    if match is None:
+        return None
+    return int(match.group(1)) * (1024 if match.group(2) == "Gi" else 1)
+
+
+def run_resources_problem(cpu: float, memory_mib: int, concurrency: int) -> str | None:
+    """Why Cloud Run refuses this cpu, memory and concurrency, or None when it accepts them."""
+    whole = ", ".join(str(n) for n in RUN_CPU_MEMORY_MIB)
+    if cpu >= 1:
+        if cpu not in RUN_CPU_MEMORY_MIB:
+            return f"cpu must be {whole}, or 0.08-1 in steps of 0.01; got {cpu:g}"
+        low, high = RUN_CPU_MEMORY_MIB[int(cpu)]
+        if not low <= memory_mib <= high:
+            return f"{cpu:g} CPU takes {low}-{high} MiB of memory; got {memory_mib} MiB"
+        return None
+    low, _ = RUN_FRACTIONAL_CPU
+    steps = cpu / RUN_FRACTIONAL_CPU_STEP
+    if cpu < low or abs(steps - round(steps)) > 1e-9:
+        return f"cpu must be {whole}, or 0.08-1 in steps of 0.01; got {cpu:g}"
+    largest = next(mib for floor, mib in RUN_FRACTIONAL_MEMORY_MIB if cpu >= floor)
+    if memory_mib > largest:
+        return f"{cpu:g} CPU allows at most {largest} MiB of memory; got {memory_mib} MiB"
+    if concurrency != 1:
+        return f"below 1 CPU, concurrency must be 1; got {concurrency}"
+    return None

@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from conduit.core import facts
+from conduit.core import facts, names
 
 EnvVarName = Annotated[str, StringConstraints(pattern=facts.ENV_VAR_NAME_PATTERN)]
 SecretId = Annotated[str, StringConstraints(pattern=facts.SECRET_ID_PATTERN)]
@@ -112,8 +112,28 @@ class BackupSettings(Model):
 
     enabled: bool = True
     point_in_time_recovery: bool = True
-    retained_backups: Annotated[int, Field(ge=1, le=365)] = 7
-    transaction_log_retention_days: Annotated[int, Field(ge=1, le=7)] = 7
+    retained_backups: Annotated[
+        int, Field(ge=facts.BACKUP_RETENTION_COUNT[0], le=facts.BACKUP_RETENTION_COUNT[1])
+    ] = 14
+    transaction_log_retention_days: Annotated[
+        int,
+        Field(
+            ge=facts.TRANSACTION_LOG_RETENTION_DAYS_ENTERPRISE[0],
+            le=facts.TRANSACTION_LOG_RETENTION_DAYS_ENTERPRISE[1],
+        ),
+    ] = 7
+
+    @model_validator(mode="after")
+    def _backups_outlast_logs(self) -> BackupSettings:
+        if self.enabled and self.retained_backups <= self.transaction_log_retention_days:
+            raise CrossFieldError(
+                "retainedBackups",
+                f"retainedBackups ({self.retained_backups}) must be above "
+                f"transactionLogRetentionDays ({self.transaction_log_retention_days}): the Cloud "
+                'SQL Admin API refuses it ("backup retention should be > transaction log '
+                'retention")',
+            )
+        return self
 
 
 class DatabaseSettings(Model):
@@ -215,16 +235,29 @@ class DatabasePoolSettings(Model):
     max_overflow: Annotated[int, Field(ge=0)] = 0
 
 
+RESERVED_ENV: tuple[str, ...] = (
+    "DATABASE_HOST",
+    "DATABASE_NAME",
+    "DATABASE_USER",
+    "DATABASE_PASSWORD",
+    "CLOUD_SQL_CONNECTION_NAME",
+    "DATABASE_POOL_SIZE",
+    "DATABASE_MAX_OVERFLOW",
+    "DATABASE_INIT_TIMEOUT_SECONDS",
+)
+"""Environment variables the stack sets on every service: never a user's env or secret name."""
+
+
 class ServiceSettings(Model):
     """The Cloud Run v2 service."""
 
-    name: Annotated[str, StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$")]
+    name: Annotated[str, StringConstraints(pattern=facts.SERVICE_NAME_PATTERN)]
     image: Annotated[str, StringConstraints(min_length=1)]
     min_instances: Annotated[int, Field(ge=0)] = 0
     max_instances: Annotated[int, Field(ge=1)] = 10
     concurrency: Annotated[int, Field(ge=facts.CONCURRENCY[0], le=facts.CONCURRENCY[1])] = 80
-    cpu: Annotated[str, StringConstraints(pattern=r"^(\d+(\.\d+)?|\d+m)$")] = "1"
-    memory: Annotated[str, StringConstraints(pattern=r"^\d+(Mi|Gi)$")] = "512Mi"
+    cpu: Annotated[str, StringConstraints(pattern=facts.RUN_CPU_PATTERN.pattern)] = "1"
+    memory: Annotated[str, StringConstraints(pattern=facts.RUN_MEMORY_PATTERN.pattern)] = "512Mi"
     request_timeout_seconds: Annotated[
         int, Field(ge=facts.REQUEST_TIMEOUT_SECONDS[0], le=facts.REQUEST_TIMEOUT_SECONDS[1])
     ] = 300
@@ -252,14 +285,20 @@ class ServiceSettings(Model):
                 f"minInstances ({self.min_instances}) must not exceed maxInstances "
                 f"({self.max_instances})",
             )
-        reserved = {"DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW", "DATABASE_INIT_TIMEOUT_SECONDS"}
-        clash = sorted(reserved & set(self.env))
+        clash = sorted(set(RESERVED_ENV) & set(self.env))
         if clash:
             raise CrossFieldError(
                 "env",
-                f"env must not set {', '.join(clash)}: they come from databasePool and "
-                "databaseInitTimeoutSeconds",
+                f"env must not set {', '.join(clash)}: the stack sets them (databasePool, "
+                "databaseInitTimeoutSeconds and the database's wiring)",
             )
+        problem = facts.run_resources_problem(
+            facts.run_cpu(self.cpu) or 0.0,
+            facts.run_memory_mib(self.memory) or 0,
+            self.concurrency,
+        )
+        if problem:
+            raise CrossFieldError("cpu", f"{problem} (Cloud Run's CPU and memory limits)")
         return self
 
 
@@ -302,20 +341,48 @@ class StackSettings(BaseModel):
         alias="conduit:successCriteria", default_factory=SuccessCriteria
     )
     probe_job: ProbeJobSettings | None = Field(alias="conduit:probeJob", default=None)
+    enable_apis: bool = Field(alias="conduit:enableApis", default=True)
+    """Enable the Google APIs the stack uses; off for projects that enable them elsewhere."""
 
     @model_validator(mode="after")
     def _no_env_clash(self) -> StackSettings:
-        names = [*self.secrets, *self.external_secrets]
-        twice = sorted({n for n in names if names.count(n) > 1})
+        env_names = [*self.secrets, *self.external_secrets]
+        twice = sorted({n for n in env_names if env_names.count(n) > 1})
         if twice:
             raise CrossFieldError(
                 "conduit:externalSecrets",
                 f"{', '.join(twice)} set both in conduit:secrets and conduit:externalSecrets",
             )
-        clash = sorted(set(names) & set(self.service.env))
+        clash = sorted(set(env_names) & set(self.service.env))
         if clash:
             raise CrossFieldError(
                 "conduit:secrets",
                 f"{', '.join(clash)} set both in conduit:service.env and conduit:secrets; keep one",
+            )
+        reserved = sorted(set(env_names) & set(RESERVED_ENV))
+        if reserved:
+            raise CrossFieldError(
+                "conduit:secrets",
+                f"{', '.join(reserved)}: the stack sets this name itself; pick another",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _secret_ids_distinct(self) -> StackSettings:
+        # Several env names may share a secret; one id may not be both created and external,
+        # nor take the generated password's id: either would be two resources with one URN.
+        managed, external = set(self.secrets.values()), set(self.external_secrets.values())
+        both = sorted(managed & external)
+        if both:
+            raise CrossFieldError(
+                "conduit:externalSecrets",
+                f"secret {', '.join(both)} is listed in conduit:secrets (created here) and in "
+                "conduit:externalSecrets (managed elsewhere); keep one",
+            )
+        password = names.database_password_secret_id(self.service.name)
+        if password in managed | external:
+            raise CrossFieldError(
+                "conduit:secrets",
+                f"secret id {password} is the stack's generated database password; pick another",
             )
         return self

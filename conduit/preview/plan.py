@@ -7,6 +7,7 @@ from pathlib import Path
 
 from conduit.core.loader import parse_settings, read_stack_config, stack_file
 from conduit.core.settings import StackSettings
+from conduit.preview.project import Project, load_project, merge_stack_config
 from conduit.preview.runner import Recording, ResourceRecord, run_program
 
 
@@ -24,10 +25,14 @@ class Plan:
         return [r for r in self.recording.resources if r.custom]
 
 
-def plan_stack(project_dir: Path, stack: str) -> Plan:
-    """Validate the stack file (SettingsError on bad input), then run the program under mocks."""
+def plan_stack(project_dir: Path, stack: str, project: Project | None = None) -> Plan:
+    """Load the project and the stack's config as the CLI does, validate the settings
+    (SettingsError on bad input), then run the program under mocks."""
+    project = project or load_project(project_dir)
     path = stack_file(project_dir, stack)
-    config = read_stack_config(path)
+    config = merge_stack_config(project, stack, read_stack_config(path), path.name)
     settings = parse_settings(config, path.name)
-    recording = run_program(project_dir, stack, config, settings.project, settings.region)
+    recording = run_program(
+        project_dir, project.name, stack, config, settings.project, settings.region
+    )
     return Plan(stack, settings, recording)

@@ -13,6 +13,7 @@ from conduit.core.loader import SettingsError, stack_file
 from conduit.preview import analyzer, policy_config
 from conduit.preview.locations import PROGRAM, StackFileIndex
 from conduit.preview.plan import Plan, plan_stack
+from conduit.preview.project import Project, load_project
 from conduit.preview.runner import ResourceRecord
 from conduit.report.model import Finding, Outcome, Report, Rule
 
@@ -62,11 +63,13 @@ def preview(request: PreviewRequest) -> Report:
     """Plan the stack and run the pack over it; raises SettingsError, PolicyConfigError,
     ProgramError or analyzer.PackError."""
     started = time.perf_counter()
+    # What the CLI refuses before anything runs is refused here before the pack starts.
+    project = load_project(request.project_dir)
     raw_config = policy_config.load(request.policy_config)
     with ExitStack() as stack:
         # The pack boots in its own process (on the other core) while the program runs here.
         pack = stack.enter_context(analyzer.running_pack(request.pack_dir))
-        plan = _plan(request)
+        plan = _plan(request, project)
         info = analyzer.get_info(pack)
         source = str(request.policy_config) if request.policy_config else "policy defaults"
         analyzer.configure(pack, policy_config.reconcile(info, raw_config, source))
@@ -107,9 +110,9 @@ def preview(request: PreviewRequest) -> Report:
     )
 
 
-def _plan(request: PreviewRequest) -> Plan:
+def _plan(request: PreviewRequest, project: Project) -> Plan:
     try:
-        return plan_stack(request.project_dir, request.stack)
+        return plan_stack(request.project_dir, request.stack, project)
     except SettingsError:
         raise
     except Exception as error:

@@ -18,7 +18,6 @@ from pulumi.runtime.sync_await import _sync_await
 
 from conduit.preview.mocks import GcpMocks
 
-PROJECT = "conduit"
 _SECRET_SIG = rpc._special_secret_sig
 
 
@@ -50,14 +49,30 @@ class Recording:
     """Config keys left out because they are encrypted (no secrets provider offline)."""
 
 
+class DuplicateUrnError(RuntimeError):
+    """Two registrations with one URN: the engine stops the update ("Duplicate resource URN")."""
+
+    def __init__(self, urns: list[str]) -> None:
+        super().__init__(
+            "Duplicate resource URN (the engine stops the update here; each resource needs a "
+            f"unique type, name and parent): {', '.join(urns)}"
+        )
+        self.urns = urns
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, keeping each request the way the engine would see it."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.records: list[ResourceRecord] = []
+        self.duplicate_urns: list[str] = []
+        """URNs registered twice, which the SDK's mock accepts and the engine refuses."""
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if urn in self.resources:
+            self.duplicate_urns.append(urn)
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -124,19 +139,26 @@ def _encrypted(value: Any) -> bool:
 
 
 def run_program(
-    project_dir: Path, stack: str, config: dict[str, Any], project: str, region: str
+    project_dir: Path,
+    pulumi_project: str,
+    stack: str,
+    config: dict[str, Any],
+    gcp_project: str,
+    region: str,
 ) -> Recording:
     """Run `project_dir/__main__.py` for `stack` under the mock runtime; raise what it raises."""
-    monitor = RecordingMonitor(GcpMocks(project, region))
+    monitor = RecordingMonitor(GcpMocks(gcp_project, region))
     plain, encrypted = engine_config(config)
     pulumi.runtime.set_all_config(plain, [])
     pulumi.runtime.set_mocks(
-        monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor
+        monitor.mocks, project=pulumi_project, stack=stack, preview=False, monitor=monitor
     )
     root = pulumi.runtime.get_root_resource()
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     _sync_await(run_pulumi_func(lambda: runpy.run_path(str(project_dir / "__main__.py"))))
+    if monitor.duplicate_urns:
+        raise DuplicateUrnError(monitor.duplicate_urns)
     exported = dict(root.outputs) if root is not None else {}
     values, secrets = _sync_await(_resolve(exported))
     return Recording(monitor.records, values, secrets, encrypted)

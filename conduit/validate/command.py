@@ -16,6 +16,7 @@ from conduit.validate.checks.startup_storm import CloudRunStorm, LocalStorm
 from conduit.validate.context import Context
 from conduit.validate.deadline import Deadline
 from conduit.validate.google import GoogleClients
+from conduit.validate.identity import given_token
 from conduit.validate.run import validate
 from conduit.validate.targets import (
     Targets,
@@ -122,6 +123,7 @@ def validate_command(args: argparse.Namespace) -> int:
         storm=_storm(args, targets, google),
         progress=_progress,
         health_wait=args.health_wait,
+        id_token=given_token(args.id_token),
     )
     report = validate(ctx, checks)
     if sys.stderr.isatty():

@@ -25,6 +25,8 @@ class Context:
     storm: Any = None
     """The storm runner (startup_storm.LocalStorm or CloudRunStorm), or None."""
     progress: Callable[[str], None] = lambda _line: None
+    id_token: str | None = field(default=None, repr=False)
+    """An identity token given for the service (never printed); else one is fetched."""
     cache: dict[str, Any] = field(default_factory=dict)
 
 

@@ -9,6 +9,7 @@ import httpx
 from conduit.probe.classify import APPLICATION, CONFIGURATION, INFRASTRUCTURE
 from conduit.probe.run import percentiles
 from conduit.report.model import Finding, Outcome
+from conduit.validate import identity
 from conduit.validate.context import Context, skipped
 
 ID = "health-endpoints"
@@ -30,7 +31,9 @@ def classify(status: int | None, server: str) -> str:
     return INFRASTRUCTURE
 
 
-def _endpoint(ctx: Context, client: httpx.Client, url: str, share: float) -> Finding:
+def _endpoint(
+    ctx: Context, client: httpx.Client, url: str, share: float, sent_token: bool
+) -> Finding:
     started = time.monotonic()
     stop = min(started + share, started + ctx.deadline.remaining())
     attempts, successes, latencies = 0, 0, []
@@ -75,6 +78,18 @@ def _endpoint(ctx: Context, client: httpx.Client, url: str, share: float) -> Fin
             message=f"{url} answered 200 after {first_success:.2f} s ({attempts} attempts)",
         )
     classification = classify(last_status, last_server)
+    remediation = "See the service's start-up logs; an application 5xx is the app's own error."
+    if last_status in (401, 403):
+        remediation = (
+            f"The service refused the request ({last_status}): it is private; "
+            f"{identity.HOW_TO_AUTHENTICATE}."
+            + (
+                " A token was sent: its account lacks roles/run.invoker, or its audience is not "
+                "the service URL."
+                if sent_token
+                else ""
+            )
+        )
     return Finding(
         rule=ID,
         outcome=Outcome.FAIL,
@@ -85,7 +100,7 @@ def _endpoint(ctx: Context, client: httpx.Client, url: str, share: float) -> Fin
         message=f"{url} never answered 200 in {share:.0f} s: last {last_error} after "
         f"{attempts} attempts",
         evidence=(f"last server header: {last_server or '-'}",),
-        remediation="See the service's start-up logs; an application 5xx is the app's own error.",
+        remediation=remediation,
     )
 
 
@@ -94,10 +109,29 @@ def run(ctx: Context) -> list[Finding]:
     if not base:
         return skipped(ID, "no service URL (give --service-url or a stack with serviceUrl)")
     endpoints = ctx.targets.health_endpoints
+    audience = base.rstrip("/")
+    try:
+        token = ctx.id_token or identity.fetch_token(audience)
+    except identity.IdentityError as error:
+        return [
+            Finding(
+                rule=ID,
+                outcome=Outcome.FAIL,
+                subject=audience,
+                severity="high",
+                classification=CONFIGURATION,
+                message=str(error),
+                remediation=identity.HOW_TO_AUTHENTICATE[0].upper()
+                + identity.HOW_TO_AUTHENTICATE[1:]
+                + ".",
+            )
+        ]
+    # A private service (publicInvoker false) answers 403 to a request without its identity token.
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     stop = time.monotonic() + min(ctx.health_wait, ctx.deadline.remaining())
     findings = []
-    with httpx.Client(follow_redirects=False) as client:
+    with httpx.Client(follow_redirects=False, headers=headers) as client:
         for index, path in enumerate(endpoints):
             share = max(stop - time.monotonic(), 0) / (len(endpoints) - index)
-            findings.append(_endpoint(ctx, client, base.rstrip("/") + path, share))
+            findings.append(_endpoint(ctx, client, audience + path, share, bool(token)))
     return findings

@@ -1,0 +1,35 @@
+"""Names that Conduit derives from the settings: each one within its Google Cloud pattern."""
+
+from __future__ import annotations
+
+import hashlib
+
+from conduit.core import facts
+
+_ACCOUNT_ID_MAX = 30
+_HASH_LENGTH = 6
+
+
+def service_account_id(service: str) -> str:
+    """The runtime account id of a service: `<service>-run`, derived (not cut) to fit IAM's
+    `^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$` for any valid service name."""
+    candidate = f"{service}-run"
+    if len(candidate) < 6:
+        candidate = f"{service}-run-sa"
+    if len(candidate) > _ACCOUNT_ID_MAX:
+        # A stable suffix keeps long names distinct and never leaves a trailing dash.
+        digest = hashlib.sha256(service.encode()).hexdigest()[:_HASH_LENGTH]
+        head = service[: _ACCOUNT_ID_MAX - _HASH_LENGTH - 1].rstrip("-")
+        candidate = f"{head}-{digest}"
+    assert facts.SERVICE_ACCOUNT_ID_PATTERN.match(candidate), candidate
+    return candidate
+
+
+def database_password_secret_id(service: str) -> str:
+    """The Secret Manager id of the generated database password."""
+    return f"{service}-db-password"
+
+
+def probe_job_name(service: str) -> str:
+    """The Cloud Run job that runs `conduit probe` for a service."""
+    return f"{service}-probe"
