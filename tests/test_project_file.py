@@ -240,3 +240,22 @@ def test_preview_outside_a_project_exits_2_and_names_the_directory(tmp_path) -> 
         f"Pulumi.yaml: not found in {tmp_path}: not a Pulumi project (run from the project "
         "directory or give --cwd DIR)\n"
     )
+
+
+def test_two_resources_with_one_urn_stop_the_preview_as_the_engine_would(tmp_path) -> None:
+    project = _copy(tmp_path, (ROOT / "Pulumi.yaml").read_text(), stack_config())
+    (project / "__main__.py").write_text(
+        "import pulumi_gcp as gcp\n"
+        "from conduit import program\n"
+        "program.build(program.settings_from_runtime())\n"
+        'gcp.compute.Network("twice", auto_create_subnetworks=False)\n'
+        'gcp.compute.Network("twice", auto_create_subnetworks=False)\n'
+    )
+    result = conduit("preview", "--cwd", str(project), "--policy-pack", str(ROOT / "policies"))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr == (
+        "conduit preview: the Pulumi program failed: DuplicateUrnError: Duplicate resource URN "
+        "(the engine stops the update here; each resource needs a unique type, name and "
+        "parent): urn:pulumi:staging::conduit::pulumi:pulumi:Stack$gcp:compute/network:Network::"
+        "twice\n"
+    )

@@ -220,3 +220,97 @@ def test_missing_and_malformed_files_are_reported(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.qa.yaml").write_text("config: 3\n")
     with pytest.raises(SettingsError, match=r"Pulumi.qa.yaml: config: a mapping"):
         load_stack_file(tmp_path / "Pulumi.qa.yaml")
+
+
+def test_backups_must_outlast_the_transaction_logs() -> None:
+    config = stack_config()
+    _set(config, "conduit:database/backups/retainedBackups", 8)
+    _set(config, "conduit:database/backups/transactionLogRetentionDays", 7)
+    assert _problems_if_any(config) == []
+    _set(config, "conduit:database/backups/retainedBackups", 7)
+    assert _problems(config) == [
+        f"{FILE}: conduit:database.backups.retainedBackups: retainedBackups (7) must be above "
+        'transactionLogRetentionDays (7): the Cloud SQL Admin API refuses it ("backup '
+        'retention should be > transaction log retention")'
+    ]
+    _set(config, "conduit:database/backups/enabled", False)
+    _set(config, "conduit:database/backups/pointInTimeRecovery", False)
+    assert _problems_if_any(config) == []
+    _set(config, "conduit:database/backups/transactionLogRetentionDays", 8)
+    assert _problems(config) == [
+        f"{FILE}: conduit:database.backups.transactionLogRetentionDays: Input should be less "
+        "than or equal to 7 (got 8)"
+    ]
+
+
+# (cpu, memory, concurrency, the problem or None): each limit at its edge and one step past.
+RESOURCES = [
+    ("1", "4Gi", 80, None),
+    ("1", "4097Mi", 80, "1 CPU takes 128-4096 MiB of memory; got 4097 MiB"),
+    ("1", "127Mi", 80, "1 CPU takes 128-4096 MiB of memory; got 127 MiB"),
+    ("2", "8Gi", 80, None),
+    ("2", "8193Mi", 80, "2 CPU takes 128-8192 MiB of memory; got 8193 MiB"),
+    ("4", "2Gi", 80, None),
+    ("4", "2047Mi", 80, "4 CPU takes 2048-16384 MiB of memory; got 2047 MiB"),
+    ("6", "4Gi", 80, None),
+    ("8", "32Gi", 80, None),
+    ("8", "32769Mi", 80, "8 CPU takes 4096-32768 MiB of memory; got 32769 MiB"),
+    ("3", "2Gi", 80, "cpu must be 1, 2, 4, 6, 8, or 0.08-1 in steps of 0.01; got 3"),
+    ("1000m", "512Mi", 80, None),
+    ("0.5", "1Gi", 1, None),
+    ("500m", "1025Mi", 1, "0.5 CPU allows at most 1024 MiB of memory; got 1025 MiB"),
+    ("0.49", "512Mi", 1, None),
+    ("0.49", "513Mi", 1, "0.49 CPU allows at most 512 MiB of memory; got 513 MiB"),
+    ("0.5", "512Mi", 2, "below 1 CPU, concurrency must be 1; got 2"),
+    ("0.08", "128Mi", 1, None),
+    ("0.07", "128Mi", 1, "cpu must be 1, 2, 4, 6, 8, or 0.08-1 in steps of 0.01; got 0.07"),
+    ("0.085", "128Mi", 1, "cpu must be 1, 2, 4, 6, 8, or 0.08-1 in steps of 0.01; got 0.085"),
+]
+
+
+@pytest.mark.parametrize(("cpu", "memory", "concurrency", "problem"), RESOURCES)
+def test_cpu_and_memory_are_what_cloud_run_accepts(cpu, memory, concurrency, problem) -> None:
+    config = stack_config()
+    _set(config, "conduit:service/cpu", cpu)
+    _set(config, "conduit:service/memory", memory)
+    _set(config, "conduit:service/concurrency", concurrency)
+    expected = (
+        [f"{FILE}: conduit:service.cpu: {problem} (Cloud Run's CPU and memory limits)"]
+        if problem
+        else []
+    )
+    assert _problems_if_any(config) == expected
+
+
+@pytest.mark.parametrize("length", [1, 2, 5, 26, 27, 40, 49])
+def test_every_valid_service_name_gives_an_account_id_iam_accepts(length: int) -> None:
+    from conduit.core import facts, names
+
+    for name in ("a" * length, ("ab-" * 20)[: length - 1].rstrip("-") + "z"):
+        account = names.service_account_id(name)
+        assert facts.SERVICE_ACCOUNT_ID_PATTERN.match(account), (name, account)
+    assert names.service_account_id("backend") == "backend-run"
+    assert names.service_account_id("a" * 26) == "a" * 26 + "-run"
+    long_a, long_b = "service-" + "a" * 30, "service-" + "a" * 29 + "b"
+    assert names.service_account_id(long_a) != names.service_account_id(long_b)
+
+
+def test_a_secret_id_is_created_or_external_never_both_nor_the_password_s() -> None:
+    config = stack_config()
+    config["conduit:secrets"] = {"JWT_SECRET": "jwt", "JWT_SECRET_KEY": "jwt"}
+    assert _problems_if_any(config) == []
+    config["conduit:externalSecrets"] = {"LEGACY_JWT": "jwt"}
+    assert _problems(config) == [
+        f"{FILE}: conduit:externalSecrets: secret jwt is listed in conduit:secrets (created "
+        "here) and in conduit:externalSecrets (managed elsewhere); keep one"
+    ]
+    config["conduit:externalSecrets"] = {}
+    config["conduit:secrets"] = {"PG_PASSWORD": "backend-db-password"}
+    assert _problems(config) == [
+        f"{FILE}: conduit:secrets: secret id backend-db-password is the stack's generated "
+        "database password; pick another"
+    ]
+    config["conduit:secrets"] = {"DATABASE_PASSWORD": "mine"}
+    assert _problems(config) == [
+        f"{FILE}: conduit:secrets: DATABASE_PASSWORD: the stack sets this name itself; pick another"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import runpy
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,11 +69,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.records: list[ResourceRecord] = []
         self.duplicate_urns: list[str] = []
         """URNs registered twice, which the SDK's mock accepts and the engine refuses."""
+        self._urns: set[str] = set()
+        # Registrations run on the SDK's thread pool: two with one URN may arrive at once.
+        self._urns_lock = threading.Lock()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         urn = self.make_urn(request.parent, request.type, request.name)
-        if urn in self.resources:
-            self.duplicate_urns.append(urn)
+        with self._urns_lock:
+            if urn in self._urns:
+                self.duplicate_urns.append(urn)
+            self._urns.add(urn)
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
