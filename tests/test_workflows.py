@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -64,3 +65,45 @@ def test_deploy_workflow_validates_after_up() -> None:
     validate = next(i for i, c in enumerate(commands) if "conduit validate" in c)
     assert up < validate
     assert "--format junit" in commands[validate]
+
+
+def test_deploy_builds_the_image_it_deploys_and_validates_with_an_identity_token() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/deploy.yml").read_text())
+    steps = workflow["jobs"]["deploy"]["steps"]
+    commands = [s.get("with", {}).get("command") or s.get("run", "") for s in steps]
+    build = next(i for i, c in enumerate(commands) if "docker push" in c)
+    assert build < commands.index("up")
+    assert "gcloud artifacts repositories create" in commands[build]
+    validate = next(s for s in steps if "conduit validate" in s.get("run", ""))
+    assert validate["env"]["CONDUIT_ID_TOKEN"] == "${{ steps.identity.outputs.token }}"
+    identity = next(s for s in steps if s.get("id") == "identity")
+    assert "::add-mask::" in identity["run"]
+
+
+def test_the_deploy_script_reads_the_image_from_each_stack_file() -> None:
+    for stack in ("staging", "production"):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "scripts/stack-value.py",
+                stack,
+                "gcp:region",
+                "conduit:probeJob.image",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        region, image = result.stdout.split()
+        assert image.startswith(f"{region}-docker.pkg.dev/"), image
+    missing = subprocess.run(
+        [sys.executable, "scripts/stack-value.py", "staging", "conduit:probeJob.nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert (missing.returncode, missing.stderr) == (
+        2,
+        "Pulumi.staging.yaml: conduit:probeJob.nope: no such value\n",
+    )
