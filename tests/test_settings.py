@@ -314,3 +314,22 @@ def test_a_secret_id_is_created_or_external_never_both_nor_the_password_s() -> N
     assert _problems(config) == [
         f"{FILE}: conduit:secrets: DATABASE_PASSWORD: the stack sets this name itself; pick another"
     ]
+
+
+@pytest.mark.parametrize(
+    ("needed", "period", "delay", "fix"),
+    [
+        (90, 10, 0, (0, 10, 9)),
+        (240, 10, 0, (0, 10, 24)),  # the probe window's cap, exactly
+        (241, 10, 0, (1, 10, 24)),  # one past: the delay takes the rest
+        (315, 10, 0, (75, 10, 24)),
+        (315, 10, 100, (100, 10, 22)),
+        (480, 10, 0, (240, 10, 24)),  # both caps together, exactly
+        (481, 10, 0, None),
+        (315, 7, 0, (77, 7, 34)),
+    ],
+)
+def test_the_smallest_startup_probe_uses_the_delay_only_when_it_must(needed, period, delay, fix):
+    from conduit.core import capacity
+
+    assert capacity.smallest_startup_probe(needed, period, delay) == fix

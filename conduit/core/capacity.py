@@ -66,14 +66,25 @@ def startup_window(initial_delay: int, period: int, failure_threshold: int) -> i
 
 def smallest_startup_probe(
     needed_seconds: int, period: int, initial_delay: int = 0
-) -> tuple[int, int] | None:
-    """A (period, failureThreshold) whose window covers `needed_seconds`, or None past the caps."""
+) -> tuple[int, int, int] | None:
+    """An (initialDelaySeconds, period, failureThreshold) whose window covers `needed_seconds`:
+    the delay as it is when Cloud Run's 240 s cap on failureThreshold x period allows, else
+    raised (up to its own 240 s cap); None when even both caps together fall short."""
     if period < 1:
         return None
-    threshold = max(-(-(needed_seconds - initial_delay) // period), 1)
-    if period * threshold > facts.STARTUP_PROBE_WINDOW_MAX_SECONDS:
-        return None
-    return period, threshold
+    longest = facts.STARTUP_PROBE_WINDOW_MAX_SECONDS // period * period
+    for delay in (initial_delay, max(initial_delay, needed_seconds - longest)):
+        if delay > facts.STARTUP_PROBE_INITIAL_DELAY_MAX:
+            continue
+        threshold = max(-(-(needed_seconds - delay) // period), 1)
+        if period * threshold <= facts.STARTUP_PROBE_WINDOW_MAX_SECONDS:
+            return delay, period, threshold
+    return None
+
+
+def longest_startup_window() -> int:
+    """The most Cloud Run allows: the largest initialDelaySeconds plus the 240 s probe window."""
+    return facts.STARTUP_PROBE_INITIAL_DELAY_MAX + facts.STARTUP_PROBE_WINDOW_MAX_SECONDS
 
 
 def connector_capacity_mbps(machine_type: str, max_instances: int) -> int:

@@ -63,13 +63,21 @@ def check(props: Any, config: Config) -> Iterator[str]:
         if window >= needed:
             continue
         fix = capacity.smallest_startup_probe(needed, period, probe["initialDelaySeconds"])
-        hint = (
-            f"e.g. failureThreshold {fix[1]} at periodSeconds {fix[0]}"
-            if fix
-            else f"{needed} s cannot fit under Cloud Run's {facts.STARTUP_PROBE_WINDOW_MAX_SECONDS}"
-            f" s window: lower {INIT_TIMEOUT_ENV} to at most "
-            f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS + probe['initialDelaySeconds'] - margin} s"
-        )
+        longest = capacity.longest_startup_window()
+        if fix is None:
+            hint = (
+                f"{needed} s cannot fit in Cloud Run's longest start-up window ({longest} s: "
+                f"initialDelaySeconds {facts.STARTUP_PROBE_INITIAL_DELAY_MAX} + "
+                f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s): lower {INIT_TIMEOUT_ENV} to at "
+                f"most {longest - margin} s"
+            )
+        elif fix[0] != probe["initialDelaySeconds"]:
+            hint = (
+                f"e.g. initialDelaySeconds {fix[0]} and failureThreshold {fix[2]} at "
+                f"periodSeconds {fix[1]}"
+            )
+        else:
+            hint = f"e.g. failureThreshold {fix[2]} at periodSeconds {fix[1]}"
         yield (
             f"{where}: start-up window {window} s (initialDelaySeconds "
             f"{probe['initialDelaySeconds']} + {threshold} x {period} s) is shorter than "
@@ -90,7 +98,30 @@ POLICY = resource_policy(
 
 _PROBE = "template.containers.0.startupProbe"
 EXAMPLES = Examples(
-    good=[samples.service(), samples.env_value(samples.service(), INIT_TIMEOUT_ENV, None)],
+    good=[
+        samples.service(),
+        samples.env_value(samples.service(), INIT_TIMEOUT_ENV, None),
+        # The case: a 340 s window (100 + 24 x 10) covers 300 s + 15 s, exactly as advised.
+        changed(
+            changed(
+                samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "300"),
+                f"{_PROBE}.initialDelaySeconds",
+                100,
+            ),
+            f"{_PROBE}.failureThreshold",
+            24,
+        ),
+        # At the limit: 480 s = 240 + 24 x 10 covers 465 + 15.
+        changed(
+            changed(
+                samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "465"),
+                f"{_PROBE}.initialDelaySeconds",
+                240,
+            ),
+            f"{_PROBE}.failureThreshold",
+            24,
+        ),
+    ],
     bad=[
         Bad(
             changed(samples.service(), f"{_PROBE}.failureThreshold", 6),
@@ -102,9 +133,14 @@ EXAMPLES = Examples(
         ),
         Bad(
             samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "300"),
+            ("= 315 s; e.g. initialDelaySeconds 75 and failureThreshold 24 at periodSeconds 10",),
+        ),
+        Bad(
+            samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "466"),
             (
-                "cannot fit under Cloud Run's 240 s window: "
-                "lower DATABASE_INIT_TIMEOUT_SECONDS to at most 225 s",
+                "481 s cannot fit in Cloud Run's longest start-up window (480 s: "
+                "initialDelaySeconds 240 + 240 s): lower DATABASE_INIT_TIMEOUT_SECONDS to at "
+                "most 465 s",
             ),
         ),
         Bad(
