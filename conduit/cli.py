@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from conduit.core.exitcodes import ExitCode
@@ -13,17 +14,60 @@ from conduit.core.loader import SettingsError
 FORMATS = ("text", "markdown", "json", "sarif", "junit")
 
 
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults beside every option that has one; examples kept as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False) or "default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Builds its epilog only when help is printed: the check catalogue imports every check."""
+
+    def __init__(self, *args, epilog_factory: Callable[[], str] | None = None, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._epilog_factory = epilog_factory
+
+    def format_help(self) -> str:
+        if self._epilog_factory is not None:
+            self.epilog = self._epilog_factory()
+        return super().format_help()
+
+
+def _validate_epilog() -> str:
+    from conduit.validate.checks import CHECKS
+
+    checks = "\n".join(f"  {c.ID:<22} {c.DESCRIPTION}" for c in CHECKS)
+    return (
+        f"checks (for --only and --skip), in the order they run:\n{checks}\n\n"
+        "example:\n"
+        "  conduit validate --stack staging --format junit --output reports/validate.xml\n"
+        "  conduit validate --service-url https://backend-abc-uc.a.run.app --only "
+        "health-endpoints"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="conduit",
         description="Cloud Run -> VPC connector -> private Cloud SQL: preview, validate, probe.",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"conduit {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     preview = commands.add_parser(
-        "preview", help="offline policy preview of a stack: no cloud account, no Pulumi CLI"
+        "preview",
+        help="offline policy preview of a stack: no cloud account, no Pulumi CLI",
+        epilog_factory=lambda: (
+            "example:\n  conduit preview --stack staging --format markdown --output preview.md"
+        ),
     )
     preview.add_argument("--stack", default="staging", help="stack name: Pulumi.<stack>.yaml")
-    preview.add_argument("--cwd", type=Path, default=Path.cwd(), help="the Pulumi project dir")
+    preview.add_argument(
+        "--cwd", type=Path, default=Path("."), help="the Pulumi project dir (with Pulumi.yaml)"
+    )
     preview.add_argument("--policy-pack", type=Path, help="pack dir (default: policies/)")
     preview.add_argument(
         "--policy-config",
@@ -34,7 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--output", type=Path, help="write the report here instead of stdout")
 
     probe = commands.add_parser(
-        "probe", help="open K database connections at once, time them, print one JSON result"
+        "probe",
+        help="open K database connections at once, time them, print one JSON result",
+        epilog_factory=lambda: (
+            "example:\n  CONDUIT_DSN=postgresql://app:...@10.60.0.3:5432/app "
+            "conduit probe --connections 20 --deadline 30"
+        ),
     )
     probe.add_argument(
         "--dsn",
@@ -50,7 +99,9 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the connections open this long, as a starting instance keeps its pool",
     )
     validate = commands.add_parser(
-        "validate", help="measure the success criteria on a live stack (or local stand-ins)"
+        "validate",
+        help="measure the success criteria on a live stack (or local stand-ins)",
+        epilog_factory=_validate_epilog,
     )
     validate.add_argument(
         "--stack", help="settings from Pulumi.<stack>.yaml; outputs from `pulumi stack output`"
@@ -58,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--outputs", type=Path, help="a JSON file of `pulumi stack output --json --show-secrets`"
     )
-    validate.add_argument("--cwd", type=Path, default=Path.cwd(), help="the Pulumi project dir")
+    validate.add_argument("--cwd", type=Path, default=Path("."), help="the Pulumi project dir")
     validate.add_argument("--service-url", help="the service's base URL (overrides the outputs)")
     validate.add_argument("--dsn", help="a DSN reachable from here (overrides the outputs)")
     selection = validate.add_mutually_exclusive_group()
@@ -89,9 +140,23 @@ def _parser() -> argparse.ArgumentParser:
         help="identity token for a private service (default: $CONDUIT_ID_TOKEN, else Google "
         "Application Default Credentials); sent as a bearer token, never printed",
     )
+    validate.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="exit 0 even when every check had to skip (default: exit 2, nothing to validate)",
+    )
     validate.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
     validate.add_argument("--output", type=Path, help="write the report here instead of stdout")
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("conduit")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:

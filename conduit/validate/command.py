@@ -7,9 +7,12 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from conduit.core.exitcodes import ExitCode
 from conduit.core.loader import SettingsError, load_stack_file, stack_file
 from conduit.core.settings import StackSettings
+from conduit.probe.classify import CONFIGURATION
 from conduit.probe.dsn import DsnError, parse_dsn
+from conduit.report.model import Outcome, Report
 from conduit.report.render import RENDERERS
 from conduit.validate.checks import CHECKS
 from conduit.validate.checks.startup_storm import CloudRunStorm, LocalStorm
@@ -126,6 +129,8 @@ def validate_command(args: argparse.Namespace) -> int:
         id_token=given_token(args.id_token),
     )
     report = validate(ctx, checks)
+    if args.only:
+        report = _selected_checks_must_run(report)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     rendered = RENDERERS[args.format](report)
@@ -135,4 +140,33 @@ def validate_command(args: argparse.Namespace) -> int:
         print(report.summary())
     else:
         sys.stdout.write(rendered)
+    if not args.allow_empty and all(f.outcome is Outcome.SKIPPED for f in report.findings):
+        # A stack whose outputs lost a key must not turn "nothing was validated" into a green run.
+        print(_nothing_to_validate(report), file=sys.stderr)
+        return ExitCode.INVALID_INPUT
     return report.exit_code
+
+
+def _selected_checks_must_run(report: Report) -> Report:
+    """A check named with --only that had to skip is a failure: it was asked for."""
+    findings = tuple(
+        dataclasses.replace(
+            f,
+            outcome=Outcome.FAIL,
+            severity="high",
+            classification=CONFIGURATION,
+            message=f"selected with --only but not run: {f.message}",
+        )
+        if f.outcome is Outcome.SKIPPED
+        else f
+        for f in report.findings
+    )
+    return dataclasses.replace(report, findings=findings)
+
+
+def _nothing_to_validate(report: Report) -> str:
+    missing = "; ".join(f"{f.rule}: {f.message}" for f in report.findings)
+    return (
+        f"nothing to validate: every check was skipped ({missing}). Give what they need "
+        "(--stack, --outputs, --service-url, --dsn), or --allow-empty to accept an empty run"
+    )
