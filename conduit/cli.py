@@ -210,6 +210,7 @@ def _probe(args: argparse.Namespace) -> int:
 
 def _preview(args: argparse.Namespace) -> int:
     from conduit.preview import analyzer, policy_config, run
+    from conduit.report.output import OutputError, write_report
     from conduit.report.render import RENDERERS
 
     project_dir = args.cwd.resolve()
@@ -226,8 +227,11 @@ def _preview(args: argparse.Namespace) -> int:
         return ExitCode.INTERNAL_ERROR
     rendered = RENDERERS[args.format](report)
     if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(rendered, encoding="utf-8")
+        try:
+            write_report(args.output, rendered)
+        except OutputError as error:
+            print(error, file=sys.stderr)
+            return ExitCode.INVALID_INPUT
         print(report.summary())
     else:
         sys.stdout.write(rendered)
@@ -235,11 +239,12 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from conduit.report.output import OutputError
     from conduit.validate.command import ValidateError, validate_command
 
     try:
         return validate_command(args)
-    except ValidateError as error:
+    except (ValidateError, OutputError) as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
 

@@ -11,8 +11,16 @@ class StandIn:
     """A server whose behaviour is set by `mode`: ok | down | flaky | hang | platform-down;
     with `token`, a private service."""
 
-    def __init__(self, mode: str = "ok", failures_first: int = 0, token: str | None = None) -> None:
+    def __init__(
+        self,
+        mode: str = "ok",
+        failures_first: int = 0,
+        token: str | None = None,
+        delay: float = 0.0,
+    ) -> None:
         self.mode = mode
+        # Seconds every answer takes: a slow app that still answers.
+        self.delay = delay
         # A private Cloud Run service: 403 unless the request carries this bearer token.
         self.token = token
         self.authorizations: list[str | None] = []
@@ -37,6 +45,7 @@ class StandIn:
                     self._answer(403, b"Forbidden")
                     return
                 mode = stand_in.mode
+                time.sleep(stand_in.delay)
                 if mode == "hang":
                     time.sleep(30)
                     return

@@ -660,3 +660,40 @@ def test_database_connect_through_the_probe_job_when_no_dsn(tmp_path, google) ->
     overrides = fake.bodies[0]["overrides"]
     assert overrides["taskCount"] == 1
     assert overrides["containerOverrides"][0]["args"][:3] == ["probe", "--connections", "20"]
+
+
+def test_a_slow_503_cut_by_the_deadline_is_still_the_application_s() -> None:
+    """The app answers 503 after 2.6 s each time; in a 7 s window two 503s arrive and the
+    deadline cuts the third attempt: the app's own answers decide, not the cut."""
+    from conduit.validate.checks.health_endpoints import CUT, classify_window
+
+    assert classify_window(["application", "application", CUT]) == "application"
+    assert classify_window(["infrastructure", "configuration", CUT]) == "configuration"
+    assert classify_window([CUT]) == "infrastructure"
+    assert classify_window(["infrastructure", "application"]) == "application"
+
+
+def test_slow_503s_in_the_window_route_to_the_application_team(tmp_path) -> None:
+    server = StandIn("down", delay=2.6)
+    try:
+        code, findings, _ = _health(tmp_path, server, 14)  # two endpoints: 7 s each, 3.5 s tries
+        assert code == 1
+        first = findings[0]
+        assert (first["outcome"], first["classification"]) == ("fail", "application")
+        assert first["figures"]["outcomes"] == {"503": 2, "cutByDeadline": 1}
+    finally:
+        server.stop()
+
+
+def test_a_silent_server_gets_retries_within_the_wait_each_with_its_own_timeout(tmp_path):
+    server = StandIn("hang")
+    try:
+        code, findings, _ = _health(tmp_path, server, 8)  # 4 s per endpoint, 2 s per attempt
+        assert code == 1
+        figures = findings[0]["figures"]
+        assert 1.9 <= figures["attemptTimeoutSeconds"] <= 2.0
+        # A retry inside the window: one attempt timed out, the next was cut by the deadline.
+        assert figures["outcomes"] == {"timedOut": 1, "cutByDeadline": 1}
+        assert findings[0]["classification"] == "infrastructure"
+    finally:
+        server.stop()

@@ -13,6 +13,7 @@ from conduit.core.settings import StackSettings
 from conduit.probe.classify import CONFIGURATION
 from conduit.probe.dsn import DsnError, parse_dsn
 from conduit.report.model import Outcome, Report
+from conduit.report.output import write_report
 from conduit.report.render import RENDERERS
 from conduit.validate.checks import CHECKS
 from conduit.validate.checks.startup_storm import CloudRunStorm, LocalStorm
@@ -135,8 +136,7 @@ def validate_command(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     rendered = RENDERERS[args.format](report)
     if args.output:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(rendered, encoding="utf-8")
+        write_report(Path(args.output), rendered)
         print(report.summary())
     else:
         sys.stdout.write(rendered)

@@ -15,13 +15,15 @@ from conduit.validate.context import Context, skipped
 ID = "health-endpoints"
 DESCRIPTION = "Every health endpoint answers HTTP 200 before the deadline (retries with backoff)."
 REQUEST_TIMEOUT = 5.0
+ATTEMPT_FLOOR = 1.0
+CUT = "cutByDeadline"
 BACKOFF = (0.25, 0.5, 1.0, 2.0)
 PLATFORM_SERVERS = ("Google Frontend",)
 """A 5xx from Cloud Run's own frontend (no instance started) is not the app's answer."""
 
 
 def classify(status: int | None, server: str) -> str:
-    """Classification of an endpoint's last answer (None: no answer at all)."""
+    """Classification of one answer (None: no answer at all)."""
     if status is None:
         return INFRASTRUCTURE
     if status in (401, 403, 404):
@@ -31,39 +33,71 @@ def classify(status: int | None, server: str) -> str:
     return INFRASTRUCTURE
 
 
+def classify_window(evidence: list[str]) -> str:
+    """Classification from every attempt of the window: the app's own 5xx outweighs what came
+    after it, a refusal (401/403/404) outweighs silence, and an attempt the deadline cut short
+    is no evidence at all."""
+    seen = {e for e in evidence if e != CUT}
+    for classification in (APPLICATION, CONFIGURATION):
+        if classification in seen:
+            return classification
+    return INFRASTRUCTURE
+
+
+def attempt_timeout(share: float) -> float:
+    """Each attempt's own timeout: half the endpoint's window, at least ATTEMPT_FLOOR, at most
+    REQUEST_TIMEOUT, so that a server that accepts and never answers still leaves room for a
+    retry with backoff, and a slow app's own answer still arrives."""
+    return min(REQUEST_TIMEOUT, max(ATTEMPT_FLOOR, share / 2))
+
+
 def _endpoint(
     ctx: Context, client: httpx.Client, url: str, share: float, sent_token: bool
 ) -> Finding:
     started = time.monotonic()
     stop = min(started + share, started + ctx.deadline.remaining())
+    per_attempt = attempt_timeout(share)
     attempts, successes, latencies = 0, 0, []
     first_success: float | None = None
     last_status: int | None = None
     last_server, last_error = "", ""
+    outcomes: dict[str, int] = {}
+    evidence: list[str] = []
     while True:
         left = stop - time.monotonic()
         if left <= 0:
             break
         attempts += 1
         sent = time.monotonic()
+        timeout = min(per_attempt, left)
         try:
-            response = client.get(url, timeout=min(REQUEST_TIMEOUT, left))
+            response = client.get(url, timeout=timeout)
             latencies.append(time.monotonic() - sent)
             last_status, last_server = response.status_code, response.headers.get("server", "")
             last_error = f"HTTP {response.status_code}"
+            outcome = str(response.status_code)
+            evidence.append(classify(last_status, last_server))
             if response.status_code == 200:
                 successes += 1
                 first_success = time.monotonic() - started
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 break
+        except httpx.TimeoutException as error:
+            last_status, last_error = None, f"{type(error).__name__}: {error}"
+            # Shortened by the deadline, the attempt says nothing about the service.
+            outcome = CUT if timeout < per_attempt else "timedOut"
+            evidence.append(CUT if outcome == CUT else INFRASTRUCTURE)
         except httpx.HTTPError as error:
-            last_status, last_error = (
-                None,
-                f"{type(error).__name__}: {error}" or type(error).__name__,
-            )
+            last_status, last_error = None, f"{type(error).__name__}: {error}"
+            outcome = type(error).__name__
+            evidence.append(INFRASTRUCTURE)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
         pause = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
         time.sleep(max(min(pause, stop - time.monotonic()), 0))
     figures = {
         "attempts": attempts,
+        "outcomes": outcomes,
+        "attemptTimeoutSeconds": round(per_attempt, 3),
         "successRate": round(successes / attempts, 3) if attempts else 0.0,
         "firstSuccessSeconds": round(first_success, 3) if first_success is not None else None,
         "latencySeconds": percentiles(latencies),
@@ -77,7 +111,7 @@ def _endpoint(
             figures=figures,
             message=f"{url} answered 200 after {first_success:.2f} s ({attempts} attempts)",
         )
-    classification = classify(last_status, last_server)
+    classification = classify_window(evidence)
     remediation = "See the service's start-up logs; an application 5xx is the app's own error."
     if last_status in (401, 403):
         remediation = (
@@ -97,8 +131,9 @@ def _endpoint(
         figures=figures,
         severity="high",
         classification=classification,
-        message=f"{url} never answered 200 in {share:.0f} s: last {last_error} after "
-        f"{attempts} attempts",
+        message=f"{url} never answered 200 in {share:.0f} s: {attempts} attempts ("
+        + ", ".join(f"{name} x{count}" for name, count in sorted(outcomes.items()))
+        + f"); last {last_error}",
         evidence=(f"last server header: {last_server or '-'}",),
         remediation=remediation,
     )
