@@ -4,21 +4,9 @@ nothing."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from conduit.validate.checks import CHECKS
-from tests.conftest import ROOT
-
-
-def conduit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "conduit.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.test_preview import conduit
 
 
 def test_version() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_first_hour import conduit
+from tests.test_preview import conduit
 
 
 @pytest.mark.parametrize("command", [("preview",), ("validate", "--allow-empty")])
