@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 import httpx
 
@@ -57,17 +58,13 @@ def _endpoint(
     started = time.monotonic()
     stop = min(started + share, started + ctx.deadline.remaining())
     per_attempt = attempt_timeout(share)
-    attempts, successes, latencies = 0, 0, []
+    latencies: list[float] = []
     first_success: float | None = None
     last_status: int | None = None
     last_server, last_error = "", ""
-    outcomes: dict[str, int] = {}
+    outcomes: Counter[str] = Counter()
     evidence: list[str] = []
-    while True:
-        left = stop - time.monotonic()
-        if left <= 0:
-            break
-        attempts += 1
+    while (left := stop - time.monotonic()) > 0:
         sent = time.monotonic()
         timeout = min(per_attempt, left)
         try:
@@ -77,11 +74,6 @@ def _endpoint(
             last_error = f"HTTP {response.status_code}"
             outcome = str(response.status_code)
             evidence.append(classify(last_status, last_server))
-            if response.status_code == 200:
-                successes += 1
-                first_success = time.monotonic() - started
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
-                break
         except httpx.TimeoutException as error:
             last_status, last_error = None, f"{type(error).__name__}: {error}"
             # Shortened by the deadline, the attempt says nothing about the service.
@@ -91,14 +83,18 @@ def _endpoint(
             last_status, last_error = None, f"{type(error).__name__}: {error}"
             outcome = type(error).__name__
             evidence.append(INFRASTRUCTURE)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        pause = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+        outcomes[outcome] += 1
+        if outcome == "200":
+            first_success = time.monotonic() - started
+            break
+        pause = BACKOFF[min(outcomes.total() - 1, len(BACKOFF) - 1)]
         time.sleep(max(min(pause, stop - time.monotonic()), 0))
+    attempts = outcomes.total()
     figures = {
         "attempts": attempts,
-        "outcomes": outcomes,
+        "outcomes": dict(outcomes),
         "attemptTimeoutSeconds": round(per_attempt, 3),
-        "successRate": round(successes / attempts, 3) if attempts else 0.0,
+        "successRate": round(outcomes["200"] / attempts, 3) if attempts else 0.0,
         "firstSuccessSeconds": round(first_success, 3) if first_success is not None else None,
         "latencySeconds": percentiles(latencies),
         "lastStatus": last_status,
@@ -156,9 +152,7 @@ def run(ctx: Context) -> list[Finding]:
                 severity="high",
                 classification=CONFIGURATION,
                 message=str(error),
-                remediation=identity.HOW_TO_AUTHENTICATE[0].upper()
-                + identity.HOW_TO_AUTHENTICATE[1:]
-                + ".",
+                remediation=f"To reach a private service, {identity.HOW_TO_AUTHENTICATE}.",
             )
         ]
     # A private service (publicInvoker false) answers 403 to a request without its identity token.
