@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +32,6 @@ def project_copy(tmp_path: Path):
 
 
 POLICIES_DIR = ROOT / "policies"
-# The pack runs with its own directory first on sys.path (runpy.run_path of the pack dir).
-if str(POLICIES_DIR) not in sys.path:
-    sys.path.insert(0, str(POLICIES_DIR))
 
 
 @pytest.fixture(scope="session")

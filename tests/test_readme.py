@@ -7,8 +7,8 @@ import typing
 
 from pydantic import BaseModel
 
-import rules
 from conduit.core.settings import StackSettings
+from policies import rules
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()

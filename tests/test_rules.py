@@ -7,10 +7,9 @@ import copy
 import pytest
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-import rules
-from guard.examples import Res
-from guard.props import UNKNOWN
-from tests import conftest  # noqa: F401 (puts the pack on sys.path)
+from policies import rules
+from policies.guard.examples import Res
+from policies.guard.props import UNKNOWN
 from tests.rule_support import NOT_APPLICABLE, run
 
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from guard.props import UNKNOWN, at, env_int, items, known
+from policies.guard.props import UNKNOWN, at, env_int, items, known
 
 SERVICE = "gcp:cloudrunv2/service:Service"
 

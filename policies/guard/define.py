@@ -17,7 +17,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from guard.props import MalformedError, NotApplicableError
+from policies.guard.props import MalformedError, NotApplicableError
 
 Config = Mapping[str, Any]
 ResourceCheck = Callable[[Any, Config], Iterable[str]]

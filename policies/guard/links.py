@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from guard.cloudrun import cloud_sql_instances, containers
-from guard.define import StackResource
-from guard.props import UNKNOWN, at, env_vars, known
+from policies.guard.cloudrun import cloud_sql_instances, containers
+from policies.guard.define import StackResource
+from policies.guard.props import UNKNOWN, at, env_vars, known
 
 
 def urn_of(dependency: object) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rules import (
+from policies.rules import (
     cloudrun_connections_per_instance,
     cloudrun_dedicated_service_account,
     cloudrun_egress_through_connector,

@@ -8,10 +8,10 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
-from guard import samples
-from guard.cloudrun import SERVICE, pool, uses_cloud_sql_volume
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples, changed
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE, pool, uses_cloud_sql_volume
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples, changed
 
 RESOURCE_TYPE = SERVICE
 CAP = facts.CLOUD_SQL_CONNECTIONS_PER_RUN_INSTANCE

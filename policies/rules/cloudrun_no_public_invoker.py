@@ -8,9 +8,9 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples
-from guard.props import UNKNOWN, at, items, known
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples
+from policies.guard.props import UNKNOWN, at, items, known
 
 MEMBER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember"
 RESOURCE_TYPE = MEMBER

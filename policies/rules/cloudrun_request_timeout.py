@@ -9,11 +9,11 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
-from guard import samples
-from guard.cloudrun import SERVICE
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples, changed
-from guard.props import at, known
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples, changed
+from policies.guard.props import at, known
 
 RESOURCE_TYPE = SERVICE
 DURATION = re.compile(r"^([0-9]+)(?:\.[0-9]{1,9})?s$")

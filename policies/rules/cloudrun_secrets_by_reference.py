@@ -8,11 +8,11 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from guard import samples
-from guard.cloudrun import SERVICE, containers
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples
-from guard.props import env_vars, known
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE, containers
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples
+from policies.guard.props import env_vars, known
 
 RESOURCE_TYPE = SERVICE
 CREDENTIAL_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)

@@ -12,11 +12,11 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import capacity, facts
-from guard import samples
-from guard.cloudrun import SERVICE, containers
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples, changed
-from guard.props import at, env_int, known
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE, containers
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples, changed
+from policies.guard.props import at, env_int, known
 
 RESOURCE_TYPE = SERVICE
 INIT_TIMEOUT_ENV = "DATABASE_INIT_TIMEOUT_SECONDS"

@@ -7,11 +7,11 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from guard import samples
-from guard.cloudrun import SERVICE, containers
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples, changed
-from guard.props import at
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE, containers
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples, changed
+from policies.guard.props import at
 
 RESOURCE_TYPE = SERVICE
 REMEDIATION = (

@@ -11,12 +11,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from pulumi_policy import Severity
 
 from conduit.core import capacity, facts
-from guard import samples
-from guard.cloudrun import SERVICE, max_instances, pool
-from guard.define import Config, StackResource, of_type, stack_policy
-from guard.examples import Bad, Examples, Res, changed
-from guard.links import instance_linker, instances_of
-from guard.props import UNKNOWN, at, items, known
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE, max_instances, pool
+from policies.guard.define import Config, StackResource, of_type, stack_policy
+from policies.guard.examples import Bad, Examples, Res, changed
+from policies.guard.links import instance_linker, instances_of
+from policies.guard.props import UNKNOWN, at, items, known
 
 INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
 REMEDIATION = (

@@ -8,10 +8,10 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
-from guard import samples
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples, changed
-from guard.props import at, known
+from policies.guard import samples
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples, changed
+from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
 REMEDIATION = "Use a dedicated-core tier such as db-custom-2-7680."

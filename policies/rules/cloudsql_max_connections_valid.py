@@ -8,10 +8,10 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
-from guard import samples
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples, changed
-from guard.props import UNKNOWN, at, items, known
+from policies.guard import samples
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples, changed
+from policies.guard.props import UNKNOWN, at, items, known
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
 POSTGRES_MAX_BACKENDS = 262143

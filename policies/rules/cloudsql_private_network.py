@@ -6,11 +6,11 @@ from collections.abc import Iterator, Sequence
 
 from pulumi_policy import Severity
 
-from guard import samples
-from guard.define import Config, StackResource, of_type, stack_policy
-from guard.examples import Bad, Examples, Res, changed
-from guard.links import urn_of
-from guard.props import at, known
+from policies.guard import samples
+from policies.guard.define import Config, StackResource, of_type, stack_policy
+from policies.guard.examples import Bad, Examples, Res, changed
+from policies.guard.links import urn_of
+from policies.guard.props import at, known
 
 INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
 PSA = "gcp:servicenetworking/connection:Connection"

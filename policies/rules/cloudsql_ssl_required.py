@@ -7,10 +7,10 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from guard import samples
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples, changed
-from guard.props import at, known
+from policies.guard import samples
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples, changed
+from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
 ENCRYPTED = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")

@@ -7,12 +7,12 @@ from collections.abc import Iterator, Sequence
 from pulumi_policy import Severity
 
 from conduit.core import capacity, facts
-from guard import samples
-from guard.cloudrun import SERVICE, max_instances
-from guard.define import Config, StackResource, of_type, stack_policy
-from guard.examples import Bad, Examples, Res, changed
-from guard.links import connector_linker, connector_of
-from guard.props import at, known
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE, max_instances
+from policies.guard.define import Config, StackResource, of_type, stack_policy
+from policies.guard.examples import Bad, Examples, Res, changed
+from policies.guard.links import connector_linker, connector_of
+from policies.guard.props import at, known
 
 CONNECTOR = "gcp:vpcaccess/connector:Connector"
 REMEDIATION = (

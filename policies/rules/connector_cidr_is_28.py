@@ -8,10 +8,10 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from guard import samples
-from guard.define import Config, resource_policy
-from guard.examples import Bad, Examples, changed
-from guard.props import at, known
+from policies.guard import samples
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples, changed
+from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:vpcaccess/connector:Connector"
 REMEDIATION = "Set ipCidrRange to an unused /28 (e.g. 10.8.0.0/28), or name a /28 subnet."

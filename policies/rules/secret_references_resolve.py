@@ -10,12 +10,12 @@ from collections.abc import Iterator, Sequence
 
 from pulumi_policy import Severity
 
-from guard import samples
-from guard.cloudrun import SERVICE, secret_id_of, secret_refs
-from guard.define import Config, StackResource, of_type, stack_policy
-from guard.examples import Bad, Examples, Res
-from guard.links import urn_of
-from guard.props import at, known
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE, secret_id_of, secret_refs
+from policies.guard.define import Config, StackResource, of_type, stack_policy
+from policies.guard.examples import Bad, Examples, Res
+from policies.guard.links import urn_of
+from policies.guard.props import at, known
 
 SECRET = "gcp:secretmanager/secret:Secret"
 VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
