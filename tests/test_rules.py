@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+from unittest import mock
 
 import pytest
-from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
+from conduit.core.violation import STRUCTURED_ENV, Violation
 from policies import rules
+from policies.guard.define import INSPECTS, resource_policy, stack_policy
 from policies.guard.examples import Res
 from policies.guard.props import UNKNOWN
 from tests.rule_support import NOT_APPLICABLE, run
@@ -52,9 +55,14 @@ def test_bad_examples_yield_exactly_the_expected_findings(name: str) -> None:
         found = _findings(module, bad.subject, bad.config)
         assert found != NOT_APPLICABLE, f"{name} bad[{index}] not applicable"
         assert len(found) == len(bad.expect), f"{name} bad[{index}]: {found}"
-        for fragment, message in zip(bad.expect, found, strict=True):
-            assert fragment in message, f"{name} bad[{index}]: {fragment!r} not in {message!r}"
-            assert module.REMEDIATION in message, f"{name}: the fix is missing from {message!r}"
+        for want, violation in zip(bad.expect, found, strict=True):
+            where = f"{name} bad[{index}]"
+            assert want.fragment in violation.message, f"{where}: {want} vs {violation.message!r}"
+            assert violation.paths == want.paths, f"{where}: {violation.paths}"
+            # The fix travels beside the sentence, never inside it.
+            assert violation.remediation == module.REMEDIATION, where
+            assert module.REMEDIATION not in violation.message, where
+            assert not violation.error, where
 
 
 @pytest.mark.parametrize(
@@ -84,9 +92,7 @@ def test_resource_rules_survive_malformed_properties(name: str) -> None:
     module = MODULES[name]
     for garbage in ({"template": "oops", "settings": 3, "minInstances": [1]}, {}):
         found = run(module.POLICY, garbage, None, _resource_type(module))
-        assert found == NOT_APPLICABLE or all("policy error" not in message for message in found), (
-            f"{name}: {found}"
-        )
+        assert found == NOT_APPLICABLE or not any(v.error for v in found), f"{name}: {found}"
 
 
 def test_unknown_values_never_give_a_false_violation() -> None:
@@ -113,7 +119,69 @@ def test_unknown_list_makes_a_rule_not_applicable() -> None:
 def test_secret_values_never_appear_in_messages() -> None:
     module = MODULES["cloudrun-secrets-by-reference"]
     for bad in module.EXAMPLES.bad:
-        for message in _findings(module, bad.subject, {}):
-            for secret in ("hunter2", "s3cr3t", "abc"):
-                assert secret not in message.replace("abc", "") or secret != "abc"
-                assert "hunter2" not in message and "s3cr3t" not in message
+        for violation in _findings(module, bad.subject, {}):
+            shown = f"{violation}"
+            assert "hunter2" not in shown and "s3cr3t" not in shown
+
+
+def _crashing(kind: str):
+    def check(_subject, _config):
+        yield Violation("first, before the crash", ("a",))
+        raise KeyError("boom")
+
+    if kind == "stack":
+        return stack_policy(
+            name="crashes", description="d", check=check, severity=Severity.LOW, remediation="r"
+        )
+    return resource_policy(
+        name="crashes",
+        description="d",
+        resource_types=("t",),
+        check=check,
+        severity=Severity.LOW,
+        remediation="r",
+    )
+
+
+@pytest.mark.parametrize("kind", ["resource", "stack"])
+def test_a_rule_that_raises_is_an_error_with_its_name_never_a_violation(kind: str) -> None:
+    subject = [Res("t", {"name": "x"})] if kind == "stack" else {"name": "x"}
+    found = run(_crashing(kind), subject, None, "t")
+    assert found == [
+        Violation("first, before the crash", ("a",), remediation="r"),
+        Violation(
+            "rule crashes raised KeyError: 'boom'",
+            remediation="Report it: a rule is broken.",
+            error=True,
+        ),
+    ]
+
+
+def test_under_the_pulumi_cli_a_crash_fails_the_analyze_call(monkeypatch) -> None:
+    # No error channel in the protocol: the exception reaches the engine ("failed to run policy").
+    monkeypatch.delenv(STRUCTURED_ENV, raising=False)
+    args = mock.Mock(resource_type="t", props={}, get_config=lambda: {})
+    with pytest.raises(KeyError, match="boom"):
+        _crashing("resource").validate(args, lambda *_: None)
+
+
+def test_under_the_pulumi_cli_the_message_is_the_sentence_and_its_fix(monkeypatch) -> None:
+    monkeypatch.delenv(STRUCTURED_ENV, raising=False)
+    module = MODULES["connector-cidr-is-28"]
+    args = mock.Mock(resource_type=module.RESOURCE_TYPE, props={"ipCidrRange": "10.8.0.0/24"})
+    args.get_config = lambda: {}
+    messages: list[str] = []
+    module.POLICY.validate(args, lambda message, _urn=None: messages.append(message))
+    assert messages == [
+        f"ipCidrRange 10.8.0.0/24 is a /24; connectors need a /28. Fix: {module.REMEDIATION}"
+    ]
+
+
+def test_resource_rules_declare_the_types_they_inspect_as_tags() -> None:
+    for module in rules.MODULES:
+        tags = module.POLICY.tags or []
+        if isinstance(module.POLICY, ResourceValidationPolicy):
+            assert f"{INSPECTS}{module.RESOURCE_TYPE}" in tags, module.POLICY.name
+            assert all(tag.startswith(INSPECTS) for tag in tags), module.POLICY.name
+        else:
+            assert tags == [], module.POLICY.name

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from functools import partial
 from typing import Any, Protocol
 
 from pulumi_policy import (
@@ -17,11 +20,15 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
+from conduit.core.violation import STRUCTURED_ENV, Violation, encode, readable
 from policies.guard.props import MalformedError, NotApplicableError
 
 Config = Mapping[str, Any]
-ResourceCheck = Callable[[Any, Config], Iterable[str]]
-"""Yields one message per violation of one resource's properties."""
+ResourceCheck = Callable[[Any, Config], Iterable[Violation]]
+"""Yields one Violation per problem with one resource's properties."""
+
+INSPECTS = "inspects:"
+"""Tag prefix naming a type a resource policy inspects (reports count cases from these)."""
 
 
 class StackResource(Protocol):
@@ -33,8 +40,8 @@ class StackResource(Protocol):
     dependencies: list[Any]
 
 
-StackCheck = Callable[[Sequence[StackResource], Config], Iterable[tuple[str, str]]]
-"""Yields (message, urn) per violation across the stack."""
+StackCheck = Callable[[Sequence[StackResource], Config], Iterable[Violation]]
+"""Yields one Violation (with its urn) per problem across the stack."""
 
 
 def _schema(defaults: Config, schema: Mapping[str, Any]) -> PolicyConfigSchema | None:
@@ -75,12 +82,7 @@ def resource_policy(
         if args.resource_type not in resource_types:
             return
         config = _config(defaults, args.get_config())
-        _guarded(
-            lambda: ((m, None) for m in check(args.props, config)),
-            report,
-            args.not_applicable,
-            remediation,
-        )
+        _guarded(name, partial(check, args.props, config), report, args.not_applicable, remediation)
 
     return ResourceValidationPolicy(
         name=name,
@@ -90,6 +92,7 @@ def resource_policy(
         severity=severity,
         remediation_steps=remediation,
         config_schema=_schema(defaults, schema or {}),
+        tags=[f"{INSPECTS}{type_}" for type_ in resource_types],
     )
 
 
@@ -109,7 +112,9 @@ def stack_policy(
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         config = _config(defaults, args.get_config())
-        _guarded(lambda: check(args.resources, config), report, args.not_applicable, remediation)
+        _guarded(
+            name, lambda: check(args.resources, config), report, args.not_applicable, remediation
+        )
 
     return StackValidationPolicy(
         name=name,
@@ -123,21 +128,30 @@ def stack_policy(
 
 
 def _guarded(
-    findings: Callable[[], Iterable[tuple[str, str | None]]],
+    policy: str,
+    violations: Callable[[], Iterable[Violation]],
     report: ReportViolation,
     not_applicable: Callable[[str], None],
     remediation: str,
 ) -> None:
-    """Report what a check yields; never let a rule's exception out of the pack."""
+    """Report what a check yields, as data when Conduit asks for it."""
+    structured = os.environ.get(STRUCTURED_ENV) == "1"
+    render = encode if structured else readable
     try:
-        for message, urn in findings():
-            report(message, urn)
+        for violation in violations():
+            filled = replace(violation, remediation=violation.remediation or remediation)
+            report(render(filled), filled.urn)
     except (UnknownValueError, NotApplicableError) as why:
         not_applicable(_reason(why))
     except MalformedError as error:
-        report(f"malformed properties: {error}. Fix: {remediation}", None)
-    except Exception as error:  # noqa: BLE001 a rule bug is a finding, not a crashed preview
-        report(f"policy error ({type(error).__name__}: {error}); please report it", None)
+        report(render(Violation(f"malformed properties: {error}.", remediation=remediation)), None)
+    except Exception as error:
+        if not structured:
+            # The protocol has no error channel: a raised exception fails the CLI's preview
+            # ("failed to run policy"), where a reported violation could pass as a warning.
+            raise
+        crash = f"rule {policy} raised {type(error).__name__}: {error}"
+        report(encode(Violation(crash, error=True, remediation="Report it: a rule is broken.")))
 
 
 def _reason(why: Exception) -> str:

@@ -8,11 +8,19 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Want:
+    """One expected violation: a fragment of its sentence and the property paths it judged."""
+
+    fragment: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Bad:
-    """Properties (or stack resources) breaking the rule; `expect`: one fragment per finding."""
+    """Properties (or stack resources) breaking the rule; `expect`: one Want per violation."""
 
     subject: Any
-    expect: tuple[str, ...]
+    expect: tuple[Want, ...]
     config: dict[str, Any] = field(default_factory=dict)
 
 

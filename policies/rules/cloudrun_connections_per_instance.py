@@ -8,12 +8,15 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, pool, uses_cloud_sql_volume
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 
 RESOURCE_TYPE = SERVICE
+POOL_SIZE = "template.containers.envs.DATABASE_POOL_SIZE"
+POOL_OVERFLOW = "template.containers.envs.DATABASE_MAX_OVERFLOW"
 CAP = facts.CLOUD_SQL_CONNECTIONS_PER_RUN_INSTANCE
 REMEDIATION = (
     f"Keep DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW <= {CAP} per instance (Cloud Run's cap "
@@ -21,15 +24,18 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     if not uses_cloud_sql_volume(props):
         return
     sizes = pool(props)
     per_instance = sum(sizes) if sizes is not None else 0
     if per_instance > CAP:
-        yield (
+        yield Violation(
             f"each instance may open {per_instance} connections but the built-in Cloud SQL "
-            f"connection allows {CAP}. {REMEDIATION}"
+            f"connection allows {CAP}.",
+            (POOL_SIZE, POOL_OVERFLOW),
+            per_instance,
+            f"<= {CAP}",
         )
 
 
@@ -54,11 +60,19 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "95"),
-            ("may open 105 connections but the built-in Cloud SQL connection allows 100",),
+            (
+                Want(
+                    "may open 105 connections but the built-in Cloud SQL connection allows 100",
+                    (
+                        "template.containers.envs.DATABASE_POOL_SIZE",
+                        "template.containers.envs.DATABASE_MAX_OVERFLOW",
+                    ),
+                ),
+            ),
         ),
         Bad(
             samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "many"),
-            ("DATABASE_POOL_SIZE should be a whole number",),
+            (Want("DATABASE_POOL_SIZE should be a whole number", ()),),
         ),
     ],
 )

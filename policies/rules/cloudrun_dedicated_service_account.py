@@ -7,10 +7,11 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = SERVICE
@@ -21,12 +22,19 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     account = at(props, "template.serviceAccount", str)
     if account is None:
-        yield f"no serviceAccount: the service runs as the default compute account. {REMEDIATION}"
+        yield Violation(
+            "no serviceAccount: the service runs as the default compute account.",
+            ("template.serviceAccount",),
+        )
     elif known(account) and account.endswith(DEFAULT_ACCOUNTS):
-        yield f"serviceAccount {account} is a project default account. {REMEDIATION}"
+        yield Violation(
+            f"serviceAccount {account} is a project default account.",
+            ("template.serviceAccount",),
+            account,
+        )
 
 
 POLICY = resource_policy(
@@ -42,10 +50,13 @@ _SA = "template.serviceAccount"
 EXAMPLES = Examples(
     good=[samples.service()],
     bad=[
-        Bad(changed(samples.service(), _SA, None), ("no serviceAccount",)),
+        Bad(
+            changed(samples.service(), _SA, None),
+            (Want("no serviceAccount", ("template.serviceAccount",)),),
+        ),
         Bad(
             changed(samples.service(), _SA, "123-compute@developer.gserviceaccount.com"),
-            ("is a project default account",),
+            (Want("is a project default account", ("template.serviceAccount",)),),
         ),
     ],
 )

@@ -7,10 +7,11 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = SERVICE
@@ -20,17 +21,22 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, config: Config) -> Iterator[str]:
+def check(props: Any, config: Config) -> Iterator[Violation]:
     access = at(props, "template.vpcAccess", Mapping)
     if access is None or at(access, "connector", str) is None:
-        yield f"the service has no VPC connector: it cannot reach private Cloud SQL. {REMEDIATION}"
+        yield Violation(
+            "the service has no VPC connector: it cannot reach private Cloud SQL.",
+            ("template.vpcAccess.connector",),
+        )
         return
     egress = at(access, "egress", str, default="PRIVATE_RANGES_ONLY")
     if not known(egress) or egress == "PRIVATE_RANGES_ONLY":
         return
     if egress == "ALL_TRAFFIC" and config["allowAllTraffic"]:
         return
-    yield f"egress is {egress}. {REMEDIATION}"
+    yield Violation(
+        f"egress is {egress}.", ("template.vpcAccess.egress",), egress, "PRIVATE_RANGES_ONLY"
+    )
 
 
 POLICY = resource_policy(
@@ -48,7 +54,13 @@ _EGRESS = "template.vpcAccess.egress"
 EXAMPLES = Examples(
     good=[samples.service(), changed(samples.service(), _EGRESS, None)],
     bad=[
-        Bad(changed(samples.service(), "template.vpcAccess", None), ("no VPC connector",)),
-        Bad(changed(samples.service(), _EGRESS, "ALL_TRAFFIC"), ("egress is ALL_TRAFFIC",)),
+        Bad(
+            changed(samples.service(), "template.vpcAccess", None),
+            (Want("no VPC connector", ("template.vpcAccess.connector",)),),
+        ),
+        Bad(
+            changed(samples.service(), _EGRESS, "ALL_TRAFFIC"),
+            (Want("egress is ALL_TRAFFIC", ("template.vpcAccess.egress",)),),
+        ),
     ],
 )

@@ -7,30 +7,37 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, containers
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = SERVICE
+PROBE = "template.containers.livenessProbe"
 REMEDIATION = "Declare livenessProbe.httpGet.path with timeoutSeconds <= periodSeconds."
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     for index, container in enumerate(containers(props)):
         probe = at(container, "livenessProbe", Mapping)
         if probe is None:
-            yield f"container {index} has no livenessProbe. {REMEDIATION}"
+            yield Violation(f"container {index} has no livenessProbe.", (PROBE,))
             continue
         if at(probe, "httpGet", Mapping) is None and at(probe, "grpc", Mapping) is None:
-            yield f"container {index}'s livenessProbe is not HTTP or gRPC. {REMEDIATION}"
+            yield Violation(
+                f"container {index}'s livenessProbe is not HTTP or gRPC.", (f"{PROBE}.httpGet",)
+            )
         timeout = at(probe, "timeoutSeconds", int, default=1)
         period = at(probe, "periodSeconds", int, default=10)
         if known(timeout) and known(period) and timeout > period:
-            yield (
+            yield Violation(
                 f"container {index}'s livenessProbe timeoutSeconds {timeout} exceeds "
-                f"periodSeconds {period}. {REMEDIATION}"
+                f"periodSeconds {period}.",
+                (f"{PROBE}.timeoutSeconds", f"{PROBE}.periodSeconds"),
+                timeout,
+                f"<= {period}",
             )
 
 
@@ -47,16 +54,27 @@ _PROBE = "template.containers.0.livenessProbe"
 EXAMPLES = Examples(
     good=[samples.service()],
     bad=[
-        Bad(changed(samples.service(), _PROBE, None), ("no livenessProbe",)),
+        Bad(
+            changed(samples.service(), _PROBE, None),
+            (Want("no livenessProbe", ("template.containers.livenessProbe",)),),
+        ),
         Bad(
             changed(samples.service(), f"{_PROBE}.timeoutSeconds", 31),
-            ("31 exceeds periodSeconds 30",),
+            (
+                Want(
+                    "31 exceeds periodSeconds 30",
+                    (
+                        "template.containers.livenessProbe.timeoutSeconds",
+                        "template.containers.livenessProbe.periodSeconds",
+                    ),
+                ),
+            ),
         ),
         Bad(
             changed(
                 changed(samples.service(), f"{_PROBE}.httpGet", None), f"{_PROBE}.tcpSocket", {}
             ),
-            ("not HTTP or gRPC",),
+            (Want("not HTTP or gRPC", ("template.containers.livenessProbe.httpGet",)),),
         ),
     ],
 )

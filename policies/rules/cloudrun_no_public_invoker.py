@@ -8,8 +8,9 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples
+from policies.guard.examples import Bad, Examples, Want
 from policies.guard.props import UNKNOWN, at, items, known
 
 MEMBER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember"
@@ -38,13 +39,13 @@ def _members(props: Any) -> list[tuple[str, str]]:
     return pairs
 
 
-def check(props: Any, config: Config) -> Iterator[str]:
+def check(props: Any, config: Config) -> Iterator[Violation]:
     service = at(props, "name", str)
     if known(service) and service in config["publicServices"]:
         return
     for role, member in _members(props):
         if role == INVOKER and member in PUBLIC:
-            yield f"{member} may invoke service {service}. {REMEDIATION}"
+            yield Violation(f"{member} may invoke service {service}.", ("member",), member)
 
 
 POLICY = resource_policy(
@@ -69,10 +70,14 @@ EXAMPLES = Examples(
         {"name": "backend", "role": "roles/run.viewer", "member": "allUsers"},
     ],
     bad=[
-        Bad(_PUBLIC, ("allUsers may invoke service backend",)),
+        Bad(_PUBLIC, (Want("allUsers may invoke service backend", ("member",)),)),
         Bad(
-            {"name": "backend", "role": INVOKER, "members": ["allAuthenticatedUsers"]},
-            ("allAuthenticatedUsers",),
+            {
+                "name": "backend",
+                "role": INVOKER,
+                "members": ["allAuthenticatedUsers"],
+            },
+            (Want("allAuthenticatedUsers", ("member",)),),
         ),
         Bad(
             {
@@ -81,7 +86,7 @@ EXAMPLES = Examples(
                     {"bindings": [{"role": INVOKER, "members": ["allUsers"]}]}
                 ),
             },
-            ("allUsers may invoke",),
+            (Want("allUsers may invoke", ("member",)),),
         ),
     ],
 )

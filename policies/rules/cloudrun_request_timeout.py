@@ -9,13 +9,15 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = SERVICE
+TIMEOUT = "template.timeout"
 DURATION = re.compile(r"^([0-9]+)(?:\.[0-9]{1,9})?s$")
 REMEDIATION = (
     'Set template.timeout explicitly (e.g. "300s"), within 1-3600 s and at most the '
@@ -23,22 +25,29 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, config: Config) -> Iterator[str]:
+def check(props: Any, config: Config) -> Iterator[Violation]:
     timeout = at(props, "template.timeout", str)
     if timeout is None:
-        yield f"no template.timeout: the service inherits a default. {REMEDIATION}"
+        yield Violation("no template.timeout: the service inherits a default.", (TIMEOUT,))
         return
     if not known(timeout):
         return
     match = DURATION.match(timeout)
     if match is None:
-        yield f'template.timeout {timeout!r} is not a duration like "300s". {REMEDIATION}'
+        yield Violation(
+            f'template.timeout {timeout!r} is not a duration like "300s".', (TIMEOUT,), timeout
+        )
         return
     seconds = int(match.group(1))
     low, high = facts.REQUEST_TIMEOUT_SECONDS
     limit = min(high, config["maxSeconds"])
     if not low <= seconds <= limit:
-        yield f"template.timeout {seconds} s is outside {low}-{limit} s. {REMEDIATION}"
+        yield Violation(
+            f"template.timeout {seconds} s is outside {low}-{limit} s.",
+            (TIMEOUT,),
+            seconds,
+            f"{low}-{limit}",
+        )
 
 
 POLICY = resource_policy(
@@ -56,9 +65,20 @@ _TIMEOUT = "template.timeout"
 EXAMPLES = Examples(
     good=[samples.service(), changed(samples.service(), _TIMEOUT, "3600s")],
     bad=[
-        Bad(changed(samples.service(), _TIMEOUT, None), ("no template.timeout",)),
-        Bad(changed(samples.service(), _TIMEOUT, "5m"), ("not a duration",)),
-        Bad(changed(samples.service(), _TIMEOUT, "7200s"), ("outside 1-3600 s",)),
-        Bad(samples.service(), ("outside 1-60 s",), {"maxSeconds": 60}),
+        Bad(
+            changed(samples.service(), _TIMEOUT, None),
+            (Want("no template.timeout", ("template.timeout",)),),
+        ),
+        Bad(
+            changed(samples.service(), _TIMEOUT, "5m"),
+            (Want("not a duration", ("template.timeout",)),),
+        ),
+        Bad(
+            changed(samples.service(), _TIMEOUT, "7200s"),
+            (Want("outside 1-3600 s", ("template.timeout",)),),
+        ),
+        Bad(
+            samples.service(), (Want("outside 1-60 s", ("template.timeout",)),), {"maxSeconds": 60}
+        ),
     ],
 )

@@ -8,10 +8,11 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, containers
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples
+from policies.guard.examples import Bad, Examples, Want
 from policies.guard.props import env_vars, known
 
 RESOURCE_TYPE = SERVICE
@@ -25,7 +26,7 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, config: Config) -> Iterator[str]:
+def check(props: Any, config: Config) -> Iterator[Violation]:
     allowed = set(config["allowedNames"])
     for index, container in enumerate(containers(props)):
         for name, value in env_vars(container).items():
@@ -33,14 +34,15 @@ def check(props: Any, config: Config) -> Iterator[str]:
                 continue
             # Never echo the value: it may be the credential.
             if CREDENTIAL_NAME.search(name):
-                yield (
+                yield Violation(
                     f"container {index}: env {name} looks like a credential but is a literal "
-                    f"value. {REMEDIATION}"
+                    "value.",
+                    (f"template.containers.envs.{name}",),
                 )
             elif CREDENTIAL_CONTENT.search(value):
-                yield (
-                    f"container {index}: env {name} holds credential-like content in clear "
-                    f"text. {REMEDIATION}"
+                yield Violation(
+                    f"container {index}: env {name} holds credential-like content in clear text.",
+                    (f"template.containers.envs.{name}",),
                 )
 
 
@@ -61,14 +63,27 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             samples.env_value(samples.service(), "JWT_SECRET", "hunter2"),
-            ("env JWT_SECRET looks like a credential",),
+            (
+                Want(
+                    "env JWT_SECRET looks like a credential",
+                    ("template.containers.envs.JWT_SECRET",),
+                ),
+            ),
         ),
         Bad(
             samples.env_value(
                 samples.service(), "DATABASE_URL", "postgresql://app:s3cr3t@10.60.0.3/app"
             ),
-            ("env DATABASE_URL holds credential-like content",),
+            (
+                Want(
+                    "env DATABASE_URL holds credential-like content",
+                    ("template.containers.envs.DATABASE_URL",),
+                ),
+            ),
         ),
-        Bad(samples.env_value(samples.service(), "API_TOKEN", "abc"), ("API_TOKEN",)),
+        Bad(
+            samples.env_value(samples.service(), "API_TOKEN", "abc"),
+            (Want("API_TOKEN", ("template.containers.envs.API_TOKEN",)),),
+        ),
     ],
 )

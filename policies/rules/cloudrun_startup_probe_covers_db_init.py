@@ -12,14 +12,17 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import capacity, facts
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, containers
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, env_int, known
 
 RESOURCE_TYPE = SERVICE
+PROBE = "template.containers.startupProbe"
 INIT_TIMEOUT_ENV = "DATABASE_INIT_TIMEOUT_SECONDS"
+_WINDOW = (f"{PROBE}.failureThreshold", f"template.containers.envs.{INIT_TIMEOUT_ENV}")
 # Cloud Run's default startup probe when none is declared: TCP, 240 s period and timeout, 1 try.
 DEFAULT_PROBE = {
     "initialDelaySeconds": 0,
@@ -34,7 +37,7 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, config: Config) -> Iterator[str]:
+def check(props: Any, config: Config) -> Iterator[Violation]:
     margin = config["marginSeconds"]
     for index, container in enumerate(containers(props)):
         init = env_int(container, INIT_TIMEOUT_ENV)
@@ -49,14 +52,20 @@ def check(props: Any, config: Config) -> Iterator[str]:
         period, threshold = probe["periodSeconds"], probe["failureThreshold"]
         where = f"container {index}"
         if period * threshold > facts.STARTUP_PROBE_WINDOW_MAX_SECONDS:
-            yield (
+            yield Violation(
                 f"{where}: failureThreshold x periodSeconds = {period * threshold} s exceeds "
-                f"Cloud Run's {facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s cap. {REMEDIATION}"
+                f"Cloud Run's {facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s cap.",
+                (f"{PROBE}.failureThreshold", f"{PROBE}.periodSeconds"),
+                period * threshold,
+                f"<= {facts.STARTUP_PROBE_WINDOW_MAX_SECONDS}",
             )
         if probe["timeoutSeconds"] > period:
-            yield (
+            yield Violation(
                 f"{where}: timeoutSeconds {probe['timeoutSeconds']} exceeds periodSeconds "
-                f"{period}. {REMEDIATION}"
+                f"{period}.",
+                (f"{PROBE}.timeoutSeconds",),
+                probe["timeoutSeconds"],
+                f"<= {period}",
             )
         window = capacity.startup_window(probe["initialDelaySeconds"], period, threshold)
         needed = init + margin
@@ -78,10 +87,13 @@ def check(props: Any, config: Config) -> Iterator[str]:
             )
         else:
             hint = f"e.g. failureThreshold {fix[2]} at periodSeconds {fix[1]}"
-        yield (
+        yield Violation(
             f"{where}: start-up window {window} s (initialDelaySeconds "
             f"{probe['initialDelaySeconds']} + {threshold} x {period} s) is shorter than "
-            f"{INIT_TIMEOUT_ENV} {init} s + {margin} s margin = {needed} s; {hint}. {REMEDIATION}"
+            f"{INIT_TIMEOUT_ENV} {init} s + {margin} s margin = {needed} s; {hint}.",
+            _WINDOW,
+            window,
+            f">= {needed}",
         )
 
 
@@ -96,7 +108,7 @@ POLICY = resource_policy(
     schema={"marginSeconds": {"type": "integer", "minimum": 0}},
 )
 
-_PROBE = "template.containers.0.startupProbe"
+PROBE_0 = "template.containers.0.startupProbe"
 EXAMPLES = Examples(
     good=[
         samples.service(),
@@ -105,52 +117,69 @@ EXAMPLES = Examples(
         changed(
             changed(
                 samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "300"),
-                f"{_PROBE}.initialDelaySeconds",
+                f"{PROBE_0}.initialDelaySeconds",
                 100,
             ),
-            f"{_PROBE}.failureThreshold",
+            f"{PROBE_0}.failureThreshold",
             24,
         ),
         # At the limit: 480 s = 240 + 24 x 10 covers 465 + 15.
         changed(
             changed(
                 samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "465"),
-                f"{_PROBE}.initialDelaySeconds",
+                f"{PROBE_0}.initialDelaySeconds",
                 240,
             ),
-            f"{_PROBE}.failureThreshold",
+            f"{PROBE_0}.failureThreshold",
             24,
         ),
     ],
     bad=[
         Bad(
-            changed(samples.service(), f"{_PROBE}.failureThreshold", 6),
+            changed(samples.service(), f"{PROBE_0}.failureThreshold", 6),
             (
-                "window 60 s (initialDelaySeconds 0 + 6 x 10 s) is shorter than "
-                "DATABASE_INIT_TIMEOUT_SECONDS 75 s + 15 s margin = 90 s; "
-                "e.g. failureThreshold 9 at periodSeconds 10",
+                Want(
+                    "window 60 s (initialDelaySeconds 0 + 6 x 10 s) is shorter than "
+                    "DATABASE_INIT_TIMEOUT_SECONDS 75 s + 15 s margin = 90 s; "
+                    "e.g. failureThreshold 9 at periodSeconds 10",
+                    _WINDOW,
+                ),
             ),
         ),
         Bad(
             samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "300"),
-            ("= 315 s; e.g. initialDelaySeconds 75 and failureThreshold 24 at periodSeconds 10",),
+            (
+                Want(
+                    "= 315 s; e.g. initialDelaySeconds 75 and failureThreshold 24 at "
+                    "periodSeconds 10",
+                    _WINDOW,
+                ),
+            ),
         ),
         Bad(
             samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "466"),
             (
-                "481 s cannot fit in Cloud Run's longest start-up window (480 s: "
-                "initialDelaySeconds 240 + 240 s): lower DATABASE_INIT_TIMEOUT_SECONDS to at "
-                "most 465 s",
+                Want(
+                    "481 s cannot fit in Cloud Run's longest start-up window (480 s: "
+                    "initialDelaySeconds 240 + 240 s): lower DATABASE_INIT_TIMEOUT_SECONDS to at "
+                    "most 465 s",
+                    _WINDOW,
+                ),
             ),
         ),
         Bad(
-            changed(samples.service(), f"{_PROBE}.failureThreshold", 30),
-            ("300 s exceeds Cloud Run's 240 s cap",),
+            changed(samples.service(), f"{PROBE_0}.failureThreshold", 30),
+            (
+                Want(
+                    "300 s exceeds Cloud Run's 240 s cap",
+                    (f"{PROBE}.failureThreshold", f"{PROBE}.periodSeconds"),
+                ),
+            ),
         ),
         Bad(
-            changed(samples.service(), f"{_PROBE}.timeoutSeconds", 20),
-            ("timeoutSeconds 20 exceeds periodSeconds 10",),
+            changed(samples.service(), f"{PROBE_0}.timeoutSeconds", 20),
+            (Want("timeoutSeconds 20 exceeds periodSeconds 10", (f"{PROBE}.timeoutSeconds",)),),
         ),
-        Bad(samples.service(), ("= 135 s",), {"marginSeconds": 60}),
+        Bad(samples.service(), (Want("= 135 s", _WINDOW),), {"marginSeconds": 60}),
     ],
 )

@@ -7,32 +7,41 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, containers
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at
 
 RESOURCE_TYPE = SERVICE
+PROBE = "template.containers.startupProbe"
 REMEDIATION = (
     "Declare startupProbe.httpGet.path (e.g. /health) that answers 200 only once the app's "
     "database pool is ready: the default TCP probe passes before the app can serve."
 )
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     for index, container in enumerate(containers(props)):
         probe = at(container, "startupProbe", Mapping)
         if probe is None:
-            yield f"container {index} has no startupProbe (the default is TCP). {REMEDIATION}"
+            yield Violation(
+                f"container {index} has no startupProbe (the default is TCP).", (PROBE,)
+            )
             continue
         if at(probe, "grpc", Mapping) is not None:
             continue
         http = at(probe, "httpGet", Mapping)
         if http is None:
-            yield f"container {index}'s startupProbe is not HTTP or gRPC. {REMEDIATION}"
+            yield Violation(
+                f"container {index}'s startupProbe is not HTTP or gRPC.", (f"{PROBE}.httpGet",)
+            )
         elif not at(http, "path", str, default=""):
-            yield f"container {index}'s startupProbe.httpGet has no path. {REMEDIATION}"
+            yield Violation(
+                f"container {index}'s startupProbe.httpGet has no path.",
+                (f"{PROBE}.httpGet.path",),
+            )
 
 
 POLICY = resource_policy(
@@ -53,15 +62,21 @@ EXAMPLES = Examples(
         ),
     ],
     bad=[
-        Bad(changed(samples.service(), _PROBE, None), ("no startupProbe",)),
+        Bad(
+            changed(samples.service(), _PROBE, None),
+            (Want("no startupProbe", ("template.containers.startupProbe",)),),
+        ),
         Bad(
             changed(
                 changed(samples.service(), f"{_PROBE}.httpGet", None),
                 f"{_PROBE}.tcpSocket",
                 {"port": 8080},
             ),
-            ("not HTTP or gRPC",),
+            (Want("not HTTP or gRPC", ("template.containers.startupProbe.httpGet",)),),
         ),
-        Bad(changed(samples.service(), f"{_PROBE}.httpGet.path", None), ("has no path",)),
+        Bad(
+            changed(samples.service(), f"{_PROBE}.httpGet.path", None),
+            (Want("has no path", ("template.containers.startupProbe.httpGet.path",)),),
+        ),
     ],
 )

@@ -7,9 +7,10 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
@@ -19,12 +20,17 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     backups = "settings.backupConfiguration"
     if at(props, f"{backups}.enabled", bool, default=False) is False:
-        yield f"automated backups are off. {REMEDIATION}"
+        yield Violation("automated backups are off.", (f"{backups}.enabled",), False, True)
     if at(props, f"{backups}.pointInTimeRecoveryEnabled", bool, default=False) is False:
-        yield f"point-in-time recovery is off. {REMEDIATION}"
+        yield Violation(
+            "point-in-time recovery is off.",
+            (f"{backups}.pointInTimeRecoveryEnabled",),
+            False,
+            True,
+        )
 
 
 POLICY = resource_policy(
@@ -40,13 +46,22 @@ EXAMPLES = Examples(
     good=[samples.instance()],
     bad=[
         Bad(
-            changed(samples.instance(), "settings.backupConfiguration", None), ("backups", "point")
+            changed(samples.instance(), "settings.backupConfiguration", None),
+            (
+                Want("backups", ("settings.backupConfiguration.enabled",)),
+                Want("point", ("settings.backupConfiguration.pointInTimeRecoveryEnabled",)),
+            ),
         ),
         Bad(
             changed(
                 samples.instance(), "settings.backupConfiguration.pointInTimeRecoveryEnabled", False
             ),
-            ("point-in-time recovery is off",),
+            (
+                Want(
+                    "point-in-time recovery is off",
+                    ("settings.backupConfiguration.pointInTimeRecoveryEnabled",),
+                ),
+            ),
         ),
     ],
 )

@@ -11,14 +11,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from pulumi_policy import Severity
 
 from conduit.core import capacity, facts
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, max_instances, pool
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, changed
+from policies.guard.examples import Bad, Examples, Res, Want, changed
 from policies.guard.links import instance_linker, instances_of
 from policies.guard.props import UNKNOWN, at, items, known
 
 INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
+FLAG = "settings.databaseFlags.max_connections"
+POOL_SIZE = "template.containers.envs.DATABASE_POOL_SIZE"
 REMEDIATION = (
     "Lower maxInstances or the pool (DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW), or raise "
     "max_connections / the tier, so that demand plus reserved and headroom fits."
@@ -44,7 +47,7 @@ def max_connections(instance: StackResource) -> int | None:
         return None
 
 
-def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str]]:
+def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violation]:
     instances = of_type(resources, INSTANCE)
     linker = instance_linker(instances)
     users: dict[str, list[capacity.ServiceDemand]] = {}
@@ -55,12 +58,12 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[
         name = str(at(service.props, "name", str))
         demand = capacity.ServiceDemand(name, count, pool_size=sizes[0], max_overflow=sizes[1])
         for instance in instances_of(service, linker):
-            users.setdefault(instance.urn, []).append(demand)
+            users.setdefault(instance.urn, []).append((demand, service.urn))
     for instance in instances:
         limit = max_connections(instance)
         if instance.urn not in users or limit is None:
             continue
-        services = users[instance.urn]
+        services = [demand for demand, _ in users[instance.urn]]
         # The post-deploy probe storm (successCriteria.concurrentConnections) must fit as well.
         reserved = config["reservedConnections"] + config["probeConnections"]
         budget = capacity.connection_budget(
@@ -73,12 +76,23 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[
             f"maxInstances {capacity.largest_safe_max_instances(budget, s)}"
             for s in services
         )
-        yield (
+        yield Violation(
             f"services may open {budget.demand} connections but max_connections {limit} leaves "
             f"{budget.available} after {budget.reserved} reserved (incl. "
             f"{config['probeConnections']} for the probe) and {budget.headroom} headroom "
-            f"({detail}). {REMEDIATION}",
-            instance.urn,
+            f"({detail}).",
+            observed=budget.demand,
+            required=f"<= {budget.available}",
+            urn=instance.urn,
+            # What the user most often changes first: each service's pool, its scale, then the flag.
+            related=(
+                *(
+                    (urn, path)
+                    for _, urn in users[instance.urn]
+                    for path in (POOL_SIZE, "template.scaling.maxInstanceCount")
+                ),
+                (instance.urn, FLAG),
+            ),
         )
 
 
@@ -113,14 +127,17 @@ EXAMPLES = Examples(
         Bad(
             [Res(INSTANCE, _SMALL), Res(SERVICE, _POOL_50)],
             (
-                "may open 500 connections but max_connections 50 leaves -8 after 53 reserved "
-                "(incl. 50 for the probe) and 5 headroom (backend: 10 x 50 = 500, "
-                "largest safe maxInstances 0)",
+                Want(
+                    "may open 500 connections but max_connections 50 leaves -8 after 53 reserved "
+                    "(incl. 50 for the probe) and 5 headroom (backend: 10 x 50 = 500, "
+                    "largest safe maxInstances 0)",
+                    (),
+                ),
             ),
         ),
         Bad(
             [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
-            ("largest safe maxInstances 4",),
+            (Want("largest safe maxInstances 4", ()),),
             {"headroomPercent": 50},
         ),
     ],

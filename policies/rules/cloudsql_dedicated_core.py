@@ -8,22 +8,25 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
 REMEDIATION = "Use a dedicated-core tier such as db-custom-2-7680."
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     tier = at(props, "settings.tier", str)
     if known(tier) and tier in facts.SHARED_CORE_TIERS_MEMORY_GB:
         default = facts.default_max_connections(facts.SHARED_CORE_TIERS_MEMORY_GB[tier])
-        yield (
-            f"tier {tier} is shared-core: no SLA and {default} connections by default. "
-            f"{REMEDIATION}"
+        yield Violation(
+            f"tier {tier} is shared-core: no SLA and {default} connections by default.",
+            ("settings.tier",),
+            tier,
+            "a dedicated-core tier",
         )
 
 
@@ -41,8 +44,11 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.instance(), "settings.tier", "db-g1-small"),
-            ("db-g1-small is shared-core: no SLA and 50 connections",),
+            (Want("db-g1-small is shared-core: no SLA and 50 connections", ("settings.tier",)),),
         ),
-        Bad(changed(samples.instance(), "settings.tier", "db-f1-micro"), ("db-f1-micro",)),
+        Bad(
+            changed(samples.instance(), "settings.tier", "db-f1-micro"),
+            (Want("db-f1-micro", ("settings.tier",)),),
+        ),
     ],
 )

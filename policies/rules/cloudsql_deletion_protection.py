@@ -7,9 +7,10 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
@@ -19,12 +20,17 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     # Pulumi's field defaults to true; the API field defaults to false.
     if at(props, "deletionProtection", bool, default=True) is False:
-        yield f"deletionProtection is false. {REMEDIATION}"
+        yield Violation("deletionProtection is false.", ("deletionProtection",), False, True)
     if at(props, "settings.deletionProtectionEnabled", bool, default=False) is False:
-        yield f"settings.deletionProtectionEnabled is not true. {REMEDIATION}"
+        yield Violation(
+            "settings.deletionProtectionEnabled is not true.",
+            ("settings.deletionProtectionEnabled",),
+            False,
+            True,
+        )
 
 
 POLICY = resource_policy(
@@ -39,10 +45,17 @@ POLICY = resource_policy(
 EXAMPLES = Examples(
     good=[samples.instance(), changed(samples.instance(), "deletionProtection", None)],
     bad=[
-        Bad(changed(samples.instance(), "deletionProtection", False), ("deletionProtection is",)),
+        Bad(
+            changed(samples.instance(), "deletionProtection", False),
+            (Want("deletionProtection is", ("deletionProtection",)),),
+        ),
         Bad(
             changed(samples.instance(), "settings.deletionProtectionEnabled", None),
-            ("deletionProtectionEnabled is not true",),
+            (
+                Want(
+                    "deletionProtectionEnabled is not true", ("settings.deletionProtectionEnabled",)
+                ),
+            ),
         ),
     ],
 )

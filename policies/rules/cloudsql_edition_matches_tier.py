@@ -8,9 +8,10 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
@@ -19,7 +20,7 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     tier = at(props, "settings.tier", str)
     version = at(props, "databaseVersion", str)
     edition = at(props, "settings.edition", str)
@@ -29,9 +30,12 @@ def check(props: Any, _config: Config) -> Iterator[str]:
     shared_or_custom = tier in facts.SHARED_CORE_TIERS_MEMORY_GB or tier.startswith("db-custom-")
     if effective == "ENTERPRISE_PLUS" and shared_or_custom:
         how = "set" if edition else f"the default for {version}"
-        yield (
+        yield Violation(
             f"edition ENTERPRISE_PLUS ({how}) rejects tier {tier}: create fails with "
-            f"'Invalid Tier'. {REMEDIATION}"
+            "'Invalid Tier'.",
+            ("settings.edition", "settings.tier"),
+            effective,
+            "ENTERPRISE",
         )
 
 
@@ -48,7 +52,13 @@ _PG16 = changed(samples.instance(), "databaseVersion", "POSTGRES_16")
 EXAMPLES = Examples(
     good=[samples.instance(), _PG16],
     bad=[
-        Bad(changed(_PG16, "settings.edition", None), ("the default for POSTGRES_16",)),
-        Bad(changed(samples.instance(), "settings.edition", "ENTERPRISE_PLUS"), ("(set)",)),
+        Bad(
+            changed(_PG16, "settings.edition", None),
+            (Want("the default for POSTGRES_16", ("settings.edition", "settings.tier")),),
+        ),
+        Bad(
+            changed(samples.instance(), "settings.edition", "ENTERPRISE_PLUS"),
+            (Want("(set)", ("settings.edition", "settings.tier")),),
+        ),
     ],
 )

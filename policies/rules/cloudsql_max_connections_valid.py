@@ -8,20 +8,22 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import UNKNOWN, at, items, known
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
 POSTGRES_MAX_BACKENDS = 262143
+FLAG = "settings.databaseFlags.max_connections"
 REMEDIATION = (
     f"Set the max_connections flag once, to a whole number from {facts.MAX_CONNECTIONS_FLAG_MIN} "
     "up, sized from the connection budget (or drop it to keep the tier's default)."
 )
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     values = [
         at(flag, "value", str)
         for flag in items(props, "settings.databaseFlags")
@@ -30,16 +32,21 @@ def check(props: Any, _config: Config) -> Iterator[str]:
         and at(flag, "name", str) == "max_connections"
     ]
     if len(values) > 1:
-        yield f"max_connections is set {len(values)} times. {REMEDIATION}"
+        yield Violation(f"max_connections is set {len(values)} times.", (FLAG,), len(values), 1)
     for value in values:
         if not known(value):
             continue
         if not value.isdigit():
-            yield f"max_connections {value!r} is not a whole number. {REMEDIATION}"
+            yield Violation(
+                f"max_connections {value!r} is not a whole number.",
+                (FLAG,),
+                value,
+                "a whole number",
+            )
         elif not facts.MAX_CONNECTIONS_FLAG_MIN <= int(value) <= POSTGRES_MAX_BACKENDS:
-            yield (
-                f"max_connections {value} is outside {facts.MAX_CONNECTIONS_FLAG_MIN}-"
-                f"{POSTGRES_MAX_BACKENDS}. {REMEDIATION}"
+            allowed = f"{facts.MAX_CONNECTIONS_FLAG_MIN}-{POSTGRES_MAX_BACKENDS}"
+            yield Violation(
+                f"max_connections {value} is outside {allowed}.", (FLAG,), int(value), allowed
             )
 
 
@@ -58,11 +65,11 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.instance(), _FLAGS, [{"name": "max_connections", "value": "10"}]),
-            ("outside 14",),
+            (Want("outside 14", ("settings.databaseFlags.max_connections",)),),
         ),
         Bad(
             changed(samples.instance(), _FLAGS, [{"name": "max_connections", "value": "lots"}]),
-            ("not a whole",),
+            (Want("not a whole", ("settings.databaseFlags.max_connections",)),),
         ),
         Bad(
             changed(
@@ -73,7 +80,7 @@ EXAMPLES = Examples(
                     {"name": "max_connections", "value": "200"},
                 ],
             ),
-            ("set 2 times",),
+            (Want("set 2 times", ("settings.databaseFlags.max_connections",)),),
         ),
     ],
 )

@@ -7,9 +7,10 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import UNKNOWN, at, items
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
@@ -20,17 +21,23 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     # The provider's default for ipv4Enabled is true: an absent value means a public address.
     if at(props, "settings.ipConfiguration.ipv4Enabled", bool, default=True) is True:
-        yield f"the instance gets a public IPv4 address (ipv4Enabled is not false). {REMEDIATION}"
+        yield Violation(
+            "the instance gets a public IPv4 address (ipv4Enabled is not false).",
+            ("settings.ipConfiguration.ipv4Enabled",),
+            True,
+            False,
+        )
     for network in items(props, "settings.ipConfiguration.authorizedNetworks"):
         if network is UNKNOWN or not isinstance(network, Mapping):
             continue
         if at(network, "value", str) in OPEN_RANGES:
-            yield (
-                f"authorized network {network['value']} opens the instance to the internet. "
-                f"{REMEDIATION}"
+            yield Violation(
+                f"authorized network {network['value']} opens the instance to the internet.",
+                ("settings.ipConfiguration.authorizedNetworks",),
+                network["value"],
             )
 
 
@@ -43,16 +50,18 @@ POLICY = resource_policy(
     remediation=REMEDIATION,
 )
 
+_IPV4 = "settings.ipConfiguration.ipv4Enabled"
+
 EXAMPLES = Examples(
     good=[samples.instance()],
     bad=[
         Bad(
             changed(samples.instance(), "settings.ipConfiguration.ipv4Enabled", True),
-            ("public IPv4",),
+            (Want("public IPv4", (_IPV4,)),),
         ),
         Bad(
             changed(samples.instance(), "settings.ipConfiguration.ipv4Enabled", None),
-            ("public IPv4",),
+            (Want("public IPv4", (_IPV4,)),),
         ),
         Bad(
             changed(
@@ -60,7 +69,10 @@ EXAMPLES = Examples(
                 "settings.ipConfiguration.authorizedNetworks",
                 [{"value": "0.0.0.0/0"}],
             ),
-            ("public IPv4", "0.0.0.0/0 opens"),
+            (
+                Want("public IPv4", (_IPV4,)),
+                Want("0.0.0.0/0 opens", ("settings.ipConfiguration.authorizedNetworks",)),
+            ),
         ),
     ],
 )

@@ -6,9 +6,10 @@ from collections.abc import Iterator, Sequence
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, changed
+from policies.guard.examples import Bad, Examples, Res, Want, changed
 from policies.guard.links import urn_of
 from policies.guard.props import at, known
 
@@ -20,21 +21,26 @@ REMEDIATION = (
 )
 
 
-def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple[str, str]]:
+def check(resources: Sequence[StackResource], _config: Config) -> Iterator[Violation]:
     connections = of_type(resources, PSA)
     peered_networks = {at(c.props, "network", str) for c in connections}
     connection_urns = {c.urn for c in connections}
     for instance in of_type(resources, INSTANCE):
         network = at(instance.props, "settings.ipConfiguration.privateNetwork", str)
         if network is None:
-            yield f"the instance has no private network. {REMEDIATION}", instance.urn
+            yield Violation(
+                "the instance has no private network.",
+                ("settings.ipConfiguration.privateNetwork",),
+                urn=instance.urn,
+            )
             continue
         waits_for_peering = any(urn_of(d) in connection_urns for d in instance.dependencies)
         if not waits_for_peering and not (known(network) and network in peered_networks):
-            yield (
-                f"no private services access (servicenetworking Connection) for the instance's "
-                f"network. {REMEDIATION}",
-                instance.urn,
+            yield Violation(
+                "no private services access (servicenetworking Connection) for the instance's "
+                "network.",
+                ("settings.ipConfiguration.privateNetwork",),
+                urn=instance.urn,
             )
 
 
@@ -52,10 +58,13 @@ _PSA = Res(PSA, {"network": _NETWORK, "service": "servicenetworking.googleapis.c
 EXAMPLES = Examples(
     good=[[_PSA, Res(INSTANCE, samples.instance())]],
     bad=[
-        Bad([Res(INSTANCE, samples.instance())], ("no private services access",)),
+        Bad(
+            [Res(INSTANCE, samples.instance())],
+            (Want("no private services access", ("settings.ipConfiguration.privateNetwork",)),),
+        ),
         Bad(
             [_PSA, Res(INSTANCE, changed(samples.instance(), "settings.ipConfiguration", {}))],
-            ("no private network",),
+            (Want("no private network", ("settings.ipConfiguration.privateNetwork",)),),
         ),
     ],
 )

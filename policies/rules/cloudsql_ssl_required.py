@@ -7,9 +7,10 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
@@ -17,13 +18,18 @@ ENCRYPTED = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
 REMEDIATION = "Set settings.ipConfiguration.sslMode to ENCRYPTED_ONLY."
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     mode = at(props, "settings.ipConfiguration.sslMode", str)
     if not known(mode) and mode is not None:
         return
     if mode not in ENCRYPTED:
         shown = mode or "unset"
-        yield f"sslMode is {shown}: unencrypted connections are accepted. {REMEDIATION}"
+        yield Violation(
+            f"sslMode is {shown}: unencrypted connections are accepted.",
+            ("settings.ipConfiguration.sslMode",),
+            mode,
+            sorted(ENCRYPTED),
+        )
 
 
 POLICY = resource_policy(
@@ -42,7 +48,13 @@ EXAMPLES = Examples(
         changed(samples.instance(), _MODE, "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"),
     ],
     bad=[
-        Bad(changed(samples.instance(), _MODE, "ALLOW_UNENCRYPTED_AND_ENCRYPTED"), ("ALLOW_",)),
-        Bad(changed(samples.instance(), _MODE, None), ("sslMode is unset",)),
+        Bad(
+            changed(samples.instance(), _MODE, "ALLOW_UNENCRYPTED_AND_ENCRYPTED"),
+            (Want("ALLOW_", ("settings.ipConfiguration.sslMode",)),),
+        ),
+        Bad(
+            changed(samples.instance(), _MODE, None),
+            (Want("sslMode is unset", ("settings.ipConfiguration.sslMode",)),),
+        ),
     ],
 )

@@ -7,10 +7,11 @@ from collections.abc import Iterator, Sequence
 from pulumi_policy import Severity
 
 from conduit.core import capacity, facts
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, max_instances
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, changed
+from policies.guard.examples import Bad, Examples, Res, Want, changed
 from policies.guard.links import connector_linker, connector_of
 from policies.guard.props import at, known
 
@@ -21,7 +22,7 @@ REMEDIATION = (
 )
 
 
-def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str]]:
+def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violation]:
     connectors = of_type(resources, CONNECTOR)
     linker = connector_linker(connectors)
     demand: dict[str, list[tuple[str, int]]] = {}
@@ -31,7 +32,9 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[
         if connector is None or count is None:
             continue
         mbps = count * config["serviceInstanceMbps"]
-        demand.setdefault(connector.urn, []).append((at(service.props, "name", str), mbps))
+        demand.setdefault(connector.urn, []).append(
+            (at(service.props, "name", str), mbps, service.urn)
+        )
     for connector in connectors:
         if connector.urn not in demand:
             continue
@@ -40,14 +43,21 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[
         if not (known(machine) and known(high)) or machine not in facts.CONNECTOR_MACHINE_MBPS:
             continue
         supply = capacity.connector_capacity_mbps(machine, high)
-        needed = sum(mbps for _, mbps in demand[connector.urn])
+        needed = sum(mbps for _, mbps, _ in demand[connector.urn])
         if needed > supply:
-            users = ", ".join(f"{name} {mbps} Mbps" for name, mbps in demand[connector.urn])
-            yield (
+            users = ", ".join(f"{name} {mbps} Mbps" for name, mbps, _ in demand[connector.urn])
+            yield Violation(
                 f"connector carries {supply} Mbps at most ({high} x {machine}) but its services "
                 f"need {needed} Mbps at max scale ({users}; "
-                f"{config['serviceInstanceMbps']} Mbps per instance). {REMEDIATION}",
-                connector.urn,
+                f"{config['serviceInstanceMbps']} Mbps per instance).",
+                ("maxInstances", "machineType"),
+                observed=supply,
+                required=needed,
+                urn=connector.urn,
+                related=tuple(
+                    (urn, "template.scaling.maxInstanceCount")
+                    for _, _, urn in demand[connector.urn]
+                ),
             )
 
 
@@ -73,8 +83,17 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             _stack("e2-micro", 3, 10),
-            ("carries 300 Mbps at most (3 x e2-micro) but its services need 1000 Mbps",),
+            (
+                Want(
+                    "carries 300 Mbps at most (3 x e2-micro) but its services need 1000 Mbps",
+                    ("maxInstances", "machineType"),
+                ),
+            ),
         ),
-        Bad(_stack("e2-standard-4", 3, 10), ("need 20000 Mbps",), {"serviceInstanceMbps": 2000}),
+        Bad(
+            _stack("e2-standard-4", 3, 10),
+            (Want("need 20000 Mbps", ("maxInstances", "machineType")),),
+            {"serviceInstanceMbps": 2000},
+        ),
     ],
 )

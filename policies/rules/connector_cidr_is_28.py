@@ -8,32 +8,42 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:vpcaccess/connector:Connector"
 REMEDIATION = "Set ipCidrRange to an unused /28 (e.g. 10.8.0.0/28), or name a /28 subnet."
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     subnet = at(props, "subnet.name", str)
     cidr = at(props, "ipCidrRange", str)
     if subnet is not None and cidr is None:
         return
     if cidr is None:
-        yield f"connector has neither ipCidrRange nor subnet. {REMEDIATION}"
+        yield Violation(
+            "connector has neither ipCidrRange nor subnet.", ("ipCidrRange",), None, "/28"
+        )
         return
     if not known(cidr):
         return
     try:
         network = ipaddress.IPv4Network(cidr)
     except ValueError:
-        yield f"ipCidrRange {cidr!r} is not an IPv4 CIDR range. {REMEDIATION}"
+        yield Violation(
+            f"ipCidrRange {cidr!r} is not an IPv4 CIDR range.", ("ipCidrRange",), cidr, "/28"
+        )
         return
     if network.prefixlen != 28:
-        yield f"ipCidrRange {cidr} is a /{network.prefixlen}; connectors need a /28. {REMEDIATION}"
+        yield Violation(
+            f"ipCidrRange {cidr} is a /{network.prefixlen}; connectors need a /28.",
+            ("ipCidrRange",),
+            f"/{network.prefixlen}",
+            "/28",
+        )
 
 
 POLICY = resource_policy(
@@ -51,8 +61,17 @@ EXAMPLES = Examples(
         changed(changed(samples.connector(), "ipCidrRange", None), "subnet", {"name": "conn-28"}),
     ],
     bad=[
-        Bad(changed(samples.connector(), "ipCidrRange", "10.8.0.0/24"), ("/24",)),
-        Bad(changed(samples.connector(), "ipCidrRange", "10.8.0/28x"), ("not an IPv4",)),
-        Bad(changed(samples.connector(), "ipCidrRange", None), ("neither ipCidrRange",)),
+        Bad(
+            changed(samples.connector(), "ipCidrRange", "10.8.0.0/24"),
+            (Want("/24", ("ipCidrRange",)),),
+        ),
+        Bad(
+            changed(samples.connector(), "ipCidrRange", "10.8.0/28x"),
+            (Want("not an IPv4", ("ipCidrRange",)),),
+        ),
+        Bad(
+            changed(samples.connector(), "ipCidrRange", None),
+            (Want("neither ipCidrRange", ("ipCidrRange",)),),
+        ),
     ],
 )

@@ -8,9 +8,10 @@ from typing import Any
 from pulumi_policy import Severity
 
 from conduit.core import facts
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:vpcaccess/connector:Connector"
@@ -20,28 +21,51 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, _config: Config) -> Iterator[str]:
+def check(props: Any, _config: Config) -> Iterator[Violation]:
     low = at(props, "minInstances", int)
     high = at(props, "maxInstances", int)
     machine = at(props, "machineType", str)
     if known(machine) and machine not in facts.CONNECTOR_MACHINE_TYPES:
         allowed = ", ".join(facts.CONNECTOR_MACHINE_TYPES)
-        yield f"machineType {machine!r} is not one of {allowed}. {REMEDIATION}"
+        yield Violation(
+            f"machineType {machine!r} is not one of {allowed}.",
+            ("machineType",),
+            machine,
+            list(facts.CONNECTOR_MACHINE_TYPES),
+        )
     lo_min, lo_max = facts.CONNECTOR_MIN_INSTANCES
     hi_min, hi_max = facts.CONNECTOR_MAX_INSTANCES
     if known(low) and not lo_min <= low <= lo_max:
-        yield f"minInstances {low} is outside {lo_min}-{lo_max}. {REMEDIATION}"
+        yield Violation(
+            f"minInstances {low} is outside {lo_min}-{lo_max}.",
+            ("minInstances",),
+            low,
+            f"{lo_min}-{lo_max}",
+        )
     if known(high) and not hi_min <= high <= hi_max:
-        yield f"maxInstances {high} is outside {hi_min}-{hi_max}. {REMEDIATION}"
+        yield Violation(
+            f"maxInstances {high} is outside {hi_min}-{hi_max}.",
+            ("maxInstances",),
+            high,
+            f"{hi_min}-{hi_max}",
+        )
     if known(low) and known(high) and low >= high:
-        yield f"minInstances {low} must be less than maxInstances {high}. {REMEDIATION}"
+        yield Violation(
+            f"minInstances {low} must be less than maxInstances {high}.",
+            ("minInstances", "maxInstances"),
+            low,
+            f"< {high}",
+        )
     mixed = [
-        f"{t} with {i}"
+        (t, i)
         for t, i in (("minThroughput", "minInstances"), ("maxThroughput", "maxInstances"))
         if at(props, t, int) is not None and at(props, i, int) is not None
     ]
     if mixed:
-        yield f"throughput mixed with instance fields ({', '.join(mixed)}). {REMEDIATION}"
+        shown = ", ".join(f"{t} with {i}" for t, i in mixed)
+        yield Violation(
+            f"throughput mixed with instance fields ({shown}).", tuple(t for t, _ in mixed)
+        )
 
 
 POLICY = resource_policy(
@@ -56,11 +80,32 @@ POLICY = resource_policy(
 EXAMPLES = Examples(
     good=[samples.connector(), changed(samples.connector(), "machineType", None)],
     bad=[
-        Bad(changed(samples.connector(), "minInstances", 1), ("minInstances 1 is outside",)),
-        Bad(changed(samples.connector(), "maxInstances", 12), ("maxInstances 12 is outside",)),
-        Bad(changed(samples.connector(), "minInstances", 10), ("outside 2-9", "less than")),
-        Bad(changed(samples.connector(), "machineType", "n2-standard-2"), ("'n2-standard-2'",)),
-        Bad(changed(samples.connector(), "minThroughput", 300), ("minThroughput with",)),
-        Bad(changed(samples.connector(), "minInstances", "3"), ("should be a whole number",)),
+        Bad(
+            changed(samples.connector(), "minInstances", 1),
+            (Want("minInstances 1 is outside", ("minInstances",)),),
+        ),
+        Bad(
+            changed(samples.connector(), "maxInstances", 12),
+            (Want("maxInstances 12 is outside", ("maxInstances",)),),
+        ),
+        Bad(
+            changed(samples.connector(), "minInstances", 10),
+            (
+                Want("outside 2-9", ("minInstances",)),
+                Want("less than", ("minInstances", "maxInstances")),
+            ),
+        ),
+        Bad(
+            changed(samples.connector(), "machineType", "n2-standard-2"),
+            (Want("'n2-standard-2'", ("machineType",)),),
+        ),
+        Bad(
+            changed(samples.connector(), "minThroughput", 300),
+            (Want("minThroughput with", ("minThroughput",)),),
+        ),
+        Bad(
+            changed(samples.connector(), "minInstances", "3"),
+            (Want("should be a whole number", ()),),
+        ),
     ],
 )

@@ -7,21 +7,25 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:vpcaccess/connector:Connector"
 REMEDIATION = "Use e2-standard-4 for services that start many instances at once."
 
 
-def check(props: Any, config: Config) -> Iterator[str]:
+def check(props: Any, config: Config) -> Iterator[Violation]:
     machine = at(props, "machineType", str, default="e2-micro")
     if known(machine) and machine in config["advisedMachineTypes"]:
-        yield (
+        yield Violation(
             f"machineType {machine} has shared CPU: high packet rates can time out before the "
-            f"bandwidth limit. {REMEDIATION}"
+            "bandwidth limit.",
+            ("machineType",),
+            machine,
+            "e2-standard-4",
         )
 
 
@@ -40,7 +44,13 @@ POLICY = resource_policy(
 EXAMPLES = Examples(
     good=[samples.connector()],
     bad=[
-        Bad(changed(samples.connector(), "machineType", "e2-micro"), ("e2-micro has shared",)),
-        Bad(changed(samples.connector(), "machineType", None), ("e2-micro has shared",)),
+        Bad(
+            changed(samples.connector(), "machineType", "e2-micro"),
+            (Want("e2-micro has shared", ("machineType",)),),
+        ),
+        Bad(
+            changed(samples.connector(), "machineType", None),
+            (Want("e2-micro has shared", ("machineType",)),),
+        ),
     ],
 )

@@ -6,10 +6,11 @@ from collections.abc import Iterator, Sequence
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, changed
+from policies.guard.examples import Bad, Examples, Res, Want, changed
 from policies.guard.links import connector_linker, connector_of
 from policies.guard.props import at, known
 
@@ -17,7 +18,7 @@ CONNECTOR = "gcp:vpcaccess/connector:Connector"
 REMEDIATION = "Create the connector in the service's region (a connector is regional)."
 
 
-def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple[str, str]]:
+def check(resources: Sequence[StackResource], _config: Config) -> Iterator[Violation]:
     connectors = of_type(resources, CONNECTOR)
     linker = connector_linker(connectors)
     for service in of_type(resources, SERVICE):
@@ -27,10 +28,13 @@ def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple
         service_region = at(service.props, "location", str)
         connector_region = at(connector.props, "region", str)
         if known(service_region) and known(connector_region) and service_region != connector_region:
-            yield (
-                f"service in {service_region} uses a connector in {connector_region}. "
-                f"{REMEDIATION}",
-                service.urn,
+            yield Violation(
+                f"service in {service_region} uses a connector in {connector_region}.",
+                ("location",),
+                observed=connector_region,
+                required=service_region,
+                urn=service.urn,
+                related=((connector.urn, "region"),),
             )
 
 
@@ -50,7 +54,7 @@ EXAMPLES = Examples(
                 Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
                 Res(SERVICE, samples.service()),
             ],
-            ("service in us-central1 uses a connector in europe-west1",),
+            (Want("service in us-central1 uses a connector in europe-west1", ("location",)),),
         )
     ],
 )

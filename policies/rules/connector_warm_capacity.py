@@ -7,9 +7,10 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, changed
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:vpcaccess/connector:Connector"
@@ -21,19 +22,27 @@ REMEDIATION = (
 )
 
 
-def check(props: Any, config: Config) -> Iterator[str]:
+def check(props: Any, config: Config) -> Iterator[Violation]:
     floor = config["minInstancesFloor"]
     low = at(props, "minInstances", int)
     if low is None:
         throughput = at(props, "minThroughput", int)
         low = throughput // 100 if known(throughput) else API_DEFAULT_MIN_INSTANCES
     if known(low) and low < floor:
-        yield f"minInstances {low} is below the warm floor of {floor}. {REMEDIATION}"
+        yield Violation(
+            f"minInstances {low} is below the warm floor of {floor}.",
+            ("minInstances",),
+            low,
+            f">= {floor}",
+        )
     machine = at(props, "machineType", str, default=API_DEFAULT_MACHINE)
     if known(machine) and machine in config["deniedMachineTypes"]:
-        yield (
+        yield Violation(
             f"machineType {machine} is denied: it exhausts CPU credits and conntrack memory "
-            f"under packet bursts. {REMEDIATION}"
+            "under packet bursts.",
+            ("machineType",),
+            machine,
+            "e2-standard-4",
         )
 
 
@@ -54,9 +63,22 @@ POLICY = resource_policy(
 EXAMPLES = Examples(
     good=[samples.connector(), changed(samples.connector(), "machineType", "e2-micro")],
     bad=[
-        Bad(changed(samples.connector(), "minInstances", 2), ("below the warm floor of 3",)),
-        Bad(changed(samples.connector(), "minInstances", None), ("minInstances 2 is below",)),
-        Bad(changed(samples.connector(), "machineType", "f1-micro"), ("f1-micro is denied",)),
-        Bad(samples.connector(), ("below the warm floor of 5",), {"minInstancesFloor": 5}),
+        Bad(
+            changed(samples.connector(), "minInstances", 2),
+            (Want("below the warm floor of 3", ("minInstances",)),),
+        ),
+        Bad(
+            changed(samples.connector(), "minInstances", None),
+            (Want("minInstances 2 is below", ("minInstances",)),),
+        ),
+        Bad(
+            changed(samples.connector(), "machineType", "f1-micro"),
+            (Want("f1-micro is denied", ("machineType",)),),
+        ),
+        Bad(
+            samples.connector(),
+            (Want("below the warm floor of 5", ("minInstances",)),),
+            {"minInstancesFloor": 5},
+        ),
     ],
 )

@@ -6,10 +6,11 @@ from collections.abc import Iterator, Sequence
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, secret_id_of, secret_refs
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res
+from policies.guard.examples import Bad, Examples, Res, Want
 from policies.guard.links import urn_of
 from policies.guard.props import UNKNOWN, at, items, known
 
@@ -38,13 +39,14 @@ def _members(resource: StackResource) -> list[str]:
     return [m for m in items(resource.props, "members") if m is not UNKNOWN]
 
 
-def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple[str, str]]:
+def check(resources: Sequence[StackResource], _config: Config) -> Iterator[Violation]:
     for grant in of_type(resources, *PROJECT_IAM):
         if at(grant.props, "role", str) in ACCESSOR_ROLES:
-            yield (
+            yield Violation(
                 f"{at(grant.props, 'role', str)} is granted project-wide: every secret becomes "
-                f"readable. {REMEDIATION}",
-                grant.urn,
+                "readable.",
+                ("role",),
+                urn=grant.urn,
             )
     # Who may read what: keyed by the secret id or name a grant names, and the URNs it depends on.
     readers: dict[str, set[str]] = {}
@@ -54,9 +56,12 @@ def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple
         members = _members(grant)
         for member in members:
             if not member.startswith("serviceAccount:"):
-                yield (
-                    f"secret access granted to {member}, not a service account. {REMEDIATION}",
-                    grant.urn,
+                yield Violation(
+                    f"secret access granted to {member}, not a service account.",
+                    ("member",),
+                    member,
+                    "serviceAccount:...",
+                    urn=grant.urn,
                 )
         keys = {urn_of(d) for d in grant.dependencies}
         secret_id = at(grant.props, "secretId", str)
@@ -78,10 +83,11 @@ def check(resources: Sequence[StackResource], _config: Config) -> Iterator[tuple
             keys = (secret.urn, secret_id, at(secret.props, "name", str))
             allowed = set().union(*(readers.get(k, set()) for k in keys if known(k)))
             if f"serviceAccount:{account}" not in allowed and "*" not in allowed:
-                yield (
+                yield Violation(
                     f"the service account cannot read secret {secret_id} (env {env_name}): the "
-                    f"revision will fail to start. {REMEDIATION}",
-                    service.urn,
+                    "revision will fail to start.",
+                    (f"template.containers.envs.{env_name}",),
+                    urn=service.urn,
                 )
 
 
@@ -121,7 +127,13 @@ EXAMPLES = Examples(
                 ),
                 _SERVICE,
             ],
-            ("granted project-wide", "cannot read secret jwt-secret-key"),
+            (
+                Want("granted project-wide", ("role",)),
+                Want(
+                    "cannot read secret jwt-secret-key",
+                    ("template.containers.envs.JWT_SECRET_KEY",),
+                ),
+            ),
         ),
         Bad(
             [
@@ -137,7 +149,7 @@ EXAMPLES = Examples(
                 ),
                 _SERVICE,
             ],
-            ("granted to group:devs@acme.com",),
+            (Want("granted to group:devs@acme.com", ("member",)),),
         ),
     ],
 )

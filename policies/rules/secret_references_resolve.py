@@ -10,10 +10,11 @@ from collections.abc import Iterator, Sequence
 
 from pulumi_policy import Severity
 
+from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, secret_id_of, secret_refs
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res
+from policies.guard.examples import Bad, Examples, Res, Want
 from policies.guard.links import urn_of
 from policies.guard.props import at, known
 
@@ -25,7 +26,7 @@ REMEDIATION = (
 )
 
 
-def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[str, str]]:
+def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violation]:
     # What the versions point at: a secret's name or id, or (at preview) the secret they depend on.
     versioned: set[str] = set()
     for version in of_type(resources, VERSION):
@@ -50,16 +51,20 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[tuple[
                 hint = f" (defined: {', '.join(sorted(defined)) or 'none'})"
                 if close:
                     hint = f" (did you mean {close[0]}?)"
-                yield (
+                yield Violation(
                     f"env {env_name} references secret {secret_id}, which the stack does not "
-                    f"define{hint}. {REMEDIATION}",
-                    service.urn,
+                    f"define{hint}.",
+                    (f"template.containers.envs.{env_name}",),
+                    secret_id,
+                    sorted(defined),
+                    urn=service.urn,
                 )
             elif not defined[secret_id]:
-                yield (
+                yield Violation(
                     f"env {env_name} references secret {secret_id}, which has no version: the "
-                    f"revision will fail to start. {REMEDIATION}",
-                    service.urn,
+                    "revision will fail to start.",
+                    (f"template.containers.envs.{env_name}",),
+                    urn=service.urn,
                 )
 
 
@@ -85,12 +90,29 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             [_DRIFTED, Res(SERVICE, samples.service())],
-            ("references secret jwt-secret-key, which the stack does not define",),
+            (
+                Want(
+                    "references secret jwt-secret-key, which the stack does not define",
+                    ("template.containers.envs.JWT_SECRET_KEY",),
+                ),
+            ),
         ),
-        Bad([_SECRET, Res(SERVICE, samples.service())], ("jwt-secret-key, which has no version",)),
+        Bad(
+            [_SECRET, Res(SERVICE, samples.service())],
+            (
+                Want(
+                    "jwt-secret-key, which has no version",
+                    ("template.containers.envs.JWT_SECRET_KEY",),
+                ),
+            ),
+        ),
         Bad(
             [Res(SERVICE, samples.service())],
-            ("does not define (defined: none)",),
+            (
+                Want(
+                    "does not define (defined: none)", ("template.containers.envs.JWT_SECRET_KEY",)
+                ),
+            ),
         ),
     ],
 )
