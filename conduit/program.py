@@ -95,6 +95,13 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             secret_ids={**settings.secrets, DATABASE_PASSWORD_ENV: password_id},
             values={**(values or {}), DATABASE_PASSWORD_ENV: database.password},
             external_ids=settings.external_secrets,
+            settings_keys={
+                **{env_name: f"conduit:secrets.{env_name}" for env_name in settings.secrets},
+                **{
+                    env_name: f"conduit:externalSecrets.{env_name}"
+                    for env_name in settings.external_secrets
+                },
+            },
         ),
         after_apis,
     )

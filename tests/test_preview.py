@@ -91,8 +91,8 @@ def test_json_report_matches_its_schema_and_the_findings(incident_reports) -> No
     budget = next(f for f in document["findings"] if f["rule"] == "cloudsql-connection-budget")
     assert budget["location"] == {
         "file": "Pulumi.incident.yaml",
-        "line": 26,
-        "key": "conduit:service.databasePool",
+        "line": 27,
+        "key": "conduit:service.databasePool.size",
     }
     assert "largest safe maxInstances 0" in budget["message"]
 

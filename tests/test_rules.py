@@ -8,9 +8,9 @@ from unittest import mock
 import pytest
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
-from conduit.core.violation import STRUCTURED_ENV, Violation
+from conduit.core.violation import INSPECTS, STRUCTURED_ENV, Violation
 from policies import rules
-from policies.guard.define import INSPECTS, resource_policy, stack_policy
+from policies.guard.define import resource_policy, stack_policy
 from policies.guard.examples import Res
 from policies.guard.props import UNKNOWN
 from tests.rule_support import NOT_APPLICABLE, run

@@ -9,6 +9,7 @@ import pulumi_gcp as gcp
 import pulumi_random as random
 from pulumi import ResourceOptions
 
+from conduit.components import provenance
 from conduit.components.options import child_options
 from conduit.core.settings import DatabaseSettings
 
@@ -24,6 +25,7 @@ class DatabaseArgs:
     network_id: pulumi.Input[str]
     private_services_connection: pulumi.Resource
     """Private IP needs the servicenetworking peering first."""
+    settings_key: str = "conduit:database"
 
 
 class Database(pulumi.ComponentResource):
@@ -91,6 +93,27 @@ class Database(pulumi.ComponentResource):
             password=password.result,
             opts=child,
         )
+
+        key = args.settings_key
+        provenance.declare(
+            instance,
+            {
+                "": key,
+                "databaseVersion": f"{key}.version",
+                "region": "gcp:region",
+                "settings": key,
+                "settings.availabilityType": f"{key}.availability",
+                "settings.deletionProtectionEnabled": f"{key}.deletionProtection",
+                "settings.databaseFlags.max_connections": f"{key}.maxConnections",
+                "settings.backupConfiguration": f"{key}.backups",
+                "settings.backupConfiguration.pointInTimeRecoveryEnabled": (
+                    f"{key}.backups.pointInTimeRecovery"
+                ),
+                "settings.ipConfiguration.privateNetwork": "conduit:network.privateServicesRange",
+            },
+        )
+        for resource in (database, user):
+            provenance.declare(resource, {"": key})
 
         self.connection_name = instance.connection_name
         self.private_ip = instance.private_ip_address

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
+from conduit.components import provenance
 from conduit.components.options import child_options
 from conduit.core.settings import NetworkSettings
 
@@ -19,6 +20,7 @@ class NetworkArgs:
 
     settings: NetworkSettings
     region: str
+    settings_key: str = "conduit:network"
 
 
 class Network(pulumi.ComponentResource):
@@ -67,6 +69,12 @@ class Network(pulumi.ComponentResource):
             max_instances=connector.max_instances,
             opts=child,
         )
+
+        key = args.settings_key
+        provenance.declare(network, {"": key})
+        provenance.declare(address, {"": f"{key}.privateServicesRange"})
+        provenance.declare(self.private_services_connection, {"": f"{key}.privateServicesRange"})
+        provenance.declare(vpc_connector, {"": f"{key}.connector", "region": "gcp:region"})
 
         self.network_id = network.id
         self.connector_id = vpc_connector.id

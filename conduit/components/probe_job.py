@@ -8,6 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
+from conduit.components import provenance
 from conduit.components.options import child_options
 from conduit.components.secrets import SecretRef
 from conduit.core.settings import ProbeJobSettings
@@ -31,6 +32,7 @@ class ProbeJobArgs:
     password: SecretRef
     password_grant: pulumi.Resource
     """The account's grant on the password: a task reads it at start-up."""
+    settings_key: str = "conduit:probeJob"
 
 
 class ProbeJob(pulumi.ComponentResource):
@@ -96,5 +98,6 @@ class ProbeJob(pulumi.ComponentResource):
                 [args.password_grant, *([args.password.version] if args.password.version else [])],
             ),
         )
+        provenance.declare(job, {"": args.settings_key, "location": "gcp:region"})
         self.job_name = job.id
         self.register_outputs({"jobName": job.id})

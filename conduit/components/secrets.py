@@ -10,6 +10,7 @@ import pulumi_gcp as gcp
 import pulumi_random as random
 from pulumi import ResourceOptions
 
+from conduit.components import provenance
 from conduit.components.options import child_options
 
 GENERATED_SECRET_LENGTH = 48
@@ -28,6 +29,8 @@ class SecretRef:
     """What a SecretIamMember names."""
     version: pulumi.Resource | None
     """The version a reader must wait for; None for a secret managed outside the stack."""
+    settings_key: str = ""
+    """The settings key that names this secret for this env var ("" when the stack makes it)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class SecretsArgs:
     """Env var name -> value; at most one name per secret id."""
     external_ids: Mapping[str, str] = field(default_factory=dict)
     """Secrets that exist outside the stack: referenced and granted, not created."""
+    settings_keys: Mapping[str, str] = field(default_factory=dict)
+    """Env var name -> the settings key that names its secret, where one does."""
 
 
 class Secrets(pulumi.ComponentResource):
@@ -57,7 +62,9 @@ class Secrets(pulumi.ComponentResource):
         for env_name, secret_id in sorted(args.secret_ids.items()):
             by_id.setdefault(secret_id, []).append(env_name)
         self.refs = {
-            env_name: SecretRef(secret_id, secret_id, secret_id, None)
+            env_name: SecretRef(
+                secret_id, secret_id, secret_id, None, args.settings_keys.get(env_name, "")
+            )
             for env_name, secret_id in args.external_ids.items()
         }
         for secret_id, env_names in sorted(by_id.items()):
@@ -90,7 +97,17 @@ class Secrets(pulumi.ComponentResource):
                 secret_data=pulumi.Output.secret(value),
                 opts=child,
             )
+            keys = [args.settings_keys[n] for n in env_names if n in args.settings_keys]
+            if keys:
+                provenance.declare(secret, {"": keys[0]})
+                provenance.declare(version, {"": keys[0]})
             for env_name in env_names:
-                self.refs[env_name] = SecretRef(secret_id, secret.secret_id, secret.id, version)
+                self.refs[env_name] = SecretRef(
+                    secret_id,
+                    secret.secret_id,
+                    secret.id,
+                    version,
+                    args.settings_keys.get(env_name, ""),
+                )
         self.secret_ids = {env_name: ref.secret_id for env_name, ref in sorted(self.refs.items())}
         self.register_outputs({"secretIds": self.secret_ids})

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
+from conduit.components import provenance
 from conduit.components.options import child_options
 from conduit.components.secrets import SecretRef
 from conduit.core import names
@@ -30,6 +31,8 @@ class ServiceArgs:
     database_user: pulumi.Input[str]
     secrets: Mapping[str, SecretRef]
     """Env var name -> secret: each reaches the container by reference only."""
+    settings_key: str = "conduit:service"
+    """Where the settings live in the stack file (one entry of conduit:services, or this)."""
 
 
 class Service(pulumi.ComponentResource):
@@ -95,8 +98,11 @@ class Service(pulumi.ComponentResource):
             # versions must exist first.
             opts=child_options(self, opts, [*self.secret_grants.values(), *versions]),
         )
+        provenance.declare(service, self._sources(args))
+        for grant in self.secret_grants.values():
+            provenance.declare(grant, {"": args.settings_key})
         if svc.public_invoker:
-            run.ServiceIamMember(
+            invoker = run.ServiceIamMember(
                 f"{name}-public-invoker",
                 name=service.name,
                 location=args.region,
@@ -104,6 +110,7 @@ class Service(pulumi.ComponentResource):
                 member="allUsers",
                 opts=child,
             )
+            provenance.declare(invoker, {"": f"{args.settings_key}.publicInvoker"})
 
         self.name = service.name
         self.uri = service.uri
@@ -111,6 +118,37 @@ class Service(pulumi.ComponentResource):
         self.register_outputs(
             {"name": service.name, "uri": service.uri, "serviceAccount": account.email}
         )
+
+    @staticmethod
+    def _sources(args: ServiceArgs) -> dict[str, str]:
+        """The service's properties and the settings keys they come from."""
+        key, envs = args.settings_key, "template.containers.envs"
+        return {
+            "": key,
+            "name": f"{key}.name",
+            "location": "gcp:region",
+            "ingress": f"{key}.ingress",
+            "template.timeout": f"{key}.requestTimeoutSeconds",
+            "template.maxInstanceRequestConcurrency": f"{key}.concurrency",
+            "template.scaling.minInstanceCount": f"{key}.minInstances",
+            "template.scaling.maxInstanceCount": f"{key}.maxInstances",
+            "template.vpcAccess.connector": "conduit:network.connector",
+            "template.vpcAccess.egress": f"{key}.egress",
+            "template.containers.image": f"{key}.image",
+            "template.containers.resources.limits.cpu": f"{key}.cpu",
+            "template.containers.resources.limits.memory": f"{key}.memory",
+            "template.containers.startupProbe": f"{key}.startupProbe",
+            "template.containers.livenessProbe": f"{key}.livenessProbe",
+            envs: f"{key}.env",
+            f"{envs}.DATABASE_POOL_SIZE": f"{key}.databasePool.size",
+            f"{envs}.DATABASE_MAX_OVERFLOW": f"{key}.databasePool.maxOverflow",
+            f"{envs}.DATABASE_INIT_TIMEOUT_SECONDS": f"{key}.databaseInitTimeoutSeconds",
+            **{
+                f"{envs}.{env_name}": ref.settings_key
+                for env_name, ref in args.secrets.items()
+                if ref.settings_key
+            },
+        }
 
     @staticmethod
     def _container(args: ServiceArgs) -> run.ServiceTemplateContainerArgs:

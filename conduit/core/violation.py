@@ -15,6 +15,8 @@ from typing import Any
 
 STRUCTURED_ENV = "CONDUIT_STRUCTURED_FINDINGS"
 TAIL = "\nconduit-finding: "
+INSPECTS = "inspects:"
+"""Tag prefix by which a resource policy names each type it inspects (reports count cases)."""
 
 
 @dataclass(frozen=True)

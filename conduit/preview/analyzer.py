@@ -15,6 +15,7 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
 
+from conduit.core.violation import STRUCTURED_ENV
 from conduit.preview.runner import ResourceRecord
 
 STARTUP_TIMEOUT_SECONDS = 30
@@ -76,7 +77,8 @@ def running_pack(pack_dir: Path, engine_address: str = "127.0.0.1:0") -> Iterato
         cwd=pack_dir,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        # STRUCTURED_ENV: each violation also carries its facts as data (conduit.core.violation).
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", STRUCTURED_ENV: "1"},
     )
     stderr: list[str] = []
     drain = threading.Thread(target=_drain, args=(process.stderr, stderr), daemon=True)

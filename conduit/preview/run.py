@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from conduit.components import provenance
 from conduit.core.loader import SettingsError, stack_file
+from conduit.core.violation import INSPECTS, Violation, decode
 from conduit.preview import analyzer, policy_config
 from conduit.preview.locations import PROGRAM, StackFileIndex
 from conduit.preview.plan import Plan, plan_stack
 from conduit.preview.project import Project, load_project
 from conduit.preview.runner import ResourceRecord
-from conduit.report.model import Finding, Outcome, Report, Rule
+from conduit.report.model import Finding, Location, Outcome, Report, Rule
 
 LEVEL_NAMES = {
     analyzer_pb2.ADVISORY: "advisory",
@@ -81,8 +85,9 @@ def preview(request: PreviewRequest) -> Report:
         ]
     index = StackFileIndex(stack_file(request.project_dir, request.stack), request.project_dir)
     policies = {p.name: p for p in info.policies}
+    locate = partial(_locate, index, plan.recording.sources)
     findings = tuple(
-        _finding(record, diagnostic, policies[diagnostic.policyName], index)
+        _finding(record, diagnostic, policies[diagnostic.policyName], locate)
         for record, diagnostic in diagnostics
     )
     rules = tuple(
@@ -91,7 +96,9 @@ def preview(request: PreviewRequest) -> Report:
             description=p.description,
             severity=SEVERITY_NAMES.get(p.severity, "medium"),
             enforcement=LEVEL_NAMES[p.enforcementLevel],
+            remediation=p.remediation_steps,
             scope="stack" if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
+            inspects=tuple(t.removeprefix(INSPECTS) for t in p.tags if t.startswith(INSPECTS)),
         )
         for p in info.policies
     )
@@ -119,26 +126,55 @@ def _plan(request: PreviewRequest, project: Project) -> Plan:
         raise ProgramError(f"the Pulumi program failed: {type(error).__name__}: {error}") from error
 
 
+def _locate(
+    index: StackFileIndex,
+    sources: dict[str, dict[str, str]],
+    subject: str,
+    violation: Violation,
+) -> Location:
+    """The stack-file line of the first judged property a settings key produced: the subject's
+    own paths, then the related ones, then the subject's whole block; else the program."""
+    candidates = [
+        *((subject, path) for path in violation.paths),
+        *violation.related,
+        (subject, ""),
+    ]
+    for urn, path in candidates:
+        key = provenance.settings_key(sources, urn, path)
+        hit = index.line_of(key) if key else None
+        if hit:
+            return Location(index.relative, hit[0], hit[1])
+    return Location(PROGRAM, 1, "")
+
+
 def _finding(
     record: ResourceRecord | None,
     diagnostic: analyzer_pb2.AnalyzeDiagnostic,
     policy: analyzer_pb2.PolicyInfo,
-    index: StackFileIndex,
+    locate: Callable[[str, Violation], Location],
 ) -> Finding:
+    subject = record.urn if record else diagnostic.urn
     # The SDK prefixes each message with the policy's description; the report shows both apart.
-    message = diagnostic.message.removeprefix(diagnostic.description).strip() or policy.description
+    text = diagnostic.message.removeprefix(diagnostic.description).strip()
+    violation = decode(text, subject) or Violation(text or policy.description, urn=subject)
     level = LEVEL_NAMES.get(diagnostic.enforcementLevel, "advisory")
     outcome = Outcome.FAIL if level in ("mandatory", "remediate") else Outcome.WARN
-    if "can't run policy" in message and "during preview" in message:
+    if violation.error:
+        outcome = Outcome.ERROR
+    elif "can't run policy" in text and "during preview" in text:
+        # The SDK's own diagnostic for a value unknown at preview (no data line).
         outcome = Outcome.SKIPPED
     return Finding(
         rule=diagnostic.policyName,
         outcome=outcome,
-        message=message,
+        message=violation.message,
         severity=SEVERITY_NAMES.get(policy.severity, "medium"),
         enforcement=level,
-        subject=record.urn if record else diagnostic.urn,
+        subject=subject,
         subject_type=record.type if record else "",
-        remediation=policy.remediation_steps,
-        location=index.locate(diagnostic.policyName, message, PROGRAM),
+        remediation=violation.remediation or policy.remediation_steps,
+        location=locate(subject, violation),
+        properties=violation.paths,
+        observed=violation.observed,
+        required=violation.required,
     )

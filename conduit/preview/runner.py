@@ -17,6 +17,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from conduit.components import provenance
 from conduit.preview.mocks import GcpMocks
 
 _SECRET_SIG = rpc._special_secret_sig
@@ -48,6 +49,8 @@ class Recording:
     """Stack outputs that are secrets: reporters must mask them."""
     encrypted_config: list[str] = field(default_factory=list)
     """Config keys left out because they are encrypted (no secrets provider offline)."""
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    """URN -> {property path: settings key}, as the components declared them."""
 
 
 class DuplicateUrnError(RuntimeError):
@@ -160,6 +163,7 @@ def run_program(
         monitor.mocks, project=pulumi_project, stack=stack, preview=False, monitor=monitor
     )
     root = pulumi.runtime.get_root_resource()
+    provenance.reset()
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     _sync_await(run_pulumi_func(lambda: runpy.run_path(str(project_dir / "__main__.py"))))
@@ -167,7 +171,7 @@ def run_program(
         raise DuplicateUrnError(monitor.duplicate_urns)
     exported = dict(root.outputs) if root is not None else {}
     values, secrets = _sync_await(_resolve(exported))
-    return Recording(monitor.records, values, secrets, encrypted)
+    return Recording(monitor.records, values, secrets, encrypted, provenance.collected())
 
 
 async def _resolve(exported: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:

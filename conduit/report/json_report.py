@@ -19,19 +19,30 @@ def as_dict(report: Report) -> dict[str, Any]:
         "exitCode": int(report.exit_code),
         "durationSeconds": round(report.duration_seconds, 3),
         "resources": [{"type": t, "urn": u} for t, u in report.resources],
-        "rules": [asdict(rule) for rule in report.rules],
+        "rules": [
+            {
+                **asdict(rule),
+                "inspects": list(rule.inspects),
+                "remediation": rule.remediation or None,
+            }
+            for rule in report.rules
+        ],
         "findings": [
             {
                 "rule": f.rule,
                 "outcome": str(f.outcome),
                 "severity": f.severity,
-                "enforcement": f.enforcement,
-                "subject": f.subject,
-                "subjectType": f.subject_type,
+                # Absent is null, never "" (the schema says which fields may be null).
+                "enforcement": f.enforcement or None,
+                "subject": f.subject or None,
+                "subjectType": f.subject_type or None,
                 "message": f.message,
-                "remediation": f.remediation,
+                "remediation": f.remediation or None,
                 "location": asdict(f.location) if f.location else None,
-                "classification": f.classification,
+                "properties": list(f.properties),
+                "observed": f.observed,
+                "required": f.required,
+                "classification": f.classification or None,
                 "figures": f.figures,
                 "evidence": list(f.evidence),
             }

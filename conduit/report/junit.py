@@ -1,4 +1,5 @@
-"""JUnit XML: a preview has one case per policy x resource (a stack policy: one per stack)."""
+"""JUnit XML: a preview has one case per (resource rule, resource of a type it inspects) and one
+per stack rule; a validate run one per check and subject."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ def _cases(report: Report) -> list[tuple[str, str, list[Finding]]]:
             cases.append((rule.name, report.stack, found))
         else:
             cases += [
-                (rule.name, urn, by_key.get((rule.name, urn), [])) for _, urn in report.resources
+                (rule.name, urn, by_key.get((rule.name, urn), []))
+                for type_, urn in report.resources
+                if type_ in rule.inspects
             ]
     return cases
 
@@ -47,6 +50,9 @@ def render(report: Report) -> str:
             text = finding.message + (
                 f"\nFix: {finding.remediation}" if finding.remediation else ""
             )
+            where = finding.location
+            if where:
+                text += f"\nAt: {where.file}:{where.line} ({where.key})"
             if finding.outcome is Outcome.FAIL:
                 ET.SubElement(
                     case, "failure", message=finding.message, type=finding.severity

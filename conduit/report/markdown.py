@@ -22,12 +22,12 @@ def render(report: Report) -> str:
     lines = [f"### {icon} conduit {report.command}: {report.summary()}", ""]
     findings = report.findings
     if findings:
-        lines += ["| | rule | subject | message |", "|---|---|---|---|"]
+        lines += ["| | rule | subject | at | message |", "|---|---|---|---|---|"]
         for f in findings:
             subject = f.subject.rsplit("::", 1)[-1] if f.subject else ""
-            lines.append(
-                f"| {ICONS[f.outcome]} | `{f.rule}` | {_cell(subject)} | {_cell(f.message)} |"
-            )
+            at = f"`{f.location.file}:{f.location.line}`" if f.location else ""
+            cells = [ICONS[f.outcome], f"`{f.rule}`", _cell(subject), at, _cell(f.message)]
+            lines.append(f"| {' | '.join(cells)} |")
         lines.append("")
         lines += ["<details><summary>Details and fixes</summary>", ""]
         for f in findings:

@@ -51,6 +51,10 @@ class Finding:
     classification: str = ""
     figures: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[str, ...] = ()
+    properties: tuple[str, ...] = ()
+    """The subject's properties the rule judged (dotted paths)."""
+    observed: Any = None
+    required: Any = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class Rule:
     enforcement: str
     scope: str = "resource"
     """`resource` (judged per resource) or `stack` (judged once per stack)."""
+    remediation: str = ""
+    inspects: tuple[str, ...] = ()
+    """Resource rules: the resource types they judge (one report case per such resource)."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ def render(report: Report) -> str:
         entry = {"id": name, "name": name}
         if rule:
             entry["shortDescription"] = {"text": rule.description}
+            if rule.remediation:
+                entry["help"] = {"text": rule.remediation}
             entry["properties"] = {
                 "security-severity": SECURITY_SEVERITY.get(rule.severity, "5.5"),
                 "enforcement": rule.enforcement,
@@ -39,7 +41,11 @@ def render(report: Report) -> str:
         if finding.outcome in (Outcome.PASS, Outcome.SKIPPED):
             continue
         location = finding.location
-        text = finding.message + (f" Fix: {finding.remediation}" if finding.remediation else "")
+        # A violation's own fix when it differs from the rule's (which is the rule's help).
+        own_fix = finding.remediation and finding.remediation != getattr(
+            described.get(finding.rule), "remediation", ""
+        )
+        text = finding.message + (f" Fix: {finding.remediation}" if own_fix else "")
         result = {
             "ruleId": finding.rule,
             "ruleIndex": names.index(finding.rule),
@@ -69,7 +75,6 @@ def render(report: Report) -> str:
                 "tool": {
                     "driver": {
                         "name": "conduit",
-                        "informationUri": "https://github.com/conduit-iac/conduit",
                         "rules": rules,
                     }
                 },

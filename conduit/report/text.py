@@ -25,6 +25,8 @@ def render(report: Report) -> str:
         level = f" [{finding.enforcement}/{finding.severity}]" if finding.enforcement else ""
         lines.append(f"{MARKS[finding.outcome]:5} {finding.rule}{level}{where}")
         lines.append(f"      {finding.message}")
+        if finding.remediation and finding.outcome in (Outcome.FAIL, Outcome.WARN, Outcome.ERROR):
+            lines.append(f"      fix: {finding.remediation}")
         if finding.classification:
             lines.append(f"      classification: {finding.classification}")
         if finding.location:

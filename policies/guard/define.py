@@ -20,15 +20,12 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from conduit.core.violation import STRUCTURED_ENV, Violation, encode, readable
+from conduit.core.violation import INSPECTS, STRUCTURED_ENV, Violation, encode, readable
 from policies.guard.props import MalformedError, NotApplicableError
 
 Config = Mapping[str, Any]
 ResourceCheck = Callable[[Any, Config], Iterable[Violation]]
 """Yields one Violation per problem with one resource's properties."""
-
-INSPECTS = "inspects:"
-"""Tag prefix naming a type a resource policy inspects (reports count cases from these)."""
 
 
 class StackResource(Protocol):
