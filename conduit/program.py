@@ -96,6 +96,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             values={**(values or {}), DATABASE_PASSWORD_ENV: database.password},
             external_ids=settings.external_secrets,
             settings_keys={
+                DATABASE_PASSWORD_ENV: "conduit:database",
                 **{env_name: f"conduit:secrets.{env_name}" for env_name in settings.secrets},
                 **{
                     env_name: f"conduit:externalSecrets.{env_name}"

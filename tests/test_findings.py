@@ -1,0 +1,247 @@
+"""Findings as data from the rule to every reporter: errors, locations from provenance, cases."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+import yaml
+
+from conduit.components.provenance import settings_key
+from conduit.core.exitcodes import ExitCode
+from conduit.core.settings import StackSettings
+from conduit.preview.run import PreviewRequest, default_policy_config, preview
+from conduit.report.model import Finding, Location, Outcome
+from conduit.report.render import RENDERERS
+from tests.conftest import POLICIES_DIR, ROOT
+
+INCIDENT = ROOT / "examples" / "incident"
+CRASHING = """
+from pulumi_policy import EnforcementLevel, Severity
+
+from policies.guard.define import resource_policy
+
+
+def _crash(props, config):
+    raise KeyError("settings")
+
+
+POLICIES.append(
+    resource_policy(
+        name="crashing-rule",
+        description="A rule with a bug.",
+        resource_types=("gcp:vpcaccess/connector:Connector",),
+        check=_crash,
+        severity=Severity.LOW,
+        remediation="-",
+        enforcement=EnforcementLevel.ADVISORY,
+    )
+)
+"""
+
+
+def _preview(project: Path, stack: str, pack: Path = POLICIES_DIR):
+    config = default_policy_config(POLICIES_DIR, stack)
+    return preview(PreviewRequest(project, stack, pack, config))
+
+
+@pytest.fixture(scope="module")
+def crashing_pack(tmp_path_factory) -> Path:
+    """The real pack plus one advisory rule that raises while reading its resource."""
+    pack = tmp_path_factory.mktemp("pack") / "policies"
+    shutil.copytree(POLICIES_DIR, pack, ignore=shutil.ignore_patterns("__pycache__"))
+    with (pack / "rules" / "__init__.py").open("a") as catalogue:
+        catalogue.write(CRASHING)
+    return pack
+
+
+@pytest.fixture(scope="module")
+def incident_with_a_crash(crashing_pack):
+    return _preview(INCIDENT, "incident", crashing_pack)
+
+
+def test_a_rule_that_raises_is_an_error_and_the_other_rules_still_report(
+    incident_with_a_crash,
+) -> None:
+    report = incident_with_a_crash
+    errors = [f for f in report.findings if f.outcome is Outcome.ERROR]
+    assert [(f.rule, f.message, f.subject_type) for f in errors] == [
+        (
+            "crashing-rule",
+            "rule crashing-rule raised KeyError: 'settings'",
+            "gcp:vpcaccess/connector:Connector",
+        )
+    ]
+    assert report.exit_code is ExitCode.INTERNAL_ERROR
+    failed = {f.rule for f in report.findings if f.outcome is Outcome.FAIL}
+    assert "cloudsql-connection-budget" in failed and len(failed) == 6
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "sarif", "junit"])
+def test_the_crash_shows_as_an_error_in_every_format(incident_with_a_crash, fmt: str) -> None:
+    text = RENDERERS[fmt](incident_with_a_crash)
+    assert "rule crashing-rule raised KeyError" in text
+    if fmt == "json":
+        document = json.loads(text)
+        assert document["exitCode"] == 3
+        assert [f["outcome"] for f in document["findings"] if f["rule"] == "crashing-rule"] == [
+            "error"
+        ]
+    elif fmt == "junit":
+        suite = ET.fromstring(text)
+        assert suite.get("errors") == "1"
+        (case,) = [c for c in suite if c.get("classname") == "crashing-rule"]
+        assert case.find("error") is not None
+    elif fmt == "sarif":
+        (result,) = [
+            r for r in json.loads(text)["runs"][0]["results"] if r["ruleId"] == "crashing-rule"
+        ]
+        assert result["level"] == "error"
+    elif fmt == "text":
+        assert "ERROR crashing-rule" in text
+    else:
+        assert "💥 | `crashing-rule`" in text
+
+
+@pytest.fixture(scope="module")
+def incident():
+    return _preview(INCIDENT, "incident")
+
+
+def test_a_finding_carries_its_data_and_its_settings_line(incident) -> None:
+    (budget,) = [f for f in incident.findings if f.rule == "cloudsql-connection-budget"]
+    assert budget == Finding(
+        rule="cloudsql-connection-budget",
+        outcome=Outcome.FAIL,
+        message=(
+            "services may open 500 connections but max_connections 50 leaves -8 after 53 "
+            "reserved (incl. 50 for the probe) and 5 headroom (backend: 10 x 50 = 500, largest "
+            "safe maxInstances 0)."
+        ),
+        severity="critical",
+        enforcement="mandatory",
+        subject=budget.subject,
+        subject_type="gcp:sql/databaseInstance:DatabaseInstance",
+        remediation=budget.remediation,
+        location=Location("Pulumi.incident.yaml", 27, "conduit:service.databasePool.size"),
+        properties=(),
+        observed=500,
+        required="<= -8",
+    )
+    assert budget.subject.endswith("::staging-instance")
+    assert budget.remediation.startswith("Lower maxInstances or the pool")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "junit"])
+def test_every_fix_is_printed_once_per_finding(incident, fmt: str) -> None:
+    text = RENDERERS[fmt](incident)
+    if fmt == "junit":
+        text = "".join(ET.fromstring(text).itertext())
+    for finding in incident.findings:
+        same = sum(f.remediation == finding.remediation for f in incident.findings)
+        assert text.count(finding.remediation) == same, (fmt, finding.rule)
+
+
+def test_json_keeps_the_fix_out_of_the_message(incident) -> None:
+    for finding in json.loads(RENDERERS["json"](incident))["findings"]:
+        assert finding["remediation"] and finding["remediation"] not in finding["message"]
+
+
+def test_junit_has_a_case_only_for_types_a_rule_inspects() -> None:
+    report = _preview(ROOT, "staging")
+    suite = ET.fromstring(RENDERERS["junit"](report))
+    inspects = {rule.name: rule.inspects for rule in report.rules}
+    types = dict((urn, type_) for type_, urn in report.resources)
+    stack_rules = [rule.name for rule in report.rules if rule.scope == "stack"]
+    for case in suite:
+        rule, subject = case.get("classname"), case.get("name")
+        assert (rule in stack_rules and subject == "staging") or types[subject] in inspects[rule]
+    expected = len(stack_rules) + sum(
+        type_ in rule.inspects for rule in report.rules for type_, _ in report.resources
+    )
+    assert len(suite) == int(suite.get("tests")) == expected
+    # 28 resources, 10 of them APIs no rule inspects: far fewer cases than rules x resources.
+    assert expected < 100
+
+
+def _services_stack(tmp_path: Path) -> Path:
+    """The staging stack with the service's block later in the file and a bad probe."""
+    for name in ("__main__.py", "Pulumi.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    document = yaml.safe_load((ROOT / "Pulumi.staging.yaml").read_text())
+    document["config"]["conduit:service"]["startupProbe"]["failureThreshold"] = 3
+    (tmp_path / "Pulumi.staging.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    return tmp_path
+
+
+def test_a_service_finding_points_into_the_service_block(tmp_path: Path) -> None:
+    project = _services_stack(tmp_path)
+    report = _preview(project, "staging")
+    (finding,) = [f for f in report.findings if f.outcome is Outcome.FAIL]
+    lines = (project / "Pulumi.staging.yaml").read_text().splitlines()
+    assert finding.rule == "cloudrun-startup-probe-covers-db-init"
+    assert finding.location.key == "conduit:service.startupProbe.failureThreshold"
+    assert lines[finding.location.line - 1].strip() == "failureThreshold: 3"
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("", "conduit:service"),
+        ("template", "conduit:service.template"),
+        ("template.scaling.maxInstanceCount", "conduit:service.maxInstances"),
+        ("template.scaling.maxInstanceCount.x", "conduit:service.maxInstances.x"),
+        ("template.containers.startupProbe", "conduit:service.startupProbe"),
+        (
+            "template.containers.startupProbe.periodSeconds",
+            "conduit:service.startupProbe.periodSeconds",
+        ),
+    ],
+)
+def test_settings_key_is_the_longest_declared_prefix_plus_the_rest(path: str, key: str) -> None:
+    sources = {
+        "urn:s": {
+            "": "conduit:service",
+            "template.scaling.maxInstanceCount": "conduit:service.maxInstances",
+            "template.containers.startupProbe": "conduit:service.startupProbe",
+        }
+    }
+    assert settings_key(sources, "urn:s", path) == key
+    assert settings_key(sources, "urn:other", path) is None
+
+
+def _settings_paths(model: type, prefix: str) -> set[str]:
+    paths = set()
+    for name, info in model.model_fields.items():
+        key = f"{prefix}.{info.alias or name}"
+        paths.add(key)
+        annotation = info.annotation
+        for candidate in (annotation, *getattr(annotation, "__args__", ())):
+            if isinstance(candidate, type) and hasattr(candidate, "model_fields"):
+                paths |= _settings_paths(candidate, key)
+    return paths
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_every_declared_source_is_a_settings_key(stack: str) -> None:
+    from conduit.preview.plan import plan_stack
+
+    plan = plan_stack(ROOT, stack)
+    known = _settings_paths(StackSettings, "").union({".gcp:region"})
+    known = {k.lstrip(".") for k in known}
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    named = {f"conduit:secrets.{n}" for n in config.get("conduit:secrets", {})}
+    named |= {f"conduit:externalSecrets.{n}" for n in config.get("conduit:externalSecrets", {})}
+    named |= {f"conduit:service.env.{n}" for n in config["conduit:service"].get("env", {})}
+    declared = {key for paths in plan.recording.sources.values() for key in paths.values()}
+    assert declared - known - named == set()
+    # Every custom resource but the APIs and generated passwords names where it comes from.
+    unsourced = {r.type for r in plan.custom_resources if r.urn not in plan.recording.sources}
+    assert unsourced == {
+        "gcp:projects/service:Service",
+        "random:index/randomPassword:RandomPassword",
+        "gcp:serviceaccount/account:Account",
+    }
