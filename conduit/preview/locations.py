@@ -1,6 +1,7 @@
-"""Where in the stack file a policy finding is caused: the settings key, resolved to its line.
+"""Lines of settings keys in a stack file: where a finding's settings key is written.
 
-The pack knows nothing of Conduit's settings; this table is the program's side of that mapping.
+Which key a finding is about comes from the program's provenance (conduit.components.provenance),
+never from the pack, which knows nothing of Conduit's settings.
 """
 
 from __future__ import annotations
@@ -9,47 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from conduit.report.model import Location
-
 PROGRAM = "__main__.py"
-
-# policy -> [(word in the message, settings key)], first match wins; "" matches any message.
-KEYS: dict[str, list[tuple[str, str]]] = {
-    "connector-cidr-is-28": [("", "conduit:network.connector.ipCidrRange")],
-    "connector-instance-bounds": [
-        ("machineType", "conduit:network.connector.machineType"),
-        ("maxInstances", "conduit:network.connector.maxInstances"),
-        ("", "conduit:network.connector.minInstances"),
-    ],
-    "connector-warm-capacity": [
-        ("machineType", "conduit:network.connector.machineType"),
-        ("", "conduit:network.connector.minInstances"),
-    ],
-    "connector-machine-type-advisory": [("", "conduit:network.connector.machineType")],
-    "connector-capacity-covers-services": [("", "conduit:network.connector.maxInstances")],
-    "connector-region-matches-service": [("", "gcp:region")],
-    "cloudsql-no-public-ip": [("", "conduit:database")],
-    "cloudsql-private-network": [("", "conduit:network.privateServicesRange")],
-    "cloudsql-ssl-required": [("", "conduit:database")],
-    "cloudsql-backups-and-pitr": [("", "conduit:database.backups")],
-    "cloudsql-deletion-protection": [("", "conduit:database.deletionProtection")],
-    "cloudsql-dedicated-core": [("", "conduit:database.tier")],
-    "cloudsql-edition-matches-tier": [("", "conduit:database.edition")],
-    "cloudsql-max-connections-valid": [("", "conduit:database.maxConnections")],
-    "cloudsql-connection-budget": [("", "conduit:service.databasePool")],
-    "cloudrun-startup-probe-covers-db-init": [
-        ("DATABASE_INIT_TIMEOUT_SECONDS", "conduit:service.startupProbe"),
-        ("", "conduit:service.startupProbe"),
-    ],
-    "cloudrun-startup-probe-http": [("", "conduit:service.startupProbe.path")],
-    "cloudrun-liveness-probe": [("", "conduit:service.livenessProbe")],
-    "cloudrun-egress-through-connector": [("", "conduit:service.egress")],
-    "cloudrun-secrets-by-reference": [("", "conduit:service.env")],
-    "cloudrun-no-public-invoker": [("", "conduit:service.publicInvoker")],
-    "cloudrun-request-timeout": [("", "conduit:service.requestTimeoutSeconds")],
-    "cloudrun-connections-per-instance": [("", "conduit:service.databasePool")],
-    "secret-references-resolve": [("", "conduit:externalSecrets"), ("", "conduit:secrets")],
-}
 
 
 class StackFileIndex:
@@ -73,16 +34,6 @@ class StackFileIndex:
             found.append(part)
             line = key_node.start_mark.line + 1
         return (line, ".".join(found)) if found else None
-
-    def locate(self, policy: str, message: str, program: str) -> Location:
-        """The stack-file location of a finding, else the program's."""
-        for word, key in KEYS.get(policy, []):
-            if word and word not in message:
-                continue
-            hit = self.line_of(key)
-            if hit:
-                return Location(self.relative, hit[0], hit[1])
-        return Location(program, 1, "")
 
 
 def _entry(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:

@@ -13,14 +13,11 @@ from typing import Any
 import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 from conduit.components import provenance
+from conduit.preview import sdk
 from conduit.preview.mocks import GcpMocks
-
-_SECRET_SIG = rpc._special_secret_sig
 
 
 @dataclass
@@ -88,11 +85,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         outputs = struct_pb2.Struct()
         outputs.CopyFrom(response.object)
         secret_keys = set(request.additionalSecretOutputs) | {
-            key for key, value in request.object.items() if _is_secret(value)
+            key for key, value in request.object.items() if sdk.is_secret(value)
         }
         for key in secret_keys & set(outputs.keys()):
-            if not _is_secret(outputs[key]):
-                outputs[key] = {rpc._special_sig_key: _SECRET_SIG, "value": outputs[key]}
+            if not sdk.is_secret(outputs[key]):
+                outputs[key] = sdk.wrap_secret(outputs[key])
         self.records.append(
             ResourceRecord(
                 type=request.type,
@@ -110,14 +107,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             )
         )
         return response
-
-
-def _is_secret(value: Any) -> bool:
-    return (
-        isinstance(value, struct_pb2.Struct)
-        and rpc._special_sig_key in value
-        and value[rpc._special_sig_key] == _SECRET_SIG
-    )
 
 
 def engine_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
@@ -166,11 +155,11 @@ def run_program(
     provenance.reset()
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(project_dir / "__main__.py"))))
+    sdk.run_to_completion(run_pulumi_func(lambda: runpy.run_path(str(project_dir / "__main__.py"))))
     if monitor.duplicate_urns:
         raise DuplicateUrnError(monitor.duplicate_urns)
     exported = dict(root.outputs) if root is not None else {}
-    values, secrets = _sync_await(_resolve(exported))
+    values, secrets = sdk.run_to_completion(_resolve(exported))
     return Recording(monitor.records, values, secrets, encrypted, provenance.collected())
 
 

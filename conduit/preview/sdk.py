@@ -1,0 +1,36 @@
+"""The Pulumi SDK's private names the offline preview needs, in one place.
+
+The mock runtime has no public way to run a program to completion outside the CLI, or to mark a
+recorded value secret the way the engine's wire format does. tests/test_sdk_adapter.py fails
+loudly when an SDK upgrade moves any of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from pulumi.runtime import rpc
+from pulumi.runtime.sync_await import _sync_await
+
+T = TypeVar("T")
+
+SIG_KEY: str = rpc._special_sig_key
+"""The key that marks a special value (secret, asset, ...) in a serialized property."""
+SECRET_SIG: str = rpc._special_secret_sig
+"""Its value for a secret."""
+
+
+def run_to_completion(awaitable: Awaitable[T]) -> T:
+    """Run a coroutine on the SDK's own event loop, as the CLI's language host does."""
+    return _sync_await(awaitable)
+
+
+def wrap_secret(value: Any) -> dict[str, Any]:
+    """`value` marked secret in the engine's wire format."""
+    return {SIG_KEY: SECRET_SIG, "value": value}
+
+
+def is_secret(value: Any) -> bool:
+    """Whether a serialized property (a protobuf Struct) is marked secret."""
+    return hasattr(value, "keys") and SIG_KEY in value and value[SIG_KEY] == SECRET_SIG
