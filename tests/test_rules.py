@@ -57,8 +57,8 @@ def test_bad_examples_yield_exactly_the_expected_findings(name: str) -> None:
         assert len(found) == len(bad.expect), f"{name} bad[{index}]: {found}"
         for want, violation in zip(bad.expect, found, strict=True):
             where = f"{name} bad[{index}]"
-            assert want.fragment in violation.message, f"{where}: {want} vs {violation.message!r}"
-            assert violation.paths == want.paths, f"{where}: {violation.paths}"
+            seen = (violation.message, violation.paths, violation.observed, violation.required)
+            assert seen == (want.message, want.paths, want.observed, want.required), where
             # The fix travels beside the sentence, never inside it.
             assert violation.remediation == module.REMEDIATION, where
             assert module.REMEDIATION not in violation.message, where

@@ -9,10 +9,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Want:
-    """One expected violation: a fragment of its sentence and the property paths it judged."""
+    """One expected violation, whole: its sentence, the paths judged, observed and required."""
 
-    fragment: str
+    message: str
     paths: tuple[str, ...]
+    observed: Any = None
+    required: Any = None
 
 
 @dataclass(frozen=True)

@@ -62,17 +62,30 @@ EXAMPLES = Examples(
             samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "95"),
             (
                 Want(
-                    "may open 105 connections but the built-in Cloud SQL connection allows 100",
+                    (
+                        "each instance may open 105 connections but the built-in Cloud SQL "
+                        "connection allows 100."
+                    ),
                     (
                         "template.containers.envs.DATABASE_POOL_SIZE",
                         "template.containers.envs.DATABASE_MAX_OVERFLOW",
                     ),
+                    105,
+                    "<= 100",
                 ),
             ),
         ),
         Bad(
             samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "many"),
-            (Want("DATABASE_POOL_SIZE should be a whole number", ()),),
+            (
+                Want(
+                    (
+                        "malformed properties: env DATABASE_POOL_SIZE should be a whole number, "
+                        "got 'many'."
+                    ),
+                    (),
+                ),
+            ),
         ),
     ],
 )

@@ -52,11 +52,25 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.service(), _SA, None),
-            (Want("no serviceAccount", ("template.serviceAccount",)),),
+            (
+                Want(
+                    "no serviceAccount: the service runs as the default compute account.",
+                    ("template.serviceAccount",),
+                ),
+            ),
         ),
         Bad(
             changed(samples.service(), _SA, "123-compute@developer.gserviceaccount.com"),
-            (Want("is a project default account", ("template.serviceAccount",)),),
+            (
+                Want(
+                    (
+                        "serviceAccount 123-compute@developer.gserviceaccount.com is a project "
+                        "default account."
+                    ),
+                    ("template.serviceAccount",),
+                    "123-compute@developer.gserviceaccount.com",
+                ),
+            ),
         ),
     ],
 )

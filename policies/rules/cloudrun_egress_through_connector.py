@@ -56,11 +56,23 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.service(), "template.vpcAccess", None),
-            (Want("no VPC connector", ("template.vpcAccess.connector",)),),
+            (
+                Want(
+                    "the service has no VPC connector: it cannot reach private Cloud SQL.",
+                    ("template.vpcAccess.connector",),
+                ),
+            ),
         ),
         Bad(
             changed(samples.service(), _EGRESS, "ALL_TRAFFIC"),
-            (Want("egress is ALL_TRAFFIC", ("template.vpcAccess.egress",)),),
+            (
+                Want(
+                    "egress is ALL_TRAFFIC.",
+                    ("template.vpcAccess.egress",),
+                    "ALL_TRAFFIC",
+                    "PRIVATE_RANGES_ONLY",
+                ),
+            ),
         ),
     ],
 )

@@ -56,17 +56,24 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.service(), _PROBE, None),
-            (Want("no livenessProbe", ("template.containers.livenessProbe",)),),
+            (
+                Want(
+                    "container 0 has no livenessProbe.",
+                    ("template.containers.livenessProbe",),
+                ),
+            ),
         ),
         Bad(
             changed(samples.service(), f"{_PROBE}.timeoutSeconds", 31),
             (
                 Want(
-                    "31 exceeds periodSeconds 30",
+                    "container 0's livenessProbe timeoutSeconds 31 exceeds periodSeconds 30.",
                     (
                         "template.containers.livenessProbe.timeoutSeconds",
                         "template.containers.livenessProbe.periodSeconds",
                     ),
+                    31,
+                    "<= 30",
                 ),
             ),
         ),
@@ -74,7 +81,12 @@ EXAMPLES = Examples(
             changed(
                 changed(samples.service(), f"{_PROBE}.httpGet", None), f"{_PROBE}.tcpSocket", {}
             ),
-            (Want("not HTTP or gRPC", ("template.containers.livenessProbe.httpGet",)),),
+            (
+                Want(
+                    "container 0's livenessProbe is not HTTP or gRPC.",
+                    ("template.containers.livenessProbe.httpGet",),
+                ),
+            ),
         ),
     ],
 )

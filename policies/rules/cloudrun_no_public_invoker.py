@@ -70,14 +70,29 @@ EXAMPLES = Examples(
         {"name": "backend", "role": "roles/run.viewer", "member": "allUsers"},
     ],
     bad=[
-        Bad(_PUBLIC, (Want("allUsers may invoke service backend", ("member",)),)),
+        Bad(
+            _PUBLIC,
+            (
+                Want(
+                    "allUsers may invoke service backend.",
+                    ("member",),
+                    "allUsers",
+                ),
+            ),
+        ),
         Bad(
             {
                 "name": "backend",
                 "role": INVOKER,
                 "members": ["allAuthenticatedUsers"],
             },
-            (Want("allAuthenticatedUsers", ("member",)),),
+            (
+                Want(
+                    "allAuthenticatedUsers may invoke service backend.",
+                    ("member",),
+                    "allAuthenticatedUsers",
+                ),
+            ),
         ),
         Bad(
             {
@@ -86,7 +101,13 @@ EXAMPLES = Examples(
                     {"bindings": [{"role": INVOKER, "members": ["allUsers"]}]}
                 ),
             },
-            (Want("allUsers may invoke", ("member",)),),
+            (
+                Want(
+                    "allUsers may invoke service backend.",
+                    ("member",),
+                    "allUsers",
+                ),
+            ),
         ),
     ],
 )

@@ -67,18 +67,45 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.service(), _TIMEOUT, None),
-            (Want("no template.timeout", ("template.timeout",)),),
+            (
+                Want(
+                    "no template.timeout: the service inherits a default.",
+                    ("template.timeout",),
+                ),
+            ),
         ),
         Bad(
             changed(samples.service(), _TIMEOUT, "5m"),
-            (Want("not a duration", ("template.timeout",)),),
+            (
+                Want(
+                    "template.timeout '5m' is not a duration like \"300s\".",
+                    ("template.timeout",),
+                    "5m",
+                ),
+            ),
         ),
         Bad(
             changed(samples.service(), _TIMEOUT, "7200s"),
-            (Want("outside 1-3600 s", ("template.timeout",)),),
+            (
+                Want(
+                    "template.timeout 7200 s is outside 1-3600 s.",
+                    ("template.timeout",),
+                    7200,
+                    "1-3600",
+                ),
+            ),
         ),
         Bad(
-            samples.service(), (Want("outside 1-60 s", ("template.timeout",)),), {"maxSeconds": 60}
+            samples.service(),
+            (
+                Want(
+                    "template.timeout 300 s is outside 1-60 s.",
+                    ("template.timeout",),
+                    300,
+                    "1-60",
+                ),
+            ),
+            {"maxSeconds": 60},
         ),
     ],
 )

@@ -65,7 +65,7 @@ EXAMPLES = Examples(
             samples.env_value(samples.service(), "JWT_SECRET", "hunter2"),
             (
                 Want(
-                    "env JWT_SECRET looks like a credential",
+                    ("container 0: env JWT_SECRET looks like a credential but is a literal value."),
                     ("template.containers.envs.JWT_SECRET",),
                 ),
             ),
@@ -76,14 +76,19 @@ EXAMPLES = Examples(
             ),
             (
                 Want(
-                    "env DATABASE_URL holds credential-like content",
+                    ("container 0: env DATABASE_URL holds credential-like content in clear text."),
                     ("template.containers.envs.DATABASE_URL",),
                 ),
             ),
         ),
         Bad(
             samples.env_value(samples.service(), "API_TOKEN", "abc"),
-            (Want("API_TOKEN", ("template.containers.envs.API_TOKEN",)),),
+            (
+                Want(
+                    "container 0: env API_TOKEN looks like a credential but is a literal value.",
+                    ("template.containers.envs.API_TOKEN",),
+                ),
+            ),
         ),
     ],
 )

@@ -139,10 +139,14 @@ EXAMPLES = Examples(
             changed(samples.service(), f"{PROBE_0}.failureThreshold", 6),
             (
                 Want(
-                    "window 60 s (initialDelaySeconds 0 + 6 x 10 s) is shorter than "
-                    "DATABASE_INIT_TIMEOUT_SECONDS 75 s + 15 s margin = 90 s; "
-                    "e.g. failureThreshold 9 at periodSeconds 10",
+                    (
+                        "container 0: start-up window 60 s (initialDelaySeconds 0 + 6 x 10 s) "
+                        "is shorter than DATABASE_INIT_TIMEOUT_SECONDS 75 s + 15 s margin = 90 "
+                        "s; e.g. failureThreshold 9 at periodSeconds 10."
+                    ),
                     _WINDOW,
+                    60,
+                    ">= 90",
                 ),
             ),
         ),
@@ -150,9 +154,15 @@ EXAMPLES = Examples(
             samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "300"),
             (
                 Want(
-                    "= 315 s; e.g. initialDelaySeconds 75 and failureThreshold 24 at "
-                    "periodSeconds 10",
+                    (
+                        "container 0: start-up window 120 s (initialDelaySeconds 0 + 12 x 10 s) "
+                        "is shorter than DATABASE_INIT_TIMEOUT_SECONDS 300 s + 15 s margin = "
+                        "315 s; e.g. initialDelaySeconds 75 and failureThreshold 24 at "
+                        "periodSeconds 10."
+                    ),
                     _WINDOW,
+                    120,
+                    ">= 315",
                 ),
             ),
         ),
@@ -160,10 +170,16 @@ EXAMPLES = Examples(
             samples.env_value(samples.service(), INIT_TIMEOUT_ENV, "466"),
             (
                 Want(
-                    "481 s cannot fit in Cloud Run's longest start-up window (480 s: "
-                    "initialDelaySeconds 240 + 240 s): lower DATABASE_INIT_TIMEOUT_SECONDS to at "
-                    "most 465 s",
+                    (
+                        "container 0: start-up window 120 s (initialDelaySeconds 0 + 12 x 10 s) "
+                        "is shorter than DATABASE_INIT_TIMEOUT_SECONDS 466 s + 15 s margin = "
+                        "481 s; 481 s cannot fit in Cloud Run's longest start-up window (480 s: "
+                        "initialDelaySeconds 240 + 240 s): lower DATABASE_INIT_TIMEOUT_SECONDS "
+                        "to at most 465 s."
+                    ),
                     _WINDOW,
+                    120,
+                    ">= 481",
                 ),
             ),
         ),
@@ -171,15 +187,43 @@ EXAMPLES = Examples(
             changed(samples.service(), f"{PROBE_0}.failureThreshold", 30),
             (
                 Want(
-                    "300 s exceeds Cloud Run's 240 s cap",
+                    (
+                        "container 0: failureThreshold x periodSeconds = 300 s exceeds Cloud "
+                        "Run's 240 s cap."
+                    ),
                     (f"{PROBE}.failureThreshold", f"{PROBE}.periodSeconds"),
+                    300,
+                    "<= 240",
                 ),
             ),
         ),
         Bad(
             changed(samples.service(), f"{PROBE_0}.timeoutSeconds", 20),
-            (Want("timeoutSeconds 20 exceeds periodSeconds 10", (f"{PROBE}.timeoutSeconds",)),),
+            (
+                Want(
+                    "container 0: timeoutSeconds 20 exceeds periodSeconds 10.",
+                    (f"{PROBE}.timeoutSeconds",),
+                    20,
+                    "<= 10",
+                ),
+            ),
         ),
-        Bad(samples.service(), (Want("= 135 s", _WINDOW),), {"marginSeconds": 60}),
+        Bad(
+            samples.service(),
+            (
+                Want(
+                    (
+                        "container 0: start-up window 120 s "
+                        "(initialDelaySeconds 0 + 12 x 10 s) is shorter than "
+                        "DATABASE_INIT_TIMEOUT_SECONDS 75 s + 60 s margin = 135 "
+                        "s; e.g. failureThreshold 14 at periodSeconds 10."
+                    ),
+                    _WINDOW,
+                    120,
+                    ">= 135",
+                ),
+            ),
+            {"marginSeconds": 60},
+        ),
     ],
 )

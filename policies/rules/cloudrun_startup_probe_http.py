@@ -64,7 +64,12 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.service(), _PROBE, None),
-            (Want("no startupProbe", ("template.containers.startupProbe",)),),
+            (
+                Want(
+                    "container 0 has no startupProbe (the default is TCP).",
+                    ("template.containers.startupProbe",),
+                ),
+            ),
         ),
         Bad(
             changed(
@@ -72,11 +77,21 @@ EXAMPLES = Examples(
                 f"{_PROBE}.tcpSocket",
                 {"port": 8080},
             ),
-            (Want("not HTTP or gRPC", ("template.containers.startupProbe.httpGet",)),),
+            (
+                Want(
+                    "container 0's startupProbe is not HTTP or gRPC.",
+                    ("template.containers.startupProbe.httpGet",),
+                ),
+            ),
         ),
         Bad(
             changed(samples.service(), f"{_PROBE}.httpGet.path", None),
-            (Want("has no path", ("template.containers.startupProbe.httpGet.path",)),),
+            (
+                Want(
+                    "container 0's startupProbe.httpGet has no path.",
+                    ("template.containers.startupProbe.httpGet.path",),
+                ),
+            ),
         ),
     ],
 )

@@ -48,8 +48,18 @@ EXAMPLES = Examples(
         Bad(
             changed(samples.instance(), "settings.backupConfiguration", None),
             (
-                Want("backups", ("settings.backupConfiguration.enabled",)),
-                Want("point", ("settings.backupConfiguration.pointInTimeRecoveryEnabled",)),
+                Want(
+                    "automated backups are off.",
+                    ("settings.backupConfiguration.enabled",),
+                    False,
+                    True,
+                ),
+                Want(
+                    "point-in-time recovery is off.",
+                    ("settings.backupConfiguration.pointInTimeRecoveryEnabled",),
+                    False,
+                    True,
+                ),
             ),
         ),
         Bad(
@@ -58,8 +68,10 @@ EXAMPLES = Examples(
             ),
             (
                 Want(
-                    "point-in-time recovery is off",
+                    "point-in-time recovery is off.",
                     ("settings.backupConfiguration.pointInTimeRecoveryEnabled",),
+                    False,
+                    True,
                 ),
             ),
         ),

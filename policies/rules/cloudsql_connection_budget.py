@@ -128,16 +128,31 @@ EXAMPLES = Examples(
             [Res(INSTANCE, _SMALL), Res(SERVICE, _POOL_50)],
             (
                 Want(
-                    "may open 500 connections but max_connections 50 leaves -8 after 53 reserved "
-                    "(incl. 50 for the probe) and 5 headroom (backend: 10 x 50 = 500, "
-                    "largest safe maxInstances 0)",
+                    (
+                        "services may open 500 connections but max_connections 50 leaves -8 "
+                        "after 53 reserved (incl. 50 for the probe) and 5 headroom (backend: 10 "
+                        "x 50 = 500, largest safe maxInstances 0)."
+                    ),
                     (),
+                    500,
+                    "<= -8",
                 ),
             ),
         ),
         Bad(
             [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
-            (Want("largest safe maxInstances 4", ()),),
+            (
+                Want(
+                    (
+                        "services may open 300 connections but max_connections 400 leaves 147 "
+                        "after 53 reserved (incl. 50 for the probe) and 200 headroom (backend: 10 "
+                        "x 30 = 300, largest safe maxInstances 4)."
+                    ),
+                    (),
+                    300,
+                    "<= 147",
+                ),
+            ),
             {"headroomPercent": 50},
         ),
     ],

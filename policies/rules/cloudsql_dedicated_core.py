@@ -44,11 +44,25 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.instance(), "settings.tier", "db-g1-small"),
-            (Want("db-g1-small is shared-core: no SLA and 50 connections", ("settings.tier",)),),
+            (
+                Want(
+                    "tier db-g1-small is shared-core: no SLA and 50 connections by default.",
+                    ("settings.tier",),
+                    "db-g1-small",
+                    "a dedicated-core tier",
+                ),
+            ),
         ),
         Bad(
             changed(samples.instance(), "settings.tier", "db-f1-micro"),
-            (Want("db-f1-micro", ("settings.tier",)),),
+            (
+                Want(
+                    "tier db-f1-micro is shared-core: no SLA and 25 connections by default.",
+                    ("settings.tier",),
+                    "db-f1-micro",
+                    "a dedicated-core tier",
+                ),
+            ),
         ),
     ],
 )

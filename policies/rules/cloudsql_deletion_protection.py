@@ -47,13 +47,23 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.instance(), "deletionProtection", False),
-            (Want("deletionProtection is", ("deletionProtection",)),),
+            (
+                Want(
+                    "deletionProtection is false.",
+                    ("deletionProtection",),
+                    False,
+                    True,
+                ),
+            ),
         ),
         Bad(
             changed(samples.instance(), "settings.deletionProtectionEnabled", None),
             (
                 Want(
-                    "deletionProtectionEnabled is not true", ("settings.deletionProtectionEnabled",)
+                    "settings.deletionProtectionEnabled is not true.",
+                    ("settings.deletionProtectionEnabled",),
+                    False,
+                    True,
                 ),
             ),
         ),

@@ -54,11 +54,31 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(_PG16, "settings.edition", None),
-            (Want("the default for POSTGRES_16", ("settings.edition", "settings.tier")),),
+            (
+                Want(
+                    (
+                        "edition ENTERPRISE_PLUS (the default for POSTGRES_16) rejects tier "
+                        "db-custom-2-7680: create fails with 'Invalid Tier'."
+                    ),
+                    ("settings.edition", "settings.tier"),
+                    "ENTERPRISE_PLUS",
+                    "ENTERPRISE",
+                ),
+            ),
         ),
         Bad(
             changed(samples.instance(), "settings.edition", "ENTERPRISE_PLUS"),
-            (Want("(set)", ("settings.edition", "settings.tier")),),
+            (
+                Want(
+                    (
+                        "edition ENTERPRISE_PLUS (set) rejects tier db-custom-2-7680: create fails "
+                        "with 'Invalid Tier'."
+                    ),
+                    ("settings.edition", "settings.tier"),
+                    "ENTERPRISE_PLUS",
+                    "ENTERPRISE",
+                ),
+            ),
         ),
     ],
 )

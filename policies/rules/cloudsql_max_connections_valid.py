@@ -65,11 +65,25 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.instance(), _FLAGS, [{"name": "max_connections", "value": "10"}]),
-            (Want("outside 14", ("settings.databaseFlags.max_connections",)),),
+            (
+                Want(
+                    "max_connections 10 is outside 14-262143.",
+                    ("settings.databaseFlags.max_connections",),
+                    10,
+                    "14-262143",
+                ),
+            ),
         ),
         Bad(
             changed(samples.instance(), _FLAGS, [{"name": "max_connections", "value": "lots"}]),
-            (Want("not a whole", ("settings.databaseFlags.max_connections",)),),
+            (
+                Want(
+                    "max_connections 'lots' is not a whole number.",
+                    ("settings.databaseFlags.max_connections",),
+                    "lots",
+                    "a whole number",
+                ),
+            ),
         ),
         Bad(
             changed(
@@ -80,7 +94,14 @@ EXAMPLES = Examples(
                     {"name": "max_connections", "value": "200"},
                 ],
             ),
-            (Want("set 2 times", ("settings.databaseFlags.max_connections",)),),
+            (
+                Want(
+                    "max_connections is set 2 times.",
+                    ("settings.databaseFlags.max_connections",),
+                    2,
+                    1,
+                ),
+            ),
         ),
     ],
 )

@@ -57,11 +57,25 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.instance(), "settings.ipConfiguration.ipv4Enabled", True),
-            (Want("public IPv4", (_IPV4,)),),
+            (
+                Want(
+                    "the instance gets a public IPv4 address (ipv4Enabled is not false).",
+                    (_IPV4,),
+                    True,
+                    False,
+                ),
+            ),
         ),
         Bad(
             changed(samples.instance(), "settings.ipConfiguration.ipv4Enabled", None),
-            (Want("public IPv4", (_IPV4,)),),
+            (
+                Want(
+                    "the instance gets a public IPv4 address (ipv4Enabled is not false).",
+                    (_IPV4,),
+                    True,
+                    False,
+                ),
+            ),
         ),
         Bad(
             changed(
@@ -70,8 +84,17 @@ EXAMPLES = Examples(
                 [{"value": "0.0.0.0/0"}],
             ),
             (
-                Want("public IPv4", (_IPV4,)),
-                Want("0.0.0.0/0 opens", ("settings.ipConfiguration.authorizedNetworks",)),
+                Want(
+                    "the instance gets a public IPv4 address (ipv4Enabled is not false).",
+                    (_IPV4,),
+                    True,
+                    False,
+                ),
+                Want(
+                    "authorized network 0.0.0.0/0 opens the instance to the internet.",
+                    ("settings.ipConfiguration.authorizedNetworks",),
+                    "0.0.0.0/0",
+                ),
             ),
         ),
     ],

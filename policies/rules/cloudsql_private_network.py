@@ -60,11 +60,24 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             [Res(INSTANCE, samples.instance())],
-            (Want("no private services access", ("settings.ipConfiguration.privateNetwork",)),),
+            (
+                Want(
+                    (
+                        "no private services access (servicenetworking Connection) for the "
+                        "instance's network."
+                    ),
+                    ("settings.ipConfiguration.privateNetwork",),
+                ),
+            ),
         ),
         Bad(
             [_PSA, Res(INSTANCE, changed(samples.instance(), "settings.ipConfiguration", {}))],
-            (Want("no private network", ("settings.ipConfiguration.privateNetwork",)),),
+            (
+                Want(
+                    "the instance has no private network.",
+                    ("settings.ipConfiguration.privateNetwork",),
+                ),
+            ),
         ),
     ],
 )

@@ -50,11 +50,28 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.instance(), _MODE, "ALLOW_UNENCRYPTED_AND_ENCRYPTED"),
-            (Want("ALLOW_", ("settings.ipConfiguration.sslMode",)),),
+            (
+                Want(
+                    (
+                        "sslMode is ALLOW_UNENCRYPTED_AND_ENCRYPTED: unencrypted connections are "
+                        "accepted."
+                    ),
+                    ("settings.ipConfiguration.sslMode",),
+                    "ALLOW_UNENCRYPTED_AND_ENCRYPTED",
+                    ["ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"],
+                ),
+            ),
         ),
         Bad(
             changed(samples.instance(), _MODE, None),
-            (Want("sslMode is unset", ("settings.ipConfiguration.sslMode",)),),
+            (
+                Want(
+                    "sslMode is unset: unencrypted connections are accepted.",
+                    ("settings.ipConfiguration.sslMode",),
+                    None,
+                    ["ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"],
+                ),
+            ),
         ),
     ],
 )

@@ -85,14 +85,31 @@ EXAMPLES = Examples(
             _stack("e2-micro", 3, 10),
             (
                 Want(
-                    "carries 300 Mbps at most (3 x e2-micro) but its services need 1000 Mbps",
+                    (
+                        "connector carries 300 Mbps at most (3 x e2-micro) but its services "
+                        "need 1000 Mbps at max scale (backend 1000 Mbps; 100 Mbps per "
+                        "instance)."
+                    ),
                     ("maxInstances", "machineType"),
+                    300,
+                    1000,
                 ),
             ),
         ),
         Bad(
             _stack("e2-standard-4", 3, 10),
-            (Want("need 20000 Mbps", ("maxInstances", "machineType")),),
+            (
+                Want(
+                    (
+                        "connector carries 4800 Mbps at most (3 x e2-standard-4) but its services "
+                        "need 20000 Mbps at max scale (backend 20000 Mbps; 2000 Mbps per "
+                        "instance)."
+                    ),
+                    ("maxInstances", "machineType"),
+                    4800,
+                    20000,
+                ),
+            ),
             {"serviceInstanceMbps": 2000},
         ),
     ],

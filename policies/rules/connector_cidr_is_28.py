@@ -63,15 +63,36 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.connector(), "ipCidrRange", "10.8.0.0/24"),
-            (Want("/24", ("ipCidrRange",)),),
+            (
+                Want(
+                    "ipCidrRange 10.8.0.0/24 is a /24; connectors need a /28.",
+                    ("ipCidrRange",),
+                    "/24",
+                    "/28",
+                ),
+            ),
         ),
         Bad(
             changed(samples.connector(), "ipCidrRange", "10.8.0/28x"),
-            (Want("not an IPv4", ("ipCidrRange",)),),
+            (
+                Want(
+                    "ipCidrRange '10.8.0/28x' is not an IPv4 CIDR range.",
+                    ("ipCidrRange",),
+                    "10.8.0/28x",
+                    "/28",
+                ),
+            ),
         ),
         Bad(
             changed(samples.connector(), "ipCidrRange", None),
-            (Want("neither ipCidrRange", ("ipCidrRange",)),),
+            (
+                Want(
+                    "connector has neither ipCidrRange nor subnet.",
+                    ("ipCidrRange",),
+                    None,
+                    "/28",
+                ),
+            ),
         ),
     ],
 )

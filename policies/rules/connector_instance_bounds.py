@@ -82,30 +82,71 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.connector(), "minInstances", 1),
-            (Want("minInstances 1 is outside", ("minInstances",)),),
+            (
+                Want(
+                    "minInstances 1 is outside 2-9.",
+                    ("minInstances",),
+                    1,
+                    "2-9",
+                ),
+            ),
         ),
         Bad(
             changed(samples.connector(), "maxInstances", 12),
-            (Want("maxInstances 12 is outside", ("maxInstances",)),),
+            (
+                Want(
+                    "maxInstances 12 is outside 3-10.",
+                    ("maxInstances",),
+                    12,
+                    "3-10",
+                ),
+            ),
         ),
         Bad(
             changed(samples.connector(), "minInstances", 10),
             (
-                Want("outside 2-9", ("minInstances",)),
-                Want("less than", ("minInstances", "maxInstances")),
+                Want(
+                    "minInstances 10 is outside 2-9.",
+                    ("minInstances",),
+                    10,
+                    "2-9",
+                ),
+                Want(
+                    "minInstances 10 must be less than maxInstances 10.",
+                    ("minInstances", "maxInstances"),
+                    10,
+                    "< 10",
+                ),
             ),
         ),
         Bad(
             changed(samples.connector(), "machineType", "n2-standard-2"),
-            (Want("'n2-standard-2'", ("machineType",)),),
+            (
+                Want(
+                    "machineType 'n2-standard-2' is not one of f1-micro, e2-micro, e2-standard-4.",
+                    ("machineType",),
+                    "n2-standard-2",
+                    ["f1-micro", "e2-micro", "e2-standard-4"],
+                ),
+            ),
         ),
         Bad(
             changed(samples.connector(), "minThroughput", 300),
-            (Want("minThroughput with", ("minThroughput",)),),
+            (
+                Want(
+                    "throughput mixed with instance fields (minThroughput with minInstances).",
+                    ("minThroughput",),
+                ),
+            ),
         ),
         Bad(
             changed(samples.connector(), "minInstances", "3"),
-            (Want("should be a whole number", ()),),
+            (
+                Want(
+                    "malformed properties: minInstances should be a whole number, got '3'.",
+                    (),
+                ),
+            ),
         ),
     ],
 )

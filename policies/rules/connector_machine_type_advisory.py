@@ -46,11 +46,31 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.connector(), "machineType", "e2-micro"),
-            (Want("e2-micro has shared", ("machineType",)),),
+            (
+                Want(
+                    (
+                        "machineType e2-micro has shared CPU: high packet rates can time out "
+                        "before the bandwidth limit."
+                    ),
+                    ("machineType",),
+                    "e2-micro",
+                    "e2-standard-4",
+                ),
+            ),
         ),
         Bad(
             changed(samples.connector(), "machineType", None),
-            (Want("e2-micro has shared", ("machineType",)),),
+            (
+                Want(
+                    (
+                        "machineType e2-micro has shared CPU: high packet rates can time out "
+                        "before the bandwidth limit."
+                    ),
+                    ("machineType",),
+                    "e2-micro",
+                    "e2-standard-4",
+                ),
+            ),
         ),
     ],
 )

@@ -54,7 +54,14 @@ EXAMPLES = Examples(
                 Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
                 Res(SERVICE, samples.service()),
             ],
-            (Want("service in us-central1 uses a connector in europe-west1", ("location",)),),
+            (
+                Want(
+                    "service in us-central1 uses a connector in europe-west1.",
+                    ("location",),
+                    "europe-west1",
+                    "us-central1",
+                ),
+            ),
         )
     ],
 )

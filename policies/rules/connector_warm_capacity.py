@@ -65,19 +65,50 @@ EXAMPLES = Examples(
     bad=[
         Bad(
             changed(samples.connector(), "minInstances", 2),
-            (Want("below the warm floor of 3", ("minInstances",)),),
+            (
+                Want(
+                    "minInstances 2 is below the warm floor of 3.",
+                    ("minInstances",),
+                    2,
+                    ">= 3",
+                ),
+            ),
         ),
         Bad(
             changed(samples.connector(), "minInstances", None),
-            (Want("minInstances 2 is below", ("minInstances",)),),
+            (
+                Want(
+                    "minInstances 2 is below the warm floor of 3.",
+                    ("minInstances",),
+                    2,
+                    ">= 3",
+                ),
+            ),
         ),
         Bad(
             changed(samples.connector(), "machineType", "f1-micro"),
-            (Want("f1-micro is denied", ("machineType",)),),
+            (
+                Want(
+                    (
+                        "machineType f1-micro is denied: it exhausts CPU credits and conntrack "
+                        "memory under packet bursts."
+                    ),
+                    ("machineType",),
+                    "f1-micro",
+                    "e2-standard-4",
+                ),
+            ),
         ),
         Bad(
             samples.connector(),
-            (Want("below the warm floor of 5", ("minInstances",)),),
+            (
+                Want(
+                    "minInstances 3 is below the warm floor of 5.",
+                    ("minInstances",),
+                    3,
+                    ">= 5",
+                ),
+            ),
             {"minInstancesFloor": 5},
         ),
     ],

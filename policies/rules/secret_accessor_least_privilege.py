@@ -128,9 +128,18 @@ EXAMPLES = Examples(
                 _SERVICE,
             ],
             (
-                Want("granted project-wide", ("role",)),
                 Want(
-                    "cannot read secret jwt-secret-key",
+                    (
+                        "roles/secretmanager.secretAccessor is granted project-wide: every "
+                        "secret becomes readable."
+                    ),
+                    ("role",),
+                ),
+                Want(
+                    (
+                        "the service account cannot read secret jwt-secret-key (env "
+                        "JWT_SECRET_KEY): the revision will fail to start."
+                    ),
                     ("template.containers.envs.JWT_SECRET_KEY",),
                 ),
             ),
@@ -149,7 +158,14 @@ EXAMPLES = Examples(
                 ),
                 _SERVICE,
             ],
-            (Want("granted to group:devs@acme.com", ("member",)),),
+            (
+                Want(
+                    "secret access granted to group:devs@acme.com, not a service account.",
+                    ("member",),
+                    "group:devs@acme.com",
+                    "serviceAccount:...",
+                ),
+            ),
         ),
     ],
 )

@@ -92,8 +92,13 @@ EXAMPLES = Examples(
             [_DRIFTED, Res(SERVICE, samples.service())],
             (
                 Want(
-                    "references secret jwt-secret-key, which the stack does not define",
+                    (
+                        "env JWT_SECRET_KEY references secret jwt-secret-key, which the stack "
+                        "does not define (did you mean jwt-secret?)."
+                    ),
                     ("template.containers.envs.JWT_SECRET_KEY",),
+                    "jwt-secret-key",
+                    ["jwt-secret"],
                 ),
             ),
         ),
@@ -101,7 +106,10 @@ EXAMPLES = Examples(
             [_SECRET, Res(SERVICE, samples.service())],
             (
                 Want(
-                    "jwt-secret-key, which has no version",
+                    (
+                        "env JWT_SECRET_KEY references secret jwt-secret-key, which has no "
+                        "version: the revision will fail to start."
+                    ),
                     ("template.containers.envs.JWT_SECRET_KEY",),
                 ),
             ),
@@ -110,7 +118,13 @@ EXAMPLES = Examples(
             [Res(SERVICE, samples.service())],
             (
                 Want(
-                    "does not define (defined: none)", ("template.containers.envs.JWT_SECRET_KEY",)
+                    (
+                        "env JWT_SECRET_KEY references secret jwt-secret-key, which the stack "
+                        "does not define (defined: none)."
+                    ),
+                    ("template.containers.envs.JWT_SECRET_KEY",),
+                    "jwt-secret-key",
+                    [],
                 ),
             ),
         ),
