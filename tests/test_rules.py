@@ -59,6 +59,7 @@ def test_bad_examples_yield_exactly_the_expected_findings(name: str) -> None:
             where = f"{name} bad[{index}]"
             seen = (violation.message, violation.paths, violation.observed, violation.required)
             assert seen == (want.message, want.paths, want.observed, want.required), where
+            assert (violation.urn, violation.related) == (want.urn, want.related), where
             # The fix travels beside the sentence, never inside it.
             assert violation.remediation == module.REMEDIATION, where
             assert module.REMEDIATION not in violation.message, where

@@ -15,6 +15,9 @@ class Want:
     paths: tuple[str, ...]
     observed: Any = None
     required: Any = None
+    urn: str | None = None
+    """Stack rules: the resource the violation is about."""
+    related: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

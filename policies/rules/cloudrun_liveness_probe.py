@@ -51,9 +51,37 @@ POLICY = resource_policy(
 )
 
 _PROBE = "template.containers.0.livenessProbe"
+_GRPC = changed(samples.service(), "template.containers.0.livenessProbe.httpGet", None)
+_GRPC["template"]["containers"][0]["livenessProbe"]["grpc"] = {"port": 8081}
+_TWO = changed(samples.service(), "template.containers.0.livenessProbe", None)
+_TWO["template"]["containers"].append(
+    changed(samples.service(), "template.containers.0.livenessProbe.timeoutSeconds", 31)[
+        "template"
+    ]["containers"][0]
+)
+
 EXAMPLES = Examples(
-    good=[samples.service()],
+    good=[samples.service(), _GRPC],
     bad=[
+        # Both containers are judged: the first has no probe, the second's timeout is too long.
+        Bad(
+            _TWO,
+            (
+                Want(
+                    "container 0 has no livenessProbe.",
+                    ("template.containers.livenessProbe",),
+                ),
+                Want(
+                    "container 1's livenessProbe timeoutSeconds 31 exceeds periodSeconds 30.",
+                    (
+                        "template.containers.livenessProbe.timeoutSeconds",
+                        "template.containers.livenessProbe.periodSeconds",
+                    ),
+                    31,
+                    "<= 30",
+                ),
+            ),
+        ),
         Bad(
             changed(samples.service(), _PROBE, None),
             (

@@ -121,9 +121,128 @@ _POOL_50 = samples.env_value(
     samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "50"), "DATABASE_MAX_OVERFLOW", "0"
 )
 
+
+def _one_instance(overflow: str) -> dict:
+    """1 instance x (300 + overflow): with max_connections 400, 53 reserved and 40 headroom,
+    307 is exactly what fits."""
+    scaled = changed(samples.service(), "template.scaling.maxInstanceCount", 1)
+    return samples.env_value(
+        samples.env_value(scaled, "DATABASE_POOL_SIZE", "300"), "DATABASE_MAX_OVERFLOW", overflow
+    )
+
+
+# A big tier with a small flag: the flag decides.
+_FLAG_50 = changed(
+    changed(samples.instance(), "settings.tier", "db-custom-16-61440"),
+    "settings.databaseFlags",
+    [{"name": "log_connections", "value": "on"}, {"name": "max_connections", "value": "50"}],
+)
+_NO_POOL = samples.env_value(samples.service(), "DATABASE_POOL_SIZE", None)
+
 EXAMPLES = Examples(
-    good=[[Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())]],
+    good=[
+        [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
+        [Res(INSTANCE, samples.instance()), Res(SERVICE, _one_instance("7"))],
+        # A flag that is not a number: the budget cannot be judged.
+        [
+            Res(INSTANCE, changed(_FLAG_50, "settings.databaseFlags.1.value", "many")),
+            Res(SERVICE, samples.service()),
+        ],
+    ],
     bad=[
+        Bad(
+            [Res(INSTANCE, samples.instance()), Res(SERVICE, _one_instance("8"))],
+            (
+                Want(
+                    (
+                        "services "
+                        "may "
+                        "open "
+                        "308 "
+                        "connections "
+                        "but "
+                        "max_connections "
+                        "400 "
+                        "leaves "
+                        "307 "
+                        "after "
+                        "53 "
+                        "reserved "
+                        "(incl. "
+                        "50 "
+                        "for "
+                        "the "
+                        "probe) "
+                        "and "
+                        "40 "
+                        "headroom "
+                        "(backend: "
+                        "1 "
+                        "x "
+                        "308 "
+                        "= "
+                        "308, "
+                        "largest "
+                        "safe "
+                        "maxInstances "
+                        "0)."
+                    ),
+                    (),
+                    308,
+                    "<= 307",
+                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                    related=(
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.containers.envs.DATABASE_POOL_SIZE",
+                        ),
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.scaling.maxInstanceCount",
+                        ),
+                        (
+                            "urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                            "settings.databaseFlags.max_connections",
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        # A service without a pool is left out; the next one still counts.
+        Bad(
+            [
+                Res(INSTANCE, _FLAG_50),
+                Res(SERVICE, {**_NO_POOL, "name": "worker"}),
+                Res(SERVICE, samples.service()),
+            ],
+            (
+                Want(
+                    (
+                        "services may open 300 connections but max_connections 50 leaves -8 "
+                        "after 53 reserved (incl. 50 for the probe) and 5 headroom (backend: 10 "
+                        "x 30 = 300, largest safe maxInstances 0)."
+                    ),
+                    (),
+                    300,
+                    "<= -8",
+                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                    related=(
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.containers.envs.DATABASE_POOL_SIZE",
+                        ),
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.scaling.maxInstanceCount",
+                        ),
+                        (
+                            "urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                            "settings.databaseFlags.max_connections",
+                        ),
+                    ),
+                ),
+            ),
+        ),
         Bad(
             [Res(INSTANCE, _SMALL), Res(SERVICE, _POOL_50)],
             (
@@ -136,6 +255,21 @@ EXAMPLES = Examples(
                     (),
                     500,
                     "<= -8",
+                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                    related=(
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.containers.envs.DATABASE_POOL_SIZE",
+                        ),
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.scaling.maxInstanceCount",
+                        ),
+                        (
+                            "urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                            "settings.databaseFlags.max_connections",
+                        ),
+                    ),
                 ),
             ),
         ),
@@ -151,6 +285,21 @@ EXAMPLES = Examples(
                     (),
                     300,
                     "<= 147",
+                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                    related=(
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.containers.envs.DATABASE_POOL_SIZE",
+                        ),
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.scaling.maxInstanceCount",
+                        ),
+                        (
+                            "urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                            "settings.databaseFlags.max_connections",
+                        ),
+                    ),
                 ),
             ),
             {"headroomPercent": 50},

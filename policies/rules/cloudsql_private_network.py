@@ -67,6 +67,7 @@ EXAMPLES = Examples(
                         "instance's network."
                     ),
                     ("settings.ipConfiguration.privateNetwork",),
+                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
                 ),
             ),
         ),
@@ -76,6 +77,7 @@ EXAMPLES = Examples(
                 Want(
                     "the instance has no private network.",
                     ("settings.ipConfiguration.privateNetwork",),
+                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
                 ),
             ),
         ),

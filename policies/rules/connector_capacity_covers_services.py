@@ -72,7 +72,7 @@ POLICY = stack_policy(
 )
 
 
-def _stack(machine: str, high: int, service_max: int) -> list[Res]:
+def _stack(machine: str, high: int, service_max: int) -> list[Res]:  # pragma: no mutate function
     connector = changed(changed(samples.connector(), "machineType", machine), "maxInstances", high)
     service = changed(samples.service(), "template.scaling.maxInstanceCount", service_max)
     return [Res(CONNECTOR, connector), Res(SERVICE, service)]
@@ -93,6 +93,13 @@ EXAMPLES = Examples(
                     ("maxInstances", "machineType"),
                     300,
                     1000,
+                    urn="urn:pulumi:test::conduit::gcp:vpcaccess/connector:Connector::staging-connector",
+                    related=(
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.scaling.maxInstanceCount",
+                        ),
+                    ),
                 ),
             ),
         ),
@@ -108,6 +115,13 @@ EXAMPLES = Examples(
                     ("maxInstances", "machineType"),
                     4800,
                     20000,
+                    urn="urn:pulumi:test::conduit::gcp:vpcaccess/connector:Connector::staging-connector",
+                    related=(
+                        (
+                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            "template.scaling.maxInstanceCount",
+                        ),
+                    ),
                 ),
             ),
             {"serviceInstanceMbps": 2000},

@@ -77,9 +77,40 @@ POLICY = resource_policy(
     remediation=REMEDIATION,
 )
 
+_AT_LIMITS = [
+    changed(changed(samples.connector(), "minInstances", 2), "maxInstances", 3),
+    changed(changed(samples.connector(), "minInstances", 9), "maxInstances", 10),
+]
+
 EXAMPLES = Examples(
-    good=[samples.connector(), changed(samples.connector(), "machineType", None)],
+    good=[samples.connector(), changed(samples.connector(), "machineType", None), *_AT_LIMITS],
     bad=[
+        Bad(
+            changed(_AT_LIMITS[0], "maxInstances", 2),
+            (
+                Want(
+                    ("maxInstances 2 is outside 3-10."),
+                    ("maxInstances",),
+                    2,
+                    "3-10",
+                ),
+                Want(
+                    ("minInstances 2 must be less than maxInstances 2."),
+                    ("minInstances", "maxInstances"),
+                    2,
+                    "< 2",
+                ),
+            ),
+        ),
+        Bad(
+            changed(samples.connector(), "maxThroughput", 1000),
+            (
+                Want(
+                    ("throughput mixed with instance fields (maxThroughput with maxInstances)."),
+                    ("maxThroughput",),
+                ),
+            ),
+        ),
         Bad(
             changed(samples.connector(), "minInstances", 1),
             (

@@ -60,6 +60,13 @@ EXAMPLES = Examples(
                     ("location",),
                     "europe-west1",
                     "us-central1",
+                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                    related=(
+                        (
+                            "urn:pulumi:test::conduit::gcp:vpcaccess/connector:Connector::staging-connector",
+                            "region",
+                        ),
+                    ),
                 ),
             ),
         )

@@ -60,9 +60,49 @@ POLICY = resource_policy(
     },
 )
 
+_BY_THROUGHPUT = changed(changed(samples.connector(), "minInstances", None), "minThroughput", 300)
+
 EXAMPLES = Examples(
-    good=[samples.connector(), changed(samples.connector(), "machineType", "e2-micro")],
+    good=[
+        samples.connector(),
+        changed(samples.connector(), "machineType", "e2-micro"),
+        # minThroughput 300 Mbps is 3 instances: exactly the floor.
+        _BY_THROUGHPUT,
+    ],
     bad=[
+        Bad(
+            changed(_BY_THROUGHPUT, "minThroughput", 299),
+            (
+                Want(
+                    ("minInstances 2 is below the warm floor of 3."),
+                    ("minInstances",),
+                    2,
+                    ">= 3",
+                ),
+            ),
+        ),
+        # No machineType: the API's default (e2-micro) is judged; no minInstances: its 2.
+        Bad(
+            changed(changed(samples.connector(), "machineType", None), "minInstances", None),
+            (
+                Want(
+                    "minInstances 2 is below the warm floor of 3.",
+                    ("minInstances",),
+                    2,
+                    ">= 3",
+                ),
+                Want(
+                    (
+                        "machineType e2-micro is denied: it exhausts CPU credits and conntrack "
+                        "memory under packet bursts."
+                    ),
+                    ("machineType",),
+                    "e2-micro",
+                    "e2-standard-4",
+                ),
+            ),
+            {"deniedMachineTypes": ["e2-micro"]},
+        ),
         Bad(
             changed(samples.connector(), "minInstances", 2),
             (

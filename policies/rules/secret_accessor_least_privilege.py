@@ -134,6 +134,7 @@ EXAMPLES = Examples(
                         "secret becomes readable."
                     ),
                     ("role",),
+                    urn="urn:pulumi:test::conduit::gcp:projects/iAMMember:IAMMember::r",
                 ),
                 Want(
                     (
@@ -141,6 +142,7 @@ EXAMPLES = Examples(
                         "JWT_SECRET_KEY): the revision will fail to start."
                     ),
                     ("template.containers.envs.JWT_SECRET_KEY",),
+                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
                 ),
             ),
         ),
@@ -164,6 +166,7 @@ EXAMPLES = Examples(
                     ("member",),
                     "group:devs@acme.com",
                     "serviceAccount:...",
+                    urn="urn:pulumi:test::conduit::gcp:secretmanager/secretIamMember:SecretIamMember::r",
                 ),
             ),
         ),

@@ -99,6 +99,7 @@ EXAMPLES = Examples(
                     ("template.containers.envs.JWT_SECRET_KEY",),
                     "jwt-secret-key",
                     ["jwt-secret"],
+                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
                 ),
             ),
         ),
@@ -111,6 +112,7 @@ EXAMPLES = Examples(
                         "version: the revision will fail to start."
                     ),
                     ("template.containers.envs.JWT_SECRET_KEY",),
+                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
                 ),
             ),
         ),
@@ -125,6 +127,7 @@ EXAMPLES = Examples(
                     ("template.containers.envs.JWT_SECRET_KEY",),
                     "jwt-secret-key",
                     [],
+                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
                 ),
             ),
         ),
