@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK ?= staging
 
-.PHONY: preview test lint bench clean postgres
+.PHONY: preview test lint bench clean postgres mutation
 
 # What preview needs is installed alone; the test tools come with the targets that use them.
 $(BIN)/conduit: pyproject.toml
@@ -40,8 +40,20 @@ lint: $(VENV)/.test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+$(VENV)/.mutation-tools: $(VENV)/.test-tools pyproject.toml
+	@echo "make: installing mutmut"
+	$(BIN)/pip install --quiet -e ".[test,mutation]"
+	touch $@
+
+# Mutation testing: every rule mutated, the score per package printed (goal: 90 % killed).
+mutation: $(VENV)/.mutation-tools
+	rm -rf mutants
+	@echo "make: mutmut run (about 3 minutes on 2 cores)"
+	$(BIN)/mutmut run --max-children 2 > mutants.log 2>&1 || (tail -20 mutants.log; exit 1)
+	$(BIN)/python scripts/mutation-score.py policies/rules=90
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info mutants mutants.log
 
 bench: $(VENV)/.test-tools postgres
 	$(BIN)/python bench/preview.py
