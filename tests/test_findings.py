@@ -245,3 +245,29 @@ def test_every_declared_source_is_a_settings_key(stack: str) -> None:
         "random:index/randomPassword:RandomPassword",
         "gcp:serviceaccount/account:Account",
     }
+
+
+def test_validate_text_shows_the_fix_of_a_failed_check_and_not_of_a_pass() -> None:
+    from conduit.report.model import Report
+
+    failed = Finding(
+        rule="health-endpoints",
+        outcome=Outcome.FAIL,
+        message="/health answered 503 3 times",
+        remediation="Read the app's start-up log.",
+        classification="application",
+    )
+    passed = Finding(
+        rule="database-connect",
+        outcome=Outcome.PASS,
+        message="connected in 0.2 s",
+        remediation="Never shown for a pass.",
+    )
+    text = RENDERERS["text"](Report("validate", "staging", (failed, passed)))
+    assert text.splitlines()[:4] == [
+        "FAIL  health-endpoints",
+        "      /health answered 503 3 times",
+        "      fix: Read the app's start-up log.",
+        "      classification: application",
+    ]
+    assert "Never shown" not in text
