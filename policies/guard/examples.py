@@ -49,8 +49,12 @@ class Res:
 
     def __post_init__(self) -> None:
         if not self.urn:
-            name = self.props.get("name", "r")
-            self.urn = f"urn:pulumi:test::conduit::{self.resource_type}::{name}"
+            self.urn = urn(self.resource_type, self.props.get("name", "r"))
+
+
+def urn(resource_type: str, name: str = "r") -> str:
+    """The URN an example resource gets (Res), for the URNs an expected violation names."""
+    return f"urn:pulumi:test::conduit::{resource_type}::{name}"
 
 
 def changed(props: dict[str, Any], path: str, value: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, max_instances, pool
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want, changed
+from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import instance_linker, instances_of
 from policies.guard.props import UNKNOWN, at, items, known
 
@@ -139,6 +139,14 @@ _FLAG_50 = changed(
 )
 _NO_POOL = samples.env_value(samples.service(), "DATABASE_POOL_SIZE", None)
 
+_INSTANCE_URN = urn(INSTANCE, "staging-instance")
+# What every budget violation names to change, in order: the service's pool, its scale, the flag.
+_RELATED = (
+    (urn(SERVICE, "backend"), POOL_SIZE),
+    (urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),
+    (_INSTANCE_URN, FLAG),
+)
+
 EXAMPLES = Examples(
     good=[
         [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
@@ -155,56 +163,15 @@ EXAMPLES = Examples(
             (
                 Want(
                     (
-                        "services "
-                        "may "
-                        "open "
-                        "308 "
-                        "connections "
-                        "but "
-                        "max_connections "
-                        "400 "
-                        "leaves "
-                        "307 "
-                        "after "
-                        "53 "
-                        "reserved "
-                        "(incl. "
-                        "50 "
-                        "for "
-                        "the "
-                        "probe) "
-                        "and "
-                        "40 "
-                        "headroom "
-                        "(backend: "
-                        "1 "
-                        "x "
-                        "308 "
-                        "= "
-                        "308, "
-                        "largest "
-                        "safe "
-                        "maxInstances "
-                        "0)."
+                        "services may open 308 connections but max_connections 400 leaves 307 "
+                        "after 53 reserved (incl. 50 for the probe) and 40 headroom (backend: 1 "
+                        "x 308 = 308, largest safe maxInstances 0)."
                     ),
                     (),
                     308,
                     "<= 307",
-                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
-                    related=(
-                        (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
-                            "template.containers.envs.DATABASE_POOL_SIZE",
-                        ),
-                        (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
-                            "template.scaling.maxInstanceCount",
-                        ),
-                        (
-                            "urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
-                            "settings.databaseFlags.max_connections",
-                        ),
-                    ),
+                    urn=_INSTANCE_URN,
+                    related=_RELATED,
                 ),
             ),
         ),
@@ -225,21 +192,8 @@ EXAMPLES = Examples(
                     (),
                     300,
                     "<= -8",
-                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
-                    related=(
-                        (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
-                            "template.containers.envs.DATABASE_POOL_SIZE",
-                        ),
-                        (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
-                            "template.scaling.maxInstanceCount",
-                        ),
-                        (
-                            "urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
-                            "settings.databaseFlags.max_connections",
-                        ),
-                    ),
+                    urn=_INSTANCE_URN,
+                    related=_RELATED,
                 ),
             ),
         ),
@@ -255,21 +209,8 @@ EXAMPLES = Examples(
                     (),
                     500,
                     "<= -8",
-                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
-                    related=(
-                        (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
-                            "template.containers.envs.DATABASE_POOL_SIZE",
-                        ),
-                        (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
-                            "template.scaling.maxInstanceCount",
-                        ),
-                        (
-                            "urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
-                            "settings.databaseFlags.max_connections",
-                        ),
-                    ),
+                    urn=_INSTANCE_URN,
+                    related=_RELATED,
                 ),
             ),
         ),
@@ -285,21 +226,8 @@ EXAMPLES = Examples(
                     (),
                     300,
                     "<= 147",
-                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
-                    related=(
-                        (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
-                            "template.containers.envs.DATABASE_POOL_SIZE",
-                        ),
-                        (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
-                            "template.scaling.maxInstanceCount",
-                        ),
-                        (
-                            "urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
-                            "settings.databaseFlags.max_connections",
-                        ),
-                    ),
+                    urn=_INSTANCE_URN,
+                    related=_RELATED,
                 ),
             ),
             {"headroomPercent": 50},

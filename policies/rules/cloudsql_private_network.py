@@ -9,7 +9,7 @@ from pulumi_policy import Severity
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want, changed
+from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import urn_of
 from policies.guard.props import at, known
 
@@ -67,7 +67,7 @@ EXAMPLES = Examples(
                         "instance's network."
                     ),
                     ("settings.ipConfiguration.privateNetwork",),
-                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                    urn=urn(INSTANCE, "staging-instance"),
                 ),
             ),
         ),
@@ -77,7 +77,7 @@ EXAMPLES = Examples(
                 Want(
                     "the instance has no private network.",
                     ("settings.ipConfiguration.privateNetwork",),
-                    urn="urn:pulumi:test::conduit::gcp:sql/databaseInstance:DatabaseInstance::staging-instance",
+                    urn=urn(INSTANCE, "staging-instance"),
                 ),
             ),
         ),

@@ -11,7 +11,7 @@ from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, max_instances
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want, changed
+from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import connector_linker, connector_of
 from policies.guard.props import at, known
 
@@ -93,10 +93,10 @@ EXAMPLES = Examples(
                     ("maxInstances", "machineType"),
                     300,
                     1000,
-                    urn="urn:pulumi:test::conduit::gcp:vpcaccess/connector:Connector::staging-connector",
+                    urn=urn(CONNECTOR, "staging-connector"),
                     related=(
                         (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            urn(SERVICE, "backend"),
                             "template.scaling.maxInstanceCount",
                         ),
                     ),
@@ -115,10 +115,10 @@ EXAMPLES = Examples(
                     ("maxInstances", "machineType"),
                     4800,
                     20000,
-                    urn="urn:pulumi:test::conduit::gcp:vpcaccess/connector:Connector::staging-connector",
+                    urn=urn(CONNECTOR, "staging-connector"),
                     related=(
                         (
-                            "urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                            urn(SERVICE, "backend"),
                             "template.scaling.maxInstanceCount",
                         ),
                     ),

@@ -41,36 +41,24 @@ POLICY = resource_policy(
     schema={"advisedMachineTypes": {"type": "array", "items": {"type": "string"}}},
 )
 
+_SHARED_CPU = Want(
+    "machineType e2-micro has shared CPU: high packet rates can time out before the bandwidth "
+    "limit.",
+    ("machineType",),
+    "e2-micro",
+    "e2-standard-4",
+)
+
 EXAMPLES = Examples(
     good=[samples.connector()],
     bad=[
         Bad(
             changed(samples.connector(), "machineType", "e2-micro"),
-            (
-                Want(
-                    (
-                        "machineType e2-micro has shared CPU: high packet rates can time out "
-                        "before the bandwidth limit."
-                    ),
-                    ("machineType",),
-                    "e2-micro",
-                    "e2-standard-4",
-                ),
-            ),
+            (_SHARED_CPU,),
         ),
         Bad(
             changed(samples.connector(), "machineType", None),
-            (
-                Want(
-                    (
-                        "machineType e2-micro has shared CPU: high packet rates can time out "
-                        "before the bandwidth limit."
-                    ),
-                    ("machineType",),
-                    "e2-micro",
-                    "e2-standard-4",
-                ),
-            ),
+            (_SHARED_CPU,),
         ),
     ],
 )

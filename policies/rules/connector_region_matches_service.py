@@ -10,7 +10,7 @@ from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want, changed
+from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import connector_linker, connector_of
 from policies.guard.props import at, known
 
@@ -60,10 +60,10 @@ EXAMPLES = Examples(
                     ("location",),
                     "europe-west1",
                     "us-central1",
-                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                    urn=urn(SERVICE, "backend"),
                     related=(
                         (
-                            "urn:pulumi:test::conduit::gcp:vpcaccess/connector:Connector::staging-connector",
+                            urn(CONNECTOR, "staging-connector"),
                             "region",
                         ),
                     ),

@@ -10,7 +10,7 @@ from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, secret_id_of, secret_refs
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want
+from policies.guard.examples import Bad, Examples, Res, Want, urn
 from policies.guard.links import urn_of
 from policies.guard.props import UNKNOWN, at, items, known
 
@@ -134,7 +134,7 @@ EXAMPLES = Examples(
                         "secret becomes readable."
                     ),
                     ("role",),
-                    urn="urn:pulumi:test::conduit::gcp:projects/iAMMember:IAMMember::r",
+                    urn=urn("gcp:projects/iAMMember:IAMMember"),
                 ),
                 Want(
                     (
@@ -142,7 +142,7 @@ EXAMPLES = Examples(
                         "JWT_SECRET_KEY): the revision will fail to start."
                     ),
                     ("template.containers.envs.JWT_SECRET_KEY",),
-                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                    urn=urn(SERVICE, "backend"),
                 ),
             ),
         ),
@@ -166,7 +166,7 @@ EXAMPLES = Examples(
                     ("member",),
                     "group:devs@acme.com",
                     "serviceAccount:...",
-                    urn="urn:pulumi:test::conduit::gcp:secretmanager/secretIamMember:SecretIamMember::r",
+                    urn=urn("gcp:secretmanager/secretIamMember:SecretIamMember"),
                 ),
             ),
         ),

@@ -14,7 +14,7 @@ from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, secret_id_of, secret_refs
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want
+from policies.guard.examples import Bad, Examples, Res, Want, urn
 from policies.guard.links import urn_of
 from policies.guard.props import at, known
 
@@ -99,7 +99,7 @@ EXAMPLES = Examples(
                     ("template.containers.envs.JWT_SECRET_KEY",),
                     "jwt-secret-key",
                     ["jwt-secret"],
-                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                    urn=urn(SERVICE, "backend"),
                 ),
             ),
         ),
@@ -112,7 +112,7 @@ EXAMPLES = Examples(
                         "version: the revision will fail to start."
                     ),
                     ("template.containers.envs.JWT_SECRET_KEY",),
-                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                    urn=urn(SERVICE, "backend"),
                 ),
             ),
         ),
@@ -127,7 +127,7 @@ EXAMPLES = Examples(
                     ("template.containers.envs.JWT_SECRET_KEY",),
                     "jwt-secret-key",
                     [],
-                    urn="urn:pulumi:test::conduit::gcp:cloudrunv2/service:Service::backend",
+                    urn=urn(SERVICE, "backend"),
                 ),
             ),
         ),
