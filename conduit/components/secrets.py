@@ -30,7 +30,7 @@ class SecretRef:
     version: pulumi.Resource | None
     """The version a reader must wait for; None for a secret managed outside the stack."""
     settings_key: str = ""
-    """The settings key that names this secret for this env var ("" when the stack makes it)."""
+    """The settings key that names this secret for this env var ("" when none does)."""
 
 
 @dataclass(frozen=True)

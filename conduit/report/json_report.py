@@ -20,12 +20,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         "durationSeconds": round(report.duration_seconds, 3),
         "resources": [{"type": t, "urn": u} for t, u in report.resources],
         "rules": [
-            {
-                **asdict(rule),
-                "inspects": list(rule.inspects),
-                "remediation": rule.remediation or None,
-            }
-            for rule in report.rules
+            {**asdict(rule), "remediation": rule.remediation or None} for rule in report.rules
         ],
         "findings": [
             {
