@@ -16,11 +16,10 @@ from conduit.components.network import Network, NetworkArgs
 from conduit.components.probe_job import ProbeJob, ProbeJobArgs
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
+from conduit.components.wiring import PASSWORD_ENV, DatabaseWiring
 from conduit.core import names
 from conduit.core.loader import SECRET_VALUES_KEY, SettingsError, parse_settings
-from conduit.core.settings import StackSettings
-
-DATABASE_PASSWORD_ENV = "DATABASE_PASSWORD"
+from conduit.core.settings import SINGLE_SERVICE_KEY, StackSettings
 
 
 def settings_from_runtime() -> StackSettings:
@@ -65,7 +64,8 @@ class Stack:
     network: Network
     database: Database
     secrets: Secrets
-    service: Service
+    services: dict[str, Service]
+    """By service name, in file order."""
     probe_job: ProbeJob | None
 
 
@@ -88,15 +88,17 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         ),
         after_apis,
     )
-    password_id = names.database_password_secret_id(settings.service.name)
     secrets = Secrets(
         env,
         SecretsArgs(
-            secret_ids={**settings.secrets, DATABASE_PASSWORD_ENV: password_id},
-            values={**(values or {}), DATABASE_PASSWORD_ENV: database.password},
+            secret_ids={
+                **settings.secrets,
+                PASSWORD_ENV: settings.database_password_secret_id,
+            },
+            values={**(values or {}), PASSWORD_ENV: database.password},
             external_ids=settings.external_secrets,
             settings_keys={
-                DATABASE_PASSWORD_ENV: "conduit:database",
+                PASSWORD_ENV: "conduit:database",
                 **{env_name: f"conduit:secrets.{env_name}" for env_name in settings.secrets},
                 **{
                     env_name: f"conduit:externalSecrets.{env_name}"
@@ -106,46 +108,67 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         ),
         after_apis,
     )
-    service = Service(
-        env,
-        ServiceArgs(
-            settings=settings.service,
-            region=settings.region,
-            connector_id=network.connector_id,
-            connection_name=database.connection_name,
-            database_host=database.private_ip,
-            database_name=database.database_name,
-            database_user=database.user_name,
-            secrets=secrets.refs,
-        ),
-        after_apis,
+    wiring = DatabaseWiring(
+        host=database.private_ip,
+        name=database.database_name,
+        user=database.user_name,
+        connection_name=database.connection_name,
+        password=secrets.refs[PASSWORD_ENV],
     )
+    services: dict[str, Service] = {}
+    for key, svc in settings.services.items():
+        received = svc.secrets if svc.secrets is not None else sorted(secrets.refs)
+        services[svc.name] = Service(
+            # One service per stack keeps the names it always had.
+            env if key == SINGLE_SERVICE_KEY else f"{env}-{svc.name}",
+            ServiceArgs(
+                settings=svc,
+                region=settings.region,
+                connector_id=network.connector_id,
+                database=wiring,
+                secrets={n: secrets.refs[n] for n in received if n != PASSWORD_ENV},
+                settings_key=key,
+            ),
+            after_apis,
+        )
     probe_job = None
     if settings.probe_job is not None:
+        owner = settings.probe_service
         probe_job = ProbeJob(
             env,
             ProbeJobArgs(
                 settings=settings.probe_job,
-                name=names.probe_job_name(settings.service.name),
+                name=names.probe_job_name(owner.name),
                 region=settings.region,
                 connector_id=network.connector_id,
-                egress=settings.service.egress,
-                service_account_email=service.service_account_email,
-                database_host=database.private_ip,
-                database_name=database.database_name,
-                database_user=database.user_name,
-                password=secrets.refs[DATABASE_PASSWORD_ENV],
-                password_grant=service.secret_grants[password_id],
+                egress=owner.egress,
+                service_account_email=services[owner.name].service_account_email,
+                database=wiring,
+                password_grant=services[owner.name].secret_grants[
+                    settings.database_password_secret_id
+                ],
             ),
             after_apis,
         )
-    return Stack(apis, network, database, secrets, service, probe_job)
+    return Stack(apis, network, database, secrets, services, probe_job)
 
 
 def export_outputs(settings: StackSettings, stack: Stack) -> None:
     """The outputs `conduit validate` reads (`pulumi stack output --json`)."""
-    pulumi.export("serviceName", stack.service.name)
-    pulumi.export("serviceUrl", stack.service.uri)
+    declared = {svc.name: svc for svc in settings.services.values()}
+    pulumi.export(
+        "services",
+        {
+            name: {"url": service.uri, "healthEndpoints": list(declared[name].health_endpoints)}
+            for name, service in stack.services.items()
+        },
+    )
+    if settings.service is not None:
+        # What the validator reads of a one-service stack.
+        (service,) = stack.services.values()
+        pulumi.export("serviceName", service.name)
+        pulumi.export("serviceUrl", service.uri)
+        pulumi.export("healthEndpoints", list(settings.service.health_endpoints))
     pulumi.export("region", settings.region)
     pulumi.export("project", settings.project)
     pulumi.export("connectorId", stack.network.connector_id)
@@ -155,7 +178,6 @@ def export_outputs(settings: StackSettings, stack: Stack) -> None:
     pulumi.export("databaseUser", stack.database.user_name)
     pulumi.export("databasePassword", stack.database.password)
     pulumi.export("secretIds", stack.secrets.secret_ids)
-    pulumi.export("healthEndpoints", list(settings.service.health_endpoints))
     pulumi.export("successCriteria", settings.success_criteria.model_dump(by_alias=True))
     if stack.probe_job is not None:
         pulumi.export("probeJob", stack.probe_job.job_name)

@@ -7,8 +7,9 @@ import pytest
 
 from conduit.components.database import Database, DatabaseArgs
 from conduit.components.network import Network, NetworkArgs
-from conduit.components.secrets import Secrets, SecretsArgs
+from conduit.components.secrets import SecretRef, Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
+from conduit.components.wiring import DatabaseWiring
 from conduit.core.loader import parse_settings
 from conduit.preview.mocks import GcpMocks
 from conduit.preview.runner import RecordingMonitor
@@ -117,38 +118,75 @@ def test_two_values_for_one_secret_are_refused_without_echoing_them(monitor) -> 
     )
 
 
+def _wiring(password: SecretRef) -> DatabaseWiring:
+    return DatabaseWiring("10.0.0.3", "app", "app", "p:r:i", password)
+
+
 @pulumi.runtime.test
-def test_service_outputs_its_url_and_its_own_account(monitor) -> None:
+def test_services_share_secrets_each_with_its_own_account_and_grants(monitor) -> None:
     secrets = Secrets(
         "unit",
-        SecretsArgs(secret_ids={"JWT_SECRET_KEY": "jwt-secret-key"}, external_ids={"E": "e"}),
+        SecretsArgs(
+            secret_ids={"JWT_SECRET_KEY": "jwt-secret-key", "DATABASE_PASSWORD": "pw"},
+            external_ids={"E": "e"},
+        ),
     )
-    service = Service(
-        "unit",
+    wiring = _wiring(secrets.refs["DATABASE_PASSWORD"])
+    shared = {n: secrets.refs[n] for n in ("JWT_SECRET_KEY", "E")}
+    backend = Service(
+        "unit-backend",
         ServiceArgs(
-            SETTINGS.service,
+            SETTINGS.service, REGION, "projects/p/locations/r/connectors/c", wiring, shared
+        ),
+    )
+    auth_settings = SETTINGS.service.model_copy(update={"name": "auth"})
+    auth = Service(
+        "unit-auth",
+        ServiceArgs(
+            auth_settings,
             REGION,
             "projects/p/locations/r/connectors/c",
-            "p:r:i",
-            "10.0.0.3",
-            "app",
-            "app",
-            secrets.refs,
+            wiring,
+            {"JWT_SECRET_KEY": secrets.refs["JWT_SECRET_KEY"]},
         ),
     )
 
     def check(values: list[str]) -> None:
-        uri, email = values
-        urn, props = _props(monitor, "gcp:cloudrunv2/service:Service")
-        assert uri.startswith("https://backend-") and uri.endswith(".run.app"), urn
-        assert props["template"]["serviceAccount"] == email, urn
-        assert email == "backend-run@acme-staging.iam.gserviceaccount.com", urn
-        members = [r for r in monitor.records if r.type.endswith("SecretIamMember")]
-        assert sorted(r.name for r in members) == [
-            "unit-e-accessor",
-            "unit-jwt-secret-key-accessor",
-        ]
-        targets = sorted(r.inputs["secretId"] for r in members)
-        assert targets == ["e", "projects/acme-staging/secrets/jwt-secret-key"]
+        backend_uri, backend_email, auth_email = values
+        services = {
+            r.name: r for r in monitor.records if r.type == "gcp:cloudrunv2/service:Service"
+        }
+        assert sorted(services) == ["unit-auth-service", "unit-backend-service"]
+        props = services["unit-backend-service"].inputs
+        assert backend_uri.startswith("https://backend-") and backend_uri.endswith(".run.app")
+        assert props["template"]["serviceAccount"] == backend_email
+        assert backend_email == "backend-run@acme-staging.iam.gserviceaccount.com"
+        assert auth_email == "auth-run@acme-staging.iam.gserviceaccount.com"
+        envs = {
+            e["name"]
+            for e in services["unit-auth-service"].inputs["template"]["containers"][0]["envs"]
+        }
+        assert {"DATABASE_PASSWORD", "JWT_SECRET_KEY"} <= envs and "E" not in envs
+        grants = {
+            r.name: (r.inputs["secretId"], r.inputs["member"])
+            for r in monitor.records
+            if r.type.endswith("SecretIamMember")
+        }
+        project = "projects/acme-staging/secrets"
+        assert grants == {
+            "unit-backend-e-accessor": ("e", f"serviceAccount:{backend_email}"),
+            "unit-backend-jwt-secret-key-accessor": (
+                f"{project}/jwt-secret-key",
+                f"serviceAccount:{backend_email}",
+            ),
+            "unit-backend-pw-accessor": (f"{project}/pw", f"serviceAccount:{backend_email}"),
+            "unit-auth-jwt-secret-key-accessor": (
+                f"{project}/jwt-secret-key",
+                f"serviceAccount:{auth_email}",
+            ),
+            "unit-auth-pw-accessor": (f"{project}/pw", f"serviceAccount:{auth_email}"),
+        }
 
-    return pulumi.Output.all(service.uri, service.service_account_email).apply(check)
+    return pulumi.Output.all(
+        backend.uri, backend.service_account_email, auth.service_account_email
+    ).apply(check)

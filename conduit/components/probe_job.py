@@ -10,7 +10,7 @@ from pulumi import ResourceOptions
 
 from conduit.components import provenance
 from conduit.components.options import child_options
-from conduit.components.secrets import SecretRef
+from conduit.components.wiring import PASSWORD_ENV, DatabaseWiring
 from conduit.core.settings import ProbeJobSettings
 
 run = gcp.cloudrunv2
@@ -26,10 +26,7 @@ class ProbeJobArgs:
     connector_id: pulumi.Input[str]
     egress: str
     service_account_email: pulumi.Input[str]
-    database_host: pulumi.Input[str]
-    database_name: pulumi.Input[str]
-    database_user: pulumi.Input[str]
-    password: SecretRef
+    database: DatabaseWiring
     password_grant: pulumi.Resource
     """The account's grant on the password: a task reads it at start-up."""
     settings_key: str = "conduit:probeJob"
@@ -44,18 +41,17 @@ class ProbeJob(pulumi.ComponentResource):
     def __init__(self, name: str, args: ProbeJobArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:probe:ProbeJob", name, {}, opts)
         job_settings = args.settings
-        env = {
-            "DATABASE_HOST": args.database_host,
-            "DATABASE_NAME": args.database_name,
-            "DATABASE_USER": args.database_user,
-        }
-        envs = [run.JobTemplateTemplateContainerEnvArgs(name=k, value=v) for k, v in env.items()]
+        password = args.database.password
+        envs = [
+            run.JobTemplateTemplateContainerEnvArgs(name=k, value=v)
+            for k, v in args.database.plain_env().items()
+        ]
         envs.append(
             run.JobTemplateTemplateContainerEnvArgs(
-                name="DATABASE_PASSWORD",
+                name=PASSWORD_ENV,
                 value_source=run.JobTemplateTemplateContainerEnvValueSourceArgs(
                     secret_key_ref=run.JobTemplateTemplateContainerEnvValueSourceSecretKeyRefArgs(
-                        secret=args.password.reference, version="latest"
+                        secret=password.reference, version="latest"
                     )
                 ),
             )
@@ -95,7 +91,7 @@ class ProbeJob(pulumi.ComponentResource):
             opts=child_options(
                 self,
                 opts,
-                [args.password_grant, *([args.password.version] if args.password.version else [])],
+                [args.password_grant, *([password.version] if password.version else [])],
             ),
         )
         provenance.declare(job, {"": args.settings_key, "location": "gcp:region"})

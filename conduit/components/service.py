@@ -12,6 +12,7 @@ from pulumi import ResourceOptions
 from conduit.components import provenance
 from conduit.components.options import child_options
 from conduit.components.secrets import SecretRef
+from conduit.components.wiring import PASSWORD_ENV, DatabaseWiring
 from conduit.core import names
 from conduit.core.settings import ServiceSettings
 
@@ -25,12 +26,10 @@ class ServiceArgs:
     settings: ServiceSettings
     region: str
     connector_id: pulumi.Input[str]
-    connection_name: pulumi.Input[str]
-    database_host: pulumi.Input[str]
-    database_name: pulumi.Input[str]
-    database_user: pulumi.Input[str]
+    database: DatabaseWiring
     secrets: Mapping[str, SecretRef]
-    """Env var name -> secret: each reaches the container by reference only."""
+    """Env var name -> secret this service receives, besides the database password: each
+    reaches the container by reference only."""
     settings_key: str = "conduit:service"
     """Where the settings live in the stack file (one entry of conduit:services, or this)."""
 
@@ -48,7 +47,8 @@ class Service(pulumi.ComponentResource):
     """The service's URL."""
     service_account_email: pulumi.Output[str]
     secret_grants: dict[str, gcp.secretmanager.SecretIamMember]
-    """Secret id -> this service's accessor grant on it."""
+    """Secret id -> this service's accessor grant on it, named from the service and the secret
+    so that any number of services can share a secret."""
 
     def __init__(self, name: str, args: ServiceArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:service:Service", name, {}, opts)
@@ -63,7 +63,7 @@ class Service(pulumi.ComponentResource):
         )
         member = account.email.apply(lambda email: f"serviceAccount:{email}")
         # One grant per secret this account reads, however many names read it: never project-wide.
-        by_id = {ref.secret_id: ref for ref in args.secrets.values()}
+        by_id = {ref.secret_id: ref for ref in self._secret_env(args).values()}
         self.secret_grants = {
             secret_id: gcp.secretmanager.SecretIamMember(
                 f"{name}-{secret_id}-accessor",
@@ -82,6 +82,13 @@ class Service(pulumi.ComponentResource):
             location=args.region,
             ingress=svc.ingress,
             deletion_protection=svc.deletion_protection,
+            # The app's env contract travels with the service, where the pack (under the CLI too)
+            # checks it against the env the service really gets.
+            annotations=(
+                {names.REQUIRED_ENV_ANNOTATION: ",".join(svc.required_env)}
+                if svc.required_env
+                else None
+            ),
             template=run.ServiceTemplateArgs(
                 service_account=account.email,
                 timeout=f"{svc.request_timeout_seconds}s",
@@ -134,7 +141,9 @@ class Service(pulumi.ComponentResource):
             "template.scaling.maxInstanceCount": f"{key}.maxInstances",
             "template.vpcAccess.connector": "conduit:network.connector",
             "template.vpcAccess.egress": f"{key}.egress",
+            "annotations": f"{key}.requiredEnv",
             "template.containers.image": f"{key}.image",
+            "template.containers.ports": f"{key}.port",
             "template.containers.resources.limits.cpu": f"{key}.cpu",
             "template.containers.resources.limits.memory": f"{key}.memory",
             "template.containers.startupProbe": f"{key}.startupProbe",
@@ -145,20 +154,23 @@ class Service(pulumi.ComponentResource):
             f"{envs}.DATABASE_INIT_TIMEOUT_SECONDS": f"{key}.databaseInitTimeoutSeconds",
             **{
                 f"{envs}.{env_name}": ref.settings_key
-                for env_name, ref in args.secrets.items()
+                for env_name, ref in Service._secret_env(args).items()
                 if ref.settings_key
             },
         }
 
     @staticmethod
+    def _secret_env(args: ServiceArgs) -> dict[str, SecretRef]:
+        """Every env var this service reads from Secret Manager."""
+        return {**args.secrets, PASSWORD_ENV: args.database.password}
+
+    @staticmethod
     def _container(args: ServiceArgs) -> run.ServiceTemplateContainerArgs:
         svc = args.settings
+        secrets = Service._secret_env(args)
         plain: dict[str, pulumi.Input[str]] = {
             **svc.env,
-            "DATABASE_HOST": args.database_host,
-            "DATABASE_NAME": args.database_name,
-            "DATABASE_USER": args.database_user,
-            "CLOUD_SQL_CONNECTION_NAME": args.connection_name,
+            **args.database.plain_env(),
             "DATABASE_POOL_SIZE": str(svc.database_pool.size),
             "DATABASE_MAX_OVERFLOW": str(svc.database_pool.max_overflow),
             "DATABASE_INIT_TIMEOUT_SECONDS": str(svc.database_init_timeout_seconds),
@@ -169,15 +181,16 @@ class Service(pulumi.ComponentResource):
                 name=env_name,
                 value_source=run.ServiceTemplateContainerEnvValueSourceArgs(
                     secret_key_ref=run.ServiceTemplateContainerEnvValueSourceSecretKeyRefArgs(
-                        secret=args.secrets[env_name].reference, version="latest"
+                        secret=secrets[env_name].reference, version="latest"
                     )
                 ),
             )
-            for env_name in sorted(args.secrets)
+            for env_name in sorted(secrets)
         ]
         startup, liveness = svc.startup_probe, svc.liveness_probe
         return run.ServiceTemplateContainerArgs(
             image=svc.image,
+            ports=run.ServiceTemplateContainerPortsArgs(container_port=svc.port),
             envs=envs,
             resources=run.ServiceTemplateContainerResourcesArgs(
                 limits={"cpu": svc.cpu, "memory": svc.memory},

@@ -91,18 +91,28 @@ def _describe(source: str, problem: Mapping[str, Any]) -> str:
 def _allowed_keys(loc: list[str]) -> list[str]:
     """The keys a settings model accepts at `loc`, by walking the models along the path."""
     model: type[BaseModel] | None = StackSettings
+    keyed = False  # the last step was a mapping of names to models: the next part is a name
     for part in loc:
         if model is None:
             return []
+        if keyed:
+            keyed = False
+            continue
         field = next(
             (f for name, f in model.model_fields.items() if (f.alias or name) == part), None
         )
         if field is None:
             return []
-        model = _model_of(field.annotation)
-    if model is None:
+        model, keyed = _model_of(field.annotation), _is_mapping(field.annotation)
+    if model is None or keyed:
         return []
     return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _is_mapping(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is dict:
+        return True
+    return any(_is_mapping(arg) for arg in typing.get_args(annotation))
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

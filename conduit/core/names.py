@@ -6,6 +6,9 @@ import hashlib
 
 from conduit.core import facts
 
+REQUIRED_ENV_ANNOTATION = "conduit/required-env"
+"""The Cloud Run service annotation that carries the app's `requiredEnv`, comma-separated."""
+
 _ACCOUNT_ID_MAX = 30
 _HASH_LENGTH = 6
 

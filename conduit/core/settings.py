@@ -247,12 +247,16 @@ RESERVED_ENV: tuple[str, ...] = (
 )
 """Environment variables the stack sets on every service: never a user's env or secret name."""
 
+SINGLE_SERVICE_KEY = "conduit:service"
+SERVICES_KEY = "conduit:services"
 
-class ServiceSettings(Model):
-    """The Cloud Run v2 service."""
 
-    name: Annotated[str, StringConstraints(pattern=facts.SERVICE_NAME_PATTERN)]
+class ServiceEntrySettings(Model):
+    """One Cloud Run v2 service, as an entry of `conduit:services` (its name is the entry's key)."""
+
     image: Annotated[str, StringConstraints(min_length=1)]
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    """The container port Cloud Run sends requests and probes to."""
     min_instances: Annotated[int, Field(ge=0)] = 0
     max_instances: Annotated[int, Field(ge=1)] = 10
     concurrency: Annotated[int, Field(ge=facts.CONCURRENCY[0], le=facts.CONCURRENCY[1])] = 80
@@ -276,9 +280,13 @@ class ServiceSettings(Model):
     liveness_probe: LivenessProbeSettings = LivenessProbeSettings()
     health_endpoints: tuple[HttpPath, ...] = Field(default=("/health",), min_length=1, strict=False)
     env: dict[EnvVarName, str] = {}
+    secrets: tuple[EnvVarName, ...] | None = Field(default=None, strict=False)
+    """The env names of conduit:secrets / conduit:externalSecrets it receives; None: all."""
+    required_env: tuple[EnvVarName, ...] = Field(default=(), strict=False)
+    """The app's own contract: every env var it reads at start-up."""
 
     @model_validator(mode="after")
-    def _coherent(self) -> ServiceSettings:
+    def _coherent(self) -> ServiceEntrySettings:
         if self.min_instances > self.max_instances:
             raise CrossFieldError(
                 "minInstances",
@@ -302,6 +310,16 @@ class ServiceSettings(Model):
         return self
 
 
+ServiceName = Annotated[str, StringConstraints(pattern=facts.SERVICE_NAME_PATTERN)]
+
+
+class ServiceSettings(ServiceEntrySettings):
+    """The Cloud Run v2 service of a one-service stack (`conduit:service`), and every service of a
+    stack once named."""
+
+    name: ServiceName
+
+
 class ProbeJobSettings(Model):
     """The Cloud Run job that runs `conduit probe` inside the VPC: the start-up storm on demand."""
 
@@ -310,6 +328,8 @@ class ProbeJobSettings(Model):
     connections_per_task: Annotated[int, Field(ge=1, le=1000)] = 1
     hold_seconds: Annotated[float, Field(ge=0, le=600)] = 2
     timeout_seconds: Annotated[int, Field(ge=10, le=3600)] = 120
+    service: ServiceName | None = None
+    """Whose identity and egress path the job uses; the first service when absent."""
 
 
 class SuccessCriteria(Model):
@@ -331,7 +351,11 @@ class StackSettings(BaseModel):
     environment: Literal["staging", "production"] = Field(alias="conduit:environment")
     network: NetworkSettings = Field(alias="conduit:network")
     database: DatabaseSettings = Field(alias="conduit:database")
-    service: ServiceSettings = Field(alias="conduit:service")
+    service: ServiceSettings | None = Field(alias="conduit:service", default=None)
+    """A one-service stack; the same as a one-entry conduit:services."""
+    services_by_name: dict[ServiceName, ServiceEntrySettings] | None = Field(
+        alias="conduit:services", default=None, min_length=1
+    )
     secrets: dict[EnvVarName, SecretId] = Field(alias="conduit:secrets", default_factory=dict)
     external_secrets: dict[EnvVarName, SecretId] = Field(
         alias="conduit:externalSecrets", default_factory=dict
@@ -344,6 +368,51 @@ class StackSettings(BaseModel):
     enable_apis: bool = Field(alias="conduit:enableApis", default=True)
     """Enable the Google APIs the stack uses; off for projects that enable them elsewhere."""
 
+    @property
+    def services(self) -> dict[str, ServiceSettings]:
+        """Every service by the settings key of its block (`conduit:service` or
+        `conduit:services.<name>`), in file order."""
+        if self.service is not None:
+            return {SINGLE_SERVICE_KEY: self.service}
+        return {
+            f"{SERVICES_KEY}.{name}": ServiceSettings.model_validate(
+                {**entry.model_dump(by_alias=True), "name": name}
+            )
+            for name, entry in (self.services_by_name or {}).items()
+        }
+
+    @property
+    def probe_service(self) -> ServiceSettings:
+        """The service whose identity and egress path the probe job shares."""
+        chosen = self.probe_job.service if self.probe_job else None
+        return next(s for s in self.services.values() if chosen in (None, s.name))
+
+    @property
+    def database_password_secret_id(self) -> str:
+        """The generated database password's secret: named after the service of a one-service
+        stack (as it always was), after the environment when several share it."""
+        services = list(self.services.values())
+        owner = services[0].name if len(services) == 1 else self.environment
+        return names.database_password_secret_id(owner)
+
+    @model_validator(mode="after")
+    def _one_way_to_declare_services(self) -> StackSettings:
+        if (self.service is None) == (self.services_by_name is None):
+            raise CrossFieldError(
+                SERVICES_KEY,
+                f"give either {SINGLE_SERVICE_KEY} (one service) or {SERVICES_KEY} (name -> "
+                "service), not " + ("both" if self.service is not None else "neither"),
+            )
+        if self.probe_job is not None and self.probe_job.service is not None:
+            declared = [s.name for s in self.services.values()]
+            if self.probe_job.service not in declared:
+                raise CrossFieldError(
+                    "conduit:probeJob.service",
+                    f"{self.probe_job.service!r} is not a service of this stack (services: "
+                    f"{', '.join(declared)})",
+                )
+        return self
+
     @model_validator(mode="after")
     def _no_env_clash(self) -> StackSettings:
         env_names = [*self.secrets, *self.external_secrets]
@@ -353,12 +422,20 @@ class StackSettings(BaseModel):
                 "conduit:externalSecrets",
                 f"{', '.join(twice)} set both in conduit:secrets and conduit:externalSecrets",
             )
-        clash = sorted(set(env_names) & set(self.service.env))
-        if clash:
-            raise CrossFieldError(
-                "conduit:secrets",
-                f"{', '.join(clash)} set both in conduit:service.env and conduit:secrets; keep one",
-            )
+        for key, service in self.services.items():
+            clash = sorted(set(env_names) & set(service.env))
+            if clash:
+                raise CrossFieldError(
+                    "conduit:secrets",
+                    f"{', '.join(clash)} set both in {key}.env and conduit:secrets; keep one",
+                )
+            unknown = sorted(set(service.secrets or ()) - set(env_names))
+            if unknown:
+                raise CrossFieldError(
+                    f"{key}.secrets",
+                    f"{', '.join(unknown)} not in conduit:secrets or conduit:externalSecrets "
+                    f"(there: {', '.join(sorted(env_names)) or 'none'})",
+                )
         reserved = sorted(set(env_names) & set(RESERVED_ENV))
         if reserved:
             raise CrossFieldError(
@@ -379,7 +456,7 @@ class StackSettings(BaseModel):
                 f"secret {', '.join(both)} is listed in conduit:secrets (created here) and in "
                 "conduit:externalSecrets (managed elsewhere); keep one",
             )
-        password = names.database_password_secret_id(self.service.name)
+        password = self.database_password_secret_id
         if password in managed | external:
             raise CrossFieldError(
                 "conduit:secrets",
