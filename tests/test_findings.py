@@ -187,6 +187,71 @@ def test_a_service_finding_points_into_the_service_block(tmp_path: Path) -> None
     assert lines[finding.location.line - 1].strip() == "failureThreshold: 3"
 
 
+def _two_services(tmp_path: Path, auth: dict) -> Path:
+    """The staging stack as conduit:services: backend as it is, then `auth` changes of a copy."""
+    for name in ("__main__.py", "Pulumi.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    document = yaml.safe_load((ROOT / "Pulumi.staging.yaml").read_text())
+    config = document["config"]
+    backend = config.pop("conduit:service")
+    del backend["name"]
+    small = {"maxInstances": 1, "minInstances": 0, "databasePool": {"size": 5, "maxOverflow": 0}}
+    config["conduit:services"] = {"backend": backend, "auth": {**backend, **small, **auth}}
+    (tmp_path / "Pulumi.staging.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    return tmp_path
+
+
+def _block(lines: list[str], key: str) -> range:
+    """The 1-based lines of the block under `key:` (to the next line indented as much or less)."""
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"{key}:")
+    depth = len(lines[start]) - len(lines[start].lstrip())
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if len(lines[i]) - len(lines[i].lstrip()) <= depth
+        ),
+        len(lines),
+    )
+    return range(start + 1, end + 1)
+
+
+def test_two_services_that_fit_together_preview_clean(tmp_path: Path) -> None:
+    report = _preview(_two_services(tmp_path, {"port": 8081}), "staging")
+    assert [f for f in report.findings if f.outcome is not Outcome.PASS] == []
+    services = [r for r in report.resources if r[0] == "gcp:cloudrunv2/service:Service"]
+    assert len(services) == 2
+
+
+def test_a_finding_on_one_of_several_services_points_into_its_own_block(tmp_path: Path) -> None:
+    bad_auth = {
+        "startupProbe": {"path": "/health", "failureThreshold": 3},
+        "requiredEnv": ["JWT_SECRET", "LOG_LEVEL"],
+    }
+    project = _two_services(tmp_path, bad_auth)
+    report = _preview(project, "staging")
+    failed = {f.rule: f for f in report.findings if f.outcome is Outcome.FAIL}
+    assert sorted(failed) == [
+        "cloudrun-startup-probe-covers-db-init",
+        "service-required-env-provided",
+    ]
+    lines = (project / "Pulumi.staging.yaml").read_text().splitlines()
+    auth_block = _block(lines, "auth")
+    probe, env = (
+        failed["cloudrun-startup-probe-covers-db-init"],
+        failed["service-required-env-provided"],
+    )
+    assert probe.subject.endswith("::staging-auth-service")
+    assert probe.location.key == "conduit:services.auth.startupProbe.failureThreshold"
+    assert probe.location.line in auth_block
+    assert lines[probe.location.line - 1].strip() == "failureThreshold: 3"
+    assert env.location.key == "conduit:services.auth.requiredEnv"
+    assert env.location.line in auth_block
+    assert lines[env.location.line - 1].strip() == "requiredEnv:"
+    assert env.message == "JWT_SECRET is required; JWT_SECRET_KEY is set (secret jwt-secret-key)."
+    assert (env.observed, env.required) == ("JWT_SECRET_KEY", "JWT_SECRET")
+
+
 @pytest.mark.parametrize(
     ("path", "key"),
     [

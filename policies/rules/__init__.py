@@ -29,6 +29,7 @@ from policies.rules import (
     connector_warm_capacity,
     secret_accessor_least_privilege,
     secret_references_resolve,
+    service_required_env_provided,
 )
 
 MODULES = [
@@ -56,6 +57,7 @@ MODULES = [
     cloudrun_no_public_invoker,
     cloudrun_request_timeout,
     cloudrun_connections_per_instance,
+    service_required_env_provided,
     secret_references_resolve,
     secret_accessor_least_privilege,
 ]

@@ -139,6 +139,14 @@ _FLAG_50 = changed(
 )
 _NO_POOL = samples.env_value(samples.service(), "DATABASE_POOL_SIZE", None)
 
+
+def _auth(pool_size: str) -> dict:
+    """A second service, 1 instance x `pool_size`: fits alone; with backend's 300, 7 fits."""
+    scaled = changed(samples.service(), "template.scaling.maxInstanceCount", 1)
+    pooled = samples.env_value(scaled, "DATABASE_POOL_SIZE", pool_size)
+    return {**samples.env_value(pooled, "DATABASE_MAX_OVERFLOW", "0"), "name": "auth"}
+
+
 _INSTANCE_URN = urn(INSTANCE, "staging-instance")
 # What every budget violation names to change, in order: the service's pool, its scale, the flag.
 _RELATED = (
@@ -151,6 +159,12 @@ EXAMPLES = Examples(
     good=[
         [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
         [Res(INSTANCE, samples.instance()), Res(SERVICE, _one_instance("7"))],
+        # Two services at exactly the budget together.
+        [
+            Res(INSTANCE, samples.instance()),
+            Res(SERVICE, samples.service()),
+            Res(SERVICE, _auth("7")),
+        ],
         # A flag that is not a number: the budget cannot be judged.
         [
             Res(INSTANCE, changed(_FLAG_50, "settings.databaseFlags.1.value", "many")),
@@ -172,6 +186,34 @@ EXAMPLES = Examples(
                     "<= 307",
                     urn=_INSTANCE_URN,
                     related=_RELATED,
+                ),
+            ),
+        ),
+        # Each service fits alone (300 and 8 of 307); together they do not.
+        Bad(
+            [
+                Res(INSTANCE, samples.instance()),
+                Res(SERVICE, samples.service()),
+                Res(SERVICE, _auth("8")),
+            ],
+            (
+                Want(
+                    (
+                        "services may open 308 connections but max_connections 400 leaves 307 "
+                        "after 53 reserved (incl. 50 for the probe) and 40 headroom (backend: 10 "
+                        "x 30 = 300, largest safe maxInstances 9; auth: 1 x 8 = 8, largest safe "
+                        "maxInstances 0)."
+                    ),
+                    (),
+                    308,
+                    "<= 307",
+                    urn=_INSTANCE_URN,
+                    related=(
+                        *_RELATED[:2],
+                        (urn(SERVICE, "auth"), POOL_SIZE),
+                        (urn(SERVICE, "auth"), "template.scaling.maxInstanceCount"),
+                        _RELATED[2],
+                    ),
                 ),
             ),
         ),

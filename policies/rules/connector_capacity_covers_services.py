@@ -78,9 +78,37 @@ def _stack(machine: str, high: int, service_max: int) -> list[Res]:  # pragma: n
     return [Res(CONNECTOR, connector), Res(SERVICE, service)]
 
 
+def _two(auth_max: int) -> list[Res]:  # pragma: no mutate function
+    """3 x e2-micro (300 Mbps) for backend at 2 instances and auth at `auth_max`."""
+    connector, backend = _stack("e2-micro", 3, 2)
+    auth = changed(backend.props, "template.scaling.maxInstanceCount", auth_max)
+    return [connector, backend, Res(SERVICE, {**auth, "name": "auth"})]
+
+
 EXAMPLES = Examples(
-    good=[_stack("e2-standard-4", 10, 10), _stack("e2-micro", 10, 10)],
+    good=[_stack("e2-standard-4", 10, 10), _stack("e2-micro", 10, 10), _two(1)],
     bad=[
+        # Each service fits alone (200 of 300 Mbps); together they do not.
+        Bad(
+            _two(2),
+            (
+                Want(
+                    (
+                        "connector carries 300 Mbps at most (3 x e2-micro) but its services "
+                        "need 400 Mbps at max scale (backend 200 Mbps, auth 200 Mbps; 100 Mbps "
+                        "per instance)."
+                    ),
+                    ("maxInstances", "machineType"),
+                    300,
+                    400,
+                    urn=urn(CONNECTOR, "staging-connector"),
+                    related=(
+                        (urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),
+                        (urn(SERVICE, "auth"), "template.scaling.maxInstanceCount"),
+                    ),
+                ),
+            ),
+        ),
         Bad(
             _stack("e2-micro", 3, 10),
             (

@@ -1,0 +1,118 @@
+"""service-required-env-provided: every env var the app reads at start-up is set on its service.
+
+The incident: the auth service read JWT_SECRET while the infrastructure provided JWT_SECRET_KEY,
+and it would not start. The app's contract (`requiredEnv`) travels on the service as an
+annotation, so the check runs under `pulumi preview --policy-pack` too.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import Severity
+
+from conduit.core.names import REQUIRED_ENV_ANNOTATION
+from conduit.core.violation import Violation
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE, containers
+from policies.guard.define import Config, resource_policy
+from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.props import UNKNOWN, at, items, known
+
+RESOURCE_TYPE = SERVICE
+REMEDIATION = (
+    "Give the service the name its app reads (in its env, or as the env name of its secret in "
+    "conduit:secrets), or correct requiredEnv if the app reads another name."
+)
+
+
+def _provided(props: Any) -> dict[str, str]:
+    """Env var name -> where its value comes from, over every container."""
+    sources: dict[str, str] = {}
+    for container in containers(props):
+        for env in items(container, "envs"):
+            if env is UNKNOWN or not known(name := at(env, "name", str)):
+                continue
+            secret = at(env, "valueSource.secretKeyRef.secret", str)
+            sources[name] = (
+                f"secret {secret.rsplit('/secrets/', 1)[-1]}" if known(secret) else "plain value"
+            )
+    return sources
+
+
+def check(props: Any, config: Config) -> Iterator[Violation]:
+    required = at(props, f"annotations.{REQUIRED_ENV_ANNOTATION}", str)
+    if not known(required) or not required:
+        return
+    provided = _provided(props)
+    for name in required.split(","):
+        if name in provided:
+            continue
+        closest = difflib.get_close_matches(name, provided, n=1, cutoff=0.6)
+        if closest:
+            yield Violation(
+                f"{name} is required; {closest[0]} is set ({provided[closest[0]]}).",
+                ("annotations",),
+                observed=closest[0],
+                required=name,
+            )
+        else:
+            yield Violation(
+                f"{name} is required and not set, nor any similar name.",
+                ("annotations",),
+                required=name,
+            )
+
+
+POLICY = resource_policy(
+    name="service-required-env-provided",
+    description="Every env var in a service's requiredEnv is set on it, plain or by secret.",
+    resource_types=(SERVICE,),
+    check=check,
+    severity=Severity.CRITICAL,
+    remediation=REMEDIATION,
+)
+
+
+def _requires(names: str) -> dict[str, Any]:
+    return changed(samples.service(), "annotations", {REQUIRED_ENV_ANNOTATION: names})
+
+
+EXAMPLES = Examples(
+    good=[
+        samples.service(),
+        _requires("JWT_SECRET_KEY,LOG_LEVEL,DATABASE_POOL_SIZE"),
+        changed(samples.service(), "annotations", {"other": "x"}),
+    ],
+    bad=[
+        Bad(
+            _requires("JWT_SECRET,LOG_LEVEL"),
+            (
+                Want(
+                    "JWT_SECRET is required; JWT_SECRET_KEY is set (secret jwt-secret-key).",
+                    ("annotations",),
+                    observed="JWT_SECRET_KEY",
+                    required="JWT_SECRET",
+                ),
+            ),
+        ),
+        Bad(
+            _requires("LOG_LEVELS,SENTRY_DSN"),
+            (
+                Want(
+                    "LOG_LEVELS is required; LOG_LEVEL is set (plain value).",
+                    ("annotations",),
+                    observed="LOG_LEVEL",
+                    required="LOG_LEVELS",
+                ),
+                Want(
+                    "SENTRY_DSN is required and not set, nor any similar name.",
+                    ("annotations",),
+                    required="SENTRY_DSN",
+                ),
+            ),
+        ),
+    ],
+)
