@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.google_support import healthy_google
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,3 +54,12 @@ def proxy(postgres):
     fault_proxy = FaultProxy(postgres.port)
     yield fault_proxy
     fault_proxy.close()
+
+
+@pytest.fixture
+def google():
+    """The fake Google APIs serving a healthy stack: (fake, endpoint)."""
+    fake = healthy_google()
+    endpoint = fake.start()
+    yield fake, endpoint
+    fake.stop()

@@ -10,19 +10,23 @@ import time
 from pathlib import Path
 
 import pytest
-from google.cloud import run_v2, secretmanager, vpcaccess_v1
+from google.cloud import run_v2
 
 from tests.conftest import ROOT
-from tests.fake_google import FakeGoogle
+from tests.google_support import (
+    CONNECTOR,
+    INSTANCE,
+    PROBE_FAILED,
+    PROJECT,
+    REGION,
+    SECRETS,
+    SERVICE,
+    STARTED,
+    log_entry,
+)
 from tests.http_servers import StandIn
 from tests.postgres import PASSWORD, free_port, remove, start_postgres
 from tests.test_probe import settle
-
-PROJECT, REGION = "acme-staging", "us-central1"
-SERVICE = f"projects/{PROJECT}/locations/{REGION}/services/backend"
-CONNECTOR = f"projects/{PROJECT}/locations/{REGION}/connectors/staging-connector"
-SECRETS = {"JWT_SECRET_KEY": "jwt-secret-key", "DATABASE_PASSWORD": "backend-db-password"}
-INSTANCE = "staging-instance-3a9df98"
 
 
 def outputs(tmp_path: Path, **criteria) -> Path:
@@ -49,70 +53,6 @@ def outputs(tmp_path: Path, **criteria) -> Path:
         )
     )
     return path
-
-
-def healthy_google() -> FakeGoogle:
-    fake = FakeGoogle()
-    fake.objects[SERVICE] = run_v2.Service(
-        name=SERVICE,
-        latest_created_revision=f"{SERVICE}/revisions/backend-00002",
-        latest_ready_revision=f"{SERVICE}/revisions/backend-00002",
-        terminal_condition=run_v2.Condition(
-            type_="Ready", state=run_v2.Condition.State.CONDITION_SUCCEEDED
-        ),
-        traffic_statuses=[run_v2.TrafficTargetStatus(revision="backend-00002", percent=100)],
-        template=run_v2.RevisionTemplate(
-            scaling=run_v2.RevisionScaling(min_instance_count=1, max_instance_count=10),
-            max_instance_request_concurrency=80,
-            timeout={"seconds": 300},
-            vpc_access=run_v2.VpcAccess(
-                connector=CONNECTOR, egress=run_v2.VpcAccess.VpcEgress.PRIVATE_RANGES_ONLY
-            ),
-            containers=[
-                run_v2.Container(
-                    env=[
-                        run_v2.EnvVar(name="DATABASE_POOL_SIZE", value="20"),
-                        run_v2.EnvVar(name="DATABASE_INIT_TIMEOUT_SECONDS", value="75"),
-                    ]
-                )
-            ],
-        ),
-    )
-    fake.log_entries = [_log(f"i{n}", STARTED) for n in range(5)]
-    fake.objects[f"projects/{PROJECT}/instances/{INSTANCE}"] = {
-        "name": INSTANCE,
-        "databaseVersion": "POSTGRES_15",
-        "settings": {
-            "tier": "db-custom-2-7680",
-            "availabilityType": "ZONAL",
-            "deletionProtectionEnabled": True,
-            "ipConfiguration": {"ipv4Enabled": False, "sslMode": "ENCRYPTED_ONLY"},
-            "backupConfiguration": {"enabled": True, "pointInTimeRecoveryEnabled": True},
-            "databaseFlags": [{"name": "max_connections", "value": "400"}],
-        },
-    }
-    fake.objects[CONNECTOR] = vpcaccess_v1.Connector(
-        name=CONNECTOR,
-        state=vpcaccess_v1.Connector.State.READY,
-        machine_type="e2-standard-4",
-        min_instances=3,
-        max_instances=10,
-        ip_cidr_range="10.8.0.0/28",
-    )
-    for secret in SECRETS.values():
-        name = f"projects/{PROJECT}/secrets/{secret}/versions/latest"
-        fake.objects[name] = secretmanager.SecretVersion(
-            name=name, state=secretmanager.SecretVersion.State.ENABLED
-        )
-    return fake
-
-
-@pytest.fixture
-def google():
-    fake = healthy_google()
-    endpoint = fake.start()
-    yield fake, endpoint
-    fake.stop()
 
 
 @pytest.fixture
@@ -228,7 +168,7 @@ def test_database_down(tmp_path) -> None:
     )
     (finding,) = by_check(report, "database-connect")
     assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "infrastructure")
-    assert finding["figures"]["failures"] == {"refused": 20}
+    assert finding["figures"]["outcomes"] == {"connected": 0, "refused": 20}
     assert elapsed < 15
 
 
@@ -239,7 +179,8 @@ def test_two_seconds_of_latency_against_a_one_second_threshold(tmp_path, postgre
     )
     (finding,) = by_check(report, "database-connect")
     assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "infrastructure")
-    assert finding["figures"]["failures"] == {"timeout": 20}, "1.5 x the threshold cuts them off"
+    # 1.5 x the threshold cuts them off: a measured timeout, not the run's deadline.
+    assert finding["figures"]["outcomes"] == {"connected": 0, "timeout": 20}
     assert elapsed < 10
     assert settle(postgres) == 0
 
@@ -265,7 +206,11 @@ def test_max_connections_reached(tmp_path) -> None:
             "fail",
             "infrastructure",
         )
-        assert "too-many-clients" in finding["figures"]["failures"]
+        outcomes = finding["figures"]["outcomes"]
+        assert outcomes == {
+            "connected": outcomes["connected"],
+            "too-many-clients": 20 - outcomes["connected"],
+        }
         assert settle(small) == 0
     finally:
         remove(small)
@@ -478,7 +423,7 @@ def test_bad_input_exits_2(args: list[str], message: str) -> None:
     assert code == 2 and message in stderr and "Traceback" not in stderr
 
 
-def _task_log(ok: bool, start: float, connect: float):
+def _tasklog_entry(ok: bool, start: float, connect: float):
     """A probe task's result as Cloud Run logs it: the stdout JSON line as jsonPayload."""
     from google.cloud.logging_v2.types import LogEntry
     from google.protobuf import struct_pb2
@@ -509,8 +454,8 @@ def test_the_storm_through_the_probe_job(tmp_path, google) -> None:
     )
     # Seven tasks connect; the connector is slow for the first 4 s, then back to 20 ms.
     fake.job_log_entries = [
-        _task_log(True, start=0.1 * n, connect=3.0 if n < 3 else 0.02) for n in range(7)
-    ] + [_task_log(False, start=0.2, connect=0.0)]
+        _tasklog_entry(True, start=0.1 * n, connect=3.0 if n < 3 else 0.02) for n in range(7)
+    ] + [_tasklog_entry(False, start=0.2, connect=0.0)]
     path = outputs(tmp_path)
     data = json.loads(path.read_text())
     path.write_text(json.dumps({**data, "probeJob": job}))
@@ -543,26 +488,6 @@ def test_the_storm_through_the_probe_job(tmp_path, google) -> None:
     assert latency["outcome"] == "pass"
 
 
-def _log(instance: str, text: str):
-    from google.cloud.logging_v2.types import LogEntry
-
-    return LogEntry(
-        log_name=f"projects/{PROJECT}/logs/run.googleapis.com%2Fvarlog%2Fsystem",
-        text_payload=text,
-        labels={"instanceId": instance},
-        resource={"type": "cloud_run_revision", "labels": {"service_name": "backend"}},
-    )
-
-
-STARTED = (
-    'STARTUP HTTP probe succeeded after 3 attempts for container "backend-1" on path "/health".'
-)
-PROBE_FAILED = (
-    'STARTUP HTTP probe failed 12 times consecutively for container "backend-1" on path "/health". '
-    "The instance was not started."
-)
-
-
 def _startup_rate(tmp_path, fake, endpoint) -> tuple[int, dict]:
     code, report = against_fake(tmp_path, endpoint, "service-startup-rate")
     (finding,) = by_check(report, "service-startup-rate")
@@ -573,7 +498,9 @@ def _startup_rate(tmp_path, fake, endpoint) -> tuple[int, dict]:
 
 def test_startup_rate_passes_when_instances_start(tmp_path, google) -> None:
     fake, endpoint = google
-    fake.log_entries = [_log(f"i{n}", STARTED) for n in range(19)] + [_log("i19", PROBE_FAILED)]
+    fake.log_entries = [log_entry(f"i{n}", STARTED) for n in range(19)] + [
+        log_entry("i19", PROBE_FAILED)
+    ]
     code, finding = _startup_rate(tmp_path, fake, endpoint)
     assert (code, finding["outcome"]) == (0, "pass")
     assert finding["figures"]["starts"] == 20 and finding["figures"]["successRate"] == 0.95
@@ -582,8 +509,8 @@ def test_startup_rate_passes_when_instances_start(tmp_path, google) -> None:
 def test_startup_rate_exit_3_is_the_application(tmp_path, google) -> None:
     """The incident: the app gave up on its database after its init timeout and exited 3."""
     fake, endpoint = google
-    fake.log_entries = [_log("i0", STARTED)] + [
-        _log(f"x{n}", "Container called exit(3).") for n in range(9)
+    fake.log_entries = [log_entry("i0", STARTED)] + [
+        log_entry(f"x{n}", "Container called exit(3).") for n in range(9)
     ]
     code, finding = _startup_rate(tmp_path, fake, endpoint)
     assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "application")
@@ -592,7 +519,7 @@ def test_startup_rate_exit_3_is_the_application(tmp_path, google) -> None:
 
 def test_startup_rate_probe_window_exhausted_is_infrastructure(tmp_path, google) -> None:
     fake, endpoint = google
-    fake.log_entries = [_log(f"p{n}", PROBE_FAILED) for n in range(5)]
+    fake.log_entries = [log_entry(f"p{n}", PROBE_FAILED) for n in range(5)]
     code, finding = _startup_rate(tmp_path, fake, endpoint)
     assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "infrastructure")
 
@@ -665,7 +592,7 @@ def test_database_connect_through_the_probe_job_when_no_dsn(tmp_path, google) ->
 def test_a_slow_503_cut_by_the_deadline_is_still_the_application_s() -> None:
     """The app answers 503 after 2.6 s each time; in a 7 s window two 503s arrive and the
     deadline cuts the third attempt: the app's own answers decide, not the cut."""
-    from conduit.validate.checks.health_endpoints import CUT, classify_window
+    from conduit.probe.classify import CUT, classify_window
 
     assert classify_window(["application", "application", CUT]) == "application"
     assert classify_window(["infrastructure", "configuration", CUT]) == "configuration"

@@ -10,6 +10,7 @@ The rules (also in the README):
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import asyncpg
@@ -17,6 +18,20 @@ import asyncpg
 INFRASTRUCTURE = "infrastructure"
 APPLICATION = "application"
 CONFIGURATION = "configuration"
+CUT = "cutByDeadline"
+"""An attempt the run's own deadline cut short: evidence of nothing."""
+
+
+def classify_window(evidence: Iterable[str]) -> str:
+    """One classification from every attempt of a window: the app's own failure outweighs the
+    rest, a refusal by configuration (password, 401/403/404) outweighs timeouts, an attempt the
+    deadline cut (CUT) is no evidence at all, and a window with no other evidence is
+    infrastructure (nothing answered in time)."""
+    seen = {e for e in evidence if e != CUT}
+    for classification in (APPLICATION, CONFIGURATION):
+        if classification in seen:
+            return classification
+    return INFRASTRUCTURE
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from conduit.probe.classify import Failure, classify
+from conduit.probe.classify import Failure, classify, classify_window
 from conduit.probe.dsn import Dsn
 
 MAX_CONNECTIONS = 1000
@@ -63,13 +63,10 @@ class ProbeResult:
         return kinds
 
     def classification(self) -> str:
-        """The classification of the most common failure, or "" when all succeeded."""
-        counted: dict[str, int] = {}
-        for attempt in self.attempts:
-            if attempt.failure:
-                key = attempt.failure.classification
-                counted[key] = counted.get(key, 0) + 1
-        return max(counted, key=lambda k: counted[k]) if counted else ""
+        """The classification of every failure together (classify_window), or "" when all
+        succeeded."""
+        failures = [a.failure.classification for a in self.attempts if a.failure]
+        return classify_window(failures) if failures else ""
 
     def connect_times(self) -> list[float]:
         return [a.connect for a in self.attempts if a.ok and a.connect is not None]

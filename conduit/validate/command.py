@@ -16,12 +16,12 @@ from conduit.report.model import Outcome, Report
 from conduit.report.output import write_report
 from conduit.report.render import RENDERERS
 from conduit.validate.checks import CHECKS
-from conduit.validate.checks.startup_storm import CloudRunStorm, LocalStorm
 from conduit.validate.context import Context
 from conduit.validate.deadline import Deadline
 from conduit.validate.google import GoogleClients
 from conduit.validate.identity import given_token
 from conduit.validate.run import validate
+from conduit.validate.storm import CloudRunStorm, LocalStorm, Runner
 from conduit.validate.targets import (
     Targets,
     TargetsError,
@@ -83,7 +83,7 @@ def _targets(args: argparse.Namespace) -> Targets:
     return targets
 
 
-def _storm(args: argparse.Namespace, targets: Targets, google: GoogleClients):
+def _storm(args: argparse.Namespace, targets: Targets, google: GoogleClients) -> Runner | None:
     """auto: local with --dsn; else the stack's probe job if it has one; else local or none."""
     runner = args.storm_runner
     if runner == "auto":
@@ -124,7 +124,7 @@ def validate_command(args: argparse.Namespace) -> int:
         deadline=deadline,
         google=google,
         storm_tasks=args.storm_tasks,
-        storm=_storm(args, targets, google),
+        storm_runner=_storm(args, targets, google),
         progress=_progress,
         health_wait=args.health_wait,
         id_token=given_token(args.id_token),

@@ -9,12 +9,13 @@ from typing import Any
 from conduit.report.model import Finding, Outcome
 from conduit.validate.deadline import Deadline
 from conduit.validate.google import GoogleClients
+from conduit.validate.storm import Runner, StormResult, measure
 from conduit.validate.targets import Targets
 
 
 @dataclass
 class Context:
-    """Shared by the checks of one run; the storm runs once and serves two checks."""
+    """Shared by the checks of one run."""
 
     targets: Targets
     deadline: Deadline
@@ -22,12 +23,27 @@ class Context:
     storm_tasks: int = 10
     health_wait: float = 60.0
     """Seconds the health endpoints may take to come up, all endpoints together."""
-    storm: Any = None
-    """The storm runner (startup_storm.LocalStorm or CloudRunStorm), or None."""
+    storm_runner: Runner | None = None
+    """Who runs the storm (on this machine or as the stack's probe job), or None."""
     progress: Callable[[str], None] = lambda _line: None
     id_token: str | None = field(default=None, repr=False)
     """An identity token given for the service (never printed); else one is fetched."""
-    cache: dict[str, Any] = field(default_factory=dict)
+    fetched: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """Deployed resources by (kind, name), fetched once per run (validate.deployed)."""
+    _storm: StormResult | None = field(default=None, repr=False)
+
+    def storm(self) -> StormResult | None:
+        """The storm's measurement, run once on first use: startup-storm and connector-scaling
+        judge the same burst."""
+        if self._storm is None and self.storm_runner is not None:
+            self.progress(f"storm: {self.storm_tasks} tasks ({self.storm_runner.name} runner)")
+            budget = min(
+                self.targets.criteria.database_connect_seconds * 2, self.deadline.remaining()
+            )
+            self._storm = measure(
+                self.storm_runner, self.storm_tasks, budget, self.targets.dsn, self.deadline
+            )
+        return self._storm
 
 
 def skipped(check: str, reason: str) -> list[Finding]:

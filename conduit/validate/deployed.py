@@ -14,9 +14,9 @@ Pairs = dict[str, tuple[Any, Any]]
 
 def _once(ctx: Context, key: tuple[str, str], fetch: Callable[[], Any]) -> Any:
     # A failed call is not cached: each check reports its own failure.
-    if key not in ctx.cache:
-        ctx.cache[key] = fetch()
-    return ctx.cache[key]
+    if key not in ctx.fetched:
+        ctx.fetched[key] = fetch()
+    return ctx.fetched[key]
 
 
 def service(ctx: Context, name: str) -> Any:

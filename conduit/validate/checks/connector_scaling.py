@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
-from conduit.validate.checks.startup_storm import StormResult, storm
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
+from conduit.validate.storm import StormResult
 
 ID = "connector-scaling"
 DESCRIPTION = "The connector is READY as declared; storm connection times settle within the limit."
+
+
+REMEDIATION = "Raise the connector's minInstances or machine type (connector-warm-capacity)."
 
 
 def scaling_latency(result: StormResult, baseline: float) -> tuple[float, int]:
@@ -81,18 +84,13 @@ def _declared(ctx: Context) -> list[Finding]:
     ]
 
 
-def run(ctx: Context) -> list[Finding]:
-    findings = _declared(ctx)
-    result = storm(ctx)
-    baseline = ctx.cache.get("baseline")
-    if result is None or baseline is None:
-        reason = "no storm timings (needs the local storm runner and a DSN for the idle baseline)"
-        return findings or skipped(ID, reason)
-    limit = ctx.targets.criteria.connector_scaling_latency_seconds
+def judge(result: StormResult, baseline: float, limit: float) -> Finding:
+    """The storm's scaling latency against `limit` seconds."""
     latency, slow = scaling_latency(result, baseline)
     figures = {
         "latencySeconds": round(latency, 3),
         "baselineSeconds": round(baseline, 4),
+        "baselineFrom": result.baseline_source,
         "slowTasks": slow,
         "thresholdSeconds": limit,
     }
@@ -101,17 +99,23 @@ def run(ctx: Context) -> list[Finding]:
         f"tasks; idle baseline {baseline * 1000:.0f} ms; threshold {limit:g} s)"
     )
     if latency <= limit:
-        return [*findings, Finding(rule=ID, outcome=Outcome.PASS, message=message, figures=figures)]
-    return [
-        *findings,
-        Finding(
-            rule=ID,
-            outcome=Outcome.FAIL,
-            severity="critical",
-            classification="infrastructure",
-            message=message,
-            figures=figures,
-            remediation="Raise the connector's minInstances or machine type "
-            "(connector-warm-capacity).",
-        ),
-    ]
+        return Finding(rule=ID, outcome=Outcome.PASS, message=message, figures=figures)
+    return Finding(
+        rule=ID,
+        outcome=Outcome.FAIL,
+        severity="critical",
+        classification="infrastructure",
+        message=message,
+        figures=figures,
+        remediation=REMEDIATION,
+    )
+
+
+def run(ctx: Context) -> list[Finding]:
+    findings = _declared(ctx)
+    result = ctx.storm()
+    if result is None or result.baseline_seconds is None:
+        reason = "no storm timings (needs a storm runner and, for the idle baseline, a DSN)"
+        return findings or skipped(ID, reason)
+    limit = ctx.targets.criteria.connector_scaling_latency_seconds
+    return [*findings, judge(result, result.baseline_seconds, limit)]

@@ -7,7 +7,13 @@ from collections import Counter
 
 import httpx
 
-from conduit.probe.classify import APPLICATION, CONFIGURATION, INFRASTRUCTURE
+from conduit.probe.classify import (
+    APPLICATION,
+    CONFIGURATION,
+    CUT,
+    INFRASTRUCTURE,
+    classify_window,
+)
 from conduit.probe.run import percentiles
 from conduit.report.model import Finding, Outcome
 from conduit.validate import identity
@@ -17,7 +23,6 @@ ID = "health-endpoints"
 DESCRIPTION = "Every health endpoint answers HTTP 200 before the deadline (retries with backoff)."
 REQUEST_TIMEOUT = 5.0
 ATTEMPT_FLOOR = 1.0
-CUT = "cutByDeadline"
 BACKOFF = (0.25, 0.5, 1.0, 2.0)
 PLATFORM_SERVERS = ("Google Frontend",)
 """A 5xx from Cloud Run's own frontend (no instance started) is not the app's answer."""
@@ -31,17 +36,6 @@ def classify(status: int | None, server: str) -> str:
         return CONFIGURATION
     if status >= 500 and server not in PLATFORM_SERVERS:
         return APPLICATION
-    return INFRASTRUCTURE
-
-
-def classify_window(evidence: list[str]) -> str:
-    """Classification from every attempt of the window: the app's own 5xx outweighs what came
-    after it, a refusal (401/403/404) outweighs silence, and an attempt the deadline cut short
-    is no evidence at all."""
-    seen = {e for e in evidence if e != CUT}
-    for classification in (APPLICATION, CONFIGURATION):
-        if classification in seen:
-            return classification
     return INFRASTRUCTURE
 
 
