@@ -85,6 +85,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             region=settings.region,
             network_id=network.network_id,
             private_services_connection=network.private_services_connection,
+            probe_connections=settings.probe_peak_connections,
         ),
         after_apis,
     )

@@ -210,10 +210,24 @@ def test_stack_rules_link_by_dependency_when_references_are_unknown(pack) -> Non
     assert _findings(pack, records) == INCIDENT_FINDINGS
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
-def test_policy_config_follows_the_stack_s_success_criteria(stack: str) -> None:
-    """The connection budget leaves room for the validator's probe storm of that stack."""
-    settings = plan(stack).settings
+@pytest.mark.parametrize(("stack", "peak"), [("staging", 50), ("production", 100)])
+def test_the_instance_carries_the_validator_s_probe_peak_for_the_budget(
+    stack: str, peak: int
+) -> None:
+    """One home for the number: successCriteria (or the storm, if larger) -> the instance's
+    label -> the connection budget; no copy in the policy config."""
+    recording = plan(stack)
+    settings = recording.settings
+    assert (
+        settings.probe_peak_connections
+        == peak
+        == max(
+            settings.success_criteria.concurrent_connections,
+            settings.probe_job.tasks * settings.probe_job.connections_per_task,
+        )
+    )
+    (instance,) = [r for r in recording.recording.resources if r.type.endswith("DatabaseInstance")]
+    labels = json_format.MessageToDict(instance.inputs)["settings"]["userLabels"]
+    assert labels == {"conduit-probe-connections": str(peak)}
     raw = policy_config.load(POLICIES_DIR / "config" / f"{stack}.json")
-    budget = raw["cloudsql-connection-budget"]
-    assert budget["probeConnections"] == settings.success_criteria.concurrent_connections
+    assert "probeConnections" not in raw["cloudsql-connection-budget"]

@@ -7,6 +7,8 @@ import asyncio
 from google.protobuf import struct_pb2
 
 from conduit.preview import sdk
+from conduit.preview.plan import plan_stack
+from tests.conftest import ROOT
 
 
 def test_the_secret_marker_is_the_engine_s_wire_format() -> None:
@@ -30,3 +32,11 @@ def test_run_to_completion_runs_a_coroutine() -> None:
         return 42
 
     assert sdk.run_to_completion(answer()) == 42
+
+
+def test_a_program_still_runs_after_an_asyncio_run_in_the_same_process() -> None:
+    """asyncio.run leaves the thread without a current loop, which the SDK asks for (the
+    validator's checks run asyncio in-process)."""
+    asyncio.run(asyncio.sleep(0))
+    recording = plan_stack(ROOT, "staging").recording
+    assert any(r.type == "gcp:cloudrunv2/service:Service" for r in recording.resources)

@@ -11,6 +11,7 @@ from pulumi import ResourceOptions
 
 from conduit.components import provenance
 from conduit.components.options import child_options
+from conduit.core import facts, names
 from conduit.core.settings import DatabaseSettings
 
 PASSWORD_LENGTH = 32
@@ -25,6 +26,8 @@ class DatabaseArgs:
     network_id: pulumi.Input[str]
     private_services_connection: pulumi.Resource
     """Private IP needs the servicenetworking peering first."""
+    probe_connections: int = 0
+    """How many connections the validator's probes open at once (a label the budget reads)."""
     settings_key: str = "conduit:database"
 
 
@@ -66,7 +69,7 @@ class Database(pulumi.ComponentResource):
                 ip_configuration=gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs(
                     ipv4_enabled=False,
                     private_network=args.network_id,
-                    ssl_mode="ENCRYPTED_ONLY",
+                    ssl_mode=facts.SSL_MODE_REQUIRED,
                 ),
                 backup_configuration=gcp.sql.DatabaseInstanceSettingsBackupConfigurationArgs(
                     enabled=backups.enabled,
@@ -77,6 +80,11 @@ class Database(pulumi.ComponentResource):
                     ),
                 ),
                 database_flags=flags,
+                user_labels=(
+                    {names.PROBE_CONNECTIONS_LABEL: str(args.probe_connections)}
+                    if args.probe_connections
+                    else None
+                ),
             ),
             opts=child_options(self, opts, [args.private_services_connection]),
         )
@@ -106,6 +114,7 @@ class Database(pulumi.ComponentResource):
                 "settings.deletionProtectionEnabled": f"{key}.deletionProtection",
                 "settings.databaseFlags.max_connections": f"{key}.maxConnections",
                 "settings.backupConfiguration": f"{key}.backups",
+                "settings.userLabels": "conduit:successCriteria.concurrentConnections",
                 "settings.backupConfiguration.pointInTimeRecoveryEnabled": (
                     f"{key}.backups.pointInTimeRecovery"
                 ),

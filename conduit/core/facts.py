@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 # §1 Serverless VPC Access connector.
-CONNECTOR_MACHINE_MBPS: dict[str, int] = {"f1-micro": 50, "e2-micro": 100, "e2-standard-4": 1600}
+ConnectorMachineType = Literal["f1-micro", "e2-micro", "e2-standard-4"]
+CONNECTOR_MACHINE_TYPES: tuple[str, ...] = get_args(ConnectorMachineType)
+CONNECTOR_MACHINE_MBPS: dict[str, int] = dict(
+    zip(CONNECTOR_MACHINE_TYPES, (50, 100, 1600), strict=True)
+)
 """Throughput per connector instance (Mbps), derived from the documented 2..10 instance ranges."""
-CONNECTOR_MACHINE_TYPES: tuple[str, ...] = tuple(CONNECTOR_MACHINE_MBPS)
+CONNECTOR_DEDICATED_MACHINE_TYPE = "e2-standard-4"
+"""The one connector machine type with dedicated CPU."""
 CONNECTOR_MIN_INSTANCES = (2, 9)
 CONNECTOR_MAX_INSTANCES = (3, 10)
 CONNECTOR_PREFIX_LENGTH = 28
@@ -23,16 +29,27 @@ CONCURRENCY = (1, 1000)
 STARTUP_PROBE_WINDOW_MAX_SECONDS = 240
 STARTUP_PROBE_INITIAL_DELAY_MAX = 240
 STARTUP_PROBE_PERIOD = (1, 240)
+DEFAULT_STARTUP_PROBE = {
+    "initialDelaySeconds": 0,
+    "periodSeconds": 240,
+    "timeoutSeconds": 240,
+    "failureThreshold": 1,
+}
+"""Cloud Run's startup probe when none is declared: TCP, one try of the whole window."""
 LIVENESS_PROBE_INITIAL_DELAY_MAX = 3600
 LIVENESS_PROBE_PERIOD = (1, 3600)
 PROBE_TIMEOUT = (1, 3600)
 CLOUD_SQL_CONNECTIONS_PER_RUN_INSTANCE = 100
-EGRESS_SETTINGS: tuple[str, ...] = ("PRIVATE_RANGES_ONLY", "ALL_TRAFFIC")
-INGRESS_SETTINGS: tuple[str, ...] = (
+Egress = Literal["PRIVATE_RANGES_ONLY", "ALL_TRAFFIC"]
+EGRESS_SETTINGS: tuple[str, ...] = get_args(Egress)
+EGRESS_DEFAULT = "PRIVATE_RANGES_ONLY"
+"""What Cloud Run uses when vpcAccess names no egress."""
+Ingress = Literal[
     "INGRESS_TRAFFIC_ALL",
     "INGRESS_TRAFFIC_INTERNAL_ONLY",
     "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
-)
+]
+INGRESS_SETTINGS: tuple[str, ...] = get_args(Ingress)
 ENV_VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 SERVICE_NAME_PATTERN = r"^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$"
 # CPU and memory of an instance (https://cloud.google.com/run/docs/configuring/cpu and
@@ -77,7 +94,9 @@ CUSTOM_TIER_MEMORY_PER_VCPU_GB = (0.9, 6.5)
 CUSTOM_TIER_MEMORY_MIN_MIB = 3840
 CUSTOM_TIER_MEMORY_STEP_MIB = 256
 CUSTOM_TIER_VCPU_MAX = 96
-EDITIONS: tuple[str, ...] = ("ENTERPRISE", "ENTERPRISE_PLUS")
+Edition = Literal["ENTERPRISE", "ENTERPRISE_PLUS"]
+EDITIONS: tuple[str, ...] = get_args(Edition)
+Availability = Literal["ZONAL", "REGIONAL"]
 ENTERPRISE_PLUS_DEFAULT_FROM_VERSION = 16
 POSTGRES_VERSION_PATTERN = re.compile(r"^POSTGRES_(\d+)$")
 SUPERUSER_RESERVED_CONNECTIONS = 3
@@ -87,6 +106,10 @@ SSL_MODES: tuple[str, ...] = (
     "ENCRYPTED_ONLY",
     "TRUSTED_CLIENT_CERTIFICATE_REQUIRED",
 )
+SSL_MODES_ENCRYPTED: tuple[str, ...] = SSL_MODES[1:]
+"""The modes that refuse clear-text connections."""
+SSL_MODE_REQUIRED = "ENCRYPTED_ONLY"
+"""What Conduit sets: TLS for every connection, no client certificate needed."""
 
 # §4 Secret Manager.
 SECRET_ID_PATTERN = r"^[A-Za-z0-9_-]{1,255}$"

@@ -9,6 +9,10 @@ from conduit.core import facts
 REQUIRED_ENV_ANNOTATION = "conduit/required-env"
 """The Cloud Run service annotation that carries the app's `requiredEnv`, comma-separated."""
 
+PROBE_CONNECTIONS_LABEL = "conduit-probe-connections"
+"""The Cloud SQL instance's user label that carries how many connections the validator's probes
+open at once, so the connection budget leaves room for them (also under the Pulumi CLI)."""
+
 _ACCOUNT_ID_MAX = 30
 _HASH_LENGTH = 6
 

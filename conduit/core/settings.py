@@ -81,7 +81,7 @@ class ConnectorSettings(Model):
 
     name: Annotated[str, StringConstraints(pattern=facts.CONNECTOR_NAME_PATTERN)]
     ip_cidr_range: Annotated[str, AfterValidator(_cidr_28)]
-    machine_type: Literal["f1-micro", "e2-micro", "e2-standard-4"] = "e2-standard-4"
+    machine_type: facts.ConnectorMachineType = facts.CONNECTOR_DEDICATED_MACHINE_TYPE
     min_instances: Annotated[
         int, Field(ge=facts.CONNECTOR_MIN_INSTANCES[0], le=facts.CONNECTOR_MIN_INSTANCES[1])
     ] = 3
@@ -141,8 +141,8 @@ class DatabaseSettings(Model):
 
     tier: Annotated[str, AfterValidator(_tier)]
     version: Annotated[str, StringConstraints(pattern=r"^POSTGRES_\d+$")] = "POSTGRES_15"
-    edition: Literal["ENTERPRISE", "ENTERPRISE_PLUS"] = "ENTERPRISE"
-    availability: Literal["ZONAL", "REGIONAL"] = "ZONAL"
+    edition: facts.Edition = "ENTERPRISE"
+    availability: facts.Availability = "ZONAL"
     max_connections: Annotated[int, Field(ge=facts.MAX_CONNECTIONS_FLAG_MIN)] | None = None
     deletion_protection: bool = True
     backups: BackupSettings = BackupSettings()
@@ -265,12 +265,8 @@ class ServiceEntrySettings(Model):
     request_timeout_seconds: Annotated[
         int, Field(ge=facts.REQUEST_TIMEOUT_SECONDS[0], le=facts.REQUEST_TIMEOUT_SECONDS[1])
     ] = 300
-    egress: Literal["PRIVATE_RANGES_ONLY", "ALL_TRAFFIC"] = "PRIVATE_RANGES_ONLY"
-    ingress: Literal[
-        "INGRESS_TRAFFIC_ALL",
-        "INGRESS_TRAFFIC_INTERNAL_ONLY",
-        "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
-    ] = "INGRESS_TRAFFIC_ALL"
+    egress: facts.Egress = facts.EGRESS_DEFAULT
+    ingress: facts.Ingress = "INGRESS_TRAFFIC_ALL"
     public_invoker: bool = False
     startup_cpu_boost: bool = True
     deletion_protection: bool = True
@@ -380,6 +376,13 @@ class StackSettings(BaseModel):
             )
             for name, entry in (self.services_by_name or {}).items()
         }
+
+    @property
+    def probe_peak_connections(self) -> int:
+        """The most connections the validator's probes open at once: database-connect's
+        concurrentConnections or the probe job's storm, whichever is larger."""
+        storm = self.probe_job.tasks * self.probe_job.connections_per_task if self.probe_job else 0
+        return max(self.success_criteria.concurrent_connections, storm)
 
     @property
     def probe_service(self) -> ServiceSettings:

@@ -148,6 +148,7 @@ def run_program(
     monitor = RecordingMonitor(GcpMocks(gcp_project, region))
     plain, encrypted = engine_config(config)
     pulumi.runtime.set_all_config(plain, [])
+    sdk.ensure_event_loop()
     pulumi.runtime.set_mocks(
         monitor.mocks, project=pulumi_project, stack=stack, preview=False, monitor=monitor
     )

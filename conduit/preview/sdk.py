@@ -7,6 +7,7 @@ loudly when an SDK upgrade moves any of these.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -19,6 +20,16 @@ SIG_KEY: str = rpc._special_sig_key
 """The key that marks a special value (secret, asset, ...) in a serialized property."""
 SECRET_SIG: str = rpc._special_secret_sig
 """Its value for a secret."""
+
+
+def ensure_event_loop() -> None:
+    """Give this thread a current event loop if it has none. The SDK asks for the current loop
+    (`asyncio.get_event_loop`) as it registers resources; once anything in the process has
+    finished an `asyncio.run`, there is none, and the SDK would fail."""
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def run_to_completion(awaitable: Awaitable[T]) -> T:

@@ -42,6 +42,7 @@ def instance() -> dict[str, Any]:
             },
             "backupConfiguration": {"enabled": True, "pointInTimeRecoveryEnabled": True},
             "databaseFlags": [{"name": "max_connections", "value": "400"}],
+            "userLabels": {"conduit-probe-connections": "50"},
         },
     }
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE
@@ -29,13 +30,13 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
             ("template.vpcAccess.connector",),
         )
         return
-    egress = at(access, "egress", str, default="PRIVATE_RANGES_ONLY")
-    if not known(egress) or egress == "PRIVATE_RANGES_ONLY":
+    egress = at(access, "egress", str, default=facts.EGRESS_DEFAULT)
+    if not known(egress) or egress == facts.EGRESS_DEFAULT:
         return
     if egress == "ALL_TRAFFIC" and config["allowAllTraffic"]:
         return
     yield Violation(
-        f"egress is {egress}.", ("template.vpcAccess.egress",), egress, "PRIVATE_RANGES_ONLY"
+        f"egress is {egress}.", ("template.vpcAccess.egress",), egress, facts.EGRESS_DEFAULT
     )
 
 

@@ -23,16 +23,10 @@ RESOURCE_TYPE = SERVICE
 PROBE = "template.containers.startupProbe"
 INIT_TIMEOUT_ENV = "DATABASE_INIT_TIMEOUT_SECONDS"
 _WINDOW = (f"{PROBE}.failureThreshold", f"template.containers.envs.{INIT_TIMEOUT_ENV}")
-# Cloud Run's default startup probe when none is declared: TCP, 240 s period and timeout, 1 try.
-DEFAULT_PROBE = {
-    "initialDelaySeconds": 0,
-    "periodSeconds": 240,
-    "timeoutSeconds": 240,
-    "failureThreshold": 1,
-}
 REMEDIATION = (
     "Make initialDelaySeconds + failureThreshold x periodSeconds exceed "
-    f"{INIT_TIMEOUT_ENV} by the margin, keeping failureThreshold x periodSeconds <= 240 and "
+    f"{INIT_TIMEOUT_ENV} by the margin, keeping failureThreshold x periodSeconds <= "
+    f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} and "
     "timeoutSeconds <= periodSeconds; or lower the app's timeout."
 )
 
@@ -45,7 +39,7 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
             continue
         probe = {
             key: at(container, f"startupProbe.{key}", int, default=default)
-            for key, default in DEFAULT_PROBE.items()
+            for key, default in facts.DEFAULT_STARTUP_PROBE.items()
         }
         if not all(known(v) for v in probe.values()):
             continue

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from pulumi_policy import Severity
 
-from conduit.core import capacity, facts
+from conduit.core import capacity, facts, names
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, max_instances, pool
@@ -47,6 +47,12 @@ def max_connections(instance: StackResource) -> int | None:
         return None
 
 
+def probe_connections(instance: StackResource) -> int:
+    """The validator's probe peak, from the instance's label (0 when it has none)."""
+    value = at(instance.props, f"settings.userLabels.{names.PROBE_CONNECTIONS_LABEL}", str)
+    return int(value) if known(value) and value.isdigit() else 0
+
+
 def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violation]:
     instances = of_type(resources, INSTANCE)
     linker = instance_linker(instances)
@@ -64,8 +70,9 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violat
         if instance.urn not in users or limit is None:
             continue
         services = [demand for demand, _ in users[instance.urn]]
-        # The post-deploy probe storm (successCriteria.concurrentConnections) must fit as well.
-        reserved = config["reservedConnections"] + config["probeConnections"]
+        # The validator's probes (the label Conduit sets from successCriteria) must fit as well.
+        probe = probe_connections(instance)
+        reserved = config["reservedConnections"] + probe
         budget = capacity.connection_budget(
             limit, services, reserved, config["headroomPercent"] / 100
         )
@@ -78,8 +85,9 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violat
         )
         yield Violation(
             f"services may open {budget.demand} connections but max_connections {limit} leaves "
-            f"{budget.available} after {budget.reserved} reserved (incl. "
-            f"{config['probeConnections']} for the probe) and {budget.headroom} headroom "
+            f"{budget.available} after {budget.reserved} reserved"
+            + (f" (incl. {probe} for the probe)" if probe else "")
+            + f" and {budget.headroom} headroom "
             f"({detail}).",
             observed=budget.demand,
             required=f"<= {budget.available}",
@@ -104,12 +112,10 @@ POLICY = stack_policy(
     remediation=REMEDIATION,
     defaults={
         "reservedConnections": facts.SUPERUSER_RESERVED_CONNECTIONS,
-        "probeConnections": 50,
         "headroomPercent": 10,
     },
     schema={
         "reservedConnections": {"type": "integer", "minimum": 0},
-        "probeConnections": {"type": "integer", "minimum": 0},
         "headroomPercent": {"type": "number", "minimum": 0, "maximum": 90},
     },
 )
@@ -147,6 +153,8 @@ def _auth(pool_size: str) -> dict:
     return {**samples.env_value(pooled, "DATABASE_MAX_OVERFLOW", "0"), "name": "auth"}
 
 
+_UNLABELLED = changed(samples.instance(), "settings.userLabels", None)
+
 _INSTANCE_URN = urn(INSTANCE, "staging-instance")
 # What every budget violation names to change, in order: the service's pool, its scale, the flag.
 _RELATED = (
@@ -159,6 +167,8 @@ EXAMPLES = Examples(
     good=[
         [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
         [Res(INSTANCE, samples.instance()), Res(SERVICE, _one_instance("7"))],
+        # No probe label: only the reserved connections are kept free (357 fit).
+        [Res(INSTANCE, _UNLABELLED), Res(SERVICE, _one_instance("57"))],
         # Two services at exactly the budget together.
         [
             Res(INSTANCE, samples.instance()),
@@ -184,6 +194,23 @@ EXAMPLES = Examples(
                     (),
                     308,
                     "<= 307",
+                    urn=_INSTANCE_URN,
+                    related=_RELATED,
+                ),
+            ),
+        ),
+        Bad(
+            [Res(INSTANCE, _UNLABELLED), Res(SERVICE, _one_instance("58"))],
+            (
+                Want(
+                    (
+                        "services may open 358 connections but max_connections 400 leaves 357 "
+                        "after 3 reserved and 40 headroom (backend: 1 x 358 = 358, largest safe "
+                        "maxInstances 0)."
+                    ),
+                    (),
+                    358,
+                    "<= 357",
                     urn=_INSTANCE_URN,
                     related=_RELATED,
                 ),

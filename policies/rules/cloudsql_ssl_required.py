@@ -7,6 +7,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
@@ -14,7 +15,7 @@ from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = "gcp:sql/databaseInstance:DatabaseInstance"
-ENCRYPTED = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
+ENCRYPTED = facts.SSL_MODES_ENCRYPTED
 REMEDIATION = "Set settings.ipConfiguration.sslMode to ENCRYPTED_ONLY."
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
+from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
@@ -25,7 +26,7 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
             "bandwidth limit.",
             ("machineType",),
             machine,
-            "e2-standard-4",
+            facts.CONNECTOR_DEDICATED_MACHINE_TYPE,
         )
 
 

@@ -121,7 +121,7 @@ def _endpoint(
         figures=figures,
         severity="high",
         classification=classification,
-        message=f"{url} never answered 200 in {share:.0f} s: {attempts} attempts ("
+        message=f"{url} never answered 200 in {share:.1f} s: {attempts} attempts ("
         + ", ".join(f"{name} x{count}" for name, count in sorted(outcomes.items()))
         + f"); last {last_error}",
         evidence=(f"last server header: {last_server or '-'}",),

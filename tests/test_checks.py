@@ -1,0 +1,935 @@
+"""The validator's checks in-process: each judgement at its boundaries, each check against the
+fake Google APIs and real HTTP servers, whole findings asserted. (test_validate.py drives the
+same checks through the `conduit validate` command.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from google.cloud import run_v2, secretmanager, vpcaccess_v1
+
+from conduit.core.loader import load_stack_file
+from conduit.core.settings import SuccessCriteria
+from conduit.probe.classify import (
+    APPLICATION,
+    CONFIGURATION,
+    CUT,
+    INFRASTRUCTURE,
+    Failure,
+    classify_window,
+)
+from conduit.probe.dsn import parse_dsn
+from conduit.probe.run import Attempt, ProbeResult
+from conduit.report.model import Finding, Outcome
+from conduit.validate import identity
+from conduit.validate.checks import (
+    config_drift,
+    connector_scaling,
+    database_connect,
+    health_endpoints,
+    secrets_resolvable,
+    service_ready,
+    service_startup_rate,
+    startup_storm,
+)
+from conduit.validate.context import Context
+from conduit.validate.deadline import Deadline
+from conduit.validate.google import GoogleClients
+from conduit.validate.storm import StormResult, Task
+from conduit.validate.targets import Targets
+from tests.conftest import ROOT
+from tests.google_support import (
+    CONNECTOR,
+    INSTANCE,
+    PROBE_FAILED,
+    PROJECT,
+    REGION,
+    SECRETS,
+    SERVICE,
+    STARTED,
+    log_entry,
+)
+from tests.http_servers import StandIn
+
+SETTINGS = load_stack_file(ROOT / "Pulumi.staging.yaml")
+CRITERIA = SuccessCriteria.model_validate(
+    {
+        "connectorScalingLatencySeconds": 10,
+        "databaseConnectSeconds": 30,
+        "concurrentConnections": 20,
+        "startupSuccessRate": 0.9,
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def no_google_credentials(monkeypatch) -> None:
+    """No test here may reach Google: without a key file, an http URL asks no one for a token."""
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+
+
+def context(endpoint: str | None = None, **targets) -> Context:
+    """A run's context for the staging stack as deployed; `targets` replace any target."""
+    fields = {
+        "stack": "staging",
+        "criteria": CRITERIA,
+        "project": PROJECT,
+        "region": REGION,
+        "service_name": "backend",
+        "connector_id": CONNECTOR,
+        "secret_ids": SECRETS,
+        "sql_connection_name": f"{PROJECT}:{REGION}:{INSTANCE}",
+        "settings": SETTINGS,
+        **targets,
+    }
+    return Context(targets=Targets(**fields), deadline=Deadline(60), google=GoogleClients(endpoint))
+
+
+# classification from a whole window
+
+
+def test_a_slow_503_cut_by_the_deadline_is_still_the_application_s() -> None:
+    """The app answers 503 after 2.6 s each time; in a 7 s window two 503s arrive and the
+    deadline cuts the third attempt: the app's own answers decide, not the cut."""
+    assert classify_window(["application", "application", CUT]) == "application"
+    assert classify_window(["infrastructure", "configuration", CUT]) == "configuration"
+    assert classify_window([CUT]) == "infrastructure"
+    assert classify_window(["infrastructure", "application"]) == "application"
+
+
+def test_a_probe_s_failures_are_classified_together_not_by_the_most_common() -> None:
+    timeout = Failure("timeout", INFRASTRUCTURE, "timed out")
+    refused = Failure("authentication", CONFIGURATION, "password authentication failed")
+    attempts = [Attempt(0.0, failure=timeout)] * 3 + [Attempt(0.0, failure=refused)]
+    assert ProbeResult("db", 4, 1.0, 1.0, attempts).classification() == CONFIGURATION
+    assert ProbeResult("db", 3, 1.0, 1.0, attempts[:3]).classification() == INFRASTRUCTURE
+    ok = Attempt(0.0, connect=0.1, query=0.01)
+    assert ProbeResult("db", 1, 1.0, 1.0, [ok]).classification() == ""
+
+
+# service-ready
+
+
+def test_service_name_needs_project_region_and_name() -> None:
+    assert service_ready.service_name(context()) == SERVICE
+    for missing in ("project", "region", "service_name"):
+        assert service_ready.service_name(context(**{missing: None})) is None
+
+
+def test_a_ready_service_serving_its_latest_revision_passes(google) -> None:
+    _, endpoint = google
+    assert service_ready.run(context(endpoint)) == [
+        Finding(
+            rule="service-ready",
+            outcome=Outcome.PASS,
+            subject=SERVICE,
+            figures={
+                "state": "CONDITION_SUCCEEDED",
+                "latestCreated": "backend-00002",
+                "latestReady": "backend-00002",
+                "traffic": {"backend-00002": 100},
+            },
+            message="Ready; revision backend-00002 serves 100%",
+        )
+    ]
+
+
+def test_a_latest_revision_that_is_not_ready_and_takes_no_traffic_fails(google) -> None:
+    fake, endpoint = google
+    service = fake.objects[SERVICE]
+    service.latest_created_revision = f"{SERVICE}/revisions/backend-00003"
+    service.terminal_condition.state = run_v2.Condition.State.CONDITION_FAILED
+    service.terminal_condition.message = "Revision 'backend-00003' is not ready"
+    (finding,) = service_ready.run(context(endpoint))
+    assert finding == Finding(
+        rule="service-ready",
+        outcome=Outcome.FAIL,
+        subject=SERVICE,
+        severity="critical",
+        classification=INFRASTRUCTURE,
+        figures={
+            "state": "CONDITION_FAILED",
+            "latestCreated": "backend-00003",
+            "latestReady": "backend-00002",
+            "traffic": {"backend-00002": 100},
+        },
+        message=(
+            "terminal condition Ready is CONDITION_FAILED: Revision 'backend-00003' is not "
+            "ready; latest created revision backend-00003 is not ready (ready: backend-00002); "
+            "latest revision backend-00003 serves no traffic ({'backend-00002': 100})"
+        ),
+        remediation="Read the revision's start-up logs; see health-endpoints.",
+    )
+
+
+def test_a_ready_latest_revision_with_no_traffic_fails_alone(google) -> None:
+    fake, endpoint = google
+    fake.objects[SERVICE].traffic_statuses = [
+        run_v2.TrafficTargetStatus(revision="backend-00001", percent=100),
+        run_v2.TrafficTargetStatus(revision="backend-00002", percent=0),
+    ]
+    (finding,) = service_ready.run(context(endpoint))
+    assert (finding.outcome, finding.message) == (
+        Outcome.FAIL,
+        "latest revision backend-00002 serves no traffic "
+        "({'backend-00001': 100, 'backend-00002': 0})",
+    )
+
+
+def test_traffic_to_latest_without_a_revision_name_counts_for_the_ready_one(google) -> None:
+    fake, endpoint = google
+    fake.objects[SERVICE].traffic_statuses = [run_v2.TrafficTargetStatus(percent=1)]
+    (finding,) = service_ready.run(context(endpoint))
+    assert (finding.outcome, finding.figures["traffic"]) == (Outcome.PASS, {"backend-00002": 1})
+
+
+def test_service_ready_reports_an_api_refusal_as_configuration(google) -> None:
+    fake, endpoint = google
+    fake.errors[SERVICE] = 403
+    (finding,) = service_ready.run(context(endpoint))
+    assert (finding.outcome, finding.classification, finding.subject) == (
+        Outcome.FAIL,
+        CONFIGURATION,
+        SERVICE,
+    )
+    assert finding.message.startswith("permission denied: ")
+
+
+def test_service_ready_without_a_service_is_skipped() -> None:
+    assert service_ready.run(context(service_name=None)) == [
+        Finding(
+            rule="service-ready",
+            outcome=Outcome.SKIPPED,
+            severity="low",
+            message="no project, region and service name (stack outputs)",
+        )
+    ]
+
+
+# secrets-resolvable
+
+
+def _version(name: str) -> str:
+    return f"projects/{PROJECT}/secrets/{name}/versions/latest"
+
+
+def test_every_secret_with_an_enabled_latest_version_passes(google) -> None:
+    _, endpoint = google
+    assert secrets_resolvable.run(context(endpoint)) == [
+        Finding(
+            rule="secrets-resolvable",
+            outcome=Outcome.PASS,
+            subject=_version("backend-db-password"),
+            message="DATABASE_PASSWORD: latest version enabled",
+        ),
+        Finding(
+            rule="secrets-resolvable",
+            outcome=Outcome.PASS,
+            subject=_version("jwt-secret-key"),
+            message="JWT_SECRET_KEY: latest version enabled",
+        ),
+    ]
+
+
+def test_a_disabled_or_missing_secret_is_configuration(google) -> None:
+    fake, endpoint = google
+    fake.objects[_version("jwt-secret-key")].state = secretmanager.SecretVersion.State.DISABLED
+    del fake.objects[_version("backend-db-password")]
+    missing, disabled = secrets_resolvable.run(context(endpoint))
+    assert disabled == Finding(
+        rule="secrets-resolvable",
+        outcome=Outcome.FAIL,
+        subject=_version("jwt-secret-key"),
+        severity="critical",
+        classification=CONFIGURATION,
+        message="JWT_SECRET_KEY: latest version is DISABLED",
+        remediation="Enable a version (or add one) so the revision can read it.",
+    )
+    assert (missing.outcome, missing.classification, missing.subject) == (
+        Outcome.FAIL,
+        CONFIGURATION,
+        _version("backend-db-password"),
+    )
+    assert missing.message.startswith("DATABASE_PASSWORD: not found: ")
+    assert missing.remediation == (
+        "Create the secret with a version, or fix its id in conduit:secrets."
+    )
+
+
+@pytest.mark.parametrize("missing", [{"project": None}, {"secret_ids": {}}])
+def test_secrets_without_a_project_or_ids_are_skipped(missing: dict) -> None:
+    ((finding),) = secrets_resolvable.run(context(**missing))
+    assert (finding.outcome, finding.message) == (
+        Outcome.SKIPPED,
+        "no project or secret ids (stack outputs)",
+    )
+
+
+# config-drift
+
+
+def test_a_stack_deployed_as_declared_has_no_drift(google) -> None:
+    _, endpoint = google
+    assert config_drift.run(context(endpoint)) == [
+        Finding(
+            rule="config-drift",
+            outcome=Outcome.PASS,
+            message="connector, service and database match the stack",
+        )
+    ]
+
+
+def test_every_drifted_field_is_named_with_both_values(google) -> None:
+    fake, endpoint = google
+    fake.objects[CONNECTOR].machine_type = "e2-micro"
+    fake.objects[CONNECTOR].ip_cidr_range = "10.9.0.0/28"
+    template = fake.objects[SERVICE].template
+    template.scaling.max_instance_count = 40
+    template.scaling.min_instance_count = 0
+    template.max_instance_request_concurrency = 10
+    template.timeout = {"seconds": 60}
+    template.vpc_access.egress = run_v2.VpcAccess.VpcEgress.ALL_TRAFFIC
+    template.containers[0].env = [run_v2.EnvVar(name="DATABASE_POOL_SIZE", value="50")]
+    settings = fake.objects[f"projects/{PROJECT}/instances/{INSTANCE}"]["settings"]
+    settings.update(
+        tier="db-g1-small",
+        availabilityType="REGIONAL",
+        databaseFlags=[],
+        deletionProtectionEnabled=False,
+        ipConfiguration={"ipv4Enabled": True},
+        backupConfiguration={"enabled": False, "pointInTimeRecoveryEnabled": False},
+    )
+    drift = [
+        "service maxInstances: deployed 40, declared 10",
+        "service minInstances: deployed 0, declared 1",
+        "service concurrency: deployed 10, declared 80",
+        "service requestTimeoutSeconds: deployed 60, declared 300",
+        "service egress: deployed 'ALL_TRAFFIC', declared 'PRIVATE_RANGES_ONLY'",
+        "service databasePool.size: deployed '50', declared '20'",
+        "service databaseInitTimeoutSeconds: deployed None, declared '75'",
+        "connector machineType: deployed 'e2-micro', declared 'e2-standard-4'",
+        "connector ipCidrRange: deployed '10.9.0.0/28', declared '10.8.0.0/28'",
+        "database tier: deployed 'db-g1-small', declared 'db-custom-2-7680'",
+        "database availability: deployed 'REGIONAL', declared 'ZONAL'",
+        "database maxConnections: deployed None, declared '400'",
+        "database backups.enabled: deployed False, declared True",
+        "database backups.pointInTimeRecovery: deployed False, declared True",
+        "database deletionProtection: deployed False, declared True",
+        "database ipv4Enabled: deployed True, declared False",
+    ]
+    assert config_drift.run(context(endpoint)) == [
+        Finding(
+            rule="config-drift",
+            outcome=Outcome.FAIL,
+            severity="high",
+            classification=CONFIGURATION,
+            message="; ".join(drift),
+            evidence=tuple(drift),
+            remediation="Run pulumi up from the committed stack file, or commit the change.",
+        )
+    ]
+
+
+def test_a_tier_default_max_connections_is_declared_as_absent(google) -> None:
+    fake, endpoint = google
+    fake.objects[f"projects/{PROJECT}/instances/{INSTANCE}"]["settings"]["databaseFlags"] = []
+    database = SETTINGS.database.model_copy(update={"max_connections": None})
+    settings = SETTINGS.model_copy(update={"database": database})
+    (finding,) = config_drift.run(context(endpoint, settings=settings))
+    assert finding.outcome is Outcome.PASS
+
+
+def test_without_a_connection_name_the_database_is_not_compared(google) -> None:
+    fake, endpoint = google
+    fake.objects[f"projects/{PROJECT}/instances/{INSTANCE}"]["settings"]["tier"] = "db-g1-small"
+    (finding,) = config_drift.run(context(endpoint, sql_connection_name=None))
+    assert finding.outcome is Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    "missing", [{"settings": None}, {"service_name": None}, {"connector_id": None}]
+)
+def test_drift_needs_settings_a_service_and_a_connector(missing: dict) -> None:
+    ((finding),) = config_drift.run(context(**missing))
+    assert (finding.outcome, finding.message) == (
+        Outcome.SKIPPED,
+        "needs the stack's settings (--stack) and its outputs",
+    )
+
+
+def test_drift_reports_an_api_failure(google) -> None:
+    fake, endpoint = google
+    fake.errors[CONNECTOR] = 403
+    ((finding),) = config_drift.run(context(endpoint))
+    assert (finding.rule, finding.outcome, finding.classification) == (
+        "config-drift",
+        Outcome.FAIL,
+        CONFIGURATION,
+    )
+
+
+# connector-scaling
+
+
+def _storm(*tasks: Task, baseline: float | None = 0.05) -> StormResult:
+    return StormResult(list(tasks), elapsed=5.0, runner="local", baseline_seconds=baseline)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "seconds", "slow"),
+    [
+        # The slow limit is max(2 x baseline, baseline + 0.1): 0.15 s here ...
+        (0.05, 0.15, 0),
+        (0.05, 0.1501, 1),
+        # ... and 0.4 s for a 0.2 s baseline.
+        (0.2, 0.4, 0),
+        (0.2, 0.4001, 1),
+    ],
+)
+def test_a_task_is_slow_just_past_the_limit(baseline: float, seconds: float, slow: int) -> None:
+    result = _storm(
+        Task(ok=True, start=0.0, seconds=0.01), Task(ok=True, start=1.0, seconds=seconds)
+    )
+    latency, count = connector_scaling.scaling_latency(result, baseline)
+    assert (latency, count) == ((1.0 + seconds, 1) if slow else (0.0, 0))
+
+
+def test_latency_counts_from_the_first_attempt_and_failed_tasks_are_slow() -> None:
+    result = _storm(
+        Task(ok=True, start=2.0, seconds=0.01),
+        Task(ok=True, start=2.5, seconds=3.0),
+        Task(ok=False, start=None, seconds=None, failure="timeout"),
+        Task(ok=False, start=4.0, seconds=1.5, failure="refused"),
+    )
+    # 2.5 - 2 + 3 = 3.5; the failure without a start counts from the first attempt (0 s);
+    # 4 - 2 + 1.5 = 3.5.
+    assert connector_scaling.scaling_latency(result, 0.05) == (3.5, 3)
+
+
+def test_no_slow_task_is_no_latency() -> None:
+    assert connector_scaling.scaling_latency(_storm(), 0.05) == (0.0, 0)
+
+
+@pytest.mark.parametrize(("limit", "outcome"), [(3.0, Outcome.PASS), (2.999, Outcome.FAIL)])
+def test_scaling_latency_at_the_limit_passes(limit: float, outcome: Outcome) -> None:
+    result = _storm(Task(ok=True, start=0.0, seconds=0.01), Task(ok=True, start=1.0, seconds=2.0))
+    finding = connector_scaling.judge(result, 0.05, limit)
+    message = (
+        f"connection times settled 3.00 s after the burst began (1 slow tasks; idle baseline "
+        f"50 ms; threshold {limit:g} s)"
+    )
+    figures = {
+        "latencySeconds": 3.0,
+        "baselineSeconds": 0.05,
+        "baselineFrom": "idle connections",
+        "slowTasks": 1,
+        "thresholdSeconds": limit,
+    }
+    if outcome is Outcome.PASS:
+        assert finding == Finding(
+            rule="connector-scaling", outcome=outcome, message=message, figures=figures
+        )
+    else:
+        assert finding == Finding(
+            rule="connector-scaling",
+            outcome=outcome,
+            severity="critical",
+            classification=INFRASTRUCTURE,
+            message=message,
+            figures=figures,
+            remediation=connector_scaling.REMEDIATION,
+        )
+
+
+def test_a_ready_connector_as_declared_passes_and_drift_is_configuration(google) -> None:
+    fake, endpoint = google
+    figures = {
+        "state": "READY",
+        "machineType": "e2-standard-4",
+        "minInstances": 3,
+        "maxInstances": 10,
+    }
+    assert connector_scaling.run(context(endpoint)) == [
+        Finding(
+            rule="connector-scaling",
+            outcome=Outcome.PASS,
+            subject=CONNECTOR,
+            figures=figures,
+            message="connector READY, e2-standard-4 x 3-10",
+        )
+    ]
+    fake.objects[CONNECTOR].min_instances = 2
+    (drifted,) = connector_scaling.run(context(endpoint))
+    assert drifted == Finding(
+        rule="connector-scaling",
+        outcome=Outcome.FAIL,
+        subject=CONNECTOR,
+        severity="high",
+        classification=CONFIGURATION,
+        message="connector: minInstances is 2, declared 3",
+        figures={**figures, "minInstances": 2},
+    )
+
+
+def test_a_connector_that_is_not_ready_is_infrastructure(google) -> None:
+    fake, endpoint = google
+    fake.objects[CONNECTOR].state = vpcaccess_v1.Connector.State.ERROR
+    (finding,) = connector_scaling.run(context(endpoint, settings=None))
+    assert (finding.outcome, finding.classification, finding.message) == (
+        Outcome.FAIL,
+        INFRASTRUCTURE,
+        "connector: state is ERROR, not READY",
+    )
+
+
+def test_connector_scaling_reports_an_api_failure_and_skips_without_timings(google) -> None:
+    fake, endpoint = google
+    fake.errors[CONNECTOR] = 404
+    (finding,) = connector_scaling.run(context(endpoint))
+    assert (finding.outcome, finding.classification, finding.subject) == (
+        Outcome.FAIL,
+        CONFIGURATION,
+        CONNECTOR,
+    )
+    assert finding.message.startswith("connector: not found: ")
+    assert connector_scaling.run(context(connector_id=None)) == [
+        Finding(
+            rule="connector-scaling",
+            outcome=Outcome.SKIPPED,
+            severity="low",
+            message="no storm timings (needs a storm runner and, for the idle baseline, a DSN)",
+        )
+    ]
+
+
+class _Measured:
+    """A storm runner that hands back a result measured elsewhere."""
+
+    name = "given"
+
+    def __init__(self, result: StormResult) -> None:
+        self.result = result
+        self.runs = 0
+
+    def run(self, tasks: int, deadline: float) -> StormResult:
+        self.runs += 1
+        return self.result
+
+
+def test_the_storm_runs_once_for_both_checks_and_its_fastest_task_is_the_baseline() -> None:
+    runner = _Measured(
+        _storm(
+            Task(ok=True, start=0.0, seconds=0.02),
+            Task(ok=True, start=0.0, seconds=0.5),
+            baseline=None,
+        )
+    )
+    ctx = context(connector_id=None)
+    ctx.storm_runner = runner
+    (scaling,) = connector_scaling.run(ctx)
+    (storm,) = startup_storm.run(ctx)
+    assert runner.runs == 1
+    assert scaling.figures == {
+        "latencySeconds": 0.5,
+        "baselineSeconds": 0.02,
+        "baselineFrom": "fastest task",
+        "slowTasks": 1,
+        "thresholdSeconds": 10,
+    }
+    assert storm.outcome is Outcome.PASS
+
+
+# startup-storm
+
+
+def _tasks(ok: int, *failed: Task) -> StormResult:
+    return _storm(*[Task(ok=True, start=0.0, seconds=0.1)] * ok, *failed)
+
+
+def test_a_storm_at_exactly_the_success_rate_passes() -> None:
+    result = _tasks(9, Task(ok=False, failure="refused", classification=INFRASTRUCTURE))
+    assert startup_storm.judge(result, CRITERIA) == Finding(
+        rule="startup-storm",
+        outcome=Outcome.PASS,
+        message="9/10 tasks connected (90%, threshold 90%)",
+        figures={
+            "runner": "local",
+            "tasks": 10,
+            "successRate": 0.9,
+            "threshold": 0.9,
+            "connectSeconds": {"p50": 0.1, "p95": 0.1, "p99": 0.1, "max": 0.1, "mean": 0.1},
+            "outcomes": {"connected": 9, "refused": 1},
+        },
+    )
+
+
+def test_one_task_under_the_success_rate_fails_classified_from_every_failed_task() -> None:
+    result = _tasks(
+        8,
+        Task(ok=False, failure="timeout", classification=INFRASTRUCTURE),
+        Task(ok=False, failure="authentication", classification=CONFIGURATION),
+    )
+    finding = startup_storm.judge(result, CRITERIA)
+    assert finding == Finding(
+        rule="startup-storm",
+        outcome=Outcome.FAIL,
+        severity="critical",
+        message="8/10 tasks connected (80%, threshold 90%)",
+        classification=CONFIGURATION,
+        figures={
+            "runner": "local",
+            "tasks": 10,
+            "successRate": 0.8,
+            "threshold": 0.9,
+            "connectSeconds": {"p50": 0.1, "p95": 0.1, "p99": 0.1, "max": 0.1, "mean": 0.1},
+            "outcomes": {"connected": 8, "timeout": 1, "authentication": 1},
+        },
+        remediation=startup_storm.REMEDIATION,
+    )
+
+
+def test_tasks_the_budget_cut_are_no_evidence() -> None:
+    cut = Task(ok=False, failure=CUT)
+    only_cuts = startup_storm.judge(_tasks(0, cut, cut), CRITERIA)
+    assert (only_cuts.classification, only_cuts.figures["outcomes"]) == (
+        INFRASTRUCTURE,
+        {CUT: 2},
+    )
+    # A task that failed without a reason of its own (its log never arrived) is not the app's.
+    unlogged = startup_storm.judge(_tasks(0, Task(ok=False, failure="task-failed")), CRITERIA)
+    assert unlogged.classification == INFRASTRUCTURE
+
+
+def test_a_storm_of_no_tasks_fails_and_no_runner_skips() -> None:
+    assert startup_storm.judge(_tasks(0), CRITERIA).outcome is Outcome.FAIL
+    assert startup_storm.run(context()) == [
+        Finding(
+            rule="startup-storm",
+            outcome=Outcome.SKIPPED,
+            severity="low",
+            message="no storm runner: give --dsn (local runner) or a stack with a probe job",
+        )
+    ]
+
+
+# database-connect
+
+
+def _probe(succeeded: int, slowest: float | None, **failures: int) -> dict:
+    """A probe result as `conduit probe` prints it (the fields the check reads)."""
+    failed = sum(failures.values())
+    classification = ""
+    if failures:
+        classification = CONFIGURATION if "authentication" in failures else INFRASTRUCTURE
+    return {
+        "ok": failed == 0,
+        "succeeded": succeeded,
+        "connectSeconds": {"max": slowest} if slowest is not None else {},
+        "failures": failures,
+        "classification": classification,
+        "errors": [f"error {n}" for n in range(7)] if failed else [],
+    }
+
+
+def _database(outcome: Outcome, message: str, result: dict, **extra) -> Finding:
+    fields = {
+        "rule": "database-connect",
+        "outcome": outcome,
+        "subject": "dsn",
+        "message": message,
+        "figures": {
+            "connections": 20,
+            "succeeded": result["succeeded"],
+            "outcomes": extra.pop("outcomes", {"connected": result["succeeded"]}),
+            "connectSeconds": result["connectSeconds"],
+            "thresholdSeconds": 30,
+        },
+    }
+    if outcome is Outcome.FAIL:
+        fields |= {
+            "severity": "critical",
+            "evidence": tuple(result["errors"][:5]),
+            "remediation": database_connect.REMEDIATION,
+        }
+    return Finding(**fields, **extra)
+
+
+def test_connections_just_under_the_threshold_pass() -> None:
+    result = _probe(20, 29.999)
+    assert database_connect.judge(result, CRITERIA, "dsn") == _database(
+        Outcome.PASS, "20 connections in 29.999 s at most (threshold 30 s)", result
+    )
+
+
+def test_connected_at_exactly_the_threshold_is_slow_infrastructure() -> None:
+    result = _probe(20, 30.0)
+    assert database_connect.judge(result, CRITERIA, "dsn") == _database(
+        Outcome.FAIL,
+        "all 20 connected but the slowest took 30.00 s (threshold 30 s)",
+        result,
+        classification=INFRASTRUCTURE,
+    )
+
+
+def test_failed_connections_carry_the_probe_s_classification_and_counts() -> None:
+    result = _probe(17, 0.2, authentication=1, timeout=2)
+    assert database_connect.judge(result, CRITERIA, "dsn") == _database(
+        Outcome.FAIL,
+        "17/20 connected; failures: authentication x1, timeout x2",
+        result,
+        classification=CONFIGURATION,
+        outcomes={"connected": 17, "authentication": 1, "timeout": 2},
+    )
+
+
+def test_timeouts_of_a_probe_the_deadline_shortened_are_counted_as_cut() -> None:
+    result = _probe(0, None, timeout=20)
+    finding = database_connect.judge(result, CRITERIA, "dsn", cut=True)
+    assert finding == _database(
+        Outcome.FAIL,
+        f"0/20 connected; failures: {CUT} x20",
+        result,
+        classification=INFRASTRUCTURE,
+        outcomes={"connected": 0, CUT: 20},
+    )
+
+
+def test_database_connect_without_a_dsn_or_a_probe_job_is_skipped() -> None:
+    ((finding),) = database_connect.run(context())
+    assert (finding.outcome, finding.message) == (
+        Outcome.SKIPPED,
+        "no DSN and no probe job result: give --dsn where the database is reachable, or deploy "
+        "the probe job (conduit:probeJob)",
+    )
+
+
+def test_database_connect_against_a_real_database(postgres) -> None:
+    ctx = context(
+        dsn=postgres.dsn(), criteria=CRITERIA.model_copy(update={"concurrent_connections": 3})
+    )
+    (finding,) = database_connect.run(ctx)
+    assert (finding.outcome, finding.figures["outcomes"]) == (Outcome.PASS, {"connected": 3})
+    assert finding.subject == str(parse_dsn(postgres.dsn()))
+
+
+# service-startup-rate
+
+
+def test_the_log_filter_names_the_service_its_system_log_and_the_window() -> None:
+    since = dt.datetime(2026, 11, 30, 3, 4, 5, tzinfo=dt.UTC)
+    assert service_startup_rate.log_filter("p", "backend", since) == (
+        'resource.type="cloud_run_revision" AND resource.labels.service_name="backend" '
+        'AND logName="projects/p/logs/run.googleapis.com%2Fvarlog%2Fsystem" '
+        'AND timestamp>="2026-11-30T03:04:05Z" '
+        'AND (textPayload:"STARTUP" OR textPayload:"Container called exit")'
+    )
+
+
+def test_tally_counts_instances_by_their_start_up_outcome() -> None:
+    entries = [
+        ("a", STARTED),
+        ("b", PROBE_FAILED),
+        ("c", "Container called exit(3)."),
+        ("d", "Container called exit(0)."),
+        ("e", "Container called exit(3)."),
+        ("e", STARTED),
+        ("f", "Container called exit(1)."),
+    ]
+    assert service_startup_rate.tally(entries) == {
+        "starts": 6,
+        "succeeded": 2,
+        "failedApplication": 2,
+        "failedInfrastructure": 2,
+        "exitCodes": {"3": 1, "1": 1},
+    }
+
+
+def _rate(google, entries: list) -> Finding:
+    fake, endpoint = google
+    fake.log_entries = entries
+    (finding,) = service_startup_rate.run(context(endpoint))
+    return finding
+
+
+def test_start_ups_at_exactly_the_success_rate_pass(google) -> None:
+    entries = [log_entry(f"i{n}", STARTED) for n in range(9)] + [log_entry("x", PROBE_FAILED)]
+    assert _rate(google, entries) == Finding(
+        rule="service-startup-rate",
+        outcome=Outcome.PASS,
+        message="9/10 instance start-ups succeeded (90%, threshold 90%) in the last 60 min",
+        figures={
+            "starts": 10,
+            "succeeded": 9,
+            "failedApplication": 0,
+            "failedInfrastructure": 1,
+            "exitCodes": {},
+            "windowSeconds": 3600,
+            "successRate": 0.9,
+        },
+    )
+
+
+def test_as_many_app_exits_as_probe_failures_is_the_application(google) -> None:
+    entries = [log_entry(f"i{n}", STARTED) for n in range(8)]
+    entries += [log_entry("x", PROBE_FAILED), log_entry("y", "Container called exit(3).")]
+    finding = _rate(google, entries)
+    assert finding == Finding(
+        rule="service-startup-rate",
+        outcome=Outcome.FAIL,
+        severity="critical",
+        message="8/10 instance start-ups succeeded (80%, threshold 90%) in the last 60 min",
+        figures={
+            "starts": 10,
+            "succeeded": 8,
+            "failedApplication": 1,
+            "failedInfrastructure": 1,
+            "exitCodes": {"3": 1},
+            "windowSeconds": 3600,
+            "successRate": 0.8,
+        },
+        classification=APPLICATION,
+        evidence=("exit(3) x1",),
+        remediation=finding.remediation,
+    )
+    assert finding.remediation.startswith("application: the container exited")
+
+
+def test_more_probe_failures_than_app_exits_is_infrastructure(google) -> None:
+    entries = [log_entry("x", PROBE_FAILED), log_entry("z", PROBE_FAILED)]
+    entries.append(log_entry("y", "Container called exit(3)."))
+    assert _rate(google, entries).classification == INFRASTRUCTURE
+
+
+def test_no_start_ups_logged_is_skipped(google) -> None:
+    finding = _rate(google, [])
+    assert (finding.outcome, finding.message) == (
+        Outcome.SKIPPED,
+        "no instance start-ups logged in the last 60 min",
+    )
+    assert service_startup_rate.run(context(project=None))[0].outcome is Outcome.SKIPPED
+
+
+def test_a_logging_refusal_is_configuration(google) -> None:
+    fake, endpoint = google
+    fake.errors["entries"] = 403
+    (finding,) = service_startup_rate.run(context(endpoint))
+    assert (finding.outcome, finding.classification) == (Outcome.FAIL, CONFIGURATION)
+    assert finding.message.startswith("Cloud Logging: permission denied")
+
+
+# health-endpoints
+
+
+@pytest.mark.parametrize(
+    ("status", "server", "classification"),
+    [
+        (None, "", INFRASTRUCTURE),
+        (400, "", INFRASTRUCTURE),
+        (401, "", CONFIGURATION),
+        (403, "", CONFIGURATION),
+        (404, "", CONFIGURATION),
+        (405, "", INFRASTRUCTURE),
+        (499, "", INFRASTRUCTURE),
+        (500, "stand-in/1", APPLICATION),
+        (503, "Google Frontend", INFRASTRUCTURE),
+    ],
+)
+def test_one_answer_is_classified(status: int | None, server: str, classification: str) -> None:
+    assert health_endpoints.classify(status, server) == classification
+
+
+@pytest.mark.parametrize(
+    ("share", "timeout"), [(1.0, 1.0), (2.0, 1.0), (2.2, 1.1), (10.0, 5.0), (12.0, 5.0)]
+)
+def test_each_attempt_gets_half_the_window_between_a_floor_and_a_cap(
+    share: float, timeout: float
+) -> None:
+    assert health_endpoints.attempt_timeout(share) == pytest.approx(timeout)
+
+
+def _health(server: StandIn, wait: float = 3.0, endpoints: tuple[str, ...] = ("/health",)):
+    ctx = context(service_url=server.url, health_endpoints=endpoints)
+    ctx.health_wait = wait
+    return health_endpoints.run(ctx)
+
+
+def test_a_healthy_endpoint_passes_on_the_first_attempt() -> None:
+    server = StandIn("ok")
+    try:
+        (finding,) = _health(server)
+    finally:
+        server.stop()
+    latency = finding.figures.pop("latencySeconds")
+    first = finding.figures.pop("firstSuccessSeconds")
+    assert latency["max"] == pytest.approx(first, abs=0.05)
+    # Half of the 3 s wait, less what setting up the client took.
+    assert finding.figures.pop("attemptTimeoutSeconds") == pytest.approx(1.5, abs=0.05)
+    assert finding.figures == {
+        "attempts": 1,
+        "outcomes": {"200": 1},
+        "successRate": 1.0,
+        "lastStatus": 200,
+    }
+    assert (finding.outcome, finding.subject) == (Outcome.PASS, f"{server.url}/health")
+    assert finding.message == f"{server.url}/health answered 200 after {first:.2f} s (1 attempts)"
+
+
+def test_two_503s_then_200_pass_with_the_retries_counted() -> None:
+    server = StandIn("flaky", failures_first=2)
+    try:
+        (finding,) = _health(server, wait=5.0)
+    finally:
+        server.stop()
+    assert finding.outcome is Outcome.PASS
+    assert (finding.figures["attempts"], finding.figures["outcomes"]) == (3, {"503": 2, "200": 1})
+    assert finding.figures["successRate"] == round(1 / 3, 3)
+    # Backoff 0.25 s then 0.5 s before the third attempt.
+    assert finding.figures["firstSuccessSeconds"] >= 0.75
+
+
+def test_the_app_s_503_is_application_and_every_endpoint_gets_a_share() -> None:
+    server = StandIn("down")
+    try:
+        findings = _health(server, wait=1.0, endpoints=("/health", "/ready"))
+    finally:
+        server.stop()
+    assert [(f.subject, f.outcome, f.classification) for f in findings] == [
+        (f"{server.url}/health", Outcome.FAIL, APPLICATION),
+        (f"{server.url}/ready", Outcome.FAIL, APPLICATION),
+    ]
+    first = findings[0]
+    assert first.message.startswith(f"{server.url}/health never answered 200 in 0.5 s: ")
+    assert first.figures["lastStatus"] == 503 and first.figures["successRate"] == 0.0
+    assert first.evidence == ("last server header: stand-in/1",)
+    assert first.remediation == (
+        "See the service's start-up logs; an application 5xx is the app's own error."
+    )
+
+
+def test_a_refusal_names_how_to_authenticate_and_whether_a_token_was_sent() -> None:
+    server = StandIn("ok", token="right")
+    try:
+        ctx = context(service_url=server.url)
+        ctx.health_wait, ctx.id_token = 0.3, "wrong"
+        (finding,) = health_endpoints.run(ctx)
+    finally:
+        server.stop()
+    assert (finding.outcome, finding.classification) == (Outcome.FAIL, CONFIGURATION)
+    assert finding.remediation == (
+        f"The service refused the request (403): it is private; {identity.HOW_TO_AUTHENTICATE}. "
+        "A token was sent: its account lacks roles/run.invoker, or its audience is not the "
+        "service URL."
+    )
+    assert server.authorizations[0] == "Bearer wrong"
+
+
+def test_health_without_a_service_url_is_skipped() -> None:
+    assert health_endpoints.run(context()) == [
+        Finding(
+            rule="health-endpoints",
+            outcome=Outcome.SKIPPED,
+            severity="low",
+            message="no service URL (give --service-url or a stack with serviceUrl)",
+        )
+    ]
