@@ -110,7 +110,12 @@ def _parser() -> argparse.ArgumentParser:
         "--outputs", type=Path, help="a JSON file of `pulumi stack output --json --show-secrets`"
     )
     validate.add_argument("--cwd", type=Path, default=Path("."), help="the Pulumi project dir")
-    validate.add_argument("--service-url", help="the service's base URL (overrides the outputs)")
+    validate.add_argument(
+        "--service-url",
+        action="append",
+        help="the service's base URL, or NAME=URL for one of several services (repeatable; "
+        "overrides the outputs)",
+    )
     validate.add_argument("--dsn", help="a DSN reachable from here (overrides the outputs)")
     selection = validate.add_mutually_exclusive_group()
     selection.add_argument("--only", help="comma-separated check ids to run")

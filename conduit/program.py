@@ -10,13 +10,14 @@ import pulumi
 from pulumi import ResourceOptions
 from pulumi.runtime import config as runtime_config
 
-from conduit.components.apis import ProjectApis
+from conduit.components.apis import REDIS_API, REQUIRED_APIS, ProjectApis
 from conduit.components.database import Database, DatabaseArgs
 from conduit.components.network import Network, NetworkArgs
 from conduit.components.probe_job import ProbeJob, ProbeJobArgs
+from conduit.components.redis import Redis, RedisArgs
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
-from conduit.components.wiring import PASSWORD_ENV, DatabaseWiring
+from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
 from conduit.core import names
 from conduit.core.loader import SECRET_VALUES_KEY, SettingsError, parse_settings
 from conduit.core.settings import SINGLE_SERVICE_KEY, StackSettings
@@ -67,12 +68,14 @@ class Stack:
     services: dict[str, Service]
     """By service name, in file order."""
     probe_job: ProbeJob | None
+    redis: Redis | None = None
 
 
 def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None = None) -> Stack:
     """Create every component of the stack from its settings."""
     env = settings.environment
-    apis = ProjectApis(env) if settings.enable_apis else None
+    wanted_apis = (*REQUIRED_APIS, *((REDIS_API,) if settings.redis else ()))
+    apis = ProjectApis(env, wanted_apis) if settings.enable_apis else None
     # Every resource waits for the APIs it is created through.
     after_apis = ResourceOptions(depends_on=apis.services) if apis else None
     network = Network(
@@ -89,17 +92,33 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         ),
         after_apis,
     )
+    redis = None
+    generated_ids = {PASSWORD_ENV: settings.database_password_secret_id}
+    generated_values = {PASSWORD_ENV: database.password}
+    if settings.redis is not None:
+        redis = Redis(
+            env,
+            RedisArgs(
+                settings=settings.redis,
+                instance_id=settings.redis_instance_id,
+                region=settings.region,
+                network_id=network.network_id,
+                private_services_connection=network.private_services_connection,
+            ),
+            after_apis,
+        )
+        if redis.auth_string is not None:
+            generated_ids[REDIS_AUTH_ENV] = settings.redis_auth_secret_id
+            generated_values[REDIS_AUTH_ENV] = redis.auth_string
     secrets = Secrets(
         env,
         SecretsArgs(
-            secret_ids={
-                **settings.secrets,
-                PASSWORD_ENV: settings.database_password_secret_id,
-            },
-            values={**(values or {}), PASSWORD_ENV: database.password},
+            secret_ids={**settings.secrets, **generated_ids},
+            values={**(values or {}), **generated_values},
             external_ids=settings.external_secrets,
             settings_keys={
                 PASSWORD_ENV: "conduit:database",
+                REDIS_AUTH_ENV: "conduit:redis.authEnabled",
                 **{env_name: f"conduit:secrets.{env_name}" for env_name in settings.secrets},
                 **{
                     env_name: f"conduit:externalSecrets.{env_name}"
@@ -116,9 +135,20 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         connection_name=database.connection_name,
         password=secrets.refs[PASSWORD_ENV],
     )
+    redis_wiring = None
+    if redis is not None and settings.redis is not None:
+        redis_wiring = RedisWiring(
+            host=redis.host,
+            port=redis.port,
+            tls=settings.redis.transit_encryption != "DISABLED",
+            ca_certificate=redis.ca_certificate,
+            auth=secrets.refs.get(REDIS_AUTH_ENV),
+        )
     services: dict[str, Service] = {}
     for key, svc in settings.services.items():
-        received = svc.secrets if svc.secrets is not None else sorted(secrets.refs)
+        # The generated secrets reach a service through its wiring, never by default.
+        shared = sorted(n for n in secrets.refs if n not in generated_ids)
+        received = svc.secrets if svc.secrets is not None else shared
         services[svc.name] = Service(
             # One service per stack keeps the names it always had.
             env if key == SINGLE_SERVICE_KEY else f"{env}-{svc.name}",
@@ -127,8 +157,9 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 region=settings.region,
                 connector_id=network.connector_id,
                 database=wiring,
-                secrets={n: secrets.refs[n] for n in received if n != PASSWORD_ENV},
+                secrets={n: secrets.refs[n] for n in received},
                 settings_key=key,
+                redis=redis_wiring if svc.redis else None,
             ),
             after_apis,
         )
@@ -151,7 +182,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             ),
             after_apis,
         )
-    return Stack(apis, network, database, secrets, services, probe_job)
+    return Stack(apis, network, database, secrets, services, probe_job, redis)
 
 
 def export_outputs(settings: StackSettings, stack: Stack) -> None:
@@ -182,3 +213,6 @@ def export_outputs(settings: StackSettings, stack: Stack) -> None:
     pulumi.export("successCriteria", settings.success_criteria.model_dump(by_alias=True))
     if stack.probe_job is not None:
         pulumi.export("probeJob", stack.probe_job.job_name)
+    if stack.redis is not None:
+        pulumi.export("redisHost", stack.redis.host)
+        pulumi.export("redisPort", stack.redis.port)

@@ -55,6 +55,9 @@ class StandIn:
                 body = b'{"status": "ok"}' if up else b'{"status": "database unavailable"}'
                 self._answer(200 if up else 503, body)
 
+            # A Google API call is a POST (Logging's entries:list): the same behaviours.
+            do_POST = do_GET  # noqa: N815 the name BaseHTTPRequestHandler calls
+
             def _answer(self, status: int, body: bytes) -> None:
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))

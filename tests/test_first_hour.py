@@ -4,8 +4,14 @@ nothing."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from conduit.validate.checks import CHECKS
+from tests.conftest import ROOT
+from tests.http_servers import StandIn
 from tests.test_preview import conduit
 
 
@@ -56,3 +62,36 @@ def test_a_check_selected_with_only_that_had_to_skip_is_a_failure() -> None:
         "selected with --only but not run: no service URL (give --service-url or a stack with "
         "serviceUrl)",
     )
+
+
+def test_validate_with_a_stack_and_a_url_needs_no_pulumi_cli_and_checks_its_endpoints() -> None:
+    """No `pulumi` on PATH: the URL is given, the stack file gives the health endpoints."""
+    server = StandIn("ok")
+    no_cli = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "conduit.cli",
+                "validate",
+                "--stack",
+                "staging",
+                "--service-url",
+                server.url,
+                "--only",
+                "health-endpoints",
+                "--format",
+                "json",
+            ],
+            cwd=ROOT,
+            env=no_cli,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    subjects = [f["subject"] for f in json.loads(result.stdout)["findings"]]
+    assert subjects == [f"{server.url}/health", f"{server.url}/health/infrastructure"]

@@ -34,7 +34,7 @@ def _record(type_: str, props: dict, name: str = "r") -> ResourceRecord:
 def test_analyzer_info_lists_every_policy_with_schema_defaults(pack) -> None:
     info = analyzer.get_info(pack)
     assert info.name == "conduit"
-    assert len(info.policies) == 27
+    assert len(info.policies) == 32
     by_name = {p.name: p for p in info.policies}
     warm = by_name["connector-warm-capacity"]
     assert warm.enforcementLevel == analyzer_pb2.MANDATORY
@@ -151,6 +151,17 @@ def test_bad_policy_config_names_file_key_and_allowed_values(pack) -> None:
     assert any(
         p.startswith("p.json: connector-warm-capacity.minInstancesFloor: 'three'") for p in problems
     )
+
+
+def test_a_bad_all_level_is_reported_once_at_its_key(pack) -> None:
+    info = analyzer.get_info(pack)
+    raw = {"all": "strict", "cloudsql-ssl-required": "mandatory"}
+    with pytest.raises(policy_config.PolicyConfigError) as caught:
+        policy_config.reconcile(info, raw, "p.json")
+    assert caught.value.problems == [
+        "p.json: all: unknown enforcement level 'strict'; "
+        "allowed: advisory, mandatory, remediate, disabled"
+    ]
 
 
 def test_a_pack_that_fails_to_start_shows_its_error(tmp_path) -> None:

@@ -376,7 +376,7 @@ def test_drift_is_configuration(tmp_path, google) -> None:
     )
     (finding,) = by_check(report, "config-drift")
     assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "configuration")
-    assert "service maxInstances: deployed 40, declared 10" in finding["message"]
+    assert "service backend maxInstances: deployed 40, declared 10" in finding["message"]
     assert (
         "connector machineType: deployed 'e2-micro', declared 'e2-standard-4'" in finding["message"]
     )
@@ -413,7 +413,10 @@ def test_the_storm_fails_when_the_database_is_too_small(tmp_path) -> None:
     [
         (["--only", "no-such-check"], "--only: unknown check no-such-check; checks: service-ready"),
         (["--deadline", "0"], "--deadline: must be above 0"),
-        (["--service-url", "ftp://x"], "--service-url: must start with http:// or https://"),
+        (
+            ["--service-url", "ftp://x"],
+            "--service-url: 'ftp://x' must start with http:// or https://",
+        ),
         (["--outputs", "/nonexistent.json"], "--outputs: /nonexistent.json: no such file"),
         (["--dsn", "mysql://u:p@h/d"], "--dsn: must start with postgresql://"),
     ],

@@ -21,6 +21,8 @@ REQUIRED_APIS: tuple[str, ...] = (
     "vpcaccess.googleapis.com",
 )
 """Every API a resource of the stack or `conduit validate` calls (the README lists the same)."""
+REDIS_API = "redis.googleapis.com"
+"""Also enabled when the stack has conduit:redis."""
 
 
 class ProjectApis(pulumi.ComponentResource):
@@ -29,7 +31,9 @@ class ProjectApis(pulumi.ComponentResource):
     services: list[gcp.projects.Service]
     """What every other resource of the stack depends on."""
 
-    def __init__(self, name: str, opts: ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, apis: tuple[str, ...] = REQUIRED_APIS, opts: ResourceOptions | None = None
+    ) -> None:
         super().__init__("conduit:project:Apis", name, {}, opts)
         child = child_options(self, opts)
         self.services = [
@@ -41,6 +45,6 @@ class ProjectApis(pulumi.ComponentResource):
                 disable_dependent_services=False,
                 opts=child,
             )
-            for api in REQUIRED_APIS
+            for api in apis
         ]
         self.register_outputs({"services": [s.service for s in self.services]})

@@ -12,9 +12,9 @@ from pulumi import ResourceOptions
 from conduit.components import provenance
 from conduit.components.options import child_options
 from conduit.components.secrets import SecretRef
-from conduit.components.wiring import PASSWORD_ENV, DatabaseWiring
+from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
 from conduit.core import names
-from conduit.core.settings import ServiceSettings
+from conduit.core.settings import REDIS_ENV, ServiceSettings
 
 run = gcp.cloudrunv2
 
@@ -32,6 +32,8 @@ class ServiceArgs:
     reaches the container by reference only."""
     settings_key: str = "conduit:service"
     """Where the settings live in the stack file (one entry of conduit:services, or this)."""
+    redis: RedisWiring | None = None
+    """Given to a service with `redis: true`."""
 
 
 class Service(pulumi.ComponentResource):
@@ -152,6 +154,7 @@ class Service(pulumi.ComponentResource):
             f"{envs}.DATABASE_POOL_SIZE": f"{key}.databasePool.size",
             f"{envs}.DATABASE_MAX_OVERFLOW": f"{key}.databasePool.maxOverflow",
             f"{envs}.DATABASE_INIT_TIMEOUT_SECONDS": f"{key}.databaseInitTimeoutSeconds",
+            **{f"{envs}.{name}": f"{key}.redis" for name in REDIS_ENV},
             **{
                 f"{envs}.{env_name}": ref.settings_key
                 for env_name, ref in Service._secret_env(args).items()
@@ -162,7 +165,10 @@ class Service(pulumi.ComponentResource):
     @staticmethod
     def _secret_env(args: ServiceArgs) -> dict[str, SecretRef]:
         """Every env var this service reads from Secret Manager."""
-        return {**args.secrets, PASSWORD_ENV: args.database.password}
+        secrets = {**args.secrets, PASSWORD_ENV: args.database.password}
+        if args.redis is not None and args.redis.auth is not None:
+            secrets[REDIS_AUTH_ENV] = args.redis.auth
+        return secrets
 
     @staticmethod
     def _container(args: ServiceArgs) -> run.ServiceTemplateContainerArgs:
@@ -171,6 +177,7 @@ class Service(pulumi.ComponentResource):
         plain: dict[str, pulumi.Input[str]] = {
             **svc.env,
             **args.database.plain_env(),
+            **(args.redis.plain_env() if args.redis else {}),
             "DATABASE_POOL_SIZE": str(svc.database_pool.size),
             "DATABASE_MAX_OVERFLOW": str(svc.database_pool.max_overflow),
             "DATABASE_INIT_TIMEOUT_SECONDS": str(svc.database_init_timeout_seconds),

@@ -9,6 +9,7 @@ import pulumi
 from conduit.components.secrets import SecretRef
 
 PASSWORD_ENV = "DATABASE_PASSWORD"
+REDIS_AUTH_ENV = "REDIS_AUTH"
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,27 @@ class DatabaseWiring:
             "DATABASE_USER": self.user,
             "CLOUD_SQL_CONNECTION_NAME": self.connection_name,
         }
+
+
+@dataclass(frozen=True)
+class RedisWiring:
+    """The `REDIS_*` env contract: where Redis is, whether it speaks TLS and with which CA, the
+    AUTH string by reference only."""
+
+    host: pulumi.Input[str]
+    port: pulumi.Input[int]
+    tls: bool
+    ca_certificate: pulumi.Input[str]
+    auth: SecretRef | None
+    """None when the instance has AUTH off."""
+
+    def plain_env(self) -> dict[str, pulumi.Input[str]]:
+        """The env vars that carry no secret."""
+        env: dict[str, pulumi.Input[str]] = {
+            "REDIS_HOST": self.host,
+            "REDIS_PORT": pulumi.Output.from_input(self.port).apply(str),
+            "REDIS_TLS": "true" if self.tls else "false",
+        }
+        if self.tls:
+            env["REDIS_CA_CERT"] = self.ca_certificate
+        return env

@@ -111,6 +111,19 @@ SSL_MODES_ENCRYPTED: tuple[str, ...] = SSL_MODES[1:]
 SSL_MODE_REQUIRED = "ENCRYPTED_ONLY"
 """What Conduit sets: TLS for every connection, no client certificate needed."""
 
+# Memorystore for Redis (https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/
+# projects.locations.instances): a tier, 1-300 GiB, AUTH and in-transit encryption, reached on
+# private services access; with TLS the server listens on 6378, without on 6379.
+RedisTier = Literal["BASIC", "STANDARD_HA"]
+REDIS_TIERS: tuple[str, ...] = get_args(RedisTier)
+REDIS_MEMORY_GB = (1, 300)
+REDIS_VERSION_PATTERN = r"^REDIS_\d+_(\d+|X)$"
+RedisTransitEncryption = Literal["SERVER_AUTHENTICATION", "DISABLED"]
+REDIS_INSTANCE_ID_PATTERN = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
+REDIS_PORT_TLS = 6378
+REDIS_PORT = 6379
+REDIS_CONNECT_MODE = "PRIVATE_SERVICE_ACCESS"
+
 # §4 Secret Manager.
 SECRET_ID_PATTERN = r"^[A-Za-z0-9_-]{1,255}$"
 

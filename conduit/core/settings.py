@@ -235,6 +235,15 @@ class DatabasePoolSettings(Model):
     max_overflow: Annotated[int, Field(ge=0)] = 0
 
 
+REDIS_ENV: tuple[str, ...] = (
+    "REDIS_HOST",
+    "REDIS_PORT",
+    "REDIS_TLS",
+    "REDIS_CA_CERT",
+    "REDIS_AUTH",
+)
+"""What a service with `redis: true` gets (REDIS_AUTH by Secret Manager reference only)."""
+
 RESERVED_ENV: tuple[str, ...] = (
     "DATABASE_HOST",
     "DATABASE_NAME",
@@ -244,8 +253,9 @@ RESERVED_ENV: tuple[str, ...] = (
     "DATABASE_POOL_SIZE",
     "DATABASE_MAX_OVERFLOW",
     "DATABASE_INIT_TIMEOUT_SECONDS",
+    *REDIS_ENV,
 )
-"""Environment variables the stack sets on every service: never a user's env or secret name."""
+"""Environment variables the stack sets on services: never a user's env or secret name."""
 
 SINGLE_SERVICE_KEY = "conduit:service"
 SERVICES_KEY = "conduit:services"
@@ -280,6 +290,8 @@ class ServiceEntrySettings(Model):
     """The env names of conduit:secrets / conduit:externalSecrets it receives; None: all."""
     required_env: tuple[EnvVarName, ...] = Field(default=(), strict=False)
     """The app's own contract: every env var it reads at start-up."""
+    redis: bool = False
+    """Whether it receives the Redis wiring (REDIS_ENV); needs conduit:redis."""
 
     @model_validator(mode="after")
     def _coherent(self) -> ServiceEntrySettings:
@@ -328,6 +340,18 @@ class ProbeJobSettings(Model):
     """Whose identity and egress path the job uses; the first service when absent."""
 
 
+class RedisSettings(Model):
+    """Memorystore for Redis on the stack's network through private services access."""
+
+    tier: facts.RedisTier = "STANDARD_HA"
+    memory_size_gb: Annotated[
+        int, Field(ge=facts.REDIS_MEMORY_GB[0], le=facts.REDIS_MEMORY_GB[1])
+    ] = 1
+    version: Annotated[str, StringConstraints(pattern=facts.REDIS_VERSION_PATTERN)] = "REDIS_7_2"
+    auth_enabled: bool = True
+    transit_encryption: facts.RedisTransitEncryption = "SERVER_AUTHENTICATION"
+
+
 class SuccessCriteria(Model):
     """The thresholds the validator measures a live stack against."""
 
@@ -335,6 +359,7 @@ class SuccessCriteria(Model):
     database_connect_seconds: Annotated[float, Field(gt=0)] = 30
     concurrent_connections: Annotated[int, Field(ge=1, le=1000)] = 50
     startup_success_rate: Annotated[float, Field(gt=0, le=1)] = 0.9
+    redis_connect_seconds: Annotated[float, Field(gt=0)] = 5
 
 
 class StackSettings(BaseModel):
@@ -361,6 +386,7 @@ class StackSettings(BaseModel):
         alias="conduit:successCriteria", default_factory=SuccessCriteria
     )
     probe_job: ProbeJobSettings | None = Field(alias="conduit:probeJob", default=None)
+    redis: RedisSettings | None = Field(alias="conduit:redis", default=None)
     enable_apis: bool = Field(alias="conduit:enableApis", default=True)
     """Enable the Google APIs the stack uses; off for projects that enable them elsewhere."""
 
@@ -398,6 +424,15 @@ class StackSettings(BaseModel):
         owner = services[0].name if len(services) == 1 else self.environment
         return names.database_password_secret_id(owner)
 
+    @property
+    def redis_auth_secret_id(self) -> str:
+        """The secret that holds the Redis instance's AUTH string."""
+        return f"{self.environment}-redis-auth"
+
+    @property
+    def redis_instance_id(self) -> str:
+        return f"{self.environment}-redis"
+
     @model_validator(mode="after")
     def _one_way_to_declare_services(self) -> StackSettings:
         if (self.service is None) == (self.services_by_name is None):
@@ -405,6 +440,11 @@ class StackSettings(BaseModel):
                 SERVICES_KEY,
                 f"give either {SINGLE_SERVICE_KEY} (one service) or {SERVICES_KEY} (name -> "
                 "service), not " + ("both" if self.service is not None else "neither"),
+            )
+        wanting = [key for key, s in self.services.items() if s.redis]
+        if wanting and self.redis is None:
+            raise CrossFieldError(
+                f"{wanting[0]}.redis", "redis: true needs a conduit:redis instance in this stack"
             )
         if self.probe_job is not None and self.probe_job.service is not None:
             declared = [s.name for s in self.services.values()]
@@ -459,10 +499,13 @@ class StackSettings(BaseModel):
                 f"secret {', '.join(both)} is listed in conduit:secrets (created here) and in "
                 "conduit:externalSecrets (managed elsewhere); keep one",
             )
-        password = self.database_password_secret_id
-        if password in managed | external:
-            raise CrossFieldError(
-                "conduit:secrets",
-                f"secret id {password} is the stack's generated database password; pick another",
-            )
+        generated = {self.database_password_secret_id: "generated database password"}
+        if self.redis is not None and self.redis.auth_enabled:
+            generated[self.redis_auth_secret_id] = "Redis AUTH string"
+        for secret_id, what in generated.items():
+            if secret_id in managed | external:
+                raise CrossFieldError(
+                    "conduit:secrets",
+                    f"secret id {secret_id} is the stack's {what}; pick another",
+                )
         return self

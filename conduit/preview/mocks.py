@@ -34,6 +34,7 @@ class GcpMocks(pulumi.runtime.Mocks):
             "gcp:serviceaccount/account:Account": self._service_account,
             "gcp:cloudrunv2/service:Service": self._run_service,
             "gcp:cloudrunv2/job:Job": self._run_job,
+            "gcp:redis/instance:Instance": self._redis,
             "random:index/randomPassword:RandomPassword": self._random_password,
         }
 
@@ -138,6 +139,30 @@ class GcpMocks(pulumi.runtime.Mocks):
     def _run_job(self, _name: str, state: Outputs) -> Outputs:
         location = self._location(state)
         return {"__id": f"projects/{self.project}/locations/{location}/jobs/{state['name']}"}
+
+    def _redis(self, name: str, state: Outputs) -> Outputs:
+        # Memorystore listens on 6378 with TLS, 6379 without; AUTH and CA only when turned on.
+        tls = state.get("transitEncryptionMode") == "SERVER_AUTHENTICATION"
+        extra: Outputs = {
+            "__id": f"projects/{self.project}/locations/{self._location(state)}/instances/"
+            f"{state['name']}",
+            "host": "10.60.1.4",
+            "port": 6378 if tls else 6379,
+            "currentLocationId": f"{self._location(state)}-a",
+            "serverCaCerts": [],
+        }
+        if tls:
+            extra["serverCaCerts"] = [
+                {
+                    "serialNumber": "0",
+                    "cert": "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n",
+                    "sha1Fingerprint": _suffix(name, 40),
+                }
+            ]
+        if state.get("authEnabled"):
+            seed = hashlib.sha256(f"conduit-mock-redis-auth:{name}".encode()).hexdigest()
+            extra["authString"] = seed[:36]
+        return extra
 
     def _random_password(self, name: str, state: Outputs) -> Outputs:
         state.pop("name", None)

@@ -73,10 +73,12 @@ def reconcile(
             continue
         level_name = entry.get("enforcementLevel", all_level)
         if level_name is not None and level_name not in LEVELS:
-            problems.append(
-                f"{source}: {name}.enforcementLevel: unknown level {level_name!r}; "
-                f"allowed: {allowed_levels}"
-            )
+            # A bad "all" is reported once, above, not again for every policy it reaches.
+            if "enforcementLevel" in entry:
+                problems.append(
+                    f"{source}: {name}.enforcementLevel: unknown level {level_name!r}; "
+                    f"allowed: {allowed_levels}"
+                )
             continue
         schema = json_format.MessageToDict(policy.configSchema)
         properties = schema.get("properties", {})

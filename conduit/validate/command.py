@@ -23,11 +23,13 @@ from conduit.validate.identity import given_token
 from conduit.validate.run import validate
 from conduit.validate.storm import CloudRunStorm, LocalStorm, Runner
 from conduit.validate.targets import (
+    NoPulumiCliError,
     Targets,
     TargetsError,
     from_outputs,
     outputs_file,
     stack_outputs,
+    with_service_urls,
 )
 
 
@@ -61,8 +63,15 @@ def _targets(args: argparse.Namespace) -> Targets:
         if args.outputs:
             targets = from_outputs(outputs_file(args.outputs), name, str(args.outputs), settings)
         elif args.stack:
-            outputs = stack_outputs(args.stack, project_dir)
-            targets = from_outputs(outputs, name, f"stack {args.stack}", settings)
+            try:
+                outputs = stack_outputs(args.stack, project_dir)
+                source = f"stack {args.stack}"
+            except NoPulumiCliError:
+                # The flags name what to reach; the stack file gives the rest.
+                if settings is None or not (args.service_url or args.dsn):
+                    raise
+                outputs, source = {}, f"{path.name} and flags"
+            targets = from_outputs(outputs, name, source, settings)
         else:
             targets = from_outputs({}, name, "flags", None)
     except (TargetsError, SettingsError) as error:
@@ -70,9 +79,10 @@ def _targets(args: argparse.Namespace) -> Targets:
     if settings is not None:
         targets = dataclasses.replace(targets, criteria=settings.success_criteria)
     if args.service_url:
-        if not args.service_url.startswith(("http://", "https://")):
-            raise ValidateError("--service-url: must start with http:// or https://")
-        targets = dataclasses.replace(targets, service_url=args.service_url)
+        try:
+            targets = with_service_urls(targets, args.service_url)
+        except TargetsError as error:
+            raise ValidateError(str(error)) from None
     if args.dsn:
         targets = dataclasses.replace(targets, dsn=args.dsn)
     if targets.dsn:

@@ -122,9 +122,9 @@ def classify_api_error(error: Exception) -> tuple[str, str]:
         | api_exceptions.Unauthorized
     )
     if isinstance(error, denied):
-        return CONFIGURATION, f"permission denied: {error.message}"
+        return CONFIGURATION, f"permission denied: {_first_line(error.message)}"
     if isinstance(error, api_exceptions.NotFound):
-        return CONFIGURATION, f"not found: {error.message}"
+        return CONFIGURATION, f"not found: {_first_line(error.message)}"
     status = getattr(getattr(error, "resp", None), "status", None)  # googleapiclient's HttpError
     if status in (401, 403):
         return CONFIGURATION, f"permission denied: HTTP {status}"
@@ -133,5 +133,11 @@ def classify_api_error(error: Exception) -> tuple[str, str]:
     if status is not None:
         return INFRASTRUCTURE, f"Google API error {status}"
     if isinstance(error, api_exceptions.GoogleAPICallError):
-        return INFRASTRUCTURE, f"Google API error {error.code}: {error.message}"
-    return INFRASTRUCTURE, f"{type(error).__name__}: {error}"
+        return INFRASTRUCTURE, f"Google API error {error.code}: {_first_line(error.message)}"
+    return INFRASTRUCTURE, f"{type(error).__name__}: {_first_line(str(error))}"
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    """One line of an error: a proxy or load balancer may answer with a whole HTML page."""
+    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 3] + "..."

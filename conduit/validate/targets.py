@@ -3,6 +3,7 @@ outputs file, or explicit flags; thresholds from the stack's successCriteria."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -19,18 +20,30 @@ class TargetsError(ValueError):
     """Targets that cannot be read: names the source and the key; never echoes secrets."""
 
 
+class NoPulumiCliError(TargetsError):
+    """`--stack` without `--outputs` on a machine without the Pulumi CLI."""
+
+
+@dataclass(frozen=True)
+class ServiceTarget:
+    """One Cloud Run service of the stack: its name (for Google's APIs), its URL (for its health
+    endpoints); either may be unknown."""
+
+    name: str | None
+    url: str | None = None
+    health_endpoints: tuple[str, ...] = ("/health",)
+
+
 @dataclass(frozen=True)
 class Targets:
     """Everything the checks may need; any of it may be missing, and checks skip what they lack."""
 
     stack: str
     criteria: SuccessCriteria
-    service_url: str | None = None
+    services: tuple[ServiceTarget, ...] = ()
     dsn: str | None = field(default=None, repr=False)
-    health_endpoints: tuple[str, ...] = ("/health",)
     project: str | None = None
     region: str | None = None
-    service_name: str | None = None
     connector_id: str | None = None
     secret_ids: dict[str, str] = field(default_factory=dict)
     sql_connection_name: str | None = None
@@ -45,7 +58,7 @@ def stack_outputs(stack: str, cwd: Path) -> dict[str, Any]:
     """`pulumi stack output --json --show-secrets` for `stack`."""
     pulumi = shutil.which("pulumi")
     if pulumi is None:
-        raise TargetsError(
+        raise NoPulumiCliError(
             "--stack: the Pulumi CLI is not on PATH; give --outputs FILE (the JSON of "
             "`pulumi stack output --json --show-secrets`) or --service-url/--dsn"
         )
@@ -95,11 +108,9 @@ def from_outputs(
     return Targets(
         stack=stack,
         criteria=criteria,
-        service_url=outputs.get("serviceUrl"),
-        health_endpoints=tuple(outputs.get("healthEndpoints") or ("/health",)),
+        services=_services(outputs, source, settings),
         project=outputs.get("project"),
         region=outputs.get("region"),
-        service_name=outputs.get("serviceName"),
         connector_id=outputs.get("connectorId"),
         secret_ids=dict(outputs.get("secretIds") or {}),
         probe_job=outputs.get("probeJob"),
@@ -107,3 +118,60 @@ def from_outputs(
         settings=settings,
         source=source,
     )
+
+
+def _services(
+    outputs: dict[str, Any], source: str, settings: StackSettings | None
+) -> tuple[ServiceTarget, ...]:
+    """Every service: from the `services` output (name -> url, healthEndpoints), else a
+    one-service stack's `serviceName`/`serviceUrl`, else the stack file's services. Health
+    endpoints the outputs leave out come from the stack file."""
+    declared = {s.name: s for s in settings.services.values()} if settings else {}
+    given = outputs.get("services")
+    if given is not None and not isinstance(given, dict):
+        raise TargetsError(f"{source}: services: expected an object of service name -> outputs")
+    if given:
+        entries = {name: dict(value or {}) for name, value in given.items()}
+    elif outputs.get("serviceName") or outputs.get("serviceUrl"):
+        entries = {
+            outputs.get("serviceName"): {
+                "url": outputs.get("serviceUrl"),
+                "healthEndpoints": outputs.get("healthEndpoints"),
+            }
+        }
+    else:
+        entries = {name: {} for name in declared}
+    services = []
+    for name, entry in entries.items():
+        endpoints = entry.get("healthEndpoints") or (
+            declared[name].health_endpoints if name in declared else ("/health",)
+        )
+        services.append(ServiceTarget(name, entry.get("url"), tuple(endpoints)))
+    return tuple(services)
+
+
+def with_service_urls(targets: Targets, given: list[str]) -> Targets:
+    """`--service-url URL` (one service) or `--service-url NAME=URL` (each named service)."""
+    services = list(targets.services)
+    for value in given:
+        name, _, url = value.rpartition("=") if "=" in value.split("://", 1)[0] else ("", "", value)
+        if not url.startswith(("http://", "https://")):
+            raise TargetsError(f"--service-url: {value!r} must start with http:// or https://")
+        if name:
+            index = next((i for i, s in enumerate(services) if s.name == name), None)
+            if index is None:
+                known_names = ", ".join(str(s.name) for s in services) or "none"
+                raise TargetsError(
+                    f"--service-url: no service {name!r} in the stack (services: {known_names})"
+                )
+            services[index] = dataclasses.replace(services[index], url=url)
+        elif len(services) > 1:
+            names = ", ".join(str(s.name) for s in services)
+            raise TargetsError(
+                f"--service-url: the stack has several services ({names}); give NAME=URL"
+            )
+        elif services:
+            services[0] = dataclasses.replace(services[0], url=url)
+        else:
+            services.append(ServiceTarget(None, url))
+    return dataclasses.replace(targets, services=tuple(services))

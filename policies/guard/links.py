@@ -55,6 +55,22 @@ def connector_of(service: StackResource, connectors: Linker) -> StackResource | 
     return linked[0] if linked else None
 
 
+def redis_linker(instances: Sequence[StackResource]) -> Linker:
+    return Linker(instances, lambda r: at(r.props, "host", str))
+
+
+def redis_of(service: StackResource, instances: Linker) -> StackResource | None:
+    """The Redis instance a service is wired to (its REDIS_HOST), or None."""
+    hosts = {env_vars(c).get("REDIS_HOST") for c in containers(service.props)} - {None}
+    if not hosts:
+        return None
+    for host in hosts:
+        if known(host) and host in instances.by_key:
+            return instances.by_key[host]
+    linked = instances.dependencies_of(service)
+    return linked[0] if linked else None
+
+
 def instance_linker(instances: Sequence[StackResource]) -> Linker:
     return Linker(instances, lambda i: at(i.props, "connectionName", str))
 

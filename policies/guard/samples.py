@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
 PROJECT = "acme-staging"
 REGION = "us-central1"
 CONNECTOR_ID = f"projects/{PROJECT}/locations/{REGION}/connectors/staging-connector"
 CONNECTION_NAME = f"{PROJECT}:{REGION}:staging-instance"
 SERVICE_ACCOUNT = f"backend-run@{PROJECT}.iam.gserviceaccount.com"
+UNKNOWN = UNKNOWN_STRING_VALUE
+"""How the engine sends a value it cannot know at preview (the SDK's proxy raises on it)."""
 
 
 def connector() -> dict[str, Any]:
@@ -44,6 +48,25 @@ def instance() -> dict[str, Any]:
             "databaseFlags": [{"name": "max_connections", "value": "400"}],
             "userLabels": {"conduit-probe-connections": "50"},
         },
+    }
+
+
+NETWORK_ID = f"projects/{PROJECT}/global/networks/staging-vpc"
+
+
+def redis() -> dict[str, Any]:
+    return {
+        "name": "staging-redis",
+        "region": REGION,
+        "tier": "STANDARD_HA",
+        "memorySizeGb": 1,
+        "redisVersion": "REDIS_7_2",
+        "authorizedNetwork": NETWORK_ID,
+        "connectMode": "PRIVATE_SERVICE_ACCESS",
+        "authEnabled": True,
+        "transitEncryptionMode": "SERVER_AUTHENTICATION",
+        "host": "10.60.1.4",
+        "port": 6378,
     }
 
 

@@ -27,6 +27,11 @@ from policies.rules import (
     connector_machine_type_advisory,
     connector_region_matches_service,
     connector_warm_capacity,
+    redis_auth_enabled,
+    redis_high_availability,
+    redis_private_service_access,
+    redis_region_matches_service,
+    redis_transit_encryption,
     secret_accessor_least_privilege,
     secret_references_resolve,
     service_required_env_provided,
@@ -60,6 +65,11 @@ MODULES = [
     service_required_env_provided,
     secret_references_resolve,
     secret_accessor_least_privilege,
+    redis_auth_enabled,
+    redis_transit_encryption,
+    redis_private_service_access,
+    redis_region_matches_service,
+    redis_high_availability,
 ]
 
 POLICIES = [module.POLICY for module in MODULES]

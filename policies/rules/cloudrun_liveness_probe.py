@@ -60,9 +60,44 @@ _TWO["template"]["containers"].append(
     ]["containers"][0]
 )
 
+_WANT_11 = Want(
+    "container 0's livenessProbe timeoutSeconds 11 exceeds periodSeconds 10.",
+    (
+        "template.containers.livenessProbe.timeoutSeconds",
+        "template.containers.livenessProbe.periodSeconds",
+    ),
+    11,
+    "<= 10",
+)
+
 EXAMPLES = Examples(
-    good=[samples.service(), _GRPC],
+    good=[
+        samples.service(),
+        _GRPC,
+        # At the limit: timeout equal to the period.
+        changed(samples.service(), f"{_PROBE}.timeoutSeconds", 30),
+        # Cloud Run's defaults: timeout 1 s, period 10 s.
+        changed(
+            changed(samples.service(), f"{_PROBE}.timeoutSeconds", None),
+            f"{_PROBE}.periodSeconds",
+            1,
+        ),
+        changed(
+            changed(samples.service(), f"{_PROBE}.periodSeconds", None),
+            f"{_PROBE}.timeoutSeconds",
+            10,
+        ),
+    ],
     bad=[
+        # One past the default period of 10 s.
+        Bad(
+            changed(
+                changed(samples.service(), f"{_PROBE}.periodSeconds", None),
+                f"{_PROBE}.timeoutSeconds",
+                11,
+            ),
+            (_WANT_11,),
+        ),
         # Both containers are judged: the first has no probe, the second's timeout is too long.
         Bad(
             _TWO,

@@ -107,6 +107,8 @@ EXAMPLES = Examples(
     good=[
         samples.service(),
         samples.env_value(samples.service(), INIT_TIMEOUT_ENV, None),
+        # At the limit: timeout equal to the period.
+        changed(samples.service(), f"{PROBE_0}.timeoutSeconds", 10),
         # The case: a 340 s window (100 + 24 x 10) covers 300 s + 15 s, exactly as advised.
         changed(
             changed(

@@ -128,6 +128,8 @@ _POOL_50 = samples.env_value(
 )
 
 
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
 def _one_instance(overflow: str) -> dict:
     """1 instance x (300 + overflow): with max_connections 400, 53 reserved and 40 headroom,
     307 is exactly what fits."""
@@ -162,6 +164,22 @@ _RELATED = (
     (urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),
     (_INSTANCE_URN, FLAG),
 )
+
+
+def _spare(name: str) -> Res:
+    """Another instance, and (with `user`) a small service of its own."""
+    props = {**changed(samples.instance(), "connectionName", f"p:r:{name}"), "name": name}
+    return Res(INSTANCE, props)
+
+
+def _user_of(instance: str) -> Res:
+    scaled = changed(samples.service(), "template.scaling.maxInstanceCount", 1)
+    alone = changed(scaled, "template.volumes", None)
+    props = samples.env_value(alone, "CLOUD_SQL_CONNECTION_NAME", f"p:r:{instance}")
+    return Res(SERVICE, {**props, "name": f"{instance}-user"})
+
+
+# pragma: no mutate end
 
 EXAMPLES = Examples(
     good=[
@@ -211,6 +229,31 @@ EXAMPLES = Examples(
                     (),
                     358,
                     "<= 357",
+                    urn=_INSTANCE_URN,
+                    related=_RELATED,
+                ),
+            ),
+        ),
+        # An instance no service uses, and one whose services fit, come first: the next still
+        # counts.
+        Bad(
+            [
+                _spare("unused"),
+                _spare("fitting"),
+                _user_of("fitting"),
+                Res(INSTANCE, samples.instance()),
+                Res(SERVICE, _one_instance("8")),
+            ],
+            (
+                Want(
+                    (
+                        "services may open 308 connections but max_connections 400 leaves 307 "
+                        "after 53 reserved (incl. 50 for the probe) and 40 headroom (backend: 1 "
+                        "x 308 = 308, largest safe maxInstances 0)."
+                    ),
+                    (),
+                    308,
+                    "<= 307",
                     urn=_INSTANCE_URN,
                     related=_RELATED,
                 ),

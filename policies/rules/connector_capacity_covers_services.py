@@ -72,22 +72,83 @@ POLICY = stack_policy(
 )
 
 
-def _stack(machine: str, high: int, service_max: int) -> list[Res]:  # pragma: no mutate function
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
+def _stack(machine: str | None, high: int | None, service_max: int) -> list[Res]:
+    # None leaves the property out: the provider's default applies.
     connector = changed(changed(samples.connector(), "machineType", machine), "maxInstances", high)
     service = changed(samples.service(), "template.scaling.maxInstanceCount", service_max)
     return [Res(CONNECTOR, connector), Res(SERVICE, service)]
 
 
-def _two(auth_max: int) -> list[Res]:  # pragma: no mutate function
+def _two(auth_max: int) -> list[Res]:
     """3 x e2-micro (300 Mbps) for backend at 2 instances and auth at `auth_max`."""
     connector, backend = _stack("e2-micro", 3, 2)
     auth = changed(backend.props, "template.scaling.maxInstanceCount", auth_max)
     return [connector, backend, Res(SERVICE, {**auth, "name": "auth"})]
 
 
+# pragma: no mutate end
+
 EXAMPLES = Examples(
-    good=[_stack("e2-standard-4", 10, 10), _stack("e2-micro", 10, 10), _two(1)],
+    good=[
+        _stack("e2-standard-4", 10, 10),
+        _stack("e2-micro", 10, 10),
+        _two(1),
+        # Defaults: e2-micro and 10 instances carry exactly 10 services' instances.
+        _stack(None, None, 10),
+        # Unknown at preview: not judged.
+        _stack("e2-micro", samples.UNKNOWN, 20),
+        _stack(samples.UNKNOWN, 3, 20),
+        # A service without a connector, or without a known scale, is not the connector's.
+        [
+            *_stack("e2-micro", 3, 3),
+            Res(SERVICE, changed(samples.service(), "template.vpcAccess", None)),
+            Res(SERVICE, changed(samples.service(), "template.scaling", None)),
+        ],
+    ],
     bad=[
+        # The provider's defaults: 10 x e2-micro for 11 instances.
+        Bad(
+            _stack(None, None, 11),
+            (
+                Want(
+                    (
+                        "connector carries 1000 Mbps at most (10 x e2-micro) but its services "
+                        "need 1100 Mbps at max scale (backend 1100 Mbps; 100 Mbps per "
+                        "instance)."
+                    ),
+                    ("maxInstances", "machineType"),
+                    1000,
+                    1100,
+                    urn=urn(CONNECTOR, "staging-connector"),
+                    related=((urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),),
+                ),
+            ),
+        ),
+        # A service that is not the connector's comes first; the next one still counts.
+        Bad(
+            [
+                _stack("e2-micro", 3, 4)[0],
+                Res(
+                    SERVICE, {**changed(samples.service(), "template.vpcAccess", None), "name": "x"}
+                ),
+                _stack("e2-micro", 3, 4)[1],
+            ],
+            (
+                Want(
+                    (
+                        "connector carries 300 Mbps at most (3 x e2-micro) but its services "
+                        "need 400 Mbps at max scale (backend 400 Mbps; 100 Mbps per instance)."
+                    ),
+                    ("maxInstances", "machineType"),
+                    300,
+                    400,
+                    urn=urn(CONNECTOR, "staging-connector"),
+                    related=((urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),),
+                ),
+            ),
+        ),
         # Each service fits alone (200 of 300 Mbps); together they do not.
         Bad(
             _two(2),

@@ -16,7 +16,7 @@ from pulumi_policy import Severity
 from conduit.core.names import REQUIRED_ENV_ANNOTATION
 from conduit.core.violation import Violation
 from policies.guard import samples
-from policies.guard.cloudrun import SERVICE, containers
+from policies.guard.cloudrun import SERVICE, containers, secret_id_of
 from policies.guard.define import Config, resource_policy
 from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import UNKNOWN, at, items, known
@@ -36,9 +36,7 @@ def _provided(props: Any) -> dict[str, str]:
             if env is UNKNOWN or not known(name := at(env, "name", str)):
                 continue
             secret = at(env, "valueSource.secretKeyRef.secret", str)
-            sources[name] = (
-                f"secret {secret.rsplit('/secrets/', 1)[-1]}" if known(secret) else "plain value"
-            )
+            sources[name] = f"secret {secret_id_of(secret)}" if known(secret) else "plain value"
     return sources
 
 
@@ -50,12 +48,12 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
     for name in required.split(","):
         if name in provided:
             continue
-        closest = difflib.get_close_matches(name, provided, n=1, cutoff=0.6)
+        closest = next(iter(difflib.get_close_matches(name, provided)), None)
         if closest:
             yield Violation(
-                f"{name} is required; {closest[0]} is set ({provided[closest[0]]}).",
+                f"{name} is required; {closest} is set ({provided[closest]}).",
                 ("annotations",),
-                observed=closest[0],
+                observed=closest,
                 required=name,
             )
         else:
@@ -76,19 +74,43 @@ POLICY = resource_policy(
 )
 
 
-def _requires(names: str) -> dict[str, Any]:
-    return changed(samples.service(), "annotations", {REQUIRED_ENV_ANNOTATION: names})
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
+def _requires(names: str, props: dict[str, Any] | None = None) -> dict[str, Any]:
+    service = props if props is not None else samples.service()
+    return changed(service, "annotations", {REQUIRED_ENV_ANNOTATION: names})
 
+
+# The secret named by its full resource name, and an env entry whose name is unknown first.
+_FULL_NAME = changed(
+    samples.service(),
+    "template.containers.0.envs.5.valueSource.secretKeyRef.secret",
+    "projects/acme-staging/secrets/jwt-secret-key",
+)
+_UNKNOWN_FIRST = changed(
+    samples.service(),
+    "template.containers.0.envs",
+    [
+        {"name": samples.UNKNOWN, "value": "x"},
+        *samples.service()["template"]["containers"][0]["envs"],
+    ],
+)
+
+
+# pragma: no mutate end
 
 EXAMPLES = Examples(
     good=[
         samples.service(),
         _requires("JWT_SECRET_KEY,LOG_LEVEL,DATABASE_POOL_SIZE"),
         changed(samples.service(), "annotations", {"other": "x"}),
+        # Unknown at preview: not judged.
+        _requires(samples.UNKNOWN),
+        _requires("LOG_LEVEL,JWT_SECRET_KEY", _UNKNOWN_FIRST),
     ],
     bad=[
         Bad(
-            _requires("JWT_SECRET,LOG_LEVEL"),
+            _requires("LOG_LEVEL,JWT_SECRET", _FULL_NAME),
             (
                 Want(
                     "JWT_SECRET is required; JWT_SECRET_KEY is set (secret jwt-secret-key).",

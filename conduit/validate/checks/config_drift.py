@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from conduit.core.settings import ServiceSettings
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
-from conduit.validate.checks.service_ready import service_name
+from conduit.validate.checks.service_ready import service_names
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
 
@@ -19,15 +20,20 @@ def _drift(subject: str, pairs: deployed.Pairs) -> list[str]:
     ]
 
 
-def _service_drift(ctx: Context, name: str) -> list[str]:
-    settings = ctx.targets.settings.service
+def _service_drift(ctx: Context, name: str, settings: ServiceSettings) -> list[str]:
     template = deployed.service(ctx, name).template
     container = template.containers[0] if template.containers else None
     env = {e.name: e.value for e in container.env} if container else {}
     timeout = int(template.timeout.total_seconds()) if template.timeout else None
     egress = type(template.vpc_access).VpcEgress(template.vpc_access.egress).name
-    return _drift(
-        "service",
+    # The app's own contract against the env the deployed revision really gets.
+    missing = [
+        f"service {settings.name} requiredEnv {env_name}: not set on the deployed revision"
+        for env_name in settings.required_env
+        if env_name not in env
+    ]
+    return missing + _drift(
+        f"service {settings.name}",
         {
             "maxInstances": (template.scaling.max_instance_count, settings.max_instances),
             "minInstances": (template.scaling.min_instance_count, settings.min_instances),
@@ -87,11 +93,19 @@ def _database_drift(ctx: Context) -> list[str]:
 
 
 def run(ctx: Context) -> list[Finding]:
-    name = service_name(ctx)
-    if ctx.targets.settings is None or name is None or not ctx.targets.connector_id:
+    settings = ctx.targets.settings
+    names = service_names(ctx)
+    if settings is None or not names or not ctx.targets.connector_id:
         return skipped(ID, "needs the stack's settings (--stack) and its outputs")
+    declared = {s.name: s for s in settings.services.values()}
     try:
-        drift = _service_drift(ctx, name) + _connector_drift(ctx) + _database_drift(ctx)
+        drift = [
+            line
+            for name in names
+            if (service := declared.get(name.rsplit("/", 1)[-1])) is not None
+            for line in _service_drift(ctx, name, service)
+        ]
+        drift += _connector_drift(ctx) + _database_drift(ctx)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
         return [api_failure(ID, error)]
     if drift:

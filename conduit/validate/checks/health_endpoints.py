@@ -130,31 +130,36 @@ def _endpoint(
 
 
 def run(ctx: Context) -> list[Finding]:
-    base = ctx.targets.service_url
-    if not base:
+    services = [s for s in ctx.targets.services if s.url]
+    if not services:
         return skipped(ID, "no service URL (give --service-url or a stack with serviceUrl)")
-    endpoints = ctx.targets.health_endpoints
-    audience = base.rstrip("/")
-    try:
-        token = ctx.id_token or identity.fetch_token(audience)
-    except identity.IdentityError as error:
-        return [
-            Finding(
-                rule=ID,
-                outcome=Outcome.FAIL,
-                subject=audience,
-                severity="high",
-                classification=CONFIGURATION,
-                message=str(error),
-                remediation=f"To reach a private service, {identity.HOW_TO_AUTHENTICATE}.",
-            )
-        ]
-    # A private service (publicInvoker false) answers 403 to a request without its identity token.
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    # Every endpoint of every service gets a share of the one wait.
     stop = time.monotonic() + min(ctx.health_wait, ctx.deadline.remaining())
+    left = sum(len(s.health_endpoints) for s in services)
     findings = []
-    with httpx.Client(follow_redirects=False, headers=headers) as client:
-        for index, path in enumerate(endpoints):
-            share = max(stop - time.monotonic(), 0) / (len(endpoints) - index)
-            findings.append(_endpoint(ctx, client, audience + path, share, bool(token)))
+    for service in services:
+        audience = str(service.url).rstrip("/")
+        try:
+            token = ctx.id_token or identity.fetch_token(audience)
+        except identity.IdentityError as error:
+            left -= len(service.health_endpoints)
+            findings.append(
+                Finding(
+                    rule=ID,
+                    outcome=Outcome.FAIL,
+                    subject=audience,
+                    severity="high",
+                    classification=CONFIGURATION,
+                    message=str(error),
+                    remediation=f"To reach a private service, {identity.HOW_TO_AUTHENTICATE}.",
+                )
+            )
+            continue
+        # A private service (publicInvoker false) answers 403 without its identity token.
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        with httpx.Client(follow_redirects=False, headers=headers) as client:
+            for path in service.health_endpoints:
+                share = max(stop - time.monotonic(), 0) / left
+                left -= 1
+                findings.append(_endpoint(ctx, client, audience + path, share, bool(token)))
     return findings

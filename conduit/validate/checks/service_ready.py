@@ -1,4 +1,4 @@
-"""service-ready: the service is Ready and its latest revision is ready and serving."""
+"""service-ready: each service is Ready and its latest revision is ready and serving."""
 
 from __future__ import annotations
 
@@ -8,26 +8,26 @@ from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
 
 ID = "service-ready"
-DESCRIPTION = "The Cloud Run service is Ready; the latest created revision is ready and serving."
+DESCRIPTION = "Each Cloud Run service is Ready; its latest created revision is ready and serving."
 
 
-def service_name(ctx: Context) -> str | None:
+def service_names(ctx: Context) -> list[str]:
+    """`projects/.../services/<name>` of every service the targets name."""
     t = ctx.targets
-    if not (t.project and t.region and t.service_name):
-        return None
-    return f"projects/{t.project}/locations/{t.region}/services/{t.service_name}"
+    if not (t.project and t.region):
+        return []
+    return [
+        f"projects/{t.project}/locations/{t.region}/services/{s.name}" for s in t.services if s.name
+    ]
 
 
-def run(ctx: Context) -> list[Finding]:
+def _judge(ctx: Context, name: str) -> Finding:
     from google.cloud import run_v2
 
-    name = service_name(ctx)
-    if name is None:
-        return skipped(ID, "no project, region and service name (stack outputs)")
     try:
         service = deployed.service(ctx, name)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        return [api_failure(ID, error, subject=name)]
+        return api_failure(ID, error, subject=name)
     condition = service.terminal_condition
     state = run_v2.Condition.State(condition.state).name
     latest = service.latest_created_revision.rsplit("/", 1)[-1]
@@ -49,24 +49,27 @@ def run(ctx: Context) -> list[Finding]:
     if problems:
         # A revision that never becomes ready failed its start-up: the app's or the path's fault,
         # which health-endpoints and the storm tell apart.
-        return [
-            Finding(
-                rule=ID,
-                outcome=Outcome.FAIL,
-                subject=name,
-                severity="critical",
-                classification="infrastructure",
-                figures=figures,
-                message="; ".join(problems),
-                remediation="Read the revision's start-up logs; see health-endpoints.",
-            )
-        ]
-    return [
-        Finding(
+        return Finding(
             rule=ID,
-            outcome=Outcome.PASS,
+            outcome=Outcome.FAIL,
             subject=name,
+            severity="critical",
+            classification="infrastructure",
             figures=figures,
-            message=f"Ready; revision {latest} serves {serving.get(latest)}%",
+            message="; ".join(problems),
+            remediation="Read the revision's start-up logs; see health-endpoints.",
         )
-    ]
+    return Finding(
+        rule=ID,
+        outcome=Outcome.PASS,
+        subject=name,
+        figures=figures,
+        message=f"Ready; revision {latest} serves {serving.get(latest)}%",
+    )
+
+
+def run(ctx: Context) -> list[Finding]:
+    names = service_names(ctx)
+    if not names:
+        return skipped(ID, "no project, region and service name (stack outputs)")
+    return [_judge(ctx, name) for name in names]

@@ -24,8 +24,11 @@ ID = "service-startup-rate"
 DESCRIPTION = "The service's own start-ups over a window (Cloud Logging) meet startupSuccessRate."
 WINDOW_SECONDS = 3600
 MAX_ENTRIES = 5000
+REMEDIATION = (
+    "application: the container exited (exit code 3 is the app's database init timeout); "
+    "infrastructure: the start-up probe window ran out (cloudrun-startup-probe-covers-db-init)."
+)
 SUCCEEDED = re.compile(r"STARTUP \w+ probe succeeded")
-PROBE_FAILED = re.compile(r"STARTUP \w+ probe failed")
 EXITED = re.compile(r"Container called exit\((\d+)\)")
 
 
@@ -43,11 +46,10 @@ def tally(entries: list[tuple[str, str]]) -> dict[str, Any]:
     """Start-up outcomes from (instance id, text) pairs."""
     instances: dict[str, dict[str, Any]] = {}
     for instance, text in entries:
-        state = instances.setdefault(instance, {"ok": False, "exit": None, "probe_failed": False})
+        # Any start-up entry counts the instance; only a success or an exit code says how.
+        state = instances.setdefault(instance, {"ok": False, "exit": None})
         if SUCCEEDED.search(text):
             state["ok"] = True
-        elif PROBE_FAILED.search(text):
-            state["probe_failed"] = True
         elif match := EXITED.search(text):
             state["exit"] = int(match.group(1))
     failed = [s for s in instances.values() if not s["ok"]]
@@ -98,19 +100,23 @@ def _within_deadline(ctx: Context, project: str, flt: str) -> list[tuple[str, st
     return value
 
 
-def run(ctx: Context) -> list[Finding]:
+def _judge(ctx: Context, service: str) -> Finding:
     t = ctx.targets
-    if not (t.project and t.service_name):
-        return skipped(ID, "no project and service name (stack outputs)")
     since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=WINDOW_SECONDS)
     try:
-        entries = _within_deadline(ctx, t.project, log_filter(t.project, t.service_name, since))
+        entries = _within_deadline(ctx, str(t.project), log_filter(str(t.project), service, since))
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        return [api_failure(ID, error, prefix="Cloud Logging: ")]
+        return api_failure(ID, error, subject=service, prefix="Cloud Logging: ")
     figures = {**tally(entries), "windowSeconds": WINDOW_SECONDS}
     starts = figures["starts"]
     if not starts:
-        return skipped(ID, f"no instance start-ups logged in the last {WINDOW_SECONDS // 60} min")
+        return Finding(
+            rule=ID,
+            outcome=Outcome.SKIPPED,
+            subject=service,
+            severity="low",
+            message=f"no instance start-ups logged in the last {WINDOW_SECONDS // 60} min",
+        )
     rate = figures["succeeded"] / starts
     figures["successRate"] = round(rate, 3)
     threshold = t.criteria.startup_success_rate
@@ -119,19 +125,25 @@ def run(ctx: Context) -> list[Finding]:
         f"threshold {threshold:.0%}) in the last {WINDOW_SECONDS // 60} min"
     )
     if rate >= threshold:
-        return [Finding(rule=ID, outcome=Outcome.PASS, message=message, figures=figures)]
-    application = figures["failedApplication"] >= figures["failedInfrastructure"]
-    return [
-        Finding(
-            rule=ID,
-            outcome=Outcome.FAIL,
-            severity="critical",
-            message=message,
-            figures=figures,
-            classification="application" if application else "infrastructure",
-            evidence=tuple(f"exit({code}) x{n}" for code, n in figures["exitCodes"].items()),
-            remediation="application: the container exited (exit code 3 is the app's database init "
-            "timeout); infrastructure: the start-up probe window ran out "
-            "(cloudrun-startup-probe-covers-db-init).",
+        return Finding(
+            rule=ID, outcome=Outcome.PASS, subject=service, message=message, figures=figures
         )
-    ]
+    application = figures["failedApplication"] >= figures["failedInfrastructure"]
+    return Finding(
+        rule=ID,
+        outcome=Outcome.FAIL,
+        subject=service,
+        severity="critical",
+        message=message,
+        figures=figures,
+        classification="application" if application else "infrastructure",
+        evidence=tuple(f"exit({code}) x{n}" for code, n in figures["exitCodes"].items()),
+        remediation=REMEDIATION,
+    )
+
+
+def run(ctx: Context) -> list[Finding]:
+    names = [s.name for s in ctx.targets.services if s.name]
+    if not (ctx.targets.project and names):
+        return skipped(ID, "no project and service name (stack outputs)")
+    return [_judge(ctx, name) for name in names]
