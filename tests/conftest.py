@@ -20,6 +20,24 @@ def stack_config(stack: str = "staging") -> dict[str, Any]:
     return copy.deepcopy(document["config"])
 
 
+def single_service_config(stack: str = "staging") -> dict[str, Any]:
+    """A committed stack as a one-service stack file writes it (`conduit:service`): the backend
+    alone, without Redis, as every stack file before `conduit:services` did."""
+    config = stack_config(stack)
+    backend = config.pop("conduit:services")["backend"]
+    for key in ("port", "redis", "requiredEnv"):
+        backend.pop(key, None)
+    config.pop("conduit:redis", None)
+    config["conduit:successCriteria"].pop("redisConnectSeconds", None)
+    # Keep the file's key order: conduit:service where conduit:services was.
+    ordered: dict[str, Any] = {}
+    for key, value in config.items():
+        if key == "conduit:secrets":
+            ordered["conduit:service"] = {"name": "backend", **backend}
+        ordered[key] = value
+    return ordered
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path):
     """A copy of the project's program and stack files in a temp dir, to write bad stacks into."""

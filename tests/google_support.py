@@ -35,6 +35,24 @@ def healthy_google() -> FakeGoogle:
                     env=[
                         run_v2.EnvVar(name="DATABASE_POOL_SIZE", value="20"),
                         run_v2.EnvVar(name="DATABASE_INIT_TIMEOUT_SECONDS", value="75"),
+                        # What the staging backend's requiredEnv names.
+                        run_v2.EnvVar(name="DATABASE_HOST", value="10.60.0.3"),
+                        run_v2.EnvVar(name="REDIS_HOST", value="10.60.1.4"),
+                        *(
+                            run_v2.EnvVar(
+                                name=name,
+                                value_source=run_v2.EnvVarSource(
+                                    secret_key_ref=run_v2.SecretKeySelector(
+                                        secret=secret, version="latest"
+                                    )
+                                ),
+                            )
+                            for name, secret in (
+                                ("DATABASE_PASSWORD", "backend-db-password"),
+                                ("JWT_SECRET_KEY", "jwt-secret-key"),
+                                ("REDIS_AUTH", "staging-redis-auth"),
+                            )
+                        ),
                     ]
                 )
             ],

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
+import yaml
 from google.protobuf import json_format
 
 from conduit.preview.plan import Plan, plan_stack
 from conduit.preview.runner import ResourceRecord
-from tests.conftest import ROOT
+from tests.conftest import ROOT, single_service_config
 
 _plans: dict[str, Plan] = {}
 
@@ -18,6 +22,18 @@ def plan(stack: str) -> Plan:
     if stack not in _plans:
         _plans[stack] = plan_stack(ROOT, stack)
     return _plans[stack]
+
+
+def single_plan() -> Plan:
+    """The staging stack as a one-service stack file (`conduit:service`), run once per process."""
+    if "single" not in _plans:
+        project = Path(tempfile.mkdtemp(prefix="conduit-single-"))
+        for name in ("__main__.py", "Pulumi.yaml"):
+            shutil.copy(ROOT / name, project / name)
+        document = {"config": single_service_config()}
+        (project / "Pulumi.staging.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+        _plans["single"] = plan_stack(project, "staging")
+    return _plans["single"]
 
 
 def incident_plan() -> Plan:

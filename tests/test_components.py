@@ -16,6 +16,7 @@ from conduit.preview.runner import RecordingMonitor
 from tests.conftest import stack_config
 
 SETTINGS = parse_settings(stack_config(), "Pulumi.staging.yaml")
+SERVICES = {s.name: s for s in SETTINGS.services.values()}
 REGION = SETTINGS.region
 
 
@@ -136,10 +137,10 @@ def test_services_share_secrets_each_with_its_own_account_and_grants(monitor) ->
     backend = Service(
         "unit-backend",
         ServiceArgs(
-            SETTINGS.service, REGION, "projects/p/locations/r/connectors/c", wiring, shared
+            SERVICES["backend"], REGION, "projects/p/locations/r/connectors/c", wiring, shared
         ),
     )
-    auth_settings = SETTINGS.service.model_copy(update={"name": "auth"})
+    auth_settings = SERVICES["auth"]
     auth = Service(
         "unit-auth",
         ServiceArgs(
@@ -152,7 +153,7 @@ def test_services_share_secrets_each_with_its_own_account_and_grants(monitor) ->
     )
 
     def check(values: list[str]) -> None:
-        backend_uri, backend_email, auth_email = values
+        backend_uri, backend_email, auth_email, _ = values
         services = {
             r.name: r for r in monitor.records if r.type == "gcp:cloudrunv2/service:Service"
         }
@@ -187,6 +188,7 @@ def test_services_share_secrets_each_with_its_own_account_and_grants(monitor) ->
             "unit-auth-pw-accessor": (f"{project}/pw", f"serviceAccount:{auth_email}"),
         }
 
+    # Waiting for both services' URLs: each is registered after its grants.
     return pulumi.Output.all(
-        backend.uri, backend.service_account_email, auth.service_account_email
+        backend.uri, backend.service_account_email, auth.service_account_email, auth.uri
     ).apply(check)

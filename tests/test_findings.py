@@ -12,11 +12,11 @@ import yaml
 
 from conduit.components.provenance import settings_key
 from conduit.core.exitcodes import ExitCode
-from conduit.core.settings import StackSettings
+from conduit.core.settings import ServiceEntrySettings, StackSettings
 from conduit.preview.run import PreviewRequest, default_policy_config, preview
 from conduit.report.model import Finding, Location, Outcome
 from conduit.report.render import RENDERERS
-from tests.conftest import POLICIES_DIR, ROOT
+from tests.conftest import POLICIES_DIR, ROOT, single_service_config
 
 INCIDENT = ROOT / "examples" / "incident"
 CRASHING = """
@@ -163,16 +163,17 @@ def test_junit_has_a_case_only_for_types_a_rule_inspects() -> None:
         type_ in rule.inspects for rule in report.rules for type_, _ in report.resources
     )
     assert len(suite) == int(suite.get("tests")) == expected
-    # 28 resources, 10 of them APIs no rule inspects: far fewer cases than rules x resources.
+    # 38 resources, 11 of them APIs no rule inspects: far fewer cases than rules x resources.
     assert expected < 100
 
 
 def _services_stack(tmp_path: Path) -> Path:
-    """The staging stack with the service's block later in the file and a bad probe."""
+    """The staging stack as a one-service stack file, with a bad probe."""
     for name in ("__main__.py", "Pulumi.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    document = yaml.safe_load((ROOT / "Pulumi.staging.yaml").read_text())
-    document["config"]["conduit:service"]["startupProbe"]["failureThreshold"] = 3
+    config = single_service_config()
+    config["conduit:service"]["startupProbe"]["failureThreshold"] = 3
+    document = {"config": config}
     (tmp_path / "Pulumi.staging.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
     return tmp_path
 
@@ -188,15 +189,11 @@ def test_a_service_finding_points_into_the_service_block(tmp_path: Path) -> None
 
 
 def _two_services(tmp_path: Path, auth: dict) -> Path:
-    """The staging stack as conduit:services: backend as it is, then `auth` changes of a copy."""
+    """The committed staging stack (backend and auth) with `auth` changes to the auth service."""
     for name in ("__main__.py", "Pulumi.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     document = yaml.safe_load((ROOT / "Pulumi.staging.yaml").read_text())
-    config = document["config"]
-    backend = config.pop("conduit:service")
-    del backend["name"]
-    small = {"maxInstances": 1, "minInstances": 0, "databasePool": {"size": 5, "maxOverflow": 0}}
-    config["conduit:services"] = {"backend": backend, "auth": {**backend, **small, **auth}}
+    document["config"]["conduit:services"]["auth"].update(auth)
     (tmp_path / "Pulumi.staging.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
     return tmp_path
 
@@ -216,8 +213,8 @@ def _block(lines: list[str], key: str) -> range:
     return range(start + 1, end + 1)
 
 
-def test_two_services_that_fit_together_preview_clean(tmp_path: Path) -> None:
-    report = _preview(_two_services(tmp_path, {"port": 8081}), "staging")
+def test_two_services_that_fit_together_preview_clean() -> None:
+    report = _preview(ROOT, "staging")
     assert [f for f in report.findings if f.outcome is not Outcome.PASS] == []
     services = [r for r in report.resources if r[0] == "gcp:cloudrunv2/service:Service"]
     assert len(services) == 2
@@ -300,7 +297,10 @@ def test_every_declared_source_is_a_settings_key(stack: str) -> None:
     config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
     named = {f"conduit:secrets.{n}" for n in config.get("conduit:secrets", {})}
     named |= {f"conduit:externalSecrets.{n}" for n in config.get("conduit:externalSecrets", {})}
-    named |= {f"conduit:service.env.{n}" for n in config["conduit:service"].get("env", {})}
+    for name, service in config["conduit:services"].items():
+        block = f"conduit:services.{name}"
+        known |= {block} | {block + p for p in _settings_paths(ServiceEntrySettings, "")}
+        named |= {f"{block}.env.{n}" for n in service.get("env", {})}
     declared = {key for paths in plan.recording.sources.values() for key in paths.values()}
     assert declared - known - named == set()
     # Every custom resource but the APIs and generated passwords names where it comes from.
@@ -336,3 +336,29 @@ def test_validate_text_shows_the_fix_of_a_failed_check_and_not_of_a_pass() -> No
         "      classification: application",
     ]
     assert "Never shown" not in text
+
+
+def test_the_incident_with_its_auth_service_shows_the_jwt_drift(tmp_path: Path) -> None:
+    """The incident stack extended with the auth service, which reads JWT_SECRET while the
+    stack provides JWT_SECRET_KEY: caught before deploy, pointing into the auth block."""
+    project = tmp_path / "incident"
+    shutil.copytree(INCIDENT, project)
+    # The copy runs the project's program from its own place in the tree.
+    (project / "__main__.py").write_text(
+        f"import runpy\nrunpy.run_path({str(ROOT / '__main__.py')!r}, run_name='__main__')\n"
+    )
+    document = yaml.safe_load((INCIDENT / "Pulumi.incident.yaml").read_text())
+    config = document["config"]
+    backend = config.pop("conduit:service")
+    del backend["name"]
+    auth = {**backend, "maxInstances": 1, "requiredEnv": ["JWT_SECRET"]}
+    config["conduit:services"] = {"backend": backend, "auth": auth}
+    (project / "Pulumi.incident.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    report = _preview(project, "incident")
+    (drift,) = [f for f in report.findings if f.rule == "service-required-env-provided"]
+    assert (drift.outcome, drift.message) == (
+        Outcome.FAIL,
+        "JWT_SECRET is required; JWT_SECRET_KEY is set (secret jwt-secret).",
+    )
+    assert drift.location.key == "conduit:services.auth.requiredEnv"
+    assert report.exit_code == ExitCode.FINDINGS

@@ -78,7 +78,9 @@ def test_validate_with_a_stack_and_a_url_needs_no_pulumi_cli_and_checks_its_endp
                 "--stack",
                 "staging",
                 "--service-url",
-                server.url,
+                f"backend={server.url}",
+                "--service-url",
+                f"auth={server.url}/auth",
                 "--only",
                 "health-endpoints",
                 "--format",
@@ -94,4 +96,8 @@ def test_validate_with_a_stack_and_a_url_needs_no_pulumi_cli_and_checks_its_endp
         server.stop()
     assert result.returncode == 0, result.stderr
     subjects = [f["subject"] for f in json.loads(result.stdout)["findings"]]
-    assert subjects == [f"{server.url}/health", f"{server.url}/health/infrastructure"]
+    assert subjects == [
+        f"{server.url}/health",
+        f"{server.url}/health/infrastructure",
+        f"{server.url}/auth/health",
+    ]

@@ -64,7 +64,7 @@ def test_staging_preview_passes_and_prints_the_plan() -> None:
     result = conduit("preview")
     assert result.returncode == 0, result.stderr
     assert "gcp:vpcaccess/connector:Connector" in result.stdout
-    assert "staging: 28 resources, no mandatory violations" in result.stdout
+    assert "staging: 38 resources, no mandatory violations" in result.stdout
 
 
 def test_production_preview_passes() -> None:
@@ -142,14 +142,14 @@ def _project_with(tmp_path: Path, config: dict, stack: str = "staging") -> Path:
 
 def test_a_bad_stack_file_exits_2_with_every_problem(tmp_path: Path) -> None:
     config = stack_config()
-    config["conduit:service"]["startupProbe"]["periodSeconds"] = 0
+    config["conduit:services"]["auth"]["startupProbe"]["periodSeconds"] = 0
     config["conduit:network"]["connector"]["machineType"] = "n1-standard-1"
     project = _project_with(tmp_path, config)
     result = conduit("preview", "--cwd", str(project), "--policy-pack", str(ROOT / "policies"))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2, result.stderr
-    assert "Pulumi.staging.yaml: conduit:service.startupProbe.periodSeconds:" in result.stderr
+    assert "Pulumi.staging.yaml: conduit:services.auth.startupProbe.periodSeconds:" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from google.protobuf import json_format
 
-from conduit.components.apis import REQUIRED_APIS
+from conduit.components.apis import REDIS_API, REQUIRED_APIS
 from conduit.preview.plan import plan_stack
-from tests.program_support import of_type, one, plan, props
+from conduit.preview.sdk import SECRET_SIG, SIG_KEY
+from tests.conftest import single_service_config, stack_config
+from tests.program_support import of_type, one, plan, props, single_plan
 
 REQUIRED_TYPES = {
     "gcp:compute/network:Network",
@@ -88,7 +91,7 @@ def test_database_user_password_is_generated_and_secret() -> None:
 
 
 def test_secrets_have_versions_and_per_secret_accessors_for_the_service_account() -> None:
-    p = plan("staging")
+    p = single_plan()
     secrets = {props(r)["secretId"]: r for r in of_type(p, "gcp:secretmanager/secret:Secret")}
     assert set(secrets) == {"jwt-secret-key", "backend-db-password"}
     for record in secrets.values():
@@ -110,7 +113,7 @@ def test_secrets_have_versions_and_per_secret_accessors_for_the_service_account(
 
 
 def test_service_wiring() -> None:
-    p = plan("staging")
+    p = single_plan()
     urn, service = one(p, "gcp:cloudrunv2/service:Service")
     template = service["template"]
     (container,) = template["containers"]
@@ -155,17 +158,15 @@ def test_service_wiring() -> None:
 
 def test_no_public_invoker_unless_asked(project_copy) -> None:
     assert not of_type(plan("staging"), "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")
-    from tests.conftest import stack_config
-
     config = stack_config()
-    config["conduit:service"]["publicInvoker"] = True
+    config["conduit:services"]["auth"]["publicInvoker"] = True
     public = plan_stack(project_copy(config), "staging")
     (member,) = of_type(public, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")
     assert (props(member)["member"], props(member)["role"]) == ("allUsers", "roles/run.invoker")
 
 
 def test_outputs_for_the_validator_and_the_password_stays_secret() -> None:
-    outputs = plan("staging").recording.stack_outputs
+    outputs = single_plan().recording.stack_outputs
     assert outputs["connectorId"].endswith("/connectors/staging-connector")
     assert outputs["sqlPrivateIp"] == "10.60.0.3"
     assert outputs["serviceUrl"].startswith("https://backend-")
@@ -174,11 +175,11 @@ def test_outputs_for_the_validator_and_the_password_stays_secret() -> None:
         "JWT_SECRET_KEY": "jwt-secret-key",
     }
     assert outputs["successCriteria"]["startupSuccessRate"] == 0.9
-    assert plan("staging").recording.secret_outputs == {"databasePassword"}
+    assert single_plan().recording.secret_outputs == {"databasePassword"}
 
 
 def test_probe_job_uses_the_service_s_path_identity_and_password_secret() -> None:
-    p = plan("staging")
+    p = single_plan()
     urn, job = one(p, "gcp:cloudrunv2/job:Job")
     _, service = one(p, "gcp:cloudrunv2/service:Service")
     template = job["template"]
@@ -215,7 +216,7 @@ def test_probe_job_uses_the_service_s_path_identity_and_password_secret() -> Non
 def test_every_resource_waits_for_the_apis_it_is_created_through(stack: str) -> None:
     p = plan(stack)
     apis = of_type(p, "gcp:projects/service:Service")
-    assert sorted(props(r)["service"] for r in apis) == sorted(REQUIRED_APIS)
+    assert sorted(props(r)["service"] for r in apis) == sorted((*REQUIRED_APIS, REDIS_API))
     for record in apis:
         assert props(record)["disableOnDestroy"] is False, record.urn
     api_urns = {r.urn for r in apis}
@@ -225,8 +226,6 @@ def test_every_resource_waits_for_the_apis_it_is_created_through(stack: str) -> 
 
 
 def test_apis_are_left_alone_when_enable_apis_is_off(project_copy) -> None:
-    from tests.conftest import stack_config
-
     config = stack_config()
     config["conduit:enableApis"] = False
     p = plan_stack(project_copy(config), "staging")
@@ -239,9 +238,7 @@ def test_apis_are_left_alone_when_enable_apis_is_off(project_copy) -> None:
 
 def test_two_names_one_secret_is_one_secret_one_version_one_grant(project_copy) -> None:
     """The incident's drift fixed by giving the secret both names: no duplicate URN."""
-    from tests.conftest import stack_config
-
-    config = stack_config()
+    config = single_service_config()
     config["conduit:secrets"] = {"JWT_SECRET": "jwt-secret-key", "JWT_SECRET_KEY": "jwt-secret-key"}
     p = plan_stack(project_copy(config), "staging")
     secrets = sorted(props(r)["secretId"] for r in of_type(p, "gcp:secretmanager/secret:Secret"))
@@ -265,3 +262,85 @@ def test_two_names_one_secret_is_one_secret_one_version_one_grant(project_copy) 
         "JWT_SECRET": "jwt-secret-key",
         "JWT_SECRET_KEY": "jwt-secret-key",
     }
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_the_whole_system_two_services_one_connector_database_and_redis(stack: str) -> None:
+    p = plan(stack)
+    counts = {
+        t: len(of_type(p, t))
+        for t in (
+            "gcp:cloudrunv2/service:Service",
+            "gcp:vpcaccess/connector:Connector",
+            "gcp:sql/databaseInstance:DatabaseInstance",
+            "gcp:redis/instance:Instance",
+            "gcp:serviceaccount/account:Account",
+        )
+    }
+    assert list(counts.values()) == [2, 1, 1, 1, 2]
+    _, redis = one(p, "gcp:redis/instance:Instance")
+    assert (redis["connectMode"], redis["authEnabled"], redis["transitEncryptionMode"]) == (
+        "PRIVATE_SERVICE_ACCESS",
+        True,
+        "SERVER_AUTHENTICATION",
+    )
+    accounts = {
+        props(r)["accountId"]: props(r) for r in of_type(p, "gcp:serviceaccount/account:Account")
+    }
+    assert set(accounts) == {"backend-run", "auth-run"}
+    # Each service reads its own secrets through its own account: one grant per (service, secret).
+    grants = sorted(
+        (props(g)["member"].split("@")[0], props(g)["secretId"].rsplit("/", 1)[-1])
+        for g in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
+    )
+    secrets = (f"{stack}-db-password", f"{stack}-redis-auth", "jwt-secret-key")
+    assert grants == sorted(
+        (f"serviceAccount:{account}", secret)
+        for account in ("auth-run", "backend-run")
+        for secret in secrets
+    )
+    for record in of_type(p, "gcp:cloudrunv2/service:Service"):
+        service = props(record)
+        envs = {e["name"]: e for e in service["template"]["containers"][0]["envs"]}
+        assert envs["REDIS_HOST"]["value"] == "10.60.1.4", record.urn
+        assert (envs["REDIS_PORT"]["value"], envs["REDIS_TLS"]["value"]) == ("6378", "true")
+        assert envs["REDIS_CA_CERT"]["value"].startswith("-----BEGIN CERTIFICATE-----")
+        assert envs["REDIS_AUTH"]["valueSource"]["secretKeyRef"] == {
+            "secret": f"{stack}-redis-auth",
+            "version": "latest",
+        }, record.urn
+        assert "value" not in envs["REDIS_AUTH"], f"{record.urn}: AUTH string in clear"
+        port = service["template"]["containers"][0]["ports"]["containerPort"]
+        assert (service["name"], port) in {("backend", 8000), ("auth", 8081)}
+    outputs = p.recording.stack_outputs
+    assert set(outputs["services"]) == {"backend", "auth"}
+    assert outputs["services"]["auth"]["healthEndpoints"] == ["/health"]
+    assert (outputs["redisHost"], outputs["redisPort"]) == ("10.60.1.4", 6378)
+    assert "serviceUrl" not in outputs
+
+
+def _places(value: object, secret: str, wrapped: bool = False) -> list[bool]:
+    """For every place `secret` occurs in `value`: whether it sits in a secret envelope."""
+    if isinstance(value, dict):
+        envelope = value.get(SIG_KEY) == SECRET_SIG
+        return [p for v in value.values() for p in _places(v, secret, wrapped or envelope)]
+    if isinstance(value, list):
+        return [p for v in value for p in _places(v, secret, wrapped)]
+    return [wrapped] if isinstance(value, str) and secret in value else []
+
+
+def test_no_secret_value_reaches_any_input_or_output_in_clear() -> None:
+    """The generated database password and the Redis AUTH string travel only as secrets."""
+    p = plan("staging")
+    versions = of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
+    values = {r.name: json_format.MessageToDict(r.inputs)["secretData"]["value"] for r in versions}
+    auth, password = values["staging-staging-redis-auth-v"], values["staging-staging-db-password-v"]
+    for secret in (auth, password):
+        places = [
+            place
+            for record in p.recording.resources
+            for message in (record.inputs, record.outputs)
+            for place in _places(json_format.MessageToDict(message), secret)
+        ]
+        assert places and all(places), "a secret value appears in clear"
+    assert p.recording.secret_outputs == {"databasePassword"}

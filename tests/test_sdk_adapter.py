@@ -40,3 +40,11 @@ def test_a_program_still_runs_after_an_asyncio_run_in_the_same_process() -> None
     asyncio.run(asyncio.sleep(0))
     recording = plan_stack(ROOT, "staging").recording
     assert any(r.type == "gcp:cloudrunv2/service:Service" for r in recording.resources)
+
+
+def test_a_second_program_in_the_same_process_starts_from_a_fresh_root_stack() -> None:
+    """The incident example exports serviceUrl; the committed staging stack (two services)
+    does not, and must not inherit it."""
+    plan_stack(ROOT / "examples" / "incident", "incident")
+    outputs = plan_stack(ROOT, "staging").recording.stack_outputs
+    assert "services" in outputs and "serviceUrl" not in outputs

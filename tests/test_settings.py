@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conduit.core.loader import SettingsError, load_stack_file, parse_settings
-from tests.conftest import ROOT, stack_config
+from tests.conftest import ROOT, single_service_config, stack_config
 
 FILE = "Pulumi.staging.yaml"
 
@@ -36,15 +36,17 @@ def test_committed_stacks_are_valid(stack: str) -> None:
 def test_staging_and_production_differ_where_they_should() -> None:
     staging = load_stack_file(ROOT / "Pulumi.staging.yaml")
     production = load_stack_file(ROOT / "Pulumi.production.yaml")
-    assert staging.service.database_init_timeout_seconds == 75
-    assert production.service.database_init_timeout_seconds == 45
+    staging_backend = staging.services["conduit:services.backend"]
+    production_backend = production.services["conduit:services.backend"]
+    assert staging_backend.database_init_timeout_seconds == 75
+    assert production_backend.database_init_timeout_seconds == 45
     assert (staging.database.availability, production.database.availability) == (
         "ZONAL",
         "REGIONAL",
     )
     assert production.database.backups.retained_backups > staging.database.backups.retained_backups
-    assert production.service.min_instances > staging.service.min_instances
-    assert (staging.service.deletion_protection, production.service.deletion_protection) == (
+    assert production_backend.min_instances > staging_backend.min_instances
+    assert (staging_backend.deletion_protection, production_backend.deletion_protection) == (
         False,
         True,
     )
@@ -79,7 +81,7 @@ RULES = [
     ("path", "good", "bad", "words"), [r[:4] for r in RULES if r[2] is not None]
 )
 def test_rule_accepts_good_and_rejects_bad(path: str, good: Any, bad: Any, words: str) -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, path, good)
     parse_settings(config, FILE)
 
@@ -92,7 +94,7 @@ def test_rule_accepts_good_and_rejects_bad(path: str, good: Any, bad: Any, words
 
 
 def test_connector_min_must_be_below_max() -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:network/connector/minInstances", 5)
     _set(config, "conduit:network/connector/maxInstances", 5)
     assert _problems(config) == [
@@ -102,7 +104,7 @@ def test_connector_min_must_be_below_max() -> None:
 
 
 def test_probe_timeout_must_not_exceed_period() -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:service/startupProbe/timeoutSeconds", 11)
     assert _problems(config) == [
         f"{FILE}: conduit:service.startupProbe.timeoutSeconds: timeoutSeconds (11) must not "
@@ -119,7 +121,7 @@ def _problems_if_any(config: dict[str, Any]) -> list[str]:
 
 
 def test_startup_window_of_exactly_240_is_allowed_and_241_is_not() -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:service/startupProbe/failureThreshold", 24)
     assert _problems_if_any(config) == []
     _set(config, "conduit:service/startupProbe/failureThreshold", 25)
@@ -130,7 +132,7 @@ def test_startup_window_of_exactly_240_is_allowed_and_241_is_not() -> None:
 
 
 def test_service_min_instances_must_not_exceed_max() -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:service/minInstances", 11)
     assert _problems(config) == [
         f"{FILE}: conduit:service.minInstances: minInstances (11) must not exceed maxInstances (10)"
@@ -138,7 +140,7 @@ def test_service_min_instances_must_not_exceed_max() -> None:
 
 
 def test_secret_ids_and_env_names_are_checked() -> None:
-    config = stack_config()
+    config = single_service_config()
     config["conduit:secrets"] = {"API_TOKEN": "api-token_1"}
     parse_settings(config, FILE)
     config["conduit:secrets"] = {"api-token": "bad id!"}
@@ -152,7 +154,7 @@ def test_secret_ids_and_env_names_are_checked() -> None:
 
 
 def test_env_var_names_must_be_c_identifiers() -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:service/env/LOG_FORMAT", "json")
     parse_settings(config, FILE)
     _set(config, "conduit:service/env/1BAD", "x")
@@ -160,7 +162,7 @@ def test_env_var_names_must_be_c_identifiers() -> None:
 
 
 def test_unknown_key_lists_the_allowed_keys() -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:network/connector/machine", "e2-micro")
     (problem,) = _problems(config)
     assert problem.startswith(f"{FILE}: conduit:network.connector.machine: unknown key; allowed: ")
@@ -168,14 +170,14 @@ def test_unknown_key_lists_the_allowed_keys() -> None:
 
 
 def test_enterprise_plus_rejects_custom_tiers() -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:database/edition", "ENTERPRISE_PLUS")
     (problem,) = _problems(config)
     assert problem.startswith(f"{FILE}: conduit:database.edition: edition ENTERPRISE_PLUS rejects")
 
 
 def test_regional_needs_backups_and_pitr() -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:database/availability", "REGIONAL")
     parse_settings(config, FILE)
     _set(config, "conduit:database/backups/pointInTimeRecovery", False)
@@ -184,7 +186,7 @@ def test_regional_needs_backups_and_pitr() -> None:
 
 
 def test_a_file_with_several_errors_lists_every_one(tmp_path: Path) -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:network/connector/ipCidrRange", "10.8.0.0/24")
     _set(config, "conduit:network/connector/machineType", "f2-micro")
     _set(config, "conduit:service/startupProbe/periodSeconds", 300)
@@ -223,7 +225,7 @@ def test_missing_and_malformed_files_are_reported(tmp_path: Path) -> None:
 
 
 def test_backups_must_outlast_the_transaction_logs() -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:database/backups/retainedBackups", 8)
     _set(config, "conduit:database/backups/transactionLogRetentionDays", 7)
     assert _problems_if_any(config) == []
@@ -270,7 +272,7 @@ RESOURCES = [
 
 @pytest.mark.parametrize(("cpu", "memory", "concurrency", "problem"), RESOURCES)
 def test_cpu_and_memory_are_what_cloud_run_accepts(cpu, memory, concurrency, problem) -> None:
-    config = stack_config()
+    config = single_service_config()
     _set(config, "conduit:service/cpu", cpu)
     _set(config, "conduit:service/memory", memory)
     _set(config, "conduit:service/concurrency", concurrency)
@@ -296,7 +298,7 @@ def test_every_valid_service_name_gives_an_account_id_iam_accepts(length: int) -
 
 
 def test_a_secret_id_is_created_or_external_never_both_nor_the_password_s() -> None:
-    config = stack_config()
+    config = single_service_config()
     config["conduit:secrets"] = {"JWT_SECRET": "jwt", "JWT_SECRET_KEY": "jwt"}
     assert _problems_if_any(config) == []
     config["conduit:externalSecrets"] = {"LEGACY_JWT": "jwt"}
@@ -333,3 +335,84 @@ def test_the_smallest_startup_probe_uses_the_delay_only_when_it_must(needed, per
     from conduit.core import capacity
 
     assert capacity.smallest_startup_probe(needed, period, delay) == fix
+
+
+# Several services
+
+
+def test_the_committed_stacks_declare_backend_and_auth_sharing_redis() -> None:
+    for stack in ("staging", "production"):
+        settings = load_stack_file(ROOT / f"Pulumi.{stack}.yaml")
+        assert [(k, s.name, s.port, s.redis) for k, s in settings.services.items()] == [
+            ("conduit:services.backend", "backend", 8000, True),
+            ("conduit:services.auth", "auth", 8081, True),
+        ]
+        assert settings.redis is not None and settings.redis.tier == "STANDARD_HA"
+        assert settings.database_password_secret_id == f"{stack}-db-password"
+
+
+def test_a_one_service_stack_keeps_its_names() -> None:
+    settings = parse_settings(single_service_config(), FILE)
+    assert list(settings.services) == ["conduit:service"]
+    assert settings.database_password_secret_id == "backend-db-password"
+    assert settings.probe_service.name == "backend"
+
+
+def test_service_and_services_together_or_neither_is_an_error() -> None:
+    both = stack_config()
+    both["conduit:service"] = single_service_config()["conduit:service"]
+    assert _problems(both) == [
+        f"{FILE}: conduit:services: give either conduit:service (one service) or "
+        "conduit:services (name -> service), not both"
+    ]
+    neither = stack_config()
+    del neither["conduit:services"]
+    assert _problems(neither) == [
+        f"{FILE}: conduit:services: give either conduit:service (one service) or "
+        "conduit:services (name -> service), not neither"
+    ]
+
+
+def test_a_service_s_name_its_secrets_and_redis_are_checked() -> None:
+    config = stack_config()
+    config["conduit:services"]["Auth_1"] = config["conduit:services"].pop("auth")
+    assert _problems(config)[0].startswith(f"{FILE}: conduit:services.Auth_1: invalid name")
+    config = stack_config()
+    config["conduit:services"]["auth"]["secrets"] = ["JWT_SECRET"]
+    assert _problems(config) == [
+        f"{FILE}: conduit:services.auth.secrets: JWT_SECRET not in conduit:secrets or "
+        "conduit:externalSecrets (there: JWT_SECRET_KEY)"
+    ]
+    config = stack_config()
+    del config["conduit:redis"]
+    assert _problems(config) == [
+        f"{FILE}: conduit:services.backend.redis: redis: true needs a conduit:redis instance "
+        "in this stack"
+    ]
+
+
+def test_the_probe_job_names_one_of_the_services() -> None:
+    config = stack_config()
+    config["conduit:probeJob"]["service"] = "auth"
+    assert parse_settings(config, FILE).probe_service.name == "auth"
+    config["conduit:probeJob"]["service"] = "web"
+    assert _problems(config) == [
+        f"{FILE}: conduit:probeJob.service: 'web' is not a service of this stack (services: "
+        "backend, auth)"
+    ]
+
+
+def test_a_service_may_not_set_the_redis_wiring_itself() -> None:
+    config = stack_config()
+    config["conduit:services"]["auth"]["env"]["REDIS_HOST"] = "10.0.0.1"
+    (problem,) = _problems(config)
+    assert problem.startswith(f"{FILE}: conduit:services.auth.env: env must not set REDIS_HOST")
+
+
+@pytest.mark.parametrize(("size", "ok"), [(1, True), (300, True), (0, False), (301, False)])
+def test_redis_memory_is_1_to_300_gb(size: int, ok: bool) -> None:
+    config = stack_config()
+    config["conduit:redis"]["memorySizeGb"] = size
+    assert _problems_if_any(config) == ([] if ok else _problems(config))
+    if not ok:
+        assert _problems(config)[0].startswith(f"{FILE}: conduit:redis.memorySizeGb: ")

@@ -14,7 +14,7 @@ from conduit.components.options import child_options
 from conduit.components.secrets import SecretRef
 from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
 from conduit.core import names
-from conduit.core.settings import REDIS_ENV, ServiceSettings
+from conduit.core.settings import REDIS_ENV, SINGLE_SERVICE_KEY, ServiceSettings
 
 run = gcp.cloudrunv2
 
@@ -134,7 +134,8 @@ class Service(pulumi.ComponentResource):
         key, envs = args.settings_key, "template.containers.envs"
         return {
             "": key,
-            "name": f"{key}.name",
+            # An entry of conduit:services is named by its own key.
+            "name": f"{key}.name" if key == SINGLE_SERVICE_KEY else key,
             "location": "gcp:region",
             "ingress": f"{key}.ingress",
             "template.timeout": f"{key}.requestTimeoutSeconds",

@@ -306,7 +306,7 @@ class ServiceEntrySettings(Model):
             raise CrossFieldError(
                 "env",
                 f"env must not set {', '.join(clash)}: the stack sets them (databasePool, "
-                "databaseInitTimeoutSeconds and the database's wiring)",
+                "databaseInitTimeoutSeconds, the database's and Redis's wiring)",
             )
         problem = facts.run_resources_problem(
             facts.run_cpu(self.cpu) or 0.0,

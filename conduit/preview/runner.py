@@ -149,6 +149,7 @@ def run_program(
     plain, encrypted = engine_config(config)
     pulumi.runtime.set_all_config(plain, [])
     sdk.ensure_event_loop()
+    sdk.fresh_root_stack()
     pulumi.runtime.set_mocks(
         monitor.mocks, project=pulumi_project, stack=stack, preview=False, monitor=monitor
     )

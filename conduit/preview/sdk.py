@@ -12,6 +12,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.sync_await import _sync_await
 
 T = TypeVar("T")
@@ -30,6 +31,12 @@ def ensure_event_loop() -> None:
         asyncio.get_event_loop()
     except RuntimeError:
         asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+def fresh_root_stack() -> None:
+    """Forget the previous run's root stack: `set_mocks` keeps the one it finds, with every
+    output an earlier program in this process exported."""
+    runtime_settings.ROOT.set(None)
 
 
 def run_to_completion(awaitable: Awaitable[T]) -> T:
