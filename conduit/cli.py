@@ -79,16 +79,32 @@ def _parser() -> argparse.ArgumentParser:
 
     probe = commands.add_parser(
         "probe",
-        help="open K database connections at once, time them, print one JSON result",
+        help="open K database (or Redis) connections at once, time them, print one JSON result",
         epilog_factory=lambda: (
             "example:\n  CONDUIT_DSN=postgresql://app:...@10.60.0.3:5432/app "
-            "conduit probe --connections 20 --deadline 30"
+            "conduit probe --connections 20 --deadline 30\n"
+            "  CONDUIT_REDIS_URL=rediss://:...@10.60.1.4:6378/0 "
+            "conduit probe --redis --redis-ca server-ca.pem"
         ),
     )
-    probe.add_argument(
+    target = probe.add_mutually_exclusive_group()
+    target.add_argument(
         "--dsn",
         help="postgresql://user:password@host:port/db (default: $CONDUIT_DSN, else the "
         "DATABASE_HOST/USER/PASSWORD/NAME variables the probe job gets)",
+    )
+    target.add_argument(
+        "--redis-url",
+        help="probe Redis: redis://[:password@]host:port[/db], or rediss:// for TLS",
+    )
+    target.add_argument(
+        "--redis",
+        action="store_true",
+        help="probe Redis at $CONDUIT_REDIS_URL, else the REDIS_HOST/PORT/TLS/AUTH variables "
+        "a service with redis gets",
+    )
+    probe.add_argument(
+        "--redis-ca", help="the Redis server's CA certificate (PEM file), for rediss://"
     )
     probe.add_argument("--connections", type=int, default=1, help="K concurrent connections")
     probe.add_argument("--deadline", type=float, default=30.0, help="seconds for the whole probe")
@@ -117,6 +133,10 @@ def _parser() -> argparse.ArgumentParser:
         "overrides the outputs)",
     )
     validate.add_argument("--dsn", help="a DSN reachable from here (overrides the outputs)")
+    validate.add_argument(
+        "--redis-url", help="a Redis URL reachable from here, redis:// or rediss:// (TLS)"
+    )
+    validate.add_argument("--redis-ca", help="the Redis server's CA certificate (PEM file)")
     selection = validate.add_mutually_exclusive_group()
     selection.add_argument("--only", help="comma-separated check ids to run")
     selection.add_argument("--skip", help="comma-separated check ids not to run")
@@ -186,15 +206,40 @@ def _probe(args: argparse.Namespace) -> int:
     import os
 
     from conduit.probe.dsn import DsnError, dsn_from_env, parse_dsn
+    from conduit.probe.redis_probe import (
+        RedisUrlError,
+        parse_redis_url,
+        probe_redis,
+        redis_url_from_env,
+    )
     from conduit.probe.run import MAX_CONNECTIONS, probe
 
-    raw = args.dsn or dsn_from_env(dict(os.environ))
-    if not raw:
-        print("--dsn: required (or CONDUIT_DSN, or DATABASE_HOST/USER/PASSWORD)", file=sys.stderr)
-        return ExitCode.INVALID_INPUT
+    redis = bool(args.redis_url or args.redis or args.redis_ca)
     try:
-        dsn = parse_dsn(raw)
-    except DsnError as error:
+        if redis:
+            raw = args.redis_url or redis_url_from_env(os.environ)
+            if not raw:
+                print(
+                    "--redis-url: required (or CONDUIT_REDIS_URL, or REDIS_HOST/PORT/AUTH)",
+                    file=sys.stderr,
+                )
+                return ExitCode.INVALID_INPUT
+            if args.redis_ca and not os.path.isfile(args.redis_ca):
+                print(f"--redis-ca: {args.redis_ca}: no such file", file=sys.stderr)
+                return ExitCode.INVALID_INPUT
+            # The probe job's services get the server's CA as text, not as a file.
+            pem = None if args.redis_ca or args.redis_url else os.environ.get("REDIS_CA_CERT")
+            target = parse_redis_url(raw, args.redis_ca, pem or None)
+        else:
+            raw = args.dsn or dsn_from_env(dict(os.environ))
+            if not raw:
+                print(
+                    "--dsn: required (or CONDUIT_DSN, or DATABASE_HOST/USER/PASSWORD)",
+                    file=sys.stderr,
+                )
+                return ExitCode.INVALID_INPUT
+            target = parse_dsn(raw)
+    except (DsnError, RedisUrlError) as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
     if not 1 <= args.connections <= MAX_CONNECTIONS:
@@ -208,7 +253,8 @@ def _probe(args: argparse.Namespace) -> int:
     if args.hold < 0:
         print(f"--hold: must be 0 or more seconds, got {args.hold:g}", file=sys.stderr)
         return ExitCode.INVALID_INPUT
-    result = asyncio.run(probe(dsn, args.connections, args.deadline, args.hold))
+    run = probe_redis if redis else probe
+    result = asyncio.run(run(target, args.connections, args.deadline, args.hold))
     print(json.dumps(result.as_dict()))
     return ExitCode.OK if result.ok else ExitCode.FINDINGS
 

@@ -179,6 +179,12 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 password_grant=services[owner.name].secret_grants[
                     settings.database_password_secret_id
                 ],
+                redis=redis_wiring if owner.redis else None,
+                redis_grant=(
+                    services[owner.name].secret_grants.get(settings.redis_auth_secret_id)
+                    if owner.redis
+                    else None
+                ),
             ),
             after_apis,
         )

@@ -29,6 +29,7 @@ from conduit.validate.checks import (
     connector_scaling,
     database_connect,
     health_endpoints,
+    redis_connect,
     secrets_resolvable,
     service_ready,
     service_startup_rate,
@@ -37,7 +38,7 @@ from conduit.validate.checks import (
 from conduit.validate.context import Context
 from conduit.validate.deadline import Deadline
 from conduit.validate.google import GoogleClients
-from conduit.validate.storm import StormResult, Task
+from conduit.validate.storm import CloudRunStorm, StormResult, Task
 from conduit.validate.targets import (
     ServiceTarget,
     Targets,
@@ -1200,3 +1201,78 @@ def test_an_api_error_page_becomes_one_line_of_the_finding() -> None:
         server.stop()
     assert finding.message.startswith("Cloud Logging: Google API error 503: POST ")
     assert "\n" not in finding.message
+
+
+# redis-connect
+
+
+def _redis_probe(succeeded: int, slowest: float | None, **failures: int) -> dict:
+    result = _probe(succeeded, slowest, **failures)
+    if "authentication" not in failures and failures:
+        result["classification"] = INFRASTRUCTURE
+    return result
+
+
+@pytest.mark.parametrize(("slowest", "outcome"), [(4.999, Outcome.PASS), (5.0, Outcome.FAIL)])
+def test_redis_connections_just_under_the_threshold_pass(slowest: float, outcome: Outcome) -> None:
+    finding = redis_connect.judge(_redis_probe(20, slowest), CRITERIA, "redis")
+    assert (finding.rule, finding.outcome, finding.figures["thresholdSeconds"]) == (
+        "redis-connect",
+        outcome,
+        5,
+    )
+    assert finding.classification == ("" if outcome is Outcome.PASS else INFRASTRUCTURE)
+
+
+def test_redis_failures_carry_the_probe_s_classification_and_counts() -> None:
+    result = _redis_probe(18, 0.01, authentication=2)
+    finding = redis_connect.judge(result, CRITERIA, "redis")
+    assert (finding.classification, finding.message) == (
+        CONFIGURATION,
+        "18/20 connected; failures: authentication x2",
+    )
+    assert finding.figures["outcomes"] == {"connected": 18, "authentication": 2}
+    assert finding.remediation == redis_connect.REMEDIATION
+
+
+def test_redis_connect_against_a_real_redis_and_skipped_without_one() -> None:
+    from tests.redis_server import start_redis
+
+    server = start_redis()
+    try:
+        ctx = context(
+            redis_url=server.url(),
+            criteria=CRITERIA.model_copy(update={"concurrent_connections": 4}),
+        )
+        (finding,) = redis_connect.run(ctx)
+        assert (finding.outcome, finding.figures["outcomes"]) == (Outcome.PASS, {"connected": 4})
+        assert finding.subject == f"redis://:***@127.0.0.1:{server.port}/0"
+        assert server.settle() == 0
+    finally:
+        server.stop()
+    (skipped_finding,) = redis_connect.run(context())
+    assert (skipped_finding.outcome, skipped_finding.message) == (
+        Outcome.SKIPPED,
+        "no Redis URL and no probe job result: give --redis-url where Redis is reachable, or a "
+        "stack with conduit:redis and a probe job",
+    )
+
+
+def test_redis_connect_through_the_probe_job_inside_the_vpc(google) -> None:
+    from google.cloud.logging_v2.types import LogEntry
+    from google.protobuf import struct_pb2
+
+    fake, endpoint = google
+    job = f"projects/{PROJECT}/locations/{REGION}/jobs/backend-probe"
+    fake.executions[job] = run_v2.Execution(
+        name=f"{job}/executions/backend-probe-r1", task_count=1, succeeded_count=1
+    )
+    payload = struct_pb2.Struct()
+    payload.update(_redis_probe(20, 0.02))
+    fake.job_log_entries = [LogEntry(json_payload=payload)]
+    ctx = context(endpoint, redis_host="10.60.1.4", probe_job=job)
+    ctx.storm_runner = CloudRunStorm(ctx.google, job)
+    (finding,) = redis_connect.run(ctx)
+    assert (finding.outcome, finding.subject) == (Outcome.PASS, "probe job")
+    (container,) = fake.bodies[0]["overrides"]["containerOverrides"]
+    assert container["args"] == ["probe", "--redis", "--connections", "20", "--deadline", "7.5"]

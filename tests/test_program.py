@@ -312,6 +312,11 @@ def test_the_whole_system_two_services_one_connector_database_and_redis(stack: s
         assert "value" not in envs["REDIS_AUTH"], f"{record.urn}: AUTH string in clear"
         port = service["template"]["containers"][0]["ports"]["containerPort"]
         assert (service["name"], port) in {("backend", 8000), ("auth", 8081)}
+    # The probe job reaches Redis as its service does (conduit probe --redis).
+    _, job = one(p, "gcp:cloudrunv2/job:Job")
+    job_envs = {e["name"]: e for e in job["template"]["template"]["containers"][0]["envs"]}
+    assert job_envs["REDIS_HOST"]["value"] == "10.60.1.4"
+    assert job_envs["REDIS_AUTH"]["valueSource"]["secretKeyRef"]["secret"] == f"{stack}-redis-auth"
     outputs = p.recording.stack_outputs
     assert set(outputs["services"]) == {"backend", "auth"}
     assert outputs["services"]["auth"]["healthEndpoints"] == ["/health"]

@@ -26,6 +26,7 @@ from tests.google_support import (
 )
 from tests.http_servers import StandIn
 from tests.postgres import PASSWORD, free_port, remove, start_postgres
+from tests.redis_server import REDIS_PASSWORD, start_redis
 from tests.test_probe import settle
 
 
@@ -73,7 +74,7 @@ def validate(*args: str, timeout: float = 120) -> tuple[int, dict, str, float]:
     )
     elapsed = time.perf_counter() - started
     text = result.stdout + result.stderr
-    assert PASSWORD not in text, "a password was printed"
+    assert PASSWORD not in text and REDIS_PASSWORD not in text, "a password was printed"
     report = json.loads(result.stdout) if result.stdout.startswith("{") else {}
     return result.returncode, report, result.stderr, elapsed
 
@@ -92,7 +93,16 @@ def by_check(report: dict, check: str) -> list[dict]:
 
 def test_a_healthy_setup_passes_every_check(tmp_path, postgres, web, google) -> None:
     fake, endpoint = google
-    code, report, stderr, _ = validate(
+    redis = start_redis()
+    try:
+        code, report, stderr, _ = _healthy(tmp_path, postgres, web, endpoint, redis)
+    finally:
+        redis.stop()
+    _assert_healthy(code, report, stderr, fake, postgres)
+
+
+def _healthy(tmp_path, postgres, web, endpoint, redis):
+    return validate(
         "--stack",
         "staging",
         "--outputs",
@@ -103,9 +113,14 @@ def test_a_healthy_setup_passes_every_check(tmp_path, postgres, web, google) -> 
         postgres.dsn(),
         "--api-endpoint",
         endpoint,
+        "--redis-url",
+        redis.url(),
         "--storm-tasks",
         "6",
     )
+
+
+def _assert_healthy(code, report, stderr, fake, postgres) -> None:
     assert code == 0, json.dumps(report, indent=1)[:3000] + stderr[-2000:]
     outcomes = {(f["rule"], f["outcome"]) for f in report["findings"]}
     assert outcomes == {
@@ -116,6 +131,7 @@ def test_a_healthy_setup_passes_every_check(tmp_path, postgres, web, google) -> 
             "config-drift",
             "health-endpoints",
             "database-connect",
+            "redis-connect",
             "startup-storm",
             "connector-scaling",
             "service-startup-rate",

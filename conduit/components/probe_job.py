@@ -10,7 +10,7 @@ from pulumi import ResourceOptions
 
 from conduit.components import provenance
 from conduit.components.options import child_options
-from conduit.components.wiring import PASSWORD_ENV, DatabaseWiring
+from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
 from conduit.core.settings import ProbeJobSettings
 
 run = gcp.cloudrunv2
@@ -29,6 +29,10 @@ class ProbeJobArgs:
     database: DatabaseWiring
     password_grant: pulumi.Resource
     """The account's grant on the password: a task reads it at start-up."""
+    redis: RedisWiring | None = None
+    """With Redis, `conduit probe --redis` reaches it the way the services do."""
+    redis_grant: pulumi.Resource | None = None
+    """The account's grant on the AUTH string, when there is one."""
     settings_key: str = "conduit:probeJob"
 
 
@@ -42,20 +46,24 @@ class ProbeJob(pulumi.ComponentResource):
         super().__init__("conduit:probe:ProbeJob", name, {}, opts)
         job_settings = args.settings
         password = args.database.password
-        envs = [
-            run.JobTemplateTemplateContainerEnvArgs(name=k, value=v)
-            for k, v in args.database.plain_env().items()
-        ]
-        envs.append(
+        plain = {**args.database.plain_env(), **(args.redis.plain_env() if args.redis else {})}
+        secrets = {PASSWORD_ENV: password}
+        if args.redis is not None and args.redis.auth is not None:
+            secrets[REDIS_AUTH_ENV] = args.redis.auth
+        envs = [run.JobTemplateTemplateContainerEnvArgs(name=k, value=v) for k, v in plain.items()]
+        envs += [
             run.JobTemplateTemplateContainerEnvArgs(
-                name=PASSWORD_ENV,
+                name=env_name,
                 value_source=run.JobTemplateTemplateContainerEnvValueSourceArgs(
                     secret_key_ref=run.JobTemplateTemplateContainerEnvValueSourceSecretKeyRefArgs(
-                        secret=password.reference, version="latest"
+                        secret=ref.reference, version="latest"
                     )
                 ),
             )
-        )
+            for env_name, ref in secrets.items()
+        ]
+        waits = [args.password_grant, *([args.redis_grant] if args.redis_grant else [])]
+        waits += [ref.version for ref in secrets.values() if ref.version is not None]
         job = run.Job(
             f"{name}-job",
             name=args.name,
@@ -88,11 +96,7 @@ class ProbeJob(pulumi.ComponentResource):
                     ],
                 ),
             ),
-            opts=child_options(
-                self,
-                opts,
-                [args.password_grant, *([password.version] if password.version else [])],
-            ),
+            opts=child_options(self, opts, waits),
         )
         provenance.declare(job, {"": args.settings_key, "location": "gcp:region"})
         self.job_name = job.id

@@ -7,6 +7,7 @@ import math
 import socket
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -147,19 +148,31 @@ async def _attempt(dsn: Dsn, burst_start: float, per_attempt: float, opened: lis
 
 
 async def probe(dsn: Dsn, connections: int, deadline: float, hold: float = 0.0) -> ProbeResult:
-    """Open `connections` at once within `deadline` seconds; always close what was opened.
+    """Open `connections` to PostgreSQL at once within `deadline` seconds; always close what
+    was opened. `hold` keeps them open that long, as a starting instance keeps its pool."""
 
-    `hold` keeps the open connections for that long, as a starting instance keeps its pool.
-    """
+    def attempt(burst_start: float, opened: list) -> Awaitable[Attempt]:
+        return _attempt(dsn, burst_start, deadline, opened)
+
+    return await burst(str(dsn), connections, deadline, hold, attempt, _close_all)
+
+
+async def burst(
+    target: str,
+    connections: int,
+    deadline: float,
+    hold: float,
+    attempt: Callable[[float, list], Awaitable[Attempt]],
+    close_all: Callable[[list], Awaitable[None]],
+) -> ProbeResult:
+    """Start `connections` attempts at once, cut them at `deadline`, hold what opened, close it
+    all: the one burst every probe (PostgreSQL, Redis) runs."""
     if not 1 <= connections <= MAX_CONNECTIONS:
         raise ValueError(f"--connections must be 1-{MAX_CONNECTIONS}, got {connections}")
-    opened: list[asyncpg.Connection] = []
+    opened: list[Any] = []
     started_at = time.time()
     burst_start = time.perf_counter()
-    tasks = [
-        asyncio.create_task(_attempt(dsn, burst_start, deadline, opened))
-        for _ in range(connections)
-    ]
+    tasks = [asyncio.create_task(attempt(burst_start, opened)) for _ in range(connections)]
     try:
         done, pending = await asyncio.wait(tasks, timeout=deadline)
         for task in pending:
@@ -172,9 +185,9 @@ async def probe(dsn: Dsn, connections: int, deadline: float, hold: float = 0.0) 
         if hold > 0 and left > 0:
             await asyncio.sleep(min(hold, left))
     finally:
-        await _close_all(opened)
+        await close_all(opened)
     elapsed = time.perf_counter() - burst_start
-    return ProbeResult(str(dsn), connections, deadline, elapsed, attempts, started_at)
+    return ProbeResult(target, connections, deadline, elapsed, attempts, started_at)
 
 
 def _timed_out(deadline: float) -> Attempt:

@@ -12,6 +12,7 @@ from conduit.core.loader import SettingsError, load_stack_file, stack_file
 from conduit.core.settings import StackSettings
 from conduit.probe.classify import CONFIGURATION
 from conduit.probe.dsn import DsnError, parse_dsn
+from conduit.probe.redis_probe import RedisUrlError, parse_redis_url
 from conduit.report.model import Outcome, Report
 from conduit.report.output import write_report
 from conduit.report.render import RENDERERS
@@ -85,6 +86,12 @@ def _targets(args: argparse.Namespace) -> Targets:
             raise ValidateError(str(error)) from None
     if args.dsn:
         targets = dataclasses.replace(targets, dsn=args.dsn)
+    if args.redis_url:
+        try:
+            parse_redis_url(args.redis_url, args.redis_ca)
+        except RedisUrlError as error:
+            raise ValidateError(str(error)) from None
+        targets = dataclasses.replace(targets, redis_url=args.redis_url, redis_ca=args.redis_ca)
     if targets.dsn:
         try:
             parse_dsn(targets.dsn)

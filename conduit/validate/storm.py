@@ -166,9 +166,19 @@ class CloudRunStorm:
             results += [Task(ok=False, failure="task-failed")] * max(tasks - len(results), 0)
         return StormResult(results[:tasks], time.monotonic() - began, self.name, notes)
 
-    def probe_once(self, connections: int, deadline: float) -> dict | None:
-        """One task opening `connections` at once inside the VPC: its probe result, if logged."""
-        args = ["probe", "--connections", str(connections), "--deadline", f"{deadline:g}"]
+    def probe_once(
+        self, connections: int, deadline: float, target: tuple[str, ...] = ()
+    ) -> dict | None:
+        """One task opening `connections` at once inside the VPC: its probe result, if logged.
+        `target`: extra probe arguments (`--redis` probes Redis instead of the database)."""
+        args = [
+            "probe",
+            *target,
+            "--connections",
+            str(connections),
+            "--deadline",
+            f"{deadline:g}",
+        ]
         _, payloads, _ = self._execute(1, deadline + 60, args)
         return payloads[0] if payloads else None
 

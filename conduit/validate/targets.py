@@ -42,6 +42,12 @@ class Targets:
     criteria: SuccessCriteria
     services: tuple[ServiceTarget, ...] = ()
     dsn: str | None = field(default=None, repr=False)
+    redis_url: str | None = field(default=None, repr=False)
+    """A Redis URL reachable from here (`--redis-url`); never from the outputs."""
+    redis_ca: str | None = None
+    """The Redis server's CA (`--redis-ca`), for a rediss:// URL."""
+    redis_host: str | None = None
+    """The stack's Redis (`redisHost`): the probe job reaches it inside the VPC."""
     project: str | None = None
     region: str | None = None
     connector_id: str | None = None
@@ -115,6 +121,7 @@ def from_outputs(
         secret_ids=dict(outputs.get("secretIds") or {}),
         probe_job=outputs.get("probeJob"),
         sql_connection_name=outputs.get("sqlConnectionName"),
+        redis_host=outputs.get("redisHost"),
         settings=settings,
         source=source,
     )

@@ -1,0 +1,179 @@
+"""Open K connections to Redis at once, time each by phase (resolve, TCP, then TLS and AUTH, then
+PING), close everything: the same burst and JSON as the database probe."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote, urlsplit
+
+from redis.asyncio.connection import AbstractConnection, Connection, SSLConnection
+
+from conduit.probe.classify import CONFIGURATION, Failure, classify_redis
+from conduit.probe.run import Attempt, ProbeResult, burst
+
+REDIS_URL_ENV = "CONDUIT_REDIS_URL"
+"""Where the probe finds its Redis URL when not given one: keeps the password out of `ps`."""
+
+
+class RedisUrlError(ValueError):
+    """A Redis URL that cannot be used; the message never contains the password."""
+
+
+@dataclass(frozen=True)
+class RedisTarget:
+    """The parts of a `redis://[:password@]host:port[/db]` (or `rediss://`, TLS) URL."""
+
+    host: str
+    port: int
+    db: int
+    tls: bool
+    password: str | None = field(default=None, repr=False)
+    ca_file: str | None = None
+    """The server's CA for TLS, a PEM file; with neither this nor `ca_pem`, the system's."""
+    ca_pem: str | None = field(default=None, repr=False)
+    """The server's CA as PEM text (Memorystore's, as REDIS_CA_CERT gives it)."""
+
+    def __str__(self) -> str:
+        scheme = "rediss" if self.tls else "redis"
+        auth = ":***@" if self.password else ""
+        return f"{scheme}://{auth}{self.host}:{self.port}/{self.db}"
+
+    __repr__ = __str__
+
+    def connection(self, timeout: float) -> AbstractConnection:
+        """One client connection, not yet open; no retries, so every failure is measured."""
+        options = {
+            "host": self.host,
+            "port": self.port,
+            "db": self.db,
+            "password": self.password,
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+        }
+        if not self.tls:
+            return Connection(**options)
+        # Memorystore's certificate names an IP address, not the host the client dials.
+        return SSLConnection(
+            ssl_ca_certs=self.ca_file,
+            ssl_ca_data=self.ca_pem,
+            ssl_check_hostname=False,
+            **options,
+        )
+
+
+def parse_redis_url(raw: str, ca_file: str | None = None, ca_pem: str | None = None) -> RedisTarget:
+    """Validate a Redis URL; RedisUrlError names what is wrong and never echoes it."""
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as error:
+        raise RedisUrlError(f"--redis-url: not a valid URL ({error})") from None
+    if parts.scheme not in ("redis", "rediss"):
+        raise RedisUrlError("--redis-url: must start with redis:// or rediss:// (TLS)")
+    if not parts.hostname:
+        raise RedisUrlError("--redis-url: no host")
+    path = parts.path.lstrip("/")
+    if path and not path.isdigit():
+        raise RedisUrlError("--redis-url: the path must be a database number (/0 to /15)")
+    if ca_file and parts.scheme != "rediss":
+        raise RedisUrlError("--redis-ca: only with a rediss:// (TLS) URL")
+    password = unquote(parts.password) if parts.password is not None else None
+    default_port = 6378 if parts.scheme == "rediss" else 6379
+    return RedisTarget(
+        parts.hostname,
+        port or default_port,
+        int(path or 0),
+        parts.scheme == "rediss",
+        password or None,
+        ca_file,
+        ca_pem if parts.scheme == "rediss" else None,
+    )
+
+
+def redis_url_from_env(env: Mapping[str, str]) -> str | None:
+    """CONDUIT_REDIS_URL, else the REDIS_* variables the stack gives a service with redis."""
+    if env.get(REDIS_URL_ENV):
+        return env[REDIS_URL_ENV]
+    if not env.get("REDIS_HOST"):
+        return None
+    scheme = "rediss" if env.get("REDIS_TLS") == "true" else "redis"
+    auth = f":{quote(env['REDIS_AUTH'], safe='')}@" if env.get("REDIS_AUTH") else ""
+    return f"{scheme}://{auth}{env['REDIS_HOST']}:{env.get('REDIS_PORT', '6379')}/0"
+
+
+async def _attempt(
+    target: RedisTarget, burst_start: float, per_attempt: float, opened: list
+) -> Attempt:
+    loop = asyncio.get_running_loop()
+    start = time.perf_counter()
+    attempt = Attempt(started=start - burst_start)
+    try:
+        async with asyncio.timeout(per_attempt):
+            infos = await loop.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+            attempt.resolve = time.perf_counter() - start
+            # A bare TCP handshake first, so the network and Redis can be told apart.
+            host, port = infos[0][4][:2]
+            _, writer = await asyncio.open_connection(host, port)
+            attempt.tcp = time.perf_counter() - start - attempt.resolve
+            writer.close()
+            connect_start = time.perf_counter()
+            connection = target.connection(per_attempt)
+            opened.append(connection)
+            await connection.connect()  # TCP, TLS, AUTH and SELECT
+            attempt.connect = time.perf_counter() - connect_start
+            ping_start = time.perf_counter()
+            await connection.send_command("PING")
+            await connection.read_response()
+            attempt.query = time.perf_counter() - ping_start
+    except (Exception, TimeoutError) as error:  # noqa: BLE001 every failure is a classified result
+        attempt.failure = await classify_redis(error, target)
+    return attempt
+
+
+async def _close_all(connections: list[AbstractConnection]) -> None:
+    async def close(connection: AbstractConnection) -> None:
+        try:
+            await asyncio.wait_for(connection.disconnect(), timeout=1)
+        except (Exception, TimeoutError):  # noqa: BLE001 a dead connection cannot close politely
+            await connection.disconnect(nowait=True)
+
+    await asyncio.gather(*(close(c) for c in connections))
+
+
+async def probe_redis(
+    target: RedisTarget, connections: int, deadline: float, hold: float = 0.0
+) -> ProbeResult:
+    """Open `connections` to Redis at once within `deadline` seconds; always close them."""
+
+    def attempt(burst_start: float, opened: list) -> Awaitable[Attempt]:
+        return _attempt(target, burst_start, deadline, opened)
+
+    result = await burst(str(target), connections, deadline, hold, attempt, _close_all)
+    timed_out = [a for a in result.attempts if a.failure and a.failure.kind == "timeout"]
+    # A TLS handshake with a plain-text server waits for an answer that never comes: ask once
+    # whether the server speaks plain Redis before calling it the network's fault.
+    if target.tls and timed_out and await _speaks_plain_redis(target.host, target.port):
+        mismatch = Failure(
+            "tls-mismatch", CONFIGURATION, "the server speaks plain Redis, not TLS (redis://)"
+        )
+        for timed in timed_out:
+            timed.failure = mismatch
+    return result
+
+
+async def _speaks_plain_redis(host: str, port: int, timeout: float = 1.0) -> bool:
+    """Whether a plain-text PING gets a Redis reply (+PONG, or -NOAUTH without AUTH)."""
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(b"PING\r\n")
+            await writer.drain()
+            reply = await reader.readline()
+            writer.close()
+    except (OSError, TimeoutError):
+        return False
+    return reply.startswith((b"+PONG", b"-NOAUTH", b"-ERR"))
