@@ -872,7 +872,7 @@ def test_a_healthy_endpoint_passes_on_the_first_attempt() -> None:
     latency = finding.figures.pop("latencySeconds")
     first = finding.figures.pop("firstSuccessSeconds")
     # The one answer's latency is part of the time to the first success.
-    assert 0 < latency["max"] <= first
+    assert 0 < latency["max"] <= first + 0.001  # rounded to 4 and 3 decimals
     # Half of the 3 s wait, less what setting up the client took.
     assert 1.0 <= finding.figures.pop("attemptTimeoutSeconds") <= 1.5
     assert finding.figures == {

@@ -11,6 +11,7 @@ from conduit.components.secrets import SecretRef, Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
 from conduit.components.wiring import DatabaseWiring
 from conduit.core.loader import parse_settings
+from conduit.preview import sdk
 from conduit.preview.mocks import GcpMocks
 from conduit.preview.runner import RecordingMonitor
 from tests.conftest import stack_config
@@ -23,6 +24,8 @@ REGION = SETTINGS.region
 @pytest.fixture(autouse=True)
 def monitor() -> RecordingMonitor:
     recording = RecordingMonitor(GcpMocks(SETTINGS.project, REGION))
+    # Other tests in this process may have run asyncio.run, which leaves no current loop.
+    sdk.ensure_event_loop()
     pulumi.runtime.set_mocks(recording.mocks, project="conduit", stack="unit", monitor=recording)
     return recording
 
