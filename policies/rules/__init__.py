@@ -33,6 +33,7 @@ from policies.rules import (
     redis_region_matches_service,
     redis_transit_encryption,
     secret_accessor_least_privilege,
+    secret_one_name_per_secret,
     secret_references_resolve,
     service_required_env_provided,
 )
@@ -65,6 +66,7 @@ MODULES = [
     service_required_env_provided,
     secret_references_resolve,
     secret_accessor_least_privilege,
+    secret_one_name_per_secret,
     redis_auth_enabled,
     redis_transit_encryption,
     redis_private_service_access,
