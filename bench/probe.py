@@ -4,6 +4,9 @@
    on the same local server, sequential connections both. Goal: within 1.2x.
 2. The largest K (concurrent connections) the probe sustains with event-loop lag under 5 ms,
    lag being how late a 1 ms timer fires while the K connections open.
+3. `conduit probe --redis-url`: mean connect + AUTH + PING time per connection, sequential
+   connections, against `redis-benchmark -t ping -k 0 -c 1` (a new connection per request; its
+   time per request, 1 / requests per second) on the same local redis-server. Goal: within 1.2x.
 
 Run: make bench-probe  (or .venv/bin/python bench/probe.py [--rounds N])
 """
@@ -24,8 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from conduit.probe.dsn import parse_dsn  # noqa: E402
+from conduit.probe.redis_probe import parse_redis_url, probe_redis  # noqa: E402
 from conduit.probe.run import probe  # noqa: E402
 from tests.postgres import PASSWORD, _bin, remove, start_postgres  # noqa: E402
+from tests.redis_server import REDIS_PASSWORD, start_redis  # noqa: E402
 
 LAG_GOAL_MS = 5.0
 
@@ -103,6 +108,47 @@ def largest_k(dsn: str, ks: list[int]) -> int:
     return best
 
 
+def redis_benchmark_ms(port: int, requests: int) -> float:
+    """redis-benchmark, PING with a new connection (and AUTH) per request: ms per request."""
+    out = subprocess.run(
+        ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-a", REDIS_PASSWORD,
+         "-t", "ping", "-k", "0", "-c", "1", "-n", str(requests), "--csv"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    rates = [float(line.split(",")[1].strip('"')) for line in out.splitlines()[1:] if line]
+    return 1000 / statistics.fmean(rates)
+
+
+def redis_probe_ms(url: str, rounds: int) -> float:
+    """The Redis probe, one connection at a time: connect (TCP, AUTH) + PING, mean in ms."""
+    target = parse_redis_url(url)
+
+    async def rounds_of_one() -> list[float]:
+        times = []
+        for _ in range(rounds):
+            result = await probe_redis(target, 1, 10)
+            times += [(a.connect or 0) + (a.query or 0) for a in result.attempts if a.ok]
+        return times
+
+    return statistics.fmean(asyncio.run(rounds_of_one())) * 1000
+
+
+def redis_figures(rounds: int) -> None:
+    server = start_redis()
+    try:
+        redis_probe_ms(server.url(), 10)  # warm-up, both sides
+        redis_benchmark_ms(server.port, 10)
+        bench = redis_benchmark_ms(server.port, rounds)
+        mine = redis_probe_ms(server.url(), rounds)
+        print(f"redis-benchmark -k 0 time per request: {bench:.3f} ms ({rounds} connections)")
+        print(f"conduit probe --redis-url connect + AUTH + PING: {mine:.3f} ms ({rounds})")
+        print(f"ratio probe/redis-benchmark: {mine / bench:.2f}x (goal <= 1.2x)")
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
@@ -123,6 +169,7 @@ def main() -> None:
         print(f"largest K with lag under {LAG_GOAL_MS:g} ms: {best}")
     finally:
         remove(server)
+    redis_figures(args.rounds)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ class RedisTarget:
             "password": self.password,
             "socket_connect_timeout": timeout,
             "socket_timeout": timeout,
+            # No CLIENT SETINFO round trips: the probe times what an app's connection costs.
+            "driver_info": None,
         }
         if not self.tls:
             return Connection(**options)
