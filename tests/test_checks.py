@@ -38,6 +38,7 @@ from conduit.validate.checks import (
 from conduit.validate.context import Context
 from conduit.validate.deadline import Deadline
 from conduit.validate.google import GoogleClients
+from conduit.validate.run import route_by_reachable_dependencies
 from conduit.validate.storm import CloudRunStorm, StormResult, Task
 from conduit.validate.targets import (
     ServiceTarget,
@@ -1276,3 +1277,49 @@ def test_redis_connect_through_the_probe_job_inside_the_vpc(google) -> None:
     assert (finding.outcome, finding.subject) == (Outcome.PASS, "probe job")
     (container,) = fake.bodies[0]["overrides"]["containerOverrides"]
     assert container["args"] == ["probe", "--redis", "--connections", "20", "--deadline", "7.5"]
+
+
+# routing across checks
+
+
+def _finding(rule: str, outcome: Outcome, classification: str = "") -> Finding:
+    return Finding(rule=rule, outcome=outcome, message="m", classification=classification)
+
+
+def test_a_failing_endpoint_with_reachable_dependencies_is_the_application_s() -> None:
+    health = _finding("health-endpoints", Outcome.FAIL, INFRASTRUCTURE)
+    database = _finding("database-connect", Outcome.PASS)
+    redis = _finding("redis-connect", Outcome.PASS)
+    routed = route_by_reachable_dependencies([health, database, redis], has_redis=True)
+    assert routed[0] == Finding(
+        rule="health-endpoints",
+        outcome=Outcome.FAIL,
+        message="m",
+        classification=APPLICATION,
+        evidence=(
+            "the app's dependencies answered: database-connect passed, redis-connect passed",
+        ),
+    )
+    assert routed[1:] == [database, redis]
+
+
+@pytest.mark.parametrize(
+    ("findings", "has_redis"),
+    [
+        # Redis in the stack but not measured: no evidence the app alone is at fault.
+        ([_finding("database-connect", Outcome.PASS)], True),
+        ([_finding("database-connect", Outcome.FAIL, INFRASTRUCTURE)], False),
+        ([_finding("database-connect", Outcome.SKIPPED)], False),
+    ],
+)
+def test_without_every_dependency_reached_the_endpoint_keeps_its_class(
+    findings: list[Finding], has_redis: bool
+) -> None:
+    health = _finding("health-endpoints", Outcome.FAIL, INFRASTRUCTURE)
+    assert route_by_reachable_dependencies([health, *findings], has_redis)[0] == health
+
+
+def test_a_configuration_failure_stays_configuration() -> None:
+    refused = _finding("health-endpoints", Outcome.FAIL, CONFIGURATION)
+    database = _finding("database-connect", Outcome.PASS)
+    assert route_by_reachable_dependencies([refused, database], False)[0] == refused

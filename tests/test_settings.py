@@ -416,3 +416,23 @@ def test_redis_memory_is_1_to_300_gb(size: int, ok: bool) -> None:
     assert _problems_if_any(config) == ([] if ok else _problems(config))
     if not ok:
         assert _problems(config)[0].startswith(f"{FILE}: conduit:redis.memorySizeGb: ")
+
+
+def test_services_with_long_shared_prefixes_get_distinct_valid_names() -> None:
+    """Derived names stay unique and within Google's limits for any two valid service names."""
+    from conduit.core import facts, names
+
+    prefix = "payments-gateway-eu-west-"  # 25 characters
+    config = stack_config()
+    auth = config["conduit:services"].pop("auth")
+    config["conduit:services"] = {
+        f"{prefix}primary": config["conduit:services"]["backend"],
+        f"{prefix}replica": auth,
+        "a": auth,
+    }
+    settings = parse_settings(config, FILE)
+    accounts = [names.service_account_id(s.name) for s in settings.services.values()]
+    assert len(set(accounts)) == 3
+    assert all(facts.SERVICE_ACCOUNT_ID_PATTERN.match(a) for a in accounts), accounts
+    jobs = [names.probe_job_name(s.name) for s in settings.services.values()]
+    assert len(set(jobs)) == 3 and all(len(j) <= 63 for j in jobs)

@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from types import ModuleType
 
+from conduit.probe.classify import APPLICATION, INFRASTRUCTURE
 from conduit.report.model import Finding, Outcome, Report, Rule
 from conduit.validate.context import Context, skipped
+
+REACHED = "the app's dependencies answered: {}"
+
+
+def route_by_reachable_dependencies(findings: list[Finding], has_redis: bool) -> list[Finding]:
+    """A health endpoint that fails while the database (and Redis, when the stack has one) took
+    every connection in time is the app's failure, whatever the HTTP answer looked like: route
+    it to the application team."""
+    passed = {f.rule for f in findings if f.outcome is Outcome.PASS}
+    needed = ["database-connect", *(["redis-connect"] if has_redis else [])]
+    if not all(rule in passed for rule in needed):
+        return findings
+    note = REACHED.format(", ".join(f"{rule} passed" for rule in needed))
+    return [
+        dataclasses.replace(f, classification=APPLICATION, evidence=(*f.evidence, note))
+        if f.rule == "health-endpoints"
+        and f.outcome is Outcome.FAIL
+        and f.classification == INFRASTRUCTURE
+        else f
+        for f in findings
+    ]
 
 
 def validate(ctx: Context, checks: list[ModuleType]) -> Report:
@@ -34,6 +57,7 @@ def validate(ctx: Context, checks: list[ModuleType]) -> Report:
         findings += results
         outcomes = ", ".join(sorted({str(f.outcome) for f in results}))
         ctx.progress(f"{check.ID}: {outcomes}")
+    findings = route_by_reachable_dependencies(findings, ctx.targets.has_redis)
     rules = tuple(
         Rule(
             name=c.ID,

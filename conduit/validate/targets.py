@@ -59,6 +59,11 @@ class Targets:
     settings: StackSettings | None = None
     source: str = "flags"
 
+    @property
+    def has_redis(self) -> bool:
+        """Whether the stack (or the flags) has a Redis the services depend on."""
+        return bool(self.redis_url or self.redis_host or (self.settings and self.settings.redis))
+
 
 def stack_outputs(stack: str, cwd: Path) -> dict[str, Any]:
     """`pulumi stack output --json --show-secrets` for `stack`."""
