@@ -126,7 +126,9 @@ def test_a_finding_carries_its_data_and_its_settings_line(incident) -> None:
         subject=budget.subject,
         subject_type="gcp:sql/databaseInstance:DatabaseInstance",
         remediation=budget.remediation,
-        location=Location("Pulumi.incident.yaml", 27, "conduit:service.databasePool.size"),
+        location=Location(
+            "examples/incident/Pulumi.incident.yaml", 27, "conduit:service.databasePool.size"
+        ),
         properties=(),
         observed=500,
         required="<= -8",
@@ -350,7 +352,7 @@ def test_the_incident_with_its_auth_service_shows_the_jwt_drift(tmp_path: Path) 
     document = yaml.safe_load((INCIDENT / "Pulumi.incident.yaml").read_text())
     config = document["config"]
     backend = config.pop("conduit:service")
-    del backend["name"]
+    del backend["name"], backend["requiredEnv"]
     auth = {**backend, "maxInstances": 1, "requiredEnv": ["JWT_SECRET"]}
     config["conduit:services"] = {"backend": backend, "auth": auth}
     (project / "Pulumi.incident.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
@@ -362,3 +364,15 @@ def test_the_incident_with_its_auth_service_shows_the_jwt_drift(tmp_path: Path) 
     )
     assert drift.location.key == "conduit:services.auth.requiredEnv"
     assert report.exit_code == ExitCode.FINDINGS
+
+
+def test_report_paths_are_relative_to_the_repository_root(tmp_path: Path) -> None:
+    from conduit.preview.locations import report_path
+
+    project = tmp_path / "repo" / "infra" / "stacks"
+    project.mkdir(parents=True)
+    (tmp_path / "repo" / ".git").mkdir()
+    assert report_path(project / "Pulumi.x.yaml", project) == "infra/stacks/Pulumi.x.yaml"
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    assert report_path(loose / "Pulumi.x.yaml", loose) == "Pulumi.x.yaml"

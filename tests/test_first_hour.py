@@ -101,3 +101,23 @@ def test_validate_with_a_stack_and_a_url_needs_no_pulumi_cli_and_checks_its_endp
         f"{server.url}/health/infrastructure",
         f"{server.url}/auth/health",
     ]
+
+
+def test_an_external_secret_needs_no_second_listing_in_the_policy_config(project_copy) -> None:
+    """conduit:externalSecrets alone is enough: the service carries it to the pack."""
+    from tests.conftest import stack_config
+
+    config = stack_config()
+    config["conduit:externalSecrets"] = {"STRIPE_KEY": "stripe-key"}
+    project = project_copy(config)
+    result = conduit(
+        "preview",
+        "--cwd",
+        str(project),
+        "--policy-pack",
+        str(ROOT / "policies"),
+        "--policy-config",
+        str(ROOT / "policies" / "config" / "staging.json"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no mandatory violations" in result.stdout

@@ -179,7 +179,7 @@ INCIDENT_FINDINGS = [
     ("connector-capacity-covers-services", "staging-connector", analyzer_pb2.MANDATORY),
     ("connector-machine-type-advisory", "staging-connector", analyzer_pb2.ADVISORY),
     ("connector-warm-capacity", "staging-connector", analyzer_pb2.MANDATORY),
-    ("secret-references-resolve", "staging-service", analyzer_pb2.MANDATORY),
+    ("service-required-env-provided", "staging-service", analyzer_pb2.MANDATORY),
 ]
 
 

@@ -24,7 +24,7 @@ INCIDENT_RULES = {
     "cloudsql-dedicated-core",
     "connector-capacity-covers-services",
     "connector-warm-capacity",
-    "secret-references-resolve",
+    "service-required-env-provided",
 }
 
 
@@ -90,7 +90,7 @@ def test_json_report_matches_its_schema_and_the_findings(incident_reports) -> No
     assert document["exitCode"] == 1
     budget = next(f for f in document["findings"] if f["rule"] == "cloudsql-connection-budget")
     assert budget["location"] == {
-        "file": "Pulumi.incident.yaml",
+        "file": "examples/incident/Pulumi.incident.yaml",
         "line": 27,
         "key": "conduit:service.databasePool.size",
     }
@@ -103,7 +103,8 @@ def test_sarif_report_matches_the_sarif_schema(incident_reports) -> None:
     results = document["runs"][0]["results"]
     assert {r["ruleId"] for r in results if r["level"] == "error"} == INCIDENT_RULES
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
-    assert uris == {"Pulumi.incident.yaml"}
+    # Relative to the repository's root, where code scanning looks (the project is --cwd'd).
+    assert uris == {"examples/incident/Pulumi.incident.yaml"}
 
 
 def test_junit_has_a_case_per_policy_and_resource(incident_reports) -> None:

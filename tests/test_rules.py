@@ -186,3 +186,13 @@ def test_resource_rules_declare_the_types_they_inspect_as_tags() -> None:
             assert all(tag.startswith(INSPECTS) for tag in tags), module.POLICY.name
         else:
             assert tags == [], module.POLICY.name
+
+
+def test_the_policy_config_can_declare_a_secret_external_for_any_program() -> None:
+    from policies.guard import samples
+    from policies.rules import secret_references_resolve as rule
+
+    service = [Res(rule.SERVICE, samples.service())]
+    assert run(rule.POLICY, service, {"externalSecrets": ["jwt-secret-key"]}) == []
+    (violation,) = run(rule.POLICY, copy.deepcopy(service), {"externalSecrets": ["other"]})
+    assert violation.observed == "jwt-secret-key"

@@ -84,13 +84,7 @@ class Service(pulumi.ComponentResource):
             location=args.region,
             ingress=svc.ingress,
             deletion_protection=svc.deletion_protection,
-            # The app's env contract travels with the service, where the pack (under the CLI too)
-            # checks it against the env the service really gets.
-            annotations=(
-                {names.REQUIRED_ENV_ANNOTATION: ",".join(svc.required_env)}
-                if svc.required_env
-                else None
-            ),
+            annotations=self._annotations(args) or None,
             template=run.ServiceTemplateArgs(
                 service_account=account.email,
                 timeout=f"{svc.request_timeout_seconds}s",
@@ -145,6 +139,7 @@ class Service(pulumi.ComponentResource):
             "template.vpcAccess.connector": "conduit:network.connector",
             "template.vpcAccess.egress": f"{key}.egress",
             "annotations": f"{key}.requiredEnv",
+            f"annotations.{names.EXTERNAL_SECRETS_ANNOTATION}": "conduit:externalSecrets",
             "template.containers.image": f"{key}.image",
             "template.containers.ports": f"{key}.port",
             "template.containers.resources.limits.cpu": f"{key}.cpu",
@@ -162,6 +157,18 @@ class Service(pulumi.ComponentResource):
                 if ref.settings_key
             },
         }
+
+    @staticmethod
+    def _annotations(args: ServiceArgs) -> dict[str, str]:
+        """What the pack needs to know beyond the resource, where it reads it under the CLI too:
+        the app's env contract, and which secrets are managed outside the stack."""
+        annotations = {}
+        if args.settings.required_env:
+            annotations[names.REQUIRED_ENV_ANNOTATION] = ",".join(args.settings.required_env)
+        external = sorted({r.secret_id for r in args.secrets.values() if r.version is None})
+        if external:
+            annotations[names.EXTERNAL_SECRETS_ANNOTATION] = ",".join(external)
+        return annotations
 
     @staticmethod
     def _secret_env(args: ServiceArgs) -> dict[str, SecretRef]:

@@ -8,6 +8,9 @@ from conduit.core import facts
 
 REQUIRED_ENV_ANNOTATION = "conduit/required-env"
 """The Cloud Run service annotation that carries the app's `requiredEnv`, comma-separated."""
+EXTERNAL_SECRETS_ANNOTATION = "conduit/external-secrets"
+"""The annotation that names the secrets the service reads but the stack does not manage
+(`conduit:externalSecrets`), so the pack knows them under the Pulumi CLI too."""
 
 PROBE_CONNECTIONS_LABEL = "conduit-probe-connections"
 """The Cloud SQL instance's user label that carries how many connections the validator's probes

@@ -13,13 +13,21 @@ import yaml
 PROGRAM = "__main__.py"
 
 
+def report_path(path: Path, project_dir: Path) -> str:
+    """How reports name a project file: relative to the repository's root (the nearest folder
+    with `.git`), where code scanning and reviewers look for it; else to the project."""
+    path, project_dir = path.resolve(), project_dir.resolve()
+    root = next((d for d in (project_dir, *project_dir.parents) if (d / ".git").exists()), None)
+    base = root or project_dir
+    return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
+
+
 class StackFileIndex:
     """Line numbers of the keys of one stack file."""
 
     def __init__(self, path: Path, project_dir: Path) -> None:
-        self.relative = (
-            str(path.relative_to(project_dir)) if path.is_relative_to(project_dir) else str(path)
-        )
+        self.relative = report_path(path, project_dir)
+        self.program = report_path(project_dir / PROGRAM, project_dir)
         entry = _entry(yaml.compose(path.read_text(encoding="utf-8")), "config")
         self._config = entry[1] if entry else None
 

@@ -15,7 +15,7 @@ from conduit.components import provenance
 from conduit.core.loader import SettingsError, stack_file
 from conduit.core.violation import INSPECTS, Violation, decode
 from conduit.preview import analyzer, policy_config
-from conduit.preview.locations import PROGRAM, StackFileIndex
+from conduit.preview.locations import StackFileIndex
 from conduit.preview.plan import Plan, plan_stack
 from conduit.preview.project import Project, load_project
 from conduit.preview.runner import ResourceRecord
@@ -144,7 +144,7 @@ def _locate(
         hit = index.line_of(key) if key else None
         if hit:
             return Location(index.relative, hit[0], hit[1])
-    return Location(PROGRAM, 1, "")
+    return Location(index.program, 1, "")
 
 
 def _finding(

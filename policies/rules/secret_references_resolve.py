@@ -10,11 +10,12 @@ from collections.abc import Iterator, Sequence
 
 from pulumi_policy import Severity
 
+from conduit.core.names import EXTERNAL_SECRETS_ANNOTATION
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, secret_id_of, secret_refs
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want, urn
+from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import urn_of
 from policies.guard.props import at, known
 
@@ -22,7 +23,8 @@ SECRET = "gcp:secretmanager/secret:Secret"
 VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
 REMEDIATION = (
     "Define the secret with a version in the stack (conduit:secrets), fix the reference's "
-    "spelling, or list the secret id in the policy config's externalSecrets."
+    "spelling, or, for a secret managed elsewhere, list it in conduit:externalSecrets (Conduit's "
+    "stacks) or in the policy config's externalSecrets (policies/config/<stack>.json)."
 )
 
 
@@ -40,8 +42,11 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violat
         if known(secret_id):
             names = {secret.urn, secret_id, at(secret.props, "name", str)}
             defined[secret_id] = bool(names & versioned)
-    external = set(config["externalSecrets"])
     for service in of_type(resources, SERVICE):
+        declared = at(service.props, f"annotations.{EXTERNAL_SECRETS_ANNOTATION}", str)
+        external = set(config["externalSecrets"])
+        if known(declared) and declared:
+            external |= set(declared.split(","))
         for env_name, reference in secret_refs(service.props):
             secret_id = secret_id_of(reference)
             if secret_id in external:
@@ -85,8 +90,18 @@ _DRIFTED = Res(
     SECRET, {"secretId": "jwt-secret", "name": f"projects/{samples.PROJECT}/secrets/jwt-secret"}
 )
 
+
+def _declared_external(ids: str) -> Res:
+    props = changed(samples.service(), "annotations", {EXTERNAL_SECRETS_ANNOTATION: ids})
+    return Res(SERVICE, props)
+
+
 EXAMPLES = Examples(
-    good=[[_SECRET, _VERSION, Res(SERVICE, samples.service())]],
+    good=[
+        [_SECRET, _VERSION, Res(SERVICE, samples.service())],
+        # Managed elsewhere, as the stack (conduit:externalSecrets) declares on the service.
+        [_declared_external("other,jwt-secret-key")],
+    ],
     bad=[
         Bad(
             [_DRIFTED, Res(SERVICE, samples.service())],
@@ -113,6 +128,32 @@ EXAMPLES = Examples(
                     ),
                     ("template.containers.envs.JWT_SECRET_KEY",),
                     urn=urn(SERVICE, "backend"),
+                ),
+            ),
+        ),
+        # Declared external for another service only: this one still needs it defined.
+        Bad(
+            [_declared_external(""), Res(SERVICE, {**samples.service(), "name": "auth"})],
+            (
+                Want(
+                    (
+                        "env JWT_SECRET_KEY references secret jwt-secret-key, which the stack "
+                        "does not define (defined: none)."
+                    ),
+                    ("template.containers.envs.JWT_SECRET_KEY",),
+                    "jwt-secret-key",
+                    [],
+                    urn=urn(SERVICE, "backend"),
+                ),
+                Want(
+                    (
+                        "env JWT_SECRET_KEY references secret jwt-secret-key, which the stack "
+                        "does not define (defined: none)."
+                    ),
+                    ("template.containers.envs.JWT_SECRET_KEY",),
+                    "jwt-secret-key",
+                    [],
+                    urn=urn(SERVICE, "auth"),
                 ),
             ),
         ),
