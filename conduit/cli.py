@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import warnings
 from collections.abc import Callable
@@ -184,6 +185,20 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+class Interrupted(BaseException):
+    """SIGTERM, raised where the program is: like Ctrl-C's KeyboardInterrupt, it is no
+    `Exception`, so every `finally` runs (the pack stopped, connections closed) and no check's
+    error handling mistakes it for a failure."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     # Google's libraries warn about Python 3.11's end of life on every import: not the user's news.
@@ -191,6 +206,23 @@ def main(argv: list[str] | None = None) -> int:
         "ignore", message=".*Google will stop supporting", category=FutureWarning
     )
     args = _parser().parse_args(argv)
+    # CI cancels a job with SIGTERM: stop as cleanly as on Ctrl-C (which a shell may have told
+    # a background job to ignore).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except Interrupted:
+        print("interrupted", file=sys.stderr)
+        return ExitCode.TERMINATED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "preview":
         return _preview(args)
     if args.command == "probe":

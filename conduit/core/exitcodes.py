@@ -15,3 +15,7 @@ class ExitCode(IntEnum):
     """Invalid input or configuration: the stack file, a flag, a policy config."""
     INTERNAL_ERROR = 3
     """The program, the pack or conduit itself failed."""
+    INTERRUPTED = 130
+    """Ctrl-C (SIGINT): stopped cleanly, nothing left running."""
+    TERMINATED = 143
+    """SIGTERM (how CI cancels a job): stopped cleanly, nothing left running."""

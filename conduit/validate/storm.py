@@ -87,18 +87,36 @@ class LocalStorm:
             for _ in range(tasks)
         ]
         results = []
-        for process in processes:
-            try:
-                out, _ = process.communicate(
-                    timeout=max(deadline - (time.monotonic() - began), 0.1)
-                )
-                results.append(_task(out, started_at))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
-                # The budget ran out before the task reported: no evidence of anything.
-                results.append(Task(ok=False, failure=CUT))
+        try:
+            for process in processes:
+                try:
+                    out, _ = process.communicate(
+                        timeout=max(deadline - (time.monotonic() - began), 0.1)
+                    )
+                    results.append(_task(out, started_at))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.communicate()
+                    # The budget ran out before the task reported: no evidence of anything.
+                    results.append(Task(ok=False, failure=CUT))
+        finally:
+            _stop(processes)
         return StormResult(results, time.monotonic() - began, self.name)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    """Every probe still running (when the run was interrupted): asked to stop first, so each
+    closes its connections, then killed if it does not."""
+    running = [p for p in processes if p.poll() is None]
+    for process in running:
+        process.terminate()
+    stop = time.monotonic() + 3
+    for process in running:
+        try:
+            process.wait(timeout=max(stop - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _task(out: bytes | dict, storm_started_at: float) -> Task:

@@ -1,0 +1,101 @@
+"""Ctrl-C and SIGTERM at several points of real runs: one line ("interrupted"), exit 130 or 143,
+the policy pack and every probe process stopped, every database connection closed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_probe import settle
+
+
+def _start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "conduit.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid` now (from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
+    stop = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < stop, "the run never reached the point to interrupt it at"
+        time.sleep(0.05)
+
+
+def _interrupt(process: subprocess.Popen[str], signum: int) -> tuple[int, str, set[int]]:
+    """Send `signum` and wait: (exit code, stderr, the descendants it had then)."""
+    below = _descendants(process.pid)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    return process.returncode, stderr, below
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_probe_holding_connections_closes_them(postgres, signum: int, code: int) -> None:
+    process = _start(
+        "probe", "--connections", "5", "--hold", "30", "--deadline", "60",
+        env={"CONDUIT_DSN": postgres.dsn()},
+    )  # fmt: skip
+    _wait_for(lambda: postgres.app_connections() >= 5)
+    returncode, stderr, _ = _interrupt(process, signum)
+    assert (returncode, stderr) == (code, "interrupted\n")
+    assert settle(postgres) == 0
+
+
+def test_a_storm_interrupted_stops_every_probe_and_closes_their_connections(postgres) -> None:
+    # Two probe processes hold their connection 2 s each, then report: interrupt while they hold.
+    process = _start(
+        "validate", "--dsn", postgres.dsn(), "--only", "startup-storm", "--storm-tasks", "2",
+        "--storm-runner", "local", "--format", "json",
+    )  # fmt: skip
+    _wait_for(lambda: postgres.app_connections() >= 2)
+    returncode, stderr, below = _interrupt(process, signal.SIGTERM)
+    assert (returncode, stderr.splitlines()[-1]) == (143, "interrupted")
+    assert below and not any(_alive(pid) for pid in below), "a probe process was left running"
+    assert settle(postgres) == 0
+
+
+def test_a_preview_interrupted_stops_its_policy_pack() -> None:
+    process = _start("preview", "--stack", "staging")
+    # The pack is the preview's child process (`python -m pulumi.policy ...`).
+    _wait_for(lambda: bool(_descendants(process.pid)))
+    returncode, stderr, below = _interrupt(process, signal.SIGTERM)
+    assert (returncode, stderr) == (143, "interrupted\n")
+    _wait_for(lambda: not any(_alive(pid) for pid in below), timeout=10)
