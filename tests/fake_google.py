@@ -23,6 +23,8 @@ ROUTES = {
 }
 LIST_ENTRIES = "/v2/entries:list"
 RUN_JOB = re.compile(r"^/v2/(projects/[^/]+/locations/[^/]+/jobs/[^/:]+):run$")
+OPERATION = re.compile(r"^/v2/projects/[^/]+/locations/[^/]+/operations/[^/]+$")
+CANCEL = re.compile(r"^/v2/(projects/[^/]+/locations/[^/]+/jobs/[^/]+/executions/[^/:]+):cancel$")
 
 
 @dataclass
@@ -39,6 +41,12 @@ class FakeGoogle:
     job_log_entries: list[Any] = field(default_factory=list)
     """LogEntry messages for the probe job's stdout."""
     """Job name -> the Execution its `:run` operation completes with."""
+    running: bool = False
+    """`:run` answers with an operation that never finishes (its metadata names the execution),
+    as a job whose tasks are still running does."""
+    cancelled: list[str] = field(default_factory=list)
+    """Executions cancelled (`executions/...:cancel`)."""
+    operation_metadata: dict[str, Any] = field(default_factory=dict)
 
     def start(self) -> str:
         fake = self
@@ -47,6 +55,10 @@ class FakeGoogle:
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 fake.requests.append(("GET", path))
+                if OPERATION.match(path):
+                    # Still running: polled until the caller gives up, its metadata each time.
+                    body = {"name": path[4:], "done": False, **fake.operation_metadata}
+                    return self._send(200, json.dumps(body))
                 name = path.split("/", 2)[2]  # drop the API version
                 if not any(route.match(path) for route in ROUTES.values()):
                     return self._send(404, _error(404, f"no such method: GET {path}"))
@@ -67,6 +79,10 @@ class FakeGoogle:
                 fake.bodies.append(json.loads(self.rfile.read(length) or b"{}"))
                 if path == LIST_ENTRIES:
                     return self._entries(fake.bodies[-1])
+                cancel = CANCEL.match(path)
+                if cancel:
+                    fake.cancelled.append(cancel.group(1))
+                    return self._send(200, json.dumps({"name": f"{cancel.group(1)}/op"}))
                 match = RUN_JOB.match(path)
                 if match is None:
                     return self._send(404, _error(404, f"no such method: POST {path}"))
@@ -81,6 +97,16 @@ class FakeGoogle:
                 response = json.loads(type(execution).to_json(execution))
                 response["@type"] = "type.googleapis.com/google.cloud.run.v2.Execution"
                 operation = {"name": f"{job}/operations/op-1", "done": True, "response": response}
+                if fake.running:
+                    # Cloud Run's own shape: the operation lives under locations/, not the job.
+                    location = job.rsplit("/jobs/", 1)[0]
+                    metadata = {**response, "@type": response["@type"]}
+                    operation = {
+                        "name": f"{location}/operations/op-1",
+                        "done": False,
+                        "metadata": metadata,
+                    }
+                    fake.operation_metadata = {"metadata": metadata}
                 self._send(200, json.dumps(operation))
 
             def _entries(self, body: dict) -> None:

@@ -99,3 +99,35 @@ def test_a_preview_interrupted_stops_its_policy_pack() -> None:
     returncode, stderr, below = _interrupt(process, signal.SIGTERM)
     assert (returncode, stderr) == (143, "interrupted\n")
     _wait_for(lambda: not any(_alive(pid) for pid in below), timeout=10)
+
+
+def test_a_storm_on_cloud_run_interrupted_cancels_its_execution(tmp_path) -> None:
+    """SIGTERM while the probe job's execution is still running: the execution is cancelled,
+    not left to run its tasks to the job's timeout."""
+    import json
+
+    from google.cloud import run_v2
+
+    from tests.google_support import PROJECT, REGION, healthy_google
+    from tests.test_validate import outputs
+
+    fake = healthy_google()
+    fake.running = True
+    job = f"projects/{PROJECT}/locations/{REGION}/jobs/backend-probe"
+    execution = f"{job}/executions/backend-probe-s1"
+    fake.executions[job] = run_v2.Execution(name=execution, task_count=3)
+    endpoint = fake.start()
+    try:
+        path = outputs(tmp_path)
+        path.write_text(json.dumps({**json.loads(path.read_text()), "probeJob": job}))
+        process = _start(
+            "validate", "--outputs", str(path), "--api-endpoint", endpoint,
+            "--only", "startup-storm", "--storm-runner", "cloudrun", "--storm-tasks", "3",
+        )  # fmt: skip
+        # Interrupt once the job runs and its operation is being polled.
+        _wait_for(lambda: any(m == "GET" and "/operations/" in p for m, p in fake.requests))
+        returncode, stderr, _ = _interrupt(process, signal.SIGTERM)
+    finally:
+        fake.stop()
+    assert (returncode, stderr.splitlines()[-1]) == (143, "interrupted")
+    assert fake.cancelled == [execution]

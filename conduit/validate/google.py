@@ -45,6 +45,12 @@ class GoogleClients:
         return run_v2.JobsClient(**self._kwargs())
 
     @cached_property
+    def executions(self):
+        from google.cloud import run_v2
+
+        return run_v2.ExecutionsClient(**self._kwargs())
+
+    @cached_property
     def sqladmin(self):
         """Cloud SQL Admin v1 through Google's discovery client, from its bundled document."""
         import google_auth_httplib2

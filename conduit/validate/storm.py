@@ -165,7 +165,14 @@ class CloudRunStorm:
             ]
         request = run_v2.RunJobRequest(name=self._job, overrides=overrides)
         operation = self._clients.jobs.run_job(request=request, timeout=deadline)
-        execution = operation.result(timeout=deadline)
+        # The execution is named in the operation's first answer, before any polling.
+        started = getattr(operation.metadata, "name", "")
+        try:
+            execution = operation.result(timeout=deadline)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM) or out of time: stop the tasks we started.
+            self._cancel(started)
+            raise
         notes = [
             f"execution {execution.name}: {execution.succeeded_count} succeeded, "
             f"{execution.failed_count + execution.cancelled_count} failed of {tasks}"
@@ -183,6 +190,15 @@ class CloudRunStorm:
             results += [Task(ok=True)] * max(execution.succeeded_count - logged_ok, 0)
             results += [Task(ok=False, failure="task-failed")] * max(tasks - len(results), 0)
         return StormResult(results[:tasks], time.monotonic() - began, self.name, notes)
+
+    def _cancel(self, name: str) -> None:
+        """Cancel the execution `jobs.run` started, if it said which; best effort."""
+        if not name:
+            return
+        try:
+            self._clients.executions.cancel_execution(name=name, timeout=5)
+        except Exception:  # noqa: BLE001 the run is ending anyway; the job's timeout still holds
+            return
 
     def probe_once(
         self, connections: int, deadline: float, target: tuple[str, ...] = ()
