@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from conduit import interrupts
 from conduit.core.exitcodes import ExitCode
 from conduit.core.loader import SettingsError
 
@@ -185,20 +186,6 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-class Interrupted(BaseException):
-    """SIGTERM, raised where the program is: like Ctrl-C's KeyboardInterrupt, it is no
-    `Exception`, so every `finally` runs (the pack stopped, connections closed) and no check's
-    error handling mistakes it for a failure."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _terminate(signum: int, _frame: object) -> None:
-    raise Interrupted(signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     # Google's libraries warn about Python 3.11's end of life on every import: not the user's news.
@@ -206,20 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         "ignore", message=".*Google will stop supporting", category=FutureWarning
     )
     args = _parser().parse_args(argv)
-    # CI cancels a job with SIGTERM: stop as cleanly as on Ctrl-C (which a shell may have told
-    # a background job to ignore).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return _run(args)
-    except KeyboardInterrupt:
+        with interrupts.handled():
+            return _run(args)
+    except (KeyboardInterrupt, interrupts.Interrupted) as interrupted:
         print("interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
-    except Interrupted:
-        print("interrupted", file=sys.stderr)
-        return ExitCode.TERMINATED
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        signum = getattr(interrupted, "signum", signal.SIGINT)
+        return ExitCode.TERMINATED if signum == signal.SIGTERM else ExitCode.INTERRUPTED
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -306,6 +286,8 @@ def _preview(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
     except (analyzer.PackError, run.ProgramError) as error:
+        # The SDK reports an interruption inside the program as the program's own error.
+        interrupts.raise_if_received()
         print(f"conduit preview: {error}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
     rendered = RENDERERS[args.format](report)

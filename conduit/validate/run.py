@@ -6,6 +6,7 @@ import dataclasses
 import time
 from types import ModuleType
 
+from conduit import interrupts
 from conduit.probe.classify import APPLICATION, INFRASTRUCTURE
 from conduit.report.model import Finding, Outcome, Report, Rule
 from conduit.validate.context import Context, skipped
@@ -46,6 +47,7 @@ def validate(ctx: Context, checks: list[ModuleType]) -> Report:
         try:
             results = check.run(ctx)
         except Exception as error:  # noqa: BLE001 a broken check is reported, the others still run
+            interrupts.raise_if_received()
             results = [
                 Finding(
                     rule=check.ID,

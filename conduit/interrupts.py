@@ -1,0 +1,51 @@
+"""Ctrl-C and SIGTERM as one exception, raised where the program is, and remembered.
+
+`Interrupted` is no `Exception`, so every `finally` runs (the policy pack stopped, connections
+closed) and no error handling mistakes it for a failure. Code that runs other people's code (the
+Pulumi SDK's event loop turns anything raised in a task into its own error) asks `received()`
+before reporting an error that may only be the interruption.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_received: list[int] = []
+
+
+class Interrupted(BaseException):
+    """The run was interrupted by `signum`."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _handle(signum: int, _frame: object) -> None:
+    _received.append(signum)
+    raise Interrupted(signum)
+
+
+def received() -> int | None:
+    """The first signal received, if any."""
+    return _received[0] if _received else None
+
+
+def raise_if_received() -> None:
+    """Turn an error that followed an interruption back into the interruption."""
+    if _received:
+        raise Interrupted(_received[0])
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """SIGINT and SIGTERM raise Interrupted while the block runs (CI cancels with SIGTERM; a
+    shell may have told a background job to ignore SIGINT)."""
+    previous = {s: signal.signal(s, _handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
