@@ -349,3 +349,28 @@ def test_no_secret_value_reaches_any_input_or_output_in_clear() -> None:
         ]
         assert places and all(places), "a secret value appears in clear"
     assert p.recording.secret_outputs == {"databasePassword"}
+
+
+def test_the_makefile_byte_compiles_every_pulumi_gcp_service_the_program_loads() -> None:
+    """make's install compiles only the services in GCP_SERVICES: a service the program uses
+    but the list lacks would be compiled again on every preview where bytecode is not written."""
+    import re
+    import sys
+    import types
+
+    from tests.conftest import ROOT
+
+    for stack in ("staging", "production"):
+        plan(stack)
+    single_plan()
+    # pulumi_gcp registers every service lazily; a service the program touched is a plain module.
+    # (Its top-level modules are always compiled; only its service packages are chosen.)
+    loaded = {
+        name.split(".")[1]
+        for name, module in list(sys.modules.items())
+        if name.startswith("pulumi_gcp.")
+        and type(module) is types.ModuleType
+        and hasattr(module, "__path__")
+    }
+    (line,) = re.findall(r"^GCP_SERVICES := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert loaded <= set(line.split()), sorted(loaded - set(line.split()))
