@@ -69,3 +69,12 @@ def test_the_validator_table_lists_exactly_the_checks() -> None:
 
     listed = re.findall(r"^\| `([a-z-]+)` \|", _section("Post-deploy validation"), re.M)
     assert listed == [c.ID for c in CHECKS]
+
+
+def test_the_quick_start_shows_exactly_what_make_preview_ends_with() -> None:
+    from tests.test_preview import conduit
+
+    text = (ROOT / "README.md").read_text()
+    shown = text.split("ends with exactly this:\n\n```text\n", 1)[1].split("```", 1)[0]
+    # make preview runs `conduit preview --stack staging` after its set-up lines.
+    assert conduit("preview", "--stack", "staging").stdout == shown
