@@ -1325,3 +1325,23 @@ def test_a_configuration_failure_stays_configuration() -> None:
     refused = _finding("health-endpoints", Outcome.FAIL, CONFIGURATION)
     database = _finding("database-connect", Outcome.PASS)
     assert route_by_reachable_dependencies([refused, database], False)[0] == refused
+
+
+def test_the_stack_file_gives_what_the_outputs_leave_out() -> None:
+    targets = from_outputs({}, "staging", "Pulumi.staging.yaml and flags", SETTINGS)
+    assert (targets.project, targets.region, targets.probe_job) == (
+        "acme-staging",
+        "us-central1",
+        "projects/acme-staging/locations/us-central1/jobs/backend-probe",
+    )
+    assert from_outputs({}, "local", "flags", None).probe_job is None
+
+
+def test_a_validate_report_names_where_its_targets_came_from() -> None:
+    from conduit.report.model import Report
+    from conduit.report.render import RENDERERS
+
+    report = Report(command="validate", stack="staging", findings=(), source="stack staging")
+    assert RENDERERS["text"](report).splitlines()[0] == (
+        "Validating staging: targets from stack staging"
+    )

@@ -15,6 +15,8 @@ MARKS = {
 
 def render(report: Report) -> str:
     lines = []
+    if report.command == "validate":
+        lines += [f"Validating {report.stack}: targets from {report.source}", ""]
     if report.resources:
         lines.append(f"Plan for stack {report.stack} ({report.source}):")
         lines += [f"  {count:4d}  {type_}" for type_, count in report.resources_by_type()]

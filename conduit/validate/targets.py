@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from conduit.core import names
 from conduit.core.settings import StackSettings, SuccessCriteria
 
 
@@ -116,15 +117,17 @@ def from_outputs(
         problem = error.errors()[0]
         key = ".".join(str(p) for p in problem["loc"])
         raise TargetsError(f"{source}: successCriteria.{key}: {problem['msg']}") from None
+    project = outputs.get("project") or (settings.project if settings else None)
+    region = outputs.get("region") or (settings.region if settings else None)
     return Targets(
         stack=stack,
         criteria=criteria,
         services=_services(outputs, source, settings),
-        project=outputs.get("project"),
-        region=outputs.get("region"),
+        project=project,
+        region=region,
         connector_id=outputs.get("connectorId"),
         secret_ids=dict(outputs.get("secretIds") or {}),
-        probe_job=outputs.get("probeJob"),
+        probe_job=outputs.get("probeJob") or _probe_job(settings),
         sql_connection_name=outputs.get("sqlConnectionName"),
         redis_host=outputs.get("redisHost"),
         settings=settings,
@@ -160,6 +163,14 @@ def _services(
         )
         services.append(ServiceTarget(name, entry.get("url"), tuple(endpoints)))
     return tuple(services)
+
+
+def _probe_job(settings: StackSettings | None) -> str | None:
+    """The probe job's full name, as the stack file declares it (names.probe_job_name)."""
+    if settings is None or settings.probe_job is None:
+        return None
+    job = names.probe_job_name(settings.probe_service.name)
+    return f"projects/{settings.project}/locations/{settings.region}/jobs/{job}"
 
 
 def with_service_urls(targets: Targets, given: list[str]) -> Targets:
