@@ -905,7 +905,7 @@ def test_two_503s_then_200_pass_with_the_retries_counted() -> None:
 def test_the_app_s_503_is_application_and_every_endpoint_gets_a_share() -> None:
     server = StandIn("down")
     try:
-        findings = _health(server, wait=1.0, endpoints=("/health", "/ready"))
+        findings = _health(server, wait=2.0, endpoints=("/health", "/ready"))
     finally:
         server.stop()
     assert [(f.subject, f.outcome, f.classification) for f in findings] == [
@@ -913,7 +913,7 @@ def test_the_app_s_503_is_application_and_every_endpoint_gets_a_share() -> None:
         (f"{server.url}/ready", Outcome.FAIL, APPLICATION),
     ]
     first = findings[0]
-    assert re.match(rf"{server.url}/health never answered 200 in 0\.\d s: ", first.message)
+    assert re.match(rf"{server.url}/health never answered 200 in \d\.\d s: ", first.message)
     assert first.figures["lastStatus"] == 503 and first.figures["successRate"] == 0.0
     assert first.evidence == ("last server header: stand-in/1",)
     assert first.remediation == (
@@ -925,7 +925,7 @@ def test_a_refusal_names_how_to_authenticate_and_whether_a_token_was_sent() -> N
     server = StandIn("ok", token="right")
     try:
         ctx = context(services=(ServiceTarget("backend", server.url),))
-        ctx.health_wait, ctx.id_token = 0.3, "wrong"
+        ctx.health_wait, ctx.id_token = 1.5, "wrong"
         (finding,) = health_endpoints.run(ctx)
     finally:
         server.stop()
@@ -1066,13 +1066,13 @@ def test_a_closed_port_is_infrastructure_named_by_its_error() -> None:
 def test_the_app_s_503s_are_counted_in_the_message() -> None:
     server = StandIn("down")
     try:
-        (finding,) = _health(server, wait=0.6)
+        (finding,) = _health(server, wait=1.5)
     finally:
         server.stop()
     attempts = finding.figures["attempts"]
     assert attempts >= 2 and finding.figures["outcomes"] == {"503": attempts}
     assert re.fullmatch(
-        rf"{server.url}/health never answered 200 in 0\.\d s: {attempts} attempts "
+        rf"{server.url}/health never answered 200 in \d\.\d s: {attempts} attempts "
         rf"\(503 x{attempts}\); last HTTP 503",
         finding.message,
     )
