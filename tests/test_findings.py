@@ -330,8 +330,11 @@ def test_validate_text_shows_the_fix_of_a_failed_check_and_not_of_a_pass() -> No
         message="connected in 0.2 s",
         remediation="Never shown for a pass.",
     )
-    text = RENDERERS["text"](Report("validate", "staging", (failed, passed)))
-    assert text.splitlines()[:4] == [
+    report = Report("validate", "staging", (failed, passed), source="o.json")
+    text = RENDERERS["text"](report)
+    assert text.splitlines()[:6] == [
+        "Validating staging: targets from o.json",
+        "",
         "FAIL  health-endpoints",
         "      /health answered 503 3 times",
         "      fix: Read the app's start-up log.",
