@@ -1032,7 +1032,8 @@ def test_a_silent_server_times_out_each_attempt_and_the_last_one_is_cut() -> Non
     figures = finding.figures
     assert figures["outcomes"] == {"timedOut": 1, CUT: 1}
     assert (figures["attempts"], figures["successRate"], figures["lastStatus"]) == (2, 0.0, None)
-    assert figures["attemptTimeoutSeconds"] == pytest.approx(1.25, abs=0.05)
+    # Half the wait, less what setting up the client took (more on a loaded machine).
+    assert 1.0 <= figures["attemptTimeoutSeconds"] <= 1.25
     assert (figures["firstSuccessSeconds"], figures["latencySeconds"]) == (None, {})
     assert finding == Finding(
         rule="health-endpoints",
@@ -1047,7 +1048,7 @@ def test_a_silent_server_times_out_each_attempt_and_the_last_one_is_cut() -> Non
     )
     # The share shown is what was left of the wait: 2.5 s less the set-up, to a tenth.
     assert re.fullmatch(
-        rf"{url} never answered 200 in 2\.\d s: 2 attempts \(cutByDeadline x1, timedOut x1\); "
+        rf"{url} never answered 200 in \d\.\d s: 2 attempts \(cutByDeadline x1, timedOut x1\); "
         "last ReadTimeout: .+",
         finding.message,
     )
