@@ -97,7 +97,11 @@ def test_a_preview_interrupted_stops_its_policy_pack() -> None:
     # The pack is the preview's child process (`python -m pulumi.policy ...`).
     _wait_for(lambda: bool(_descendants(process.pid)))
     returncode, stderr, below = _interrupt(process, signal.SIGTERM)
-    assert (returncode, stderr) == (143, "interrupted\n"), stderr
+    # Interrupted while the program runs, the Pulumi SDK may log its own line first (seen to
+    # fail the exact one-line check 2 times in 10 under heavy load): the contract checked here
+    # is the exit code, no traceback, and "interrupted" last.
+    assert returncode == 143, stderr
+    assert stderr.splitlines()[-1] == "interrupted" and "Traceback" not in stderr, stderr
     _wait_for(lambda: not any(_alive(pid) for pid in below), timeout=30)
 
 
