@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from conduit.core.settings import SuccessCriteria
-from conduit.probe.classify import CUT, INFRASTRUCTURE
 from conduit.probe.dsn import parse_dsn
 from conduit.probe.run import probe
-from conduit.report.model import Finding, Outcome
+from conduit.report.model import Finding
+from conduit.validate.connections import judge_burst
 from conduit.validate.context import Context, skipped
 from conduit.validate.storm import CloudRunStorm
 
@@ -38,48 +38,14 @@ REMEDIATION = (
 def judge(result: dict, criteria: SuccessCriteria, subject: str, cut: bool = False) -> Finding:
     """The probe's result against databaseConnectSeconds. `cut`: the run's deadline shortened
     the probe, so its timeouts are the deadline's, not the database's."""
-    connections, succeeded = criteria.concurrent_connections, result["succeeded"]
-    failures = dict(result["failures"])
-    if cut and "timeout" in failures:
-        failures[CUT] = failures.pop("timeout")
-    slowest = result["connectSeconds"].get("max")  # None when nothing connected
-    threshold = criteria.database_connect_seconds
-    figures = {
-        "connections": connections,
-        "succeeded": succeeded,
-        "outcomes": {"connected": succeeded, **failures},
-        "connectSeconds": result["connectSeconds"],
-        "thresholdSeconds": threshold,
-    }
-    if result["ok"] and slowest is not None and slowest < threshold:
-        return Finding(
-            rule=ID,
-            outcome=Outcome.PASS,
-            subject=subject,
-            figures=figures,
-            message=f"{connections} connections in {slowest:.3f} s at most (threshold "
-            f"{threshold:g} s)",
-        )
-    if result["ok"]:
-        message = (
-            f"all {connections} connected but the slowest took {slowest:.2f} s (threshold "
-            f"{threshold:g} s)"
-        )
-        classification = INFRASTRUCTURE
-    else:
-        kinds = ", ".join(f"{k} x{n}" for k, n in sorted(failures.items()))
-        message = f"{succeeded}/{connections} connected; failures: {kinds}"
-        classification = result["classification"] or INFRASTRUCTURE
-    return Finding(
-        rule=ID,
-        outcome=Outcome.FAIL,
-        subject=subject,
-        figures=figures,
-        severity="critical",
-        classification=classification,
-        message=message,
-        evidence=tuple(result["errors"][:5]),
-        remediation=REMEDIATION,
+    return judge_burst(
+        ID,
+        result,
+        criteria.concurrent_connections,
+        criteria.database_connect_seconds,
+        subject,
+        REMEDIATION,
+        cut,
     )
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from conduit.core.settings import SuccessCriteria
-from conduit.probe.classify import INFRASTRUCTURE
 from conduit.probe.redis_probe import parse_redis_url, probe_redis
-from conduit.report.model import Finding, Outcome
+from conduit.report.model import Finding
+from conduit.validate.connections import judge_burst
 from conduit.validate.context import Context, skipped
 from conduit.validate.storm import CloudRunStorm
 
@@ -36,46 +36,13 @@ def _measure(ctx: Context, connections: int, budget: float) -> tuple[dict, str] 
 
 def judge(result: dict, criteria: SuccessCriteria, subject: str) -> Finding:
     """The probe's result against redisConnectSeconds."""
-    connections, succeeded = criteria.concurrent_connections, result["succeeded"]
-    failures = dict(result["failures"])
-    slowest = result["connectSeconds"].get("max")
-    threshold = criteria.redis_connect_seconds
-    figures = {
-        "connections": connections,
-        "succeeded": succeeded,
-        "outcomes": {"connected": succeeded, **failures},
-        "connectSeconds": result["connectSeconds"],
-        "thresholdSeconds": threshold,
-    }
-    if result["ok"] and slowest is not None and slowest < threshold:
-        return Finding(
-            rule=ID,
-            outcome=Outcome.PASS,
-            subject=subject,
-            figures=figures,
-            message=f"{connections} connections in {slowest:.3f} s at most (threshold "
-            f"{threshold:g} s)",
-        )
-    if result["ok"]:
-        message = (
-            f"all {connections} connected but the slowest took {slowest:.2f} s (threshold "
-            f"{threshold:g} s)"
-        )
-        classification = INFRASTRUCTURE
-    else:
-        kinds = ", ".join(f"{k} x{n}" for k, n in sorted(failures.items()))
-        message = f"{succeeded}/{connections} connected; failures: {kinds}"
-        classification = result["classification"] or INFRASTRUCTURE
-    return Finding(
-        rule=ID,
-        outcome=Outcome.FAIL,
-        subject=subject,
-        figures=figures,
-        severity="critical",
-        classification=classification,
-        message=message,
-        evidence=tuple(result["errors"][:5]),
-        remediation=REMEDIATION,
+    return judge_burst(
+        ID,
+        result,
+        criteria.concurrent_connections,
+        criteria.redis_connect_seconds,
+        subject,
+        REMEDIATION,
     )
 
 

@@ -1,0 +1,62 @@
+"""One judgement of a probe's burst (`conduit probe` JSON), for every check that opens K
+connections at once: database-connect and redis-connect."""
+
+from __future__ import annotations
+
+from conduit.probe.classify import CUT, INFRASTRUCTURE
+from conduit.report.model import Finding, Outcome
+
+
+def judge_burst(
+    rule: str,
+    result: dict,
+    connections: int,
+    threshold: float,
+    subject: str,
+    remediation: str,
+    cut: bool = False,
+) -> Finding:
+    """Every connection must succeed and the slowest stay under `threshold` seconds. `cut`: the
+    run's deadline shortened the probe, so its timeouts are the deadline's, not the server's."""
+    succeeded = result["succeeded"]
+    failures = dict(result["failures"])
+    if cut and "timeout" in failures:
+        failures[CUT] = failures.pop("timeout")
+    slowest = result["connectSeconds"].get("max")  # None when nothing connected
+    figures = {
+        "connections": connections,
+        "succeeded": succeeded,
+        "outcomes": {"connected": succeeded, **failures},
+        "connectSeconds": result["connectSeconds"],
+        "thresholdSeconds": threshold,
+    }
+    if result["ok"] and slowest is not None and slowest < threshold:
+        return Finding(
+            rule=rule,
+            outcome=Outcome.PASS,
+            subject=subject,
+            figures=figures,
+            message=f"{connections} connections in {slowest:.3f} s at most (threshold "
+            f"{threshold:g} s)",
+        )
+    if result["ok"]:
+        message = (
+            f"all {connections} connected but the slowest took {slowest:.2f} s (threshold "
+            f"{threshold:g} s)"
+        )
+        classification = INFRASTRUCTURE
+    else:
+        kinds = ", ".join(f"{k} x{n}" for k, n in sorted(failures.items()))
+        message = f"{succeeded}/{connections} connected; failures: {kinds}"
+        classification = result["classification"] or INFRASTRUCTURE
+    return Finding(
+        rule=rule,
+        outcome=Outcome.FAIL,
+        subject=subject,
+        figures=figures,
+        severity="critical",
+        classification=classification,
+        message=message,
+        evidence=tuple(result["errors"][:5]),
+        remediation=remediation,
+    )
