@@ -67,17 +67,26 @@ def test_deploy_workflow_validates_after_up() -> None:
     assert "--format junit" in commands[validate]
 
 
-def test_deploy_builds_the_image_it_deploys_and_validates_with_an_identity_token() -> None:
+def test_deploy_builds_the_image_it_deploys_and_validates_with_its_workload_identity() -> None:
     workflow = yaml.safe_load((ROOT / ".github/workflows/deploy.yml").read_text())
     steps = workflow["jobs"]["deploy"]["steps"]
     commands = [s.get("with", {}).get("command") or s.get("run", "") for s in steps]
     build = next(i for i, c in enumerate(commands) if "docker push" in c)
     assert build < commands.index("up")
     assert "gcloud artifacts repositories create" in commands[build]
-    validate = next(s for s in steps if "conduit validate" in s.get("run", ""))
-    assert validate["env"]["CONDUIT_ID_TOKEN"] == "${{ steps.identity.outputs.token }}"
-    identity = next(s for s in steps if s.get("id") == "identity")
-    assert "::add-mask::" in identity["run"]
+    # Several services, one token each: conduit validate mints them from the federated identity
+    # (identity.fetch_token); a single token read from `serviceUrl` fits a one-service stack only.
+    auth = next(i for i, s in enumerate(steps) if "google-github-actions/auth" in s.get("uses", ""))
+    validate = next(i for i, c in enumerate(commands) if "conduit validate" in c)
+    assert auth < validate
+    assert "CONDUIT_ID_TOKEN" not in steps[validate].get("env", {})
+    assert not any("serviceUrl" in c for c in commands)
+
+
+def test_every_committed_stack_is_previewed_on_pull_requests() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/pull-request.yml").read_text())
+    stacks = workflow["jobs"]["offline-preview"]["strategy"]["matrix"]["stack"]
+    assert sorted(stacks) == sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
 
 
 def test_the_deploy_script_reads_the_image_from_each_stack_file() -> None:
