@@ -155,7 +155,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             ServiceArgs(
                 settings=svc,
                 region=settings.region,
-                connector_id=network.connector_id,
+                vpc=network.egress,
                 database=wiring,
                 secrets={n: secrets.refs[n] for n in received},
                 settings_key=key,
@@ -172,7 +172,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 settings=settings.probe_job,
                 name=names.probe_job_name(owner.name),
                 region=settings.region,
-                connector_id=network.connector_id,
+                vpc=network.egress,
                 egress=owner.egress,
                 service_account_email=services[owner.name].service_account_email,
                 database=wiring,
@@ -209,7 +209,11 @@ def export_outputs(settings: StackSettings, stack: Stack) -> None:
         pulumi.export("healthEndpoints", list(settings.service.health_endpoints))
     pulumi.export("region", settings.region)
     pulumi.export("project", settings.project)
-    pulumi.export("connectorId", stack.network.connector_id)
+    pulumi.export("egressPath", settings.network.egress)
+    if stack.network.connector_id is not None:
+        pulumi.export("connectorId", stack.network.connector_id)
+    if stack.network.subnet_id is not None:
+        pulumi.export("subnetId", stack.network.subnet_id)
     pulumi.export("sqlConnectionName", stack.database.connection_name)
     pulumi.export("sqlPrivateIp", stack.database.private_ip)
     pulumi.export("databaseName", stack.database.database_name)

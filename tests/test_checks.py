@@ -47,7 +47,7 @@ from conduit.validate.targets import (
     from_outputs,
     with_service_urls,
 )
-from tests.conftest import single_service_config
+from tests.conftest import single_service_config, stack_config
 from tests.google_support import (
     CONNECTOR,
     INSTANCE,
@@ -342,6 +342,53 @@ def test_every_drifted_field_is_named_with_both_values(google) -> None:
     ]
 
 
+SUBNET_ID = f"projects/{PROJECT}/regions/{REGION}/subnetworks/staging-run-egress"
+
+
+def _on_direct_vpc(fake, subnetwork: str = "staging-run-egress") -> dict:
+    """The deployed service on Direct VPC egress, and settings that declare it."""
+    fake.objects[SERVICE].template.vpc_access = run_v2.VpcAccess(
+        network_interfaces=[
+            run_v2.VpcAccess.NetworkInterface(network="staging-vpc", subnetwork=subnetwork)
+        ],
+        egress=run_v2.VpcAccess.VpcEgress.PRIVATE_RANGES_ONLY,
+    )
+    network = parse_settings(stack_config("staging-direct"), "Pulumi.staging-direct.yaml").network
+    return {"settings": SETTINGS.model_copy(update={"network": network})}
+
+
+def test_a_direct_vpc_stack_as_declared_has_no_drift_and_no_connector_is_read(google) -> None:
+    fake, endpoint = google
+    direct = _on_direct_vpc(fake)
+    ctx = context(endpoint, connector_id=None, subnet_id=SUBNET_ID, egress_path="direct", **direct)
+    assert config_drift.run(ctx) == [
+        Finding(
+            rule="config-drift",
+            outcome=Outcome.PASS,
+            message="Direct VPC egress, service and database match the stack",
+        )
+    ]
+    assert ("GET", f"/v1/{CONNECTOR}") not in fake.requests
+
+
+def test_drift_names_the_deployed_network_interfaces(google) -> None:
+    fake, endpoint = google
+    direct = _on_direct_vpc(fake, subnetwork=f"projects/{PROJECT}/regions/{REGION}/subnetworks/x")
+    ctx = context(endpoint, connector_id=None, subnet_id=SUBNET_ID, egress_path="direct", **direct)
+    (finding,) = config_drift.run(ctx)
+    assert finding.evidence == (
+        "service backend subnet: deployed 'x', declared 'staging-run-egress'",
+    )
+    # Deployed on the connector while the stack file says Direct VPC: the path is the drift.
+    fake.objects[SERVICE].template.vpc_access = run_v2.VpcAccess(
+        connector=CONNECTOR, egress=run_v2.VpcAccess.VpcEgress.PRIVATE_RANGES_ONLY
+    )
+    (finding,) = config_drift.run(context(endpoint, subnet_id=SUBNET_ID, **direct))
+    assert finding.evidence == (
+        "service backend egressPath: deployed 'connector', declared 'direct'",
+    )
+
+
 def test_a_tier_default_max_connections_is_declared_as_absent(google) -> None:
     fake, endpoint = google
     fake.objects[f"projects/{PROJECT}/instances/{INSTANCE}"]["settings"]["databaseFlags"] = []
@@ -416,6 +463,29 @@ def test_latency_counts_from_the_first_attempt_and_failed_tasks_are_slow() -> No
     assert connector_scaling.scaling_latency(result, 0.05) == (3.5, 3)
 
 
+def test_on_direct_vpc_the_same_storm_judges_the_direct_path() -> None:
+    result = _storm(Task(ok=True, start=0.0, seconds=0.01), Task(ok=True, start=1.0, seconds=2.0))
+    assert connector_scaling.judge(result, 0.05, 2.999, "direct") == Finding(
+        rule="connector-scaling",
+        outcome=Outcome.FAIL,
+        severity="critical",
+        classification=INFRASTRUCTURE,
+        message=(
+            "Direct VPC egress: connection times settled 3.00 s after the burst began (1 slow "
+            "tasks; idle baseline 50 ms; threshold 2.999 s)"
+        ),
+        figures={
+            "egressPath": "direct",
+            "latencySeconds": 3.0,
+            "baselineSeconds": 0.05,
+            "baselineFrom": "idle connections",
+            "slowTasks": 1,
+            "thresholdSeconds": 2.999,
+        },
+        remediation=connector_scaling.DIRECT_REMEDIATION,
+    )
+
+
 def test_no_slow_task_is_no_latency() -> None:
     assert connector_scaling.scaling_latency(_storm(), 0.05) == (0.0, 0)
 
@@ -429,6 +499,7 @@ def test_scaling_latency_at_the_limit_passes(limit: float, outcome: Outcome) -> 
         f"50 ms; threshold {limit:g} s)"
     )
     figures = {
+        "egressPath": "connector",
         "latencySeconds": 3.0,
         "baselineSeconds": 0.05,
         "baselineFrom": "idle connections",
@@ -540,6 +611,7 @@ def test_the_storm_runs_once_for_both_checks_and_its_fastest_task_is_the_baselin
     (storm,) = startup_storm.run(ctx)
     assert runner.runs == 1
     assert scaling.figures == {
+        "egressPath": "connector",
         "latencySeconds": 0.5,
         "baselineSeconds": 0.02,
         "baselineFrom": "fastest task",
@@ -547,6 +619,30 @@ def test_the_storm_runs_once_for_both_checks_and_its_fastest_task_is_the_baselin
         "thresholdSeconds": 10,
     }
     assert storm.outcome is Outcome.PASS
+
+
+def test_a_direct_vpc_stack_reads_no_connector_and_judges_its_storm_as_direct() -> None:
+    runner = _Measured(_storm(Task(ok=True, start=0.0, seconds=0.02), baseline=None))
+    ctx = context(connector_id=None, subnet_id=SUBNET_ID, egress_path="direct")
+    ctx.storm_runner = runner
+    (scaling,) = connector_scaling.run(ctx)
+    assert scaling.outcome is Outcome.PASS
+    assert scaling.message.startswith("Direct VPC egress: connection times settled 0.00 s")
+    assert scaling.figures["egressPath"] == "direct"
+
+
+def test_the_egress_path_comes_from_the_outputs_else_the_stack_file() -> None:
+    direct = {"egressPath": "direct", "subnetId": SUBNET_ID}
+    targets = from_outputs(direct, "staging-direct", "o.json", None)
+    assert (targets.egress_path, targets.subnet_id, targets.connector_id) == (
+        "direct",
+        SUBNET_ID,
+        None,
+    )
+    assert from_outputs({}, "staging", "flags", SETTINGS).egress_path == "connector"
+    # Outputs written before egressPath existed: a connector id says which path.
+    assert from_outputs({"connectorId": CONNECTOR}, "s", "o.json", None).egress_path == "connector"
+    assert from_outputs({}, "s", "o.json", None).egress_path is None
 
 
 # startup-storm

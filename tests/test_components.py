@@ -9,7 +9,7 @@ from conduit.components.database import Database, DatabaseArgs
 from conduit.components.network import Network, NetworkArgs
 from conduit.components.secrets import SecretRef, Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
-from conduit.components.wiring import DatabaseWiring
+from conduit.components.wiring import DatabaseWiring, VpcEgress
 from conduit.core.loader import parse_settings
 from conduit.preview import sdk
 from conduit.preview.mocks import GcpMocks
@@ -19,6 +19,9 @@ from tests.conftest import stack_config
 SETTINGS = parse_settings(stack_config(), "Pulumi.staging.yaml")
 SERVICES = {s.name: s for s in SETTINGS.services.values()}
 REGION = SETTINGS.region
+CONNECTOR = VpcEgress(
+    "conduit:network.connector", connector_id="projects/p/locations/r/connectors/c"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -139,9 +142,7 @@ def test_services_share_secrets_each_with_its_own_account_and_grants(monitor) ->
     shared = {n: secrets.refs[n] for n in ("JWT_SECRET_KEY", "E")}
     backend = Service(
         "unit-backend",
-        ServiceArgs(
-            SERVICES["backend"], REGION, "projects/p/locations/r/connectors/c", wiring, shared
-        ),
+        ServiceArgs(SERVICES["backend"], REGION, CONNECTOR, wiring, shared),
     )
     auth_settings = SERVICES["auth"]
     auth = Service(
@@ -149,7 +150,7 @@ def test_services_share_secrets_each_with_its_own_account_and_grants(monitor) ->
         ServiceArgs(
             auth_settings,
             REGION,
-            "projects/p/locations/r/connectors/c",
+            CONNECTOR,
             wiring,
             {"JWT_SECRET_KEY": secrets.refs["JWT_SECRET_KEY"]},
         ),

@@ -34,7 +34,7 @@ def _record(type_: str, props: dict, name: str = "r") -> ResourceRecord:
 def test_analyzer_info_lists_every_policy_with_schema_defaults(pack) -> None:
     info = analyzer.get_info(pack)
     assert info.name == "conduit"
-    assert len(info.policies) == 33
+    assert len(info.policies) == 37
     by_name = {p.name: p for p in info.policies}
     warm = by_name["connector-warm-capacity"]
     assert warm.enforcementLevel == analyzer_pb2.MANDATORY
@@ -94,7 +94,7 @@ def test_malformed_properties_are_findings_not_crashes(pack) -> None:
 
 
 def test_committed_stacks_have_no_mandatory_violation(pack) -> None:
-    for stack in ("staging", "production"):
+    for stack in ("staging", "production", "staging-direct"):
         raw = policy_config.load(POLICIES_DIR / "config" / f"{stack}.json")
         analyzer.configure(pack, policy_config.reconcile(analyzer.get_info(pack), raw, stack))
         records = plan(stack).custom_resources

@@ -157,7 +157,10 @@ def test_a_bad_stack_file_exits_2_with_every_problem(tmp_path: Path) -> None:
 def test_an_unknown_stack_exits_2() -> None:
     result = conduit("preview", "--stack", "qa")
     assert result.returncode == 2
-    assert "Pulumi.qa.yaml: no such stack file (stacks here: production, staging)" in result.stderr
+    assert (
+        "Pulumi.qa.yaml: no such stack file (stacks here: production, staging, staging-direct)"
+        in result.stderr
+    )
 
 
 def test_a_bad_policy_config_exits_2(tmp_path: Path) -> None:

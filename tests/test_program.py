@@ -212,7 +212,7 @@ def test_probe_job_uses_the_service_s_path_identity_and_password_secret() -> Non
     assert {password.urn, grant.urn} <= set(record.dependencies), urn
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "staging-direct"])
 def test_every_resource_waits_for_the_apis_it_is_created_through(stack: str) -> None:
     p = plan(stack)
     apis = of_type(p, "gcp:projects/service:Service")

@@ -1,4 +1,5 @@
-"""The VPC network, private services access for Cloud SQL, and the VPC Access connector."""
+"""The VPC network, private services access for Cloud SQL, and the egress path into it: the VPC
+Access connector, or the subnet of Direct VPC egress."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pulumi import ResourceOptions
 
 from conduit.components import provenance
 from conduit.components.options import child_options
+from conduit.components.wiring import VpcEgress
 from conduit.core.settings import NetworkSettings
 
 
@@ -24,19 +26,23 @@ class NetworkArgs:
 
 
 class Network(pulumi.ComponentResource):
-    """A custom-mode VPC with private services access and a connector sized from the settings."""
+    """A custom-mode VPC with private services access, and a connector sized from the settings or
+    a subnet for Direct VPC egress."""
 
     network_id: pulumi.Output[str]
     """The VPC network's id, for Cloud SQL's private network."""
-    connector_id: pulumi.Output[str]
-    """`projects/{project}/locations/{region}/connectors/{name}`, for Cloud Run's vpcAccess."""
+    egress: VpcEgress
+    """What Cloud Run's vpcAccess names: the connector or the subnet."""
+    connector_id: pulumi.Output[str] | None
+    """`projects/{project}/locations/{region}/connectors/{name}`; None with Direct VPC egress."""
+    subnet_id: pulumi.Output[str] | None
+    """`projects/{project}/regions/{region}/subnetworks/{name}`; None with the connector."""
     private_services_connection: gcp.servicenetworking.Connection
     """The peering Cloud SQL's private IP depends on."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:network:Network", name, {}, opts)
         child = child_options(self, opts)
-        connector = args.settings.connector
 
         network = gcp.compute.Network(
             f"{name}-vpc", auto_create_subnetworks=False, routing_mode="REGIONAL", opts=child
@@ -58,24 +64,45 @@ class Network(pulumi.ComponentResource):
             reserved_peering_ranges=[address.name],
             opts=child,
         )
-        vpc_connector = gcp.vpcaccess.Connector(
-            f"{name}-connector",
-            name=connector.name,
-            region=args.region,
-            network=network.name,
-            ip_cidr_range=connector.ip_cidr_range,
-            machine_type=connector.machine_type,
-            min_instances=connector.min_instances,
-            max_instances=connector.max_instances,
-            opts=child,
-        )
-
         key = args.settings_key
         provenance.declare(network, {"": key})
         provenance.declare(address, {"": f"{key}.privateServicesRange"})
         provenance.declare(self.private_services_connection, {"": f"{key}.privateServicesRange"})
-        provenance.declare(vpc_connector, {"": f"{key}.connector", "region": "gcp:region"})
-
         self.network_id = network.id
-        self.connector_id = vpc_connector.id
-        self.register_outputs({"networkId": network.id, "connectorId": vpc_connector.id})
+        self.connector_id = self.subnet_id = None
+        if args.settings.subnet is not None:
+            subnet = gcp.compute.Subnetwork(
+                f"{name}-egress-subnet",
+                name=args.settings.subnet.name,
+                region=args.region,
+                network=network.id,
+                ip_cidr_range=args.settings.subnet.ip_cidr_range,
+                # Google's APIs stay reachable from instances without external addresses.
+                private_ip_google_access=True,
+                opts=child,
+            )
+            provenance.declare(subnet, {"": f"{key}.subnet", "region": "gcp:region"})
+            self.subnet_id = subnet.id
+            self.egress = VpcEgress(f"{key}.subnet", network=network.name, subnetwork=subnet.name)
+        elif (connector := args.settings.connector) is not None:
+            vpc_connector = gcp.vpcaccess.Connector(
+                f"{name}-connector",
+                name=connector.name,
+                region=args.region,
+                network=network.name,
+                ip_cidr_range=connector.ip_cidr_range,
+                machine_type=connector.machine_type,
+                min_instances=connector.min_instances,
+                max_instances=connector.max_instances,
+                opts=child,
+            )
+            provenance.declare(vpc_connector, {"": f"{key}.connector", "region": "gcp:region"})
+            self.connector_id = vpc_connector.id
+            self.egress = VpcEgress(f"{key}.connector", connector_id=vpc_connector.id)
+        self.register_outputs(
+            {
+                "networkId": network.id,
+                **({"connectorId": self.connector_id} if self.connector_id else {}),
+                **({"subnetId": self.subnet_id} if self.subnet_id else {}),
+            }
+        )

@@ -10,7 +10,13 @@ from pulumi import ResourceOptions
 
 from conduit.components import provenance
 from conduit.components.options import child_options
-from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
+from conduit.components.wiring import (
+    PASSWORD_ENV,
+    REDIS_AUTH_ENV,
+    DatabaseWiring,
+    RedisWiring,
+    VpcEgress,
+)
 from conduit.core.settings import ProbeJobSettings
 
 run = gcp.cloudrunv2
@@ -18,12 +24,13 @@ run = gcp.cloudrunv2
 
 @dataclass(frozen=True)
 class ProbeJobArgs:
-    """The job's settings and the service's connector, identity and database wiring."""
+    """The job's settings and the service's egress path, identity and database wiring."""
 
     settings: ProbeJobSettings
     name: str
     region: str
-    connector_id: pulumi.Input[str]
+    vpc: VpcEgress
+    """The service's path into the VPC: the connector, or the Direct VPC subnet."""
     egress: str
     service_account_email: pulumi.Input[str]
     database: DatabaseWiring
@@ -76,9 +83,7 @@ class ProbeJob(pulumi.ComponentResource):
                     service_account=args.service_account_email,
                     max_retries=0,
                     timeout=f"{job_settings.timeout_seconds}s",
-                    vpc_access=run.JobTemplateTemplateVpcAccessArgs(
-                        connector=args.connector_id, egress=args.egress
-                    ),
+                    vpc_access=_vpc_access(args),
                     containers=[
                         run.JobTemplateTemplateContainerArgs(
                             image=job_settings.image,
@@ -101,3 +106,15 @@ class ProbeJob(pulumi.ComponentResource):
         provenance.declare(job, {"": args.settings_key, "location": "gcp:region"})
         self.job_name = job.id
         self.register_outputs({"jobName": job.id})
+
+
+def _vpc_access(args: ProbeJobArgs) -> run.JobTemplateTemplateVpcAccessArgs:
+    """The same path as the service's: a storm through it measures what the service gets."""
+    if args.vpc.direct:
+        interface = run.JobTemplateTemplateVpcAccessNetworkInterfaceArgs(
+            network=args.vpc.network, subnetwork=args.vpc.subnetwork
+        )
+        return run.JobTemplateTemplateVpcAccessArgs(
+            network_interfaces=[interface], egress=args.egress
+        )
+    return run.JobTemplateTemplateVpcAccessArgs(connector=args.vpc.connector_id, egress=args.egress)

@@ -1,4 +1,4 @@
-"""The Cloud Run v2 service: its own identity, the connector, probes sized for DB start-up."""
+"""The Cloud Run v2 service: its own identity, its egress path, probes sized for DB start-up."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from pulumi import ResourceOptions
 from conduit.components import provenance
 from conduit.components.options import child_options
 from conduit.components.secrets import SecretRef
-from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
+from conduit.components.wiring import (
+    PASSWORD_ENV,
+    REDIS_AUTH_ENV,
+    DatabaseWiring,
+    RedisWiring,
+    VpcEgress,
+)
 from conduit.core import names
 from conduit.core.settings import REDIS_ENV, SINGLE_SERVICE_KEY, ServiceSettings
 
@@ -25,7 +31,8 @@ class ServiceArgs:
 
     settings: ServiceSettings
     region: str
-    connector_id: pulumi.Input[str]
+    vpc: VpcEgress
+    """The connector, or the subnet of Direct VPC egress."""
     database: DatabaseWiring
     secrets: Mapping[str, SecretRef]
     """Env var name -> secret this service receives, besides the database password: each
@@ -37,9 +44,10 @@ class ServiceArgs:
 
 
 class Service(pulumi.ComponentResource):
-    """A Cloud Run v2 service reaching Cloud SQL's private IP through the connector.
+    """A Cloud Run v2 service reaching Cloud SQL's private IP through the connector or Direct VPC
+    egress.
 
-    It mounts no Cloud SQL volume: the app connects to DATABASE_HOST over the connector, the path
+    It mounts no Cloud SQL volume: the app connects to DATABASE_HOST over the VPC, the path
     the policies size and the probe job measures; the volume would be a second, unguarded path
     that also needs roles/cloudsql.client and the Admin API.
     """
@@ -92,9 +100,7 @@ class Service(pulumi.ComponentResource):
                 scaling=run.ServiceTemplateScalingArgs(
                     min_instance_count=svc.min_instances, max_instance_count=svc.max_instances
                 ),
-                vpc_access=run.ServiceTemplateVpcAccessArgs(
-                    connector=args.connector_id, egress=svc.egress
-                ),
+                vpc_access=self._vpc_access(args),
                 containers=[self._container(args)],
             ),
             # The revision reads its secrets (`latest`) at start-up: the grants and the first
@@ -136,7 +142,8 @@ class Service(pulumi.ComponentResource):
             "template.maxInstanceRequestConcurrency": f"{key}.concurrency",
             "template.scaling.minInstanceCount": f"{key}.minInstances",
             "template.scaling.maxInstanceCount": f"{key}.maxInstances",
-            "template.vpcAccess.connector": "conduit:network.connector",
+            "template.vpcAccess.connector": args.vpc.settings_key,
+            "template.vpcAccess.networkInterfaces": args.vpc.settings_key,
             "template.vpcAccess.egress": f"{key}.egress",
             "annotations": f"{key}.requiredEnv",
             f"annotations.{names.EXTERNAL_SECRETS_ANNOTATION}": "conduit:externalSecrets",
@@ -157,6 +164,17 @@ class Service(pulumi.ComponentResource):
                 if ref.settings_key
             },
         }
+
+    @staticmethod
+    def _vpc_access(args: ServiceArgs) -> run.ServiceTemplateVpcAccessArgs:
+        """The connector, or one network interface on the subnet (Direct VPC egress)."""
+        egress = args.settings.egress
+        if args.vpc.direct:
+            interface = run.ServiceTemplateVpcAccessNetworkInterfaceArgs(
+                network=args.vpc.network, subnetwork=args.vpc.subnetwork
+            )
+            return run.ServiceTemplateVpcAccessArgs(network_interfaces=[interface], egress=egress)
+        return run.ServiceTemplateVpcAccessArgs(connector=args.vpc.connector_id, egress=egress)
 
     @staticmethod
     def _annotations(args: ServiceArgs) -> dict[str, str]:

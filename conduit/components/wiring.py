@@ -56,3 +56,20 @@ class RedisWiring:
         if self.tls:
             env["REDIS_CA_CERT"] = self.ca_certificate
         return env
+
+
+@dataclass(frozen=True)
+class VpcEgress:
+    """How a service or job reaches the VPC: through the connector, or Direct VPC egress with
+    addresses from the subnet. Exactly one of `connector_id` and `subnetwork` is set."""
+
+    settings_key: str
+    """The settings block of the path (`conduit:network.connector` or `.subnet`)."""
+    connector_id: pulumi.Input[str] | None = None
+    """`projects/{project}/locations/{region}/connectors/{name}`."""
+    network: pulumi.Input[str] | None = None
+    subnetwork: pulumi.Input[str] | None = None
+
+    @property
+    def direct(self) -> bool:
+        return self.subnetwork is not None

@@ -90,3 +90,38 @@ def longest_startup_window() -> int:
 def connector_capacity_mbps(machine_type: str, max_instances: int) -> int:
     """Throughput the connector reaches at its maximum size."""
     return facts.CONNECTOR_MACHINE_MBPS[machine_type] * max_instances
+
+
+def usable_subnet_addresses(prefix_length: int) -> int:
+    """Addresses a subnet of `prefix_length` has for Cloud Run, after Google's reserved four."""
+    return 2 ** (32 - prefix_length) - facts.SUBNET_RESERVED_ADDRESSES
+
+
+@dataclass(frozen=True)
+class DirectVpcDemand:
+    """The addresses Direct VPC egress needs for `instances` at once (services at maxInstances,
+    jobs at their parallelism): 2 each, a margin of that for revision roll-over, and one more
+    16-address reservation block for the next scale-out."""
+
+    instances: int
+    margin_percent: int
+
+    @property
+    def steady(self) -> int:
+        return facts.DIRECT_VPC_ADDRESSES_PER_INSTANCE * self.instances
+
+    @property
+    def margin(self) -> int:
+        return -(-self.steady * self.margin_percent // 100)
+
+    @property
+    def addresses(self) -> int:
+        return self.steady + self.margin + facts.DIRECT_VPC_RESERVATION_BLOCK
+
+
+def smallest_subnet_prefix(addresses: int) -> int:
+    """The longest prefix (smallest subnet) with `addresses` usable, never smaller than a /26."""
+    prefix = facts.DIRECT_VPC_MAX_PREFIX
+    while prefix > 0 and usable_subnet_addresses(prefix) < addresses:
+        prefix -= 1
+    return prefix

@@ -23,6 +23,31 @@ CONNECTOR_MAX_INSTANCES = (3, 10)
 CONNECTOR_PREFIX_LENGTH = 28
 CONNECTOR_NAME_PATTERN = r"^[a-z][-a-z0-9]{0,23}[a-z0-9]$"
 
+# §1 Direct VPC egress (DVPC, RUNNET): instances take addresses from a subnet of the VPC, no
+# connector. Cloud Run holds about 2 addresses per instance and reserves them 16 (a /28) at a time;
+# the subnet must be /26 or larger. Start-up "might experience connection establishment delays of a
+# minute or more"; with Cloud NAT, cold starts may take 30 s or more longer; 1 Gbps per instance.
+EgressPath = Literal["connector", "direct"]
+EGRESS_PATHS: tuple[str, ...] = get_args(EgressPath)
+DIRECT_VPC_MAX_PREFIX = 26
+DIRECT_VPC_ADDRESSES_PER_INSTANCE = 2
+DIRECT_VPC_RESERVATION_BLOCK = 16
+DIRECT_VPC_EGRESS_WARMUP_SECONDS = 60
+DIRECT_VPC_INSTANCE_MBPS = 1000
+SUBNET_RESERVED_ADDRESSES = 4
+"""Addresses Google keeps in every subnet's primary range: network, gateway, second-to-last and
+broadcast (https://cloud.google.com/vpc/docs/subnets#unusable-ip-addresses-in-every-subnet)."""
+SUBNET_NAME_PATTERN = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+SUBNET_RANGES: tuple[str, ...] = (
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+    "240.0.0.0/4",
+)
+"""The ranges Conduit accepts for the subnet: RFC 1918, RFC 6598 and Class E (DVPC allows the
+last two)."""
+
 # §2 Cloud Run v2.
 REQUEST_TIMEOUT_SECONDS = (1, 3600)
 CONCURRENCY = (1, 1000)

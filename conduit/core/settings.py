@@ -100,11 +100,61 @@ class ConnectorSettings(Model):
         return self
 
 
-class NetworkSettings(Model):
-    """The VPC network, private services access and the connector."""
+def _direct_vpc_subnet(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value)
+    except ValueError as error:
+        raise ValueError(f"not an IPv4 CIDR range ({error})") from None
+    if network.prefixlen > facts.DIRECT_VPC_MAX_PREFIX:
+        raise ValueError(
+            f"must be /{facts.DIRECT_VPC_MAX_PREFIX} or larger for Direct VPC egress (Cloud Run "
+            f"reserves addresses 16 at a time), got /{network.prefixlen}"
+        )
+    if not any(network.subnet_of(ipaddress.IPv4Network(r)) for r in facts.SUBNET_RANGES):
+        raise ValueError(f"must lie in {', '.join(facts.SUBNET_RANGES)}")
+    return value
 
-    connector: ConnectorSettings
+
+class SubnetSettings(Model):
+    """The regional subnet Cloud Run's instances take their addresses from (Direct VPC egress)."""
+
+    name: Annotated[str, StringConstraints(pattern=facts.SUBNET_NAME_PATTERN)]
+    ip_cidr_range: Annotated[str, AfterValidator(_direct_vpc_subnet)]
+
+
+class NetworkSettings(Model):
+    """The VPC network, private services access, and the egress path: the connector, or a subnet
+    for Direct VPC egress."""
+
+    egress: facts.EgressPath = "connector"
+    connector: ConnectorSettings | None = None
+    subnet: SubnetSettings | None = None
     private_services_range: Annotated[str, AfterValidator(_private_services_range)]
+
+    @model_validator(mode="after")
+    def _one_egress_path(self) -> NetworkSettings:
+        wanted, other = (
+            ("connector", "subnet") if self.egress == "connector" else ("subnet", "connector")
+        )
+        if getattr(self, wanted) is None:
+            raise CrossFieldError(wanted, f"egress {self.egress} needs a {wanted} block")
+        if getattr(self, other) is not None:
+            raise CrossFieldError(
+                other,
+                f"egress {self.egress} takes no {other} block (a {other} belongs to egress "
+                f"{'direct' if other == 'subnet' else 'connector'}; allowed egress: "
+                f"{' | '.join(facts.EGRESS_PATHS)})",
+            )
+        if self.subnet is not None:
+            subnet = ipaddress.IPv4Network(self.subnet.ip_cidr_range)
+            psa = ipaddress.IPv4Network(self.private_services_range)
+            if subnet.overlaps(psa):
+                raise CrossFieldError(
+                    "subnet.ipCidrRange",
+                    f"{subnet} overlaps privateServicesRange {psa}: Google refuses overlapping "
+                    "ranges on one VPC",
+                )
+        return self
 
 
 class BackupSettings(Model):

@@ -24,6 +24,7 @@ class GcpMocks(pulumi.runtime.Mocks):
         self._computed: dict[str, Callable[[str, Outputs], Outputs]] = {
             "gcp:compute/network:Network": self._network,
             "gcp:compute/globalAddress:GlobalAddress": self._global_address,
+            "gcp:compute/subnetwork:Subnetwork": self._subnetwork,
             "gcp:servicenetworking/connection:Connection": self._psa_connection,
             "gcp:vpcaccess/connector:Connector": self._connector,
             "gcp:sql/databaseInstance:DatabaseInstance": self._sql_instance,
@@ -63,6 +64,17 @@ class GcpMocks(pulumi.runtime.Mocks):
     def _global_address(self, _name: str, state: Outputs) -> Outputs:
         link = f"projects/{self.project}/global/addresses/{state['name']}"
         return {"__id": link, "selfLink": f"https://www.googleapis.com/compute/v1/{link}"}
+
+    def _subnetwork(self, _name: str, state: Outputs) -> Outputs:
+        link = (
+            f"projects/{self.project}/regions/{self._location(state)}/subnetworks/{state['name']}"
+        )
+        first = state.get("ipCidrRange", "0.0.0.0/32").split("/")[0].rsplit(".", 1)
+        return {
+            "__id": link,
+            "selfLink": f"https://www.googleapis.com/compute/v1/{link}",
+            "gatewayAddress": f"{first[0]}.{int(first[1]) + 1}",
+        }
 
     def _psa_connection(self, _name: str, state: Outputs) -> Outputs:
         state.pop("name", None)

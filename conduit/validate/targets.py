@@ -52,6 +52,10 @@ class Targets:
     project: str | None = None
     region: str | None = None
     connector_id: str | None = None
+    subnet_id: str | None = None
+    """The Direct VPC subnet (`projects/.../subnetworks/...`) of a stack on Direct VPC egress."""
+    egress_path: str | None = None
+    """`connector` or `direct`: how the services and the probe job reach the VPC."""
     secret_ids: dict[str, str] = field(default_factory=dict)
     sql_connection_name: str | None = None
     """`project:region:instance` of the Cloud SQL instance."""
@@ -126,6 +130,8 @@ def from_outputs(
         project=project,
         region=region,
         connector_id=outputs.get("connectorId"),
+        subnet_id=outputs.get("subnetId"),
+        egress_path=_egress_path(outputs, settings),
         secret_ids=dict(outputs.get("secretIds") or {}),
         probe_job=outputs.get("probeJob") or _probe_job(settings),
         sql_connection_name=outputs.get("sqlConnectionName"),
@@ -163,6 +169,16 @@ def _services(
         )
         services.append(ServiceTarget(name, entry.get("url"), tuple(endpoints)))
     return tuple(services)
+
+
+def _egress_path(outputs: dict[str, Any], settings: StackSettings | None) -> str | None:
+    """The stack's egress path: its `egressPath` output, else its stack file, else a connector
+    if the outputs name one (outputs from before egressPath)."""
+    if outputs.get("egressPath"):
+        return str(outputs["egressPath"])
+    if settings is not None:
+        return settings.network.egress
+    return "connector" if outputs.get("connectorId") else None
 
 
 def _probe_job(settings: StackSettings | None) -> str | None:

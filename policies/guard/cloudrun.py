@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from conduit.core import capacity, facts
 from policies.guard.props import UNKNOWN, at, env_int, items, known
 
+INIT_TIMEOUT_ENV = "DATABASE_INIT_TIMEOUT_SECONDS"
+
 SERVICE = "gcp:cloudrunv2/service:Service"
+JOB = "gcp:cloudrunv2/job:Job"
+SERVICE_VPC = "template.vpcAccess"
+JOB_VPC = "template.template.vpcAccess"
+"""Where a service's and a job's task template name their path into the VPC."""
+DEFAULT_MAX_INSTANCES = 100
+"""Cloud Run's maxInstanceCount when a service sets none."""
 
 
 def containers(service: Any) -> list[Any]:
@@ -73,3 +82,67 @@ def cloud_sql_instances(service: Any) -> list[str]:
             if isinstance(name, str):
                 names.append(name)
     return names
+
+
+def direct_vpc_subnet(resource: Any, vpc_path: str = SERVICE_VPC) -> Any:
+    """The subnet a service (or, with JOB_VPC, a job) takes its addresses from by Direct VPC
+    egress: the interface's subnetwork, else its network (Cloud Run then uses the subnet of the
+    network's name); None on the connector or with no VPC access; UNKNOWN when unknown."""
+    for interface in items(resource, f"{vpc_path}.networkInterfaces"):
+        if interface is UNKNOWN:
+            return UNKNOWN
+        subnet = at(interface, "subnetwork", str)
+        return subnet if subnet is not None else at(interface, "network", str)
+    return None
+
+
+def on_direct_vpc(resource: Any, vpc_path: str = SERVICE_VPC) -> bool:
+    """Whether a service (or job) egresses by Direct VPC: it has a network interface."""
+    return bool(items(resource, f"{vpc_path}.networkInterfaces"))
+
+
+def job_parallelism(job: Any) -> int | None:
+    """How many of a job's tasks run at once: parallelism, or all its tasks when that is 0 or
+    absent (Cloud Run's meaning); None when unknown."""
+    parallel = at(job, "template.parallelism", int, default=0)
+    tasks = at(job, "template.taskCount", int, default=1)
+    if not (known(parallel) and known(tasks)):
+        return None
+    return parallel if parallel > 0 else tasks
+
+
+def ingress_container(service: Any) -> Any:
+    """The container Cloud Run sends requests and probes to: the one with ports, else the first."""
+    found = containers(service)
+    with_ports = [c for c in found if at(c, "ports", object) is not None]
+    return (with_ports or found or [None])[0]
+
+
+def startup_probe(container: Any) -> dict[str, Any] | None:
+    """A container's start-up probe timings, Cloud Run's defaults filled in; None if unknown."""
+    probe = {
+        key: at(container, f"startupProbe.{key}", int, default=default)
+        for key, default in facts.DEFAULT_STARTUP_PROBE.items()
+    }
+    return probe if all(known(v) for v in probe.values()) else None
+
+
+def startup_hint(needed: int, added: int, probe: dict[str, int]) -> str:
+    """How to make the window of `probe` reach `needed` seconds, of which `added` are on top of
+    the app's DB init timeout: a threshold, a delay and a threshold, or a lower timeout."""
+    delay = probe["initialDelaySeconds"]
+    fix = capacity.smallest_startup_probe(needed, probe["periodSeconds"], delay)
+    if fix is None:
+        longest = capacity.longest_startup_window()
+        return (
+            f"{needed} s cannot fit in Cloud Run's longest start-up window ({longest} s: "
+            f"initialDelaySeconds {facts.STARTUP_PROBE_INITIAL_DELAY_MAX} + "
+            f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s): lower {INIT_TIMEOUT_ENV} to at "
+            f"most {longest - added} s"
+        )
+    if fix[0] != delay:
+        return (
+            f"e.g. initialDelaySeconds {fix[0]} and failureThreshold {fix[2]} at "
+            f"periodSeconds {fix[1]}"
+        )
+    return f"e.g. failureThreshold {fix[2]} at periodSeconds {fix[1]}"

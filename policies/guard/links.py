@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from policies.guard.cloudrun import cloud_sql_instances, containers
+from policies.guard.cloudrun import (
+    SERVICE_VPC,
+    cloud_sql_instances,
+    containers,
+    direct_vpc_subnet,
+)
 from policies.guard.define import StackResource
 from policies.guard.props import UNKNOWN, at, env_vars, known
 
@@ -52,6 +57,25 @@ def connector_of(service: StackResource, connectors: Linker) -> StackResource | 
         if found is not None:
             return found
     linked = connectors.dependencies_of(service)
+    return linked[0] if linked else None
+
+
+def subnet_linker(subnets: Sequence[StackResource]) -> Linker:
+    return Linker(subnets, lambda s: at(s.props, "name", str))
+
+
+def subnet_of(
+    resource: StackResource, subnets: Linker, vpc_path: str = SERVICE_VPC
+) -> StackResource | None:
+    """The subnet a service or job egresses through by Direct VPC, or None."""
+    ref = direct_vpc_subnet(resource.props, vpc_path)
+    if ref is None:
+        return None
+    if known(ref):
+        found = subnets.by_key.get(ref.rsplit("/", 1)[-1])
+        if found is not None:
+            return found
+    linked = subnets.dependencies_of(resource)
     return linked[0] if linked else None
 
 

@@ -1,4 +1,7 @@
-"""cloudrun-egress-through-connector: the service reaches the VPC through its connector."""
+"""cloudrun-egress-through-connector: the service reaches the VPC through its connector.
+
+A service on Direct VPC egress has no connector by design: the direct-vpc-* rules guard it, and
+this rule says nothing about it."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pulumi_policy import Severity
 from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard import samples
-from policies.guard.cloudrun import SERVICE
+from policies.guard.cloudrun import SERVICE, on_direct_vpc
 from policies.guard.define import Config, resource_policy
 from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import at, known
@@ -23,6 +26,8 @@ REMEDIATION = (
 
 
 def check(props: Any, config: Config) -> Iterator[Violation]:
+    if on_direct_vpc(props):
+        return
     access = at(props, "template.vpcAccess", Mapping)
     if access is None or at(access, "connector", str) is None:
         yield Violation(
@@ -53,7 +58,13 @@ POLICY = resource_policy(
 
 _EGRESS = "template.vpcAccess.egress"
 EXAMPLES = Examples(
-    good=[samples.service(), changed(samples.service(), _EGRESS, None)],
+    good=[
+        samples.service(),
+        changed(samples.service(), _EGRESS, None),
+        # Direct VPC egress: not this rule's, whatever its egress.
+        samples.direct_service(),
+        changed(samples.direct_service(), _EGRESS, "ALL_TRAFFIC"),
+    ],
     bad=[
         Bad(
             changed(samples.service(), "template.vpcAccess", None),

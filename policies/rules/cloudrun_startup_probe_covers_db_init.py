@@ -14,14 +14,19 @@ from pulumi_policy import Severity
 from conduit.core import capacity, facts
 from conduit.core.violation import Violation
 from policies.guard import samples
-from policies.guard.cloudrun import SERVICE, containers
+from policies.guard.cloudrun import (
+    INIT_TIMEOUT_ENV,
+    SERVICE,
+    containers,
+    startup_hint,
+    startup_probe,
+)
 from policies.guard.define import Config, resource_policy
 from policies.guard.examples import Bad, Examples, Want, changed
-from policies.guard.props import at, env_int, known
+from policies.guard.props import env_int, known
 
 RESOURCE_TYPE = SERVICE
 PROBE = "template.containers.startupProbe"
-INIT_TIMEOUT_ENV = "DATABASE_INIT_TIMEOUT_SECONDS"
 _WINDOW = (f"{PROBE}.failureThreshold", f"template.containers.envs.{INIT_TIMEOUT_ENV}")
 REMEDIATION = (
     "Make initialDelaySeconds + failureThreshold x periodSeconds exceed "
@@ -37,11 +42,8 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
         init = env_int(container, INIT_TIMEOUT_ENV)
         if not known(init):
             continue
-        probe = {
-            key: at(container, f"startupProbe.{key}", int, default=default)
-            for key, default in facts.DEFAULT_STARTUP_PROBE.items()
-        }
-        if not all(known(v) for v in probe.values()):
+        probe = startup_probe(container)
+        if probe is None:
             continue
         period, threshold = probe["periodSeconds"], probe["failureThreshold"]
         where = f"container {index}"
@@ -65,22 +67,7 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
         needed = init + margin
         if window >= needed:
             continue
-        fix = capacity.smallest_startup_probe(needed, period, probe["initialDelaySeconds"])
-        longest = capacity.longest_startup_window()
-        if fix is None:
-            hint = (
-                f"{needed} s cannot fit in Cloud Run's longest start-up window ({longest} s: "
-                f"initialDelaySeconds {facts.STARTUP_PROBE_INITIAL_DELAY_MAX} + "
-                f"{facts.STARTUP_PROBE_WINDOW_MAX_SECONDS} s): lower {INIT_TIMEOUT_ENV} to at "
-                f"most {longest - margin} s"
-            )
-        elif fix[0] != probe["initialDelaySeconds"]:
-            hint = (
-                f"e.g. initialDelaySeconds {fix[0]} and failureThreshold {fix[2]} at "
-                f"periodSeconds {fix[1]}"
-            )
-        else:
-            hint = f"e.g. failureThreshold {fix[2]} at periodSeconds {fix[1]}"
+        hint = startup_hint(needed, margin, probe)
         yield Violation(
             f"{where}: start-up window {window} s (initialDelaySeconds "
             f"{probe['initialDelaySeconds']} + {threshold} x {period} s) is shorter than "

@@ -1,8 +1,11 @@
-"""config-drift: the deployed connector, service and database match the stack's settings."""
+"""config-drift: the deployed egress path (connector or Direct VPC), services and database match
+the stack's settings."""
 
 from __future__ import annotations
 
-from conduit.core.settings import ServiceSettings
+from typing import Any
+
+from conduit.core.settings import ConnectorSettings, NetworkSettings, ServiceSettings
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
 from conduit.validate.checks.service_ready import service_names
@@ -10,7 +13,7 @@ from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
 
 ID = "config-drift"
-DESCRIPTION = "The deployed connector, service and database equal the stack's settings."
+DESCRIPTION = "The deployed egress path, services and database equal the stack's settings."
 
 
 def _drift(subject: str, pairs: deployed.Pairs) -> list[str]:
@@ -20,12 +23,33 @@ def _drift(subject: str, pairs: deployed.Pairs) -> list[str]:
     ]
 
 
-def _service_drift(ctx: Context, name: str, settings: ServiceSettings) -> list[str]:
+def _egress(template: Any) -> tuple[str | None, str | None]:
+    """A deployed revision's way into the VPC: ("direct", its subnet's name) for a network
+    interface, ("connector", its name) for a connector, (None, None) for neither."""
+    access = template.vpc_access
+    if access.network_interfaces:
+        interface = access.network_interfaces[0]
+        return "direct", (interface.subnetwork or interface.network).rsplit("/", 1)[-1]
+    if access.connector:
+        return "connector", access.connector.rsplit("/", 1)[-1]
+    return None, None
+
+
+def _declared_egress(network: NetworkSettings) -> tuple[str, str | None]:
+    block = network.subnet if network.egress == "direct" else network.connector
+    return network.egress, block.name if block else None
+
+
+def _service_drift(
+    ctx: Context, name: str, settings: ServiceSettings, network: NetworkSettings
+) -> list[str]:
     template = deployed.service(ctx, name).template
     container = template.containers[0] if template.containers else None
     env = {e.name: e.value for e in container.env} if container else {}
     timeout = int(template.timeout.total_seconds()) if template.timeout else None
     egress = type(template.vpc_access).VpcEgress(template.vpc_access.egress).name
+    path, through = _egress(template)
+    declared_path, declared_through = _declared_egress(network)
     # The app's own contract against the env the deployed revision really gets.
     missing = [
         f"service {settings.name} requiredEnv {env_name}: not set on the deployed revision"
@@ -40,6 +64,12 @@ def _service_drift(ctx: Context, name: str, settings: ServiceSettings) -> list[s
             "concurrency": (template.max_instance_request_concurrency, settings.concurrency),
             "requestTimeoutSeconds": (timeout, settings.request_timeout_seconds),
             "egress": (egress, settings.egress),
+            "egressPath": (path, declared_path),
+            # The connector or the subnet it names, when the path is the declared one.
+            ("subnet" if declared_path == "direct" else "connector"): (
+                through if path == declared_path else declared_through,
+                declared_through,
+            ),
             "databasePool.size": (
                 env.get("DATABASE_POOL_SIZE"),
                 str(settings.database_pool.size),
@@ -52,8 +82,7 @@ def _service_drift(ctx: Context, name: str, settings: ServiceSettings) -> list[s
     )
 
 
-def _connector_drift(ctx: Context) -> list[str]:
-    wanted = ctx.targets.settings.network.connector
+def _connector_drift(ctx: Context, wanted: ConnectorSettings) -> list[str]:
     connector = deployed.connector(ctx)
     return _drift(
         "connector",
@@ -95,7 +124,8 @@ def _database_drift(ctx: Context) -> list[str]:
 def run(ctx: Context) -> list[Finding]:
     settings = ctx.targets.settings
     names = service_names(ctx)
-    if settings is None or not names or not ctx.targets.connector_id:
+    deployed_path = ctx.targets.connector_id or ctx.targets.subnet_id
+    if settings is None or not names or not deployed_path:
         return skipped(ID, "needs the stack's settings (--stack) and its outputs")
     declared = {s.name: s for s in settings.services.values()}
     try:
@@ -103,9 +133,11 @@ def run(ctx: Context) -> list[Finding]:
             line
             for name in names
             if (service := declared.get(name.rsplit("/", 1)[-1])) is not None
-            for line in _service_drift(ctx, name, service)
+            for line in _service_drift(ctx, name, service, settings.network)
         ]
-        drift += _connector_drift(ctx) + _database_drift(ctx)
+        if ctx.targets.connector_id and settings.network.connector is not None:
+            drift += _connector_drift(ctx, settings.network.connector)
+        drift += _database_drift(ctx)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
         return [api_failure(ID, error)]
     if drift:
@@ -120,8 +152,9 @@ def run(ctx: Context) -> list[Finding]:
                 remediation="Run pulumi up from the committed stack file, or commit the change.",
             )
         ]
+    path = "Direct VPC egress" if settings.network.egress == "direct" else "connector"
     return [
         Finding(
-            rule=ID, outcome=Outcome.PASS, message="connector, service and database match the stack"
+            rule=ID, outcome=Outcome.PASS, message=f"{path}, service and database match the stack"
         )
     ]

@@ -1,5 +1,7 @@
-"""connector-scaling: the connector is READY as declared, and connection times during the storm
-return to the idle baseline within connectorScalingLatencySeconds.
+"""connector-scaling: the egress path scales out in time. The connector is READY as declared, and
+connection times during the storm return to the idle baseline within
+connectorScalingLatencySeconds. On Direct VPC egress there is no connector to read: the same storm
+measures the Direct VPC path against the same criterion (the id stays, so CI's --only/--skip do).
 
 Scaling latency, precisely: the baseline is the median of 3 sequential single connections before
 the storm (the idle path). A storm task is slow if its connection took more than
@@ -17,10 +19,15 @@ from conduit.validate.google import api_failure
 from conduit.validate.storm import StormResult
 
 ID = "connector-scaling"
-DESCRIPTION = "The connector is READY as declared; storm connection times settle within the limit."
-
-
+DESCRIPTION = (
+    "The connector is READY as declared; storm connection times through the egress path "
+    "(connector or Direct VPC) settle within the limit."
+)
 REMEDIATION = "Raise the connector's minInstances or machine type (connector-warm-capacity)."
+DIRECT_REMEDIATION = (
+    "Direct VPC egress warms up per instance: keep minInstances warm, or use the connector "
+    "(see README: Egress: connector or Direct VPC)."
+)
 
 
 def scaling_latency(result: StormResult, baseline: float) -> tuple[float, int]:
@@ -84,10 +91,11 @@ def _declared(ctx: Context) -> list[Finding]:
     ]
 
 
-def judge(result: StormResult, baseline: float, limit: float) -> Finding:
-    """The storm's scaling latency against `limit` seconds."""
+def judge(result: StormResult, baseline: float, limit: float, path: str = "connector") -> Finding:
+    """The storm's scaling latency through egress `path` against `limit` seconds."""
     latency, slow = scaling_latency(result, baseline)
     figures = {
+        "egressPath": path,
         "latencySeconds": round(latency, 3),
         "baselineSeconds": round(baseline, 4),
         "baselineFrom": result.baseline_source,
@@ -95,8 +103,9 @@ def judge(result: StormResult, baseline: float, limit: float) -> Finding:
         "thresholdSeconds": limit,
     }
     message = (
-        f"connection times settled {latency:.2f} s after the burst began ({slow} slow "
-        f"tasks; idle baseline {baseline * 1000:.0f} ms; threshold {limit:g} s)"
+        f"{'Direct VPC egress: ' if path == 'direct' else ''}connection times settled "
+        f"{latency:.2f} s after the burst began ({slow} slow tasks; idle baseline "
+        f"{baseline * 1000:.0f} ms; threshold {limit:g} s)"
     )
     if latency <= limit:
         return Finding(rule=ID, outcome=Outcome.PASS, message=message, figures=figures)
@@ -107,7 +116,7 @@ def judge(result: StormResult, baseline: float, limit: float) -> Finding:
         classification="infrastructure",
         message=message,
         figures=figures,
-        remediation=REMEDIATION,
+        remediation=DIRECT_REMEDIATION if path == "direct" else REMEDIATION,
     )
 
 
@@ -118,4 +127,5 @@ def run(ctx: Context) -> list[Finding]:
         reason = "no storm timings (needs a storm runner and, for the idle baseline, a DSN)"
         return findings or skipped(ID, reason)
     limit = ctx.targets.criteria.connector_scaling_latency_seconds
-    return [*findings, judge(result, result.baseline_seconds, limit)]
+    path = ctx.targets.egress_path or "connector"
+    return [*findings, judge(result, result.baseline_seconds, limit, path)]
