@@ -54,9 +54,9 @@ def _declared(ctx: Context) -> list[Finding]:
         return [api_failure(ID, error, subject=connector_id, prefix="connector: ")]
     state = type(connector).State(connector.state).name
     problems = [] if state == "READY" else [f"state is {state}, not READY"]
-    declared = ctx.targets.settings.network.connector if ctx.targets.settings else None
-    if declared is not None:
-        sizing = deployed.connector_sizing(connector, declared)
+    wanted = ctx.targets.settings.network.connector if ctx.targets.settings else None
+    if wanted is not None:
+        sizing = deployed.connector_sizing(connector, wanted)
         problems += [
             f"{field} is {actual}, declared {declared}"
             for field, actual, declared in deployed.differences(sizing)
