@@ -154,7 +154,7 @@ async def probe_redis(
     def attempt(burst_start: float, opened: list) -> Awaitable[Attempt]:
         return _attempt(target, burst_start, deadline, opened)
 
-    result = await burst(str(target), connections, deadline, hold, attempt, _close_all)
+    result = await burst(str(target), connections, deadline, hold, attempt, _close_all, "redis")
     timed_out = [a for a in result.attempts if a.failure and a.failure.kind == "timeout"]
     # A TLS handshake with a plain-text server waits for an answer that never comes: ask once
     # whether the server speaks plain Redis before calling it the network's fault.

@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from conduit.core import probe_output as out
 from conduit.probe.classify import Failure, classify, classify_window
 from conduit.probe.dsn import Dsn
 
@@ -47,6 +48,7 @@ class ProbeResult:
     attempts: list[Attempt] = field(default_factory=list)
     started_at: float = 0.0
     """Wall-clock start of the burst (epoch seconds), to line up probes run in parallel."""
+    kind: out.Kind = "postgresql"
 
     @property
     def succeeded(self) -> int:
@@ -74,15 +76,16 @@ class ProbeResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "ok": self.ok,
+            out.OK: self.ok,
+            out.KIND: self.kind,
             "startedAt": round(self.started_at, 4),
             "target": self.target,
             "connections": self.connections,
             "succeeded": self.succeeded,
-            "failed": self.connections - self.succeeded,
+            out.FAILED: self.connections - self.succeeded,
             "deadlineSeconds": self.deadline_seconds,
             "elapsedSeconds": round(self.elapsed_seconds, 4),
-            "connectSeconds": percentiles(self.connect_times()),
+            out.CONNECT_SECONDS: percentiles(self.connect_times()),
             "phases": {
                 phase: percentiles(
                     [getattr(a, phase) for a in self.attempts if getattr(a, phase) is not None]
@@ -90,7 +93,7 @@ class ProbeResult:
                 for phase in ("resolve", "tcp", "connect", "query")
             },
             "failures": self.failures(),
-            "classification": self.classification(),
+            out.CLASSIFICATION: self.classification(),
             "errors": sorted({a.failure.message for a in self.attempts if a.failure})[:10],
             "attempts": [
                 {
@@ -164,6 +167,7 @@ async def burst(
     hold: float,
     attempt: Callable[[float, list], Awaitable[Attempt]],
     close_all: Callable[[list], Awaitable[None]],
+    kind: out.Kind = "postgresql",
 ) -> ProbeResult:
     """Start `connections` attempts at once, cut them at `deadline`, hold what opened, close it
     all: the one burst every probe (PostgreSQL, Redis) runs."""
@@ -187,7 +191,7 @@ async def burst(
     finally:
         await close_all(opened)
     elapsed = time.perf_counter() - burst_start
-    return ProbeResult(target, connections, deadline, elapsed, attempts, started_at)
+    return ProbeResult(target, connections, deadline, elapsed, attempts, started_at, kind)
 
 
 def _timed_out(deadline: float) -> Attempt:

@@ -3,6 +3,7 @@ connections at once: database-connect and redis-connect."""
 
 from __future__ import annotations
 
+from conduit.core import probe_output as out
 from conduit.probe.classify import CUT, INFRASTRUCTURE
 from conduit.report.model import Finding, Outcome
 
@@ -22,15 +23,16 @@ def judge_burst(
     failures = dict(result["failures"])
     if cut and "timeout" in failures:
         failures[CUT] = failures.pop("timeout")
-    slowest = result["connectSeconds"].get("max")  # None when nothing connected
+    connect, slowest_key = out.SLOWEST_CONNECT
+    slowest = result[connect].get(slowest_key)  # None when nothing connected
     figures = {
         "connections": connections,
         "succeeded": succeeded,
         "outcomes": {"connected": succeeded, **failures},
-        "connectSeconds": result["connectSeconds"],
+        "connectSeconds": result[out.CONNECT_SECONDS],
         "thresholdSeconds": threshold,
     }
-    if result["ok"] and slowest is not None and slowest < threshold:
+    if result[out.OK] and slowest is not None and slowest < threshold:
         return Finding(
             rule=rule,
             outcome=Outcome.PASS,
@@ -39,7 +41,7 @@ def judge_burst(
             message=f"{connections} connections in {slowest:.3f} s at most (threshold "
             f"{threshold:g} s)",
         )
-    if result["ok"]:
+    if result[out.OK]:
         message = (
             f"all {connections} connected but the slowest took {slowest:.2f} s (threshold "
             f"{threshold:g} s)"
@@ -48,7 +50,7 @@ def judge_burst(
     else:
         kinds = ", ".join(f"{k} x{n}" for k, n in sorted(failures.items()))
         message = f"{succeeded}/{connections} connected; failures: {kinds}"
-        classification = result["classification"] or INFRASTRUCTURE
+        classification = result[out.CLASSIFICATION] or INFRASTRUCTURE
     return Finding(
         rule=rule,
         outcome=Outcome.FAIL,

@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from conduit.core import probe_output
 from conduit.probe.classify import CUT
 from conduit.probe.dsn import DSN_ENV, parse_dsn
 from conduit.probe.run import probe
@@ -126,11 +127,11 @@ def _task(out: bytes | dict, storm_started_at: float) -> Task:
         attempt = min(result["attempts"], key=lambda a: a["started"])
         phases = [attempt.get(p) or 0.0 for p in ("resolve", "tcp", "connect")]
         return Task(
-            ok=bool(result["ok"]),
+            ok=bool(result[probe_output.OK]),
             start=result["startedAt"] + attempt["started"] - storm_started_at,
             seconds=sum(phases),
             failure=attempt.get("failure", ""),
-            classification=result.get("classification", ""),
+            classification=result.get(probe_output.CLASSIFICATION, ""),
         )
     except (ValueError, KeyError, TypeError):
         return Task(ok=False, failure="no-result", classification="infrastructure")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import queue
-import re
 import threading
 from typing import Any
 
+from conduit.core import startup_log
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
@@ -28,17 +28,13 @@ REMEDIATION = (
     "application: the container exited (exit code 3 is the app's database init timeout); "
     "infrastructure: the start-up probe window ran out (cloudrun-startup-probe-covers-db-init)."
 )
-SUCCEEDED = re.compile(r"STARTUP \w+ probe succeeded")
-EXITED = re.compile(r"Container called exit\((\d+)\)")
 
 
 def log_filter(project: str, service: str, since: dt.datetime) -> str:
     return (
-        'resource.type="cloud_run_revision" '
-        f'AND resource.labels.service_name="{service}" '
-        f'AND logName="projects/{project}/logs/run.googleapis.com%2Fvarlog%2Fsystem" '
+        f"{startup_log.service_filter(project, [service])} "
         f'AND timestamp>="{since.strftime("%Y-%m-%dT%H:%M:%SZ")}" '
-        'AND (textPayload:"STARTUP" OR textPayload:"Container called exit")'
+        f"AND {startup_log.STARTUP_ENTRIES}"
     )
 
 
@@ -48,9 +44,9 @@ def tally(entries: list[tuple[str, str]]) -> dict[str, Any]:
     for instance, text in entries:
         # Any start-up entry counts the instance; only a success or an exit code says how.
         state = instances.setdefault(instance, {"ok": False, "exit": None})
-        if SUCCEEDED.search(text):
+        if startup_log.SUCCEEDED.search(text):
             state["ok"] = True
-        elif match := EXITED.search(text):
+        elif match := startup_log.EXITED.search(text):
             state["exit"] = int(match.group(1))
     failed = [s for s in instances.values() if not s["ok"]]
     application = [s for s in failed if s["exit"] not in (None, 0)]

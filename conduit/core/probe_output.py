@@ -1,0 +1,28 @@
+"""The fields of `conduit probe`'s JSON result that others read: the log-based metrics of
+continuous validation and the validator's storm. The probe writes its result with these names,
+so a renamed field breaks the metrics' test, not a dashboard in production."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Kind = Literal["postgresql", "redis"]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+KIND = "kind"
+"""What was probed: one of KINDS."""
+OK = "ok"
+"""Every connection opened, answered and closed."""
+CLASSIFICATION = "classification"
+"""The failures' class together (infrastructure, configuration, application); "" when none."""
+FAILED = "failed"
+"""Connections that did not succeed."""
+CONNECT_SECONDS = "connectSeconds"
+"""Percentiles of the successful connections' connect times (p50, p95, p99, max, mean)."""
+SLOWEST_CONNECT = (CONNECT_SECONDS, "max")
+"""The slowest successful connection of a run: what a connect-time alert judges."""
+
+
+def payload_path(*fields: str) -> str:
+    """Where a field sits in the Cloud Logging entry of a printed result (`jsonPayload....`)."""
+    return ".".join(("jsonPayload", *fields))
