@@ -10,7 +10,8 @@ import pulumi
 from pulumi import ResourceOptions
 from pulumi.runtime import config as runtime_config
 
-from conduit.components.apis import REDIS_API, REQUIRED_APIS, ProjectApis
+from conduit.components import operations
+from conduit.components.apis import OPERATIONS_APIS, REDIS_API, REQUIRED_APIS, ProjectApis
 from conduit.components.database import Database, DatabaseArgs
 from conduit.components.network import Network, NetworkArgs
 from conduit.components.probe_job import ProbeJob, ProbeJobArgs
@@ -69,12 +70,18 @@ class Stack:
     """By service name, in file order."""
     probe_job: ProbeJob | None
     redis: Redis | None = None
+    operations: operations.Operations | None = None
 
 
 def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None = None) -> Stack:
     """Create every component of the stack from its settings."""
     env = settings.environment
-    wanted_apis = (*REQUIRED_APIS, *((REDIS_API,) if settings.redis else ()))
+    watched = settings.alerting is not None or settings.continuous_validation is not None
+    wanted_apis = (
+        *REQUIRED_APIS,
+        *((REDIS_API,) if settings.redis else ()),
+        *(OPERATIONS_APIS if watched else ()),
+    )
     apis = ProjectApis(env, wanted_apis) if settings.enable_apis else None
     # Every resource waits for the APIs it is created through.
     after_apis = ResourceOptions(depends_on=apis.services) if apis else None
@@ -188,7 +195,20 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             ),
             after_apis,
         )
-    return Stack(apis, network, database, secrets, services, probe_job, redis)
+    watching = None
+    if watched:
+        watching = operations.Operations(
+            env,
+            operations.OperationsArgs(
+                settings=settings,
+                stack=pulumi.get_stack(),
+                database_connection_name=database.connection_name,
+                service_urls={name: service.uri for name, service in services.items()},
+                probe_job_id=probe_job.job_name if probe_job else None,
+            ),
+            after_apis,
+        )
+    return Stack(apis, network, database, secrets, services, probe_job, redis, watching)
 
 
 def export_outputs(settings: StackSettings, stack: Stack) -> None:

@@ -289,7 +289,7 @@ def _settings_paths(model: type, prefix: str) -> set[str]:
     return paths
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "staging-direct"])
 def test_every_declared_source_is_a_settings_key(stack: str) -> None:
     from conduit.preview.plan import plan_stack
 
@@ -299,6 +299,9 @@ def test_every_declared_source_is_a_settings_key(stack: str) -> None:
     config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
     named = {f"conduit:secrets.{n}" for n in config.get("conduit:secrets", {})}
     named |= {f"conduit:externalSecrets.{n}" for n in config.get("conduit:externalSecrets", {})}
+    named |= {
+        f"conduit:alerting.channels.{team}" for team in config["conduit:alerting"]["channels"]
+    }
     for name, service in config["conduit:services"].items():
         block = f"conduit:services.{name}"
         known |= {block} | {block + p for p in _settings_paths(ServiceEntrySettings, "")}

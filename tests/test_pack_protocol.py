@@ -34,7 +34,7 @@ def _record(type_: str, props: dict, name: str = "r") -> ResourceRecord:
 def test_analyzer_info_lists_every_policy_with_schema_defaults(pack) -> None:
     info = analyzer.get_info(pack)
     assert info.name == "conduit"
-    assert len(info.policies) == 37
+    assert len(info.policies) == 40
     by_name = {p.name: p for p in info.policies}
     warm = by_name["connector-warm-capacity"]
     assert warm.enforcementLevel == analyzer_pb2.MANDATORY
@@ -172,15 +172,22 @@ def test_a_pack_that_fails_to_start_shows_its_error(tmp_path) -> None:
             analyzer.get_info(pack)
 
 
-INCIDENT_FINDINGS = [
-    ("cloudrun-startup-probe-covers-db-init", "staging-service", analyzer_pb2.MANDATORY),
-    ("cloudsql-connection-budget", "staging-instance", analyzer_pb2.MANDATORY),
-    ("cloudsql-dedicated-core", "staging-instance", analyzer_pb2.MANDATORY),
-    ("connector-capacity-covers-services", "staging-connector", analyzer_pb2.MANDATORY),
-    ("connector-machine-type-advisory", "staging-connector", analyzer_pb2.ADVISORY),
-    ("connector-warm-capacity", "staging-connector", analyzer_pb2.MANDATORY),
-    ("service-required-env-provided", "staging-service", analyzer_pb2.MANDATORY),
-]
+INCIDENT_FINDINGS = sorted(
+    [
+        # The incident's stack had no alerts and nothing validating it: advisory by default.
+        ("alerts-cover-startup-path", "staging-connector", analyzer_pb2.ADVISORY),
+        ("alerts-cover-startup-path", "staging-instance", analyzer_pb2.ADVISORY),
+        ("alerts-cover-startup-path", "staging-service", analyzer_pb2.ADVISORY),
+        ("continuous-validation-scheduled", "staging-service", analyzer_pb2.ADVISORY),
+        ("cloudrun-startup-probe-covers-db-init", "staging-service", analyzer_pb2.MANDATORY),
+        ("cloudsql-connection-budget", "staging-instance", analyzer_pb2.MANDATORY),
+        ("cloudsql-dedicated-core", "staging-instance", analyzer_pb2.MANDATORY),
+        ("connector-capacity-covers-services", "staging-connector", analyzer_pb2.MANDATORY),
+        ("connector-machine-type-advisory", "staging-connector", analyzer_pb2.ADVISORY),
+        ("connector-warm-capacity", "staging-connector", analyzer_pb2.MANDATORY),
+        ("service-required-env-provided", "staging-service", analyzer_pb2.MANDATORY),
+    ]
+)
 
 
 def _findings(pack, records) -> list[tuple[str, str, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from google.protobuf import json_format
 
-from conduit.components.apis import REDIS_API, REQUIRED_APIS
+from conduit.components.apis import OPERATIONS_APIS, REDIS_API, REQUIRED_APIS
 from conduit.preview.plan import plan_stack
 from conduit.preview.sdk import SECRET_SIG, SIG_KEY
 from tests.conftest import single_service_config, stack_config
@@ -156,13 +156,21 @@ def test_service_wiring() -> None:
     assert versions <= set(record.dependencies), f"{urn} does not wait for the versions it reads"
 
 
+def _invokers(p) -> list[tuple[str, str]]:
+    return sorted(
+        (props(m)["name"], props(m)["member"].split("@")[-1])
+        for m in of_type(p, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")
+    )
+
+
 def test_no_public_invoker_unless_asked(project_copy) -> None:
-    assert not of_type(plan("staging"), "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")
+    # Only the uptime checkers' Monitoring service agent may invoke the services.
+    agent = "gcp-sa-monitoring-notification.iam.gserviceaccount.com"
+    assert _invokers(plan("staging")) == [("auth", agent), ("backend", agent)]
     config = stack_config()
     config["conduit:services"]["auth"]["publicInvoker"] = True
     public = plan_stack(project_copy(config), "staging")
-    (member,) = of_type(public, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")
-    assert (props(member)["member"], props(member)["role"]) == ("allUsers", "roles/run.invoker")
+    assert _invokers(public) == [("auth", "allUsers"), ("auth", agent), ("backend", agent)]
 
 
 def test_outputs_for_the_validator_and_the_password_stays_secret() -> None:
@@ -216,7 +224,8 @@ def test_probe_job_uses_the_service_s_path_identity_and_password_secret() -> Non
 def test_every_resource_waits_for_the_apis_it_is_created_through(stack: str) -> None:
     p = plan(stack)
     apis = of_type(p, "gcp:projects/service:Service")
-    assert sorted(props(r)["service"] for r in apis) == sorted((*REQUIRED_APIS, REDIS_API))
+    wanted = (*REQUIRED_APIS, REDIS_API, *OPERATIONS_APIS)
+    assert sorted(props(r)["service"] for r in apis) == sorted(wanted)
     for record in apis:
         assert props(record)["disableOnDestroy"] is False, record.urn
     api_urns = {r.urn for r in apis}
@@ -277,7 +286,8 @@ def test_the_whole_system_two_services_one_connector_database_and_redis(stack: s
             "gcp:serviceaccount/account:Account",
         )
     }
-    assert list(counts.values()) == [2, 1, 1, 1, 2]
+    # Two runtime accounts, and the scheduler's own (continuous validation).
+    assert list(counts.values()) == [2, 1, 1, 1, 3]
     _, redis = one(p, "gcp:redis/instance:Instance")
     assert (redis["connectMode"], redis["authEnabled"], redis["transitEncryptionMode"]) == (
         "PRIVATE_SERVICE_ACCESS",
@@ -287,7 +297,7 @@ def test_the_whole_system_two_services_one_connector_database_and_redis(stack: s
     accounts = {
         props(r)["accountId"]: props(r) for r in of_type(p, "gcp:serviceaccount/account:Account")
     }
-    assert set(accounts) == {"backend-run", "auth-run"}
+    assert set(accounts) == {"backend-run", "auth-run", f"{stack}-probe-scheduler"}
     # Each service reads its own secrets through its own account: one grant per (service, secret).
     grants = sorted(
         (props(g)["member"].split("@")[0], props(g)["secretId"].rsplit("/", 1)[-1])

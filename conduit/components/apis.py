@@ -21,6 +21,8 @@ REQUIRED_APIS: tuple[str, ...] = (
     "vpcaccess.googleapis.com",
 )
 """Every API a resource of the stack or `conduit validate` calls (the README lists the same)."""
+OPERATIONS_APIS: tuple[str, ...] = ("monitoring.googleapis.com", "cloudscheduler.googleapis.com")
+"""Also enabled when the stack has conduit:alerting or conduit:continuousValidation."""
 REDIS_API = "redis.googleapis.com"
 """Also enabled when the stack has conduit:redis."""
 

@@ -199,6 +199,13 @@ class DatabaseSettings(Model):
     database_name: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "app"
     user_name: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "app"
 
+    @property
+    def effective_max_connections(self) -> int:
+        """max_connections as set, else the tier's default."""
+        if self.max_connections is not None:
+            return self.max_connections
+        return facts.default_max_connections(facts.parse_tier(self.tier).memory_gb)
+
     @model_validator(mode="after")
     def _coherent(self) -> DatabaseSettings:
         tier = facts.parse_tier(self.tier)

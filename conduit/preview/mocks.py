@@ -37,6 +37,11 @@ class GcpMocks(pulumi.runtime.Mocks):
             "gcp:cloudrunv2/job:Job": self._run_job,
             "gcp:redis/instance:Instance": self._redis,
             "random:index/randomPassword:RandomPassword": self._random_password,
+            "gcp:monitoring/notificationChannel:NotificationChannel": self._monitoring_named(
+                "notificationChannels"
+            ),
+            "gcp:monitoring/alertPolicy:AlertPolicy": self._monitoring_named("alertPolicies"),
+            "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": self._uptime_check,
         }
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, Outputs]:
@@ -52,7 +57,25 @@ class GcpMocks(pulumi.runtime.Mocks):
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
-        return {}, None
+        if args.token == "gcp:organizations/getProject:getProject":
+            # A project number is 12 digits; this one is derived from the id, never a real one.
+            number = str(int(_suffix(self.project, 10), 16))[:12].rjust(12, "1")
+            return {"projectId": self.project, "number": number, "name": self.project}, []
+        return {}, []
+
+    def _monitoring_named(self, collection: str) -> Callable[[str, Outputs], Outputs]:
+        """Monitoring names its resources `projects/{project}/{collection}/{numeric id}`."""
+
+        def computed(name: str, _state: Outputs) -> Outputs:
+            link = f"projects/{self.project}/{collection}/{int(_suffix(name, 12), 16)}"
+            return {"__id": link, "name": link}
+
+        return computed
+
+    def _uptime_check(self, name: str, _state: Outputs) -> Outputs:
+        check_id = f"{name}-{_suffix(name, 6)}"
+        link = f"projects/{self.project}/uptimeCheckConfigs/{check_id}"
+        return {"__id": link, "name": link, "uptimeCheckId": check_id}
 
     def _location(self, state: Outputs) -> str:
         return state.get("region") or state.get("location") or self.region

@@ -175,6 +175,52 @@ def router_nat() -> dict[str, Any]:
     }
 
 
+INFRA_CHANNEL = f"projects/{PROJECT}/notificationChannels/101"
+APP_CHANNEL = f"projects/{PROJECT}/notificationChannels/202"
+
+
+def channel(team: str = "infrastructure") -> dict[str, Any]:
+    return {
+        "name": INFRA_CHANNEL if team == "infrastructure" else APP_CHANNEL,
+        "type": "email",
+        "labels": {"email_address": f"{team}@acme.example"},
+        "userLabels": {"conduit-team": team},
+    }
+
+
+def alert_policy(covers: str, failure_class: str = "infrastructure") -> dict[str, Any]:
+    team = "application" if failure_class == "application" else "infrastructure"
+    return {
+        "displayName": f"staging: {covers}",
+        "combiner": "OR",
+        "notificationChannels": [INFRA_CHANNEL if team == "infrastructure" else APP_CHANNEL],
+        "userLabels": {
+            "conduit-team": team,
+            "conduit-failure-class": failure_class,
+            "conduit-covers": covers,
+        },
+    }
+
+
+JOB_ID = f"projects/{PROJECT}/locations/{REGION}/jobs/backend-probe"
+
+
+def scheduler_job(schedule: str = "*/5 * * * *") -> dict[str, Any]:
+    return {
+        "name": "staging-probe-connectivity",
+        "region": REGION,
+        "schedule": schedule,
+        "timeZone": "Etc/UTC",
+        "httpTarget": {
+            "uri": f"https://run.googleapis.com/v2/{JOB_ID}:run",
+            "httpMethod": "POST",
+            "oauthToken": {
+                "serviceAccountEmail": f"staging-probe-scheduler@{PROJECT}.iam.gserviceaccount.com"
+            },
+        },
+    }
+
+
 def env_value(props: dict[str, Any], name: str, value: str | None) -> dict[str, Any]:
     """`props` (a service, changed in place) with env `name` set to `value` (None removes it)."""
     envs = props["template"]["containers"][0]["envs"]

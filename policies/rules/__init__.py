@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from policies.rules import (
+    alerts_cover_startup_path,
+    alerts_routed_by_class,
     cloudrun_connections_per_instance,
     cloudrun_dedicated_service_account,
     cloudrun_egress_through_connector,
@@ -27,6 +29,7 @@ from policies.rules import (
     connector_machine_type_advisory,
     connector_region_matches_service,
     connector_warm_capacity,
+    continuous_validation_scheduled,
     direct_vpc_cloud_nat_advisory,
     direct_vpc_region_matches_service,
     direct_vpc_startup_probe,
@@ -80,6 +83,9 @@ MODULES = [
     redis_private_service_access,
     redis_region_matches_service,
     redis_high_availability,
+    alerts_cover_startup_path,
+    alerts_routed_by_class,
+    continuous_validation_scheduled,
 ]
 
 POLICIES = [module.POLICY for module in MODULES]

@@ -1,0 +1,145 @@
+"""Operations as code: what watches the stack (log-based metrics, uptime checks, routed alerts, the
+dashboard) and what validates it continuously (scheduled probe runs), from conduit:alerting and
+conduit:continuousValidation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi import ResourceOptions
+
+from conduit.components.alerts import Alerts, AlertsArgs, WatchedConnector
+from conduit.components.dashboard import DashboardArgs, DashboardService, StackDashboard
+from conduit.components.log_metrics import LogMetrics, LogMetricsArgs
+from conduit.components.options import child_options
+from conduit.components.schedules import ContinuousValidation, ScheduleArgs
+from conduit.components.uptime import CheckedService, UptimeArgs, UptimeChecks
+from conduit.core import capacity, names
+from conduit.core.settings import AlertThresholds, StackSettings
+
+PUBLIC_INGRESS = "INGRESS_TRAFFIC_ALL"
+"""Uptime checkers reach a service from the internet: only with this ingress."""
+
+
+@dataclass(frozen=True)
+class OperationsArgs:
+    settings: StackSettings
+    stack: str
+    database_connection_name: pulumi.Input[str]
+    service_urls: dict[str, pulumi.Input[str]]
+    probe_job_id: pulumi.Input[str] | None
+
+
+class Operations(pulumi.ComponentResource):
+    """Metrics and the dashboard whenever the stack is watched; alerts and uptime checks with
+    conduit:alerting; scheduled probe runs with conduit:continuousValidation."""
+
+    metrics: LogMetrics
+    alerts: Alerts | None
+    uptime: UptimeChecks | None
+    schedules: ContinuousValidation | None
+
+    def __init__(
+        self, name: str, args: OperationsArgs, opts: ResourceOptions | None = None
+    ) -> None:
+        super().__init__("conduit:operations:Operations", name, {}, opts)
+        child = child_options(self, opts)
+        settings = args.settings
+        services = {s.name: (key, s) for key, s in settings.services.items()}
+        probe_job = (
+            names.probe_job_name(settings.probe_service.name) if settings.probe_job else None
+        )
+        env = settings.environment
+        self.metrics = LogMetrics(
+            env, LogMetricsArgs(env, settings.project, probe_job, tuple(services)), child
+        )
+        connector = settings.network.connector
+        watched_connector = (
+            WatchedConnector(connector.name, connector.max_instances, connector.machine_type)
+            if connector is not None
+            else None
+        )
+        self.alerts = self.uptime = self.schedules = None
+        if settings.alerting is not None:
+            self.uptime = UptimeChecks(
+                env,
+                UptimeArgs(
+                    settings.project,
+                    settings.region,
+                    env,
+                    tuple(
+                        CheckedService(name, args.service_urls[name], s.health_endpoints, key)
+                        for name, (key, s) in services.items()
+                        if s.ingress == PUBLIC_INGRESS
+                    ),
+                ),
+                child,
+            )
+            self.alerts = Alerts(
+                env,
+                AlertsArgs(
+                    settings=settings.alerting,
+                    criteria=settings.success_criteria,
+                    stack=args.stack,
+                    environment=env,
+                    project=settings.project,
+                    database_connection_name=args.database_connection_name,
+                    max_connections=settings.database.effective_max_connections,
+                    services=tuple(services),
+                    metrics=self.metrics,
+                    connector=watched_connector,
+                    redis=settings.redis is not None,
+                    uptime_checks=self.uptime.check_ids,
+                ),
+                child,
+            )
+        StackDashboard(
+            env,
+            DashboardArgs(
+                environment=env,
+                criteria=settings.success_criteria,
+                error_ratio=(
+                    settings.alerting.thresholds if settings.alerting else AlertThresholds()
+                ).error_ratio,
+                services=tuple(
+                    DashboardService(
+                        name,
+                        s.max_instances,
+                        capacity.startup_window(
+                            s.startup_probe.initial_delay_seconds,
+                            s.startup_probe.period_seconds,
+                            s.startup_probe.failure_threshold,
+                        ),
+                    )
+                    for name, (_, s) in services.items()
+                ),
+                max_connections=settings.database.effective_max_connections,
+                connector=(
+                    (connector.name, connector.max_instances, connector.machine_type)
+                    if connector is not None
+                    else None
+                ),
+                probe_connect_metric=self.metrics.connect_seconds,
+                redis=settings.redis is not None,
+            ),
+            args.database_connection_name,
+            child,
+        )
+        validation = settings.continuous_validation
+        if validation is not None and settings.probe_job is not None and probe_job is not None:
+            self.schedules = ContinuousValidation(
+                env,
+                ScheduleArgs(
+                    settings=validation,
+                    probe_job=settings.probe_job,
+                    job_id=args.probe_job_id or "",
+                    job_name=probe_job,
+                    environment=env,
+                    region=settings.region,
+                    concurrent_connections=settings.success_criteria.concurrent_connections,
+                    redis=settings.redis is not None and settings.probe_service.redis,
+                ),
+                child,
+            )
+        self.register_outputs({})

@@ -1,0 +1,166 @@
+"""alerts-cover-startup-path: the database, the egress path and every service have an alert that
+notifies someone.
+
+The incident's start-up failures went unnoticed until users saw them: every link of the path
+(Cloud SQL, the connector or Direct VPC subnet, each Cloud Run service) needs an alert policy
+labelled as covering it (conduit-covers) with at least one notification channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from conduit.core import teams
+from conduit.core.violation import Violation
+from policies.guard import samples
+from policies.guard.cloudrun import SERVICE
+from policies.guard.define import Config, StackResource, of_type, stack_policy
+from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
+from policies.guard.props import at, items, known
+
+ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
+INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
+CONNECTOR = "gcp:vpcaccess/connector:Connector"
+SUBNET = "gcp:compute/subnetwork:Subnetwork"
+REMEDIATION = (
+    "Set conduit:alerting with channels for both teams: the program then creates an alert for "
+    "the database, the egress path and every service."
+)
+
+
+def _covered(alerts: Sequence[StackResource]) -> tuple[set[str], set[str]]:
+    """(what alerts with a channel cover, what alerts without one cover)."""
+    notified, silent = set(), set()
+    for alert in alerts:
+        covers = at(alert.props, f"userLabels.{teams.COVERS_LABEL}", str)
+        if not known(covers):
+            continue
+        (notified if items(alert.props, "notificationChannels") else silent).add(covers)
+    return notified, silent
+
+
+def check(resources: Sequence[StackResource], _config: Config) -> Iterator[Violation]:
+    services = of_type(resources, SERVICE)
+    if not services:
+        return
+    notified, silent = _covered(of_type(resources, ALERT))
+    needed = [(r, teams.COVERS_DATABASE, "the database") for r in of_type(resources, INSTANCE)]
+    needed += [(r, teams.COVERS_EGRESS, "the egress path") for r in of_type(resources, CONNECTOR)]
+    needed += [(r, teams.COVERS_EGRESS, "the egress path") for r in of_type(resources, SUBNET)]
+    for service in services:
+        name = at(service.props, "name", str)
+        if known(name):
+            needed.append((service, teams.covers_service(name), f"service {name}"))
+    for resource, covers, what in needed:
+        if covers in notified:
+            continue
+        why = " has no notification channel" if covers in silent else ""
+        yield Violation(
+            f"no alert covers {what}: an alert policy labelled {teams.COVERS_LABEL}={covers}"
+            f"{why or ' with a notification channel is missing'}.",
+            ("userLabels",),
+            observed=None,
+            required=covers,
+            urn=resource.urn,
+        )
+
+
+POLICY = stack_policy(
+    name="alerts-cover-startup-path",
+    description=(
+        "The database, the egress path and every service have an alert with a notification channel."
+    ),
+    check=check,
+    severity=Severity.HIGH,
+    remediation=REMEDIATION,
+    enforcement=EnforcementLevel.ADVISORY,
+)
+
+
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
+def _system(*alerts: dict) -> list[Res]:
+    return [
+        Res(INSTANCE, samples.instance()),
+        Res(CONNECTOR, samples.connector()),
+        Res(SERVICE, samples.service()),
+        *(
+            Res(ALERT, {**a, "displayName": f"{i}"}, urn=urn(ALERT, str(i)))
+            for i, a in enumerate(alerts)
+        ),
+    ]
+
+
+_ALL = (
+    samples.alert_policy("database"),
+    samples.alert_policy("egress"),
+    samples.alert_policy("service-backend", "application"),
+)
+# pragma: no mutate end
+
+EXAMPLES = Examples(
+    good=[
+        _system(*_ALL),
+        # A Direct VPC stack: its subnet is the egress path.
+        [
+            Res(INSTANCE, samples.instance()),
+            Res(SUBNET, samples.subnet()),
+            Res(SERVICE, samples.direct_service()),
+            *(Res(ALERT, a, urn=urn(ALERT, str(i))) for i, a in enumerate(_ALL)),
+        ],
+        # Nothing on Cloud Run: nothing to cover.
+        [Res(INSTANCE, samples.instance())],
+    ],
+    bad=[
+        # The production stack without conduit:alerting.
+        Bad(
+            _system(),
+            (
+                Want(
+                    "no alert covers the database: an alert policy labelled "
+                    "conduit-covers=database with a notification channel is missing.",
+                    ("userLabels",),
+                    None,
+                    "database",
+                    urn=urn(INSTANCE, "staging-instance"),
+                ),
+                Want(
+                    "no alert covers the egress path: an alert policy labelled "
+                    "conduit-covers=egress with a notification channel is missing.",
+                    ("userLabels",),
+                    None,
+                    "egress",
+                    urn=urn(CONNECTOR, "staging-connector"),
+                ),
+                Want(
+                    "no alert covers service backend: an alert policy labelled "
+                    "conduit-covers=service-backend with a notification channel is missing.",
+                    ("userLabels",),
+                    None,
+                    "service-backend",
+                    urn=urn(SERVICE, "backend"),
+                ),
+            ),
+        ),
+        # An alert nobody receives does not cover anything.
+        Bad(
+            _system(
+                samples.alert_policy("database"),
+                changed(samples.alert_policy("egress"), "notificationChannels", []),
+                samples.alert_policy("service-backend", "application"),
+            ),
+            (
+                Want(
+                    "no alert covers the egress path: an alert policy labelled "
+                    "conduit-covers=egress has no notification channel.",
+                    ("userLabels",),
+                    None,
+                    "egress",
+                    urn=urn(CONNECTOR, "staging-connector"),
+                ),
+            ),
+        ),
+    ],
+)

@@ -1,0 +1,175 @@
+"""continuous-validation-scheduled: a scheduler job runs the stack's probe job often enough.
+
+The remediation plan asks to validate the fix continuously, so a regression is seen before users
+see it. This needs the probe job in the stack and a Cloud Scheduler job that runs it (Cloud Run
+Admin API `jobs.run`) with no gap longer than the configured interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from conduit.core import cron
+from conduit.core.violation import Violation
+from policies.guard import samples
+from policies.guard.cloudrun import JOB, SERVICE
+from policies.guard.define import Config, StackResource, of_type, stack_policy
+from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
+from policies.guard.links import Linker
+from policies.guard.props import at, known
+
+SCHEDULE = "gcp:cloudscheduler/job:Job"
+REMEDIATION = (
+    'Set conduit:probeJob and conduit:continuousValidation (e.g. connectivity "*/5 * * * *").'
+)
+
+
+def _job_of(schedule: StackResource, jobs: Linker) -> StackResource | None:
+    uri = at(schedule.props, "httpTarget.uri", str)
+    if known(uri) and "/jobs/" in uri and uri.endswith(":run"):
+        return jobs.by_key.get(uri.rsplit("/jobs/", 1)[-1].removesuffix(":run"))
+    linked = jobs.dependencies_of(schedule)
+    return linked[0] if linked else None
+
+
+def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violation]:
+    services = of_type(resources, SERVICE)
+    if not services:
+        return
+    jobs = of_type(resources, JOB)
+    limit = config["maxIntervalMinutes"]
+    if not jobs:
+        yield Violation(
+            "the stack has no probe job for continuous validation to run.",
+            ("conduit:probeJob",),
+            urn=services[0].urn,
+        )
+        return
+    linker = Linker(jobs, lambda j: at(j.props, "name", str))
+    gaps: list[int] = []
+    for schedule in of_type(resources, SCHEDULE):
+        expression = at(schedule.props, "schedule", str)
+        if _job_of(schedule, linker) is None or not known(expression):
+            continue
+        try:
+            gaps.append(cron.parse(expression).longest_gap_minutes)
+        except cron.CronError:
+            continue
+    if not gaps:
+        yield Violation(
+            "no Cloud Scheduler job runs the probe job: nothing validates the stack between "
+            "deploys.",
+            ("conduit:continuousValidation",),
+            required=f"every {limit} min",
+            urn=jobs[0].urn,
+        )
+    elif min(gaps) > limit:
+        yield Violation(
+            f"the probe job runs at most every {min(gaps)} min; continuous validation needs a run "
+            f"at least every {limit} min.",
+            ("conduit:continuousValidation",),
+            observed=min(gaps),
+            required=limit,
+            urn=jobs[0].urn,
+        )
+
+
+POLICY = stack_policy(
+    name="continuous-validation-scheduled",
+    description="A Cloud Scheduler job runs the probe job at least every maxIntervalMinutes.",
+    check=check,
+    severity=Severity.MEDIUM,
+    remediation=REMEDIATION,
+    enforcement=EnforcementLevel.ADVISORY,
+    defaults={"maxIntervalMinutes": 15},
+    schema={"maxIntervalMinutes": {"type": "integer", "minimum": 1, "maximum": 10080}},
+)
+
+_BASE = [Res(SERVICE, samples.service()), Res(JOB, samples.job())]
+EXAMPLES = Examples(
+    good=[
+        [*_BASE, Res(SCHEDULE, samples.scheduler_job())],
+        # At the limit: every 15 minutes; one fast tier is enough.
+        [
+            *_BASE,
+            Res(SCHEDULE, samples.scheduler_job("*/15 * * * *")),
+            Res(SCHEDULE, samples.scheduler_job("0 * * * *")),
+        ],
+        # The job's id unknown at preview: the dependency links it.
+        [
+            *_BASE,
+            Res(
+                SCHEDULE,
+                changed(samples.scheduler_job(), "httpTarget.uri", samples.UNKNOWN),
+                dependencies=[urn(JOB, "backend-probe")],
+            ),
+        ],
+        # No Cloud Run service: nothing to validate.
+        [Res(JOB, samples.job())],
+    ],
+    bad=[
+        # One step past: every 16 minutes leaves a 16-minute gap (and 8 at the top of the hour).
+        Bad(
+            [*_BASE, Res(SCHEDULE, samples.scheduler_job("*/16 * * * *"))],
+            (
+                Want(
+                    "the probe job runs at most every 16 min; continuous validation needs a run "
+                    "at least every 15 min.",
+                    ("conduit:continuousValidation",),
+                    16,
+                    15,
+                    urn=urn(JOB, "backend-probe"),
+                ),
+            ),
+        ),
+        Bad(
+            [*_BASE, Res(SCHEDULE, samples.scheduler_job("0 * * * *"))],
+            (
+                Want(
+                    "the probe job runs at most every 60 min; continuous validation needs a run "
+                    "at least every 15 min.",
+                    ("conduit:continuousValidation",),
+                    60,
+                    15,
+                    urn=urn(JOB, "backend-probe"),
+                ),
+            ),
+        ),
+        # A schedule that runs some other job does not count.
+        Bad(
+            [
+                *_BASE,
+                Res(
+                    SCHEDULE,
+                    changed(
+                        samples.scheduler_job(),
+                        "httpTarget.uri",
+                        "https://run.googleapis.com/v2/projects/p/locations/r/jobs/other:run",
+                    ),
+                ),
+            ],
+            (
+                Want(
+                    "no Cloud Scheduler job runs the probe job: nothing validates the stack "
+                    "between deploys.",
+                    ("conduit:continuousValidation",),
+                    None,
+                    "every 15 min",
+                    urn=urn(JOB, "backend-probe"),
+                ),
+            ),
+        ),
+        Bad(
+            [Res(SERVICE, samples.service())],
+            (
+                Want(
+                    "the stack has no probe job for continuous validation to run.",
+                    ("conduit:probeJob",),
+                    urn=urn(SERVICE, "backend"),
+                ),
+            ),
+        ),
+    ],
+)
