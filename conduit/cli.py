@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import signal
 import sys
 import warnings
@@ -314,5 +316,26 @@ def _validate(args: argparse.Namespace) -> int:
         return ExitCode.INVALID_INPUT
 
 
+def console() -> None:
+    """The console script: `main`, then end the process as soon as its output is out.
+
+    Unloading pulumi_gcp's thousands of modules at interpreter exit took about 0.6 s of a 2.8 s
+    preview; every file was written and the pack stopped before `main` returned, so there is
+    nothing left for the teardown to do.
+    """
+    if sys.argv[1:2] == ["preview"]:
+        # A preview is a short run that loads thousands of classes it keeps to the end:
+        # collecting garbage among them took ~0.2 s and freed nothing worth having.
+        gc.disable()
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            # The reader went away (`| head`): nothing more can reach it, nothing to report.
+            continue
+    os._exit(int(code))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

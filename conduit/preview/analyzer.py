@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,3 +164,53 @@ def analyze_stack(
         for record in records
     ]
     return pack.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources))
+
+
+class ResourceAnalysis:
+    """Analyze each resource while the program is still registering the rest, as the engine does
+    during `pulumi preview`: the pack works on the other core instead of after the program.
+
+    A thread asks the pack for its info, configures it (`configure_pack`), then sends Analyze for
+    each resource submitted; `finish` waits for the last answer and raises what went wrong.
+    """
+
+    def __init__(
+        self, pack: PackProcess, configure_pack: Callable[[analyzer_pb2.AnalyzerInfo], None]
+    ) -> None:
+        self._pack = pack
+        self._configure = configure_pack
+        self._queue: queue.SimpleQueue[ResourceRecord | None] = queue.SimpleQueue()
+        self._responses: dict[str, analyzer_pb2.AnalyzeResponse] = {}
+        self._error: BaseException | None = None
+        self.info: analyzer_pb2.AnalyzerInfo | None = None
+        # A daemon: an interrupted preview must not wait for the pack it is stopping.
+        self._thread = threading.Thread(target=self._work, name="conduit-analyze", daemon=True)
+        self._thread.start()
+
+    def submit(self, record: ResourceRecord) -> None:
+        """A resource the program registered; only what a provider creates is analyzed."""
+        if record.custom:
+            self._queue.put(record)
+
+    def _work(self) -> None:
+        try:
+            self.info = get_info(self._pack)
+            self._configure(self.info)
+            while (record := self._queue.get()) is not None:
+                self._responses[record.urn] = analyze(self._pack, record)
+        except BaseException as error:  # noqa: BLE001 raised again by finish, in the caller
+            self._error = error
+
+    def finish(self) -> tuple[analyzer_pb2.AnalyzerInfo, dict[str, analyzer_pb2.AnalyzeResponse]]:
+        """The pack's info and each resource's answer, by URN."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self.info is None:
+            raise PackError("the pack's analysis ended before it answered GetAnalyzerInfo")
+        return self.info, self._responses
+
+    def stop(self) -> None:
+        """Let the thread end after what it is doing; never waits."""
+        self._queue.put(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +26,20 @@ class Plan:
         return [r for r in self.recording.resources if r.custom]
 
 
-def plan_stack(project_dir: Path, stack: str, project: Project | None = None) -> Plan:
+def plan_stack(
+    project_dir: Path,
+    stack: str,
+    project: Project | None = None,
+    on_record: Callable[[ResourceRecord], None] | None = None,
+) -> Plan:
     """Load the project and the stack's config as the CLI does, validate the settings
-    (SettingsError on bad input), then run the program under mocks."""
+    (SettingsError on bad input), then run the program under mocks; `on_record` hears of each
+    resource as it registers."""
     project = project or load_project(project_dir)
     path = stack_file(project_dir, stack)
     config = merge_stack_config(project, stack, read_stack_config(path), path.name)
     settings = parse_settings(config, path.name)
     recording = run_program(
-        project_dir, project.name, stack, config, settings.project, settings.region
+        project_dir, project.name, stack, config, settings.project, settings.region, on_record
     )
     return Plan(stack, settings, recording)

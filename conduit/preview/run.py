@@ -70,15 +70,22 @@ def preview(request: PreviewRequest) -> Report:
     # What the CLI refuses before anything runs is refused here before the pack starts.
     project = load_project(request.project_dir)
     raw_config = policy_config.load(request.policy_config)
+    source = str(request.policy_config) if request.policy_config else "policy defaults"
     with ExitStack() as stack:
-        # The pack boots in its own process (on the other core) while the program runs here.
+        # The pack boots in its own process (on the other core) while the program runs here,
+        # and analyzes each resource as it registers.
         pack = stack.enter_context(analyzer.running_pack(request.pack_dir))
-        plan = _plan(request, project)
-        info = analyzer.get_info(pack)
-        source = str(request.policy_config) if request.policy_config else "policy defaults"
-        analyzer.configure(pack, policy_config.reconcile(info, raw_config, source))
+        analysis = analyzer.ResourceAnalysis(
+            pack,
+            lambda info: analyzer.configure(
+                pack, policy_config.reconcile(info, raw_config, source)
+            ),
+        )
+        stack.callback(analysis.stop)
+        plan = _plan(request, project, analysis.submit)
+        info, responses = analysis.finish()
         records = plan.custom_resources
-        diagnostics = [(r, d) for r in records for d in analyzer.analyze(pack, r).diagnostics]
+        diagnostics = [(r, d) for r in records for d in responses[r.urn].diagnostics]
         by_urn = {r.urn: r for r in records}
         diagnostics += [
             (by_urn.get(d.urn), d) for d in analyzer.analyze_stack(pack, records).diagnostics
@@ -117,9 +124,11 @@ def preview(request: PreviewRequest) -> Report:
     )
 
 
-def _plan(request: PreviewRequest, project: Project) -> Plan:
+def _plan(
+    request: PreviewRequest, project: Project, on_record: Callable[[ResourceRecord], None]
+) -> Plan:
     try:
-        return plan_stack(request.project_dir, request.stack, project)
+        return plan_stack(request.project_dir, request.stack, project, on_record)
     except SettingsError:
         raise
     except Exception as error:

@@ -6,6 +6,7 @@ import json
 import runpy
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,9 +65,15 @@ class DuplicateUrnError(RuntimeError):
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, keeping each request the way the engine would see it."""
 
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+    def __init__(
+        self,
+        mocks: pulumi.runtime.Mocks,
+        on_record: Callable[[ResourceRecord], None] | None = None,
+    ) -> None:
         super().__init__(mocks)
         self.records: list[ResourceRecord] = []
+        self._on_record = on_record
+        """Told of each resource as it registers, as the engine hands it to Analyze."""
         self.duplicate_urns: list[str] = []
         """URNs registered twice, which the SDK's mock accepts and the engine refuses."""
         self._urns: set[str] = set()
@@ -90,22 +97,23 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         for key in secret_keys & set(outputs.keys()):
             if not sdk.is_secret(outputs[key]):
                 outputs[key] = sdk.wrap_secret(outputs[key])
-        self.records.append(
-            ResourceRecord(
-                type=request.type,
-                name=request.name,
-                urn=response.urn,
-                parent=request.parent,
-                dependencies=list(request.dependencies),
-                property_dependencies={
-                    key: list(deps.urns) for key, deps in request.propertyDependencies.items()
-                },
-                provider=request.provider,
-                custom=bool(request.custom),
-                inputs=request.object,
-                outputs=outputs,
-            )
+        record = ResourceRecord(
+            type=request.type,
+            name=request.name,
+            urn=response.urn,
+            parent=request.parent,
+            dependencies=list(request.dependencies),
+            property_dependencies={
+                key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
+            provider=request.provider,
+            custom=bool(request.custom),
+            inputs=request.object,
+            outputs=outputs,
         )
+        self.records.append(record)
+        if self._on_record is not None:
+            self._on_record(record)
         return response
 
 
@@ -143,9 +151,11 @@ def run_program(
     config: dict[str, Any],
     gcp_project: str,
     region: str,
+    on_record: Callable[[ResourceRecord], None] | None = None,
 ) -> Recording:
-    """Run `project_dir/__main__.py` for `stack` under the mock runtime; raise what it raises."""
-    monitor = RecordingMonitor(GcpMocks(gcp_project, region))
+    """Run `project_dir/__main__.py` for `stack` under the mock runtime; raise what it raises.
+    `on_record` hears of each resource as it registers."""
+    monitor = RecordingMonitor(GcpMocks(gcp_project, region), on_record)
     plain, encrypted = engine_config(config)
     pulumi.runtime.set_all_config(plain, [])
     sdk.ensure_event_loop()
