@@ -36,7 +36,9 @@ TYPES = {
     "gcp:logging/metric:Metric": "google_logging_metric",
     "gcp:monitoring/alertPolicy:AlertPolicy": "google_monitoring_alert_policy",
     "gcp:monitoring/dashboard:Dashboard": "google_monitoring_dashboard",
-    "gcp:monitoring/notificationChannel:NotificationChannel": "google_monitoring_notification_channel",
+    "gcp:monitoring/notificationChannel:NotificationChannel": (
+        "google_monitoring_notification_channel"
+    ),
     "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": "google_monitoring_uptime_check_config",
     "gcp:projects/service:Service": "google_project_service",
     "gcp:redis/instance:Instance": "google_redis_instance",
