@@ -97,9 +97,7 @@ def main() -> None:
         props = json_format.MessageToDict(record.inputs)
         label = re.sub(r"[^A-Za-z0-9_]", "_", record.name)
         blocks.append(
-            "\n".join(
-                [f'resource "{TYPES[record.type]}" "{label}" {{', *_body(props, "  "), "}\n"]
-            )
+            "\n".join([f'resource "{TYPES[record.type]}" "{label}" {{', *_body(props, "  "), "}\n"])
         )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(blocks))
