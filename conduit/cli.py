@@ -13,7 +13,6 @@ from pathlib import Path
 
 from conduit import interrupts
 from conduit.core.exitcodes import ExitCode
-from conduit.core.loader import SettingsError
 
 FORMATS = ("text", "markdown", "json", "sarif", "junit")
 
@@ -204,14 +203,27 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.TERMINATED if signum == signal.SIGTERM else ExitCode.INTERRUPTED
 
 
+FULL_INSTALL_ONLY = frozenset(
+    {"pulumi", "pulumi_gcp", "pulumi_random", "pulumi_policy", "pydantic", "yaml", "jsonschema"}
+    | {"google", "googleapiclient", "httpx", "grpc"}
+)
+"""What `conduit[all]` adds to the probe's slim install (pyproject.toml)."""
+
+
 def _run(args: argparse.Namespace) -> int:
-    if args.command == "preview":
-        return _preview(args)
-    if args.command == "probe":
-        return _probe(args)
-    if args.command == "validate":
-        return _validate(args)
-    return ExitCode.INVALID_INPUT
+    commands = {"preview": _preview, "probe": _probe, "validate": _validate}
+    try:
+        return commands[args.command](args)
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing not in FULL_INSTALL_ONLY:
+            raise
+        print(
+            f"conduit {args.command}: needs {missing}, which the probe's slim install leaves "
+            "out; install conduit[all] (pip install -e '.[all]', or make preview)",
+            file=sys.stderr,
+        )
+        return ExitCode.INVALID_INPUT
 
 
 def _probe(args: argparse.Namespace) -> int:
@@ -274,6 +286,7 @@ def _probe(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from conduit.core.loader import SettingsError
     from conduit.preview import analyzer, policy_config, run
     from conduit.report.output import OutputError, write_report
     from conduit.report.render import RENDERERS
