@@ -1,6 +1,6 @@
-"""The probe image's installed size: Conduit's base install (what the Dockerfile installs, the probe's
-dependencies only) against the full install (`conduit[all]`, what the image installed before the
-split). Both into fresh target directories with pip's defaults (byte-compiled), in one run.
+"""The probe image's installed size: Conduit's base install (what the Dockerfile installs, the
+probe's dependencies only) against the full install (`conduit[all]`, what the image installed
+before the split). Both into fresh target directories with pip's defaults, in one run.
 
 Run: .venv/bin/python bench/probe_install.py   (needs the package index; the README gives figures)
 """

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from conduit.core import files
 from conduit.core.settings import CrossFieldError, StackSettings
 
 SETTINGS_NAMESPACES = ("conduit:", "gcp:project", "gcp:region")
@@ -46,7 +47,9 @@ def read_stack_config(path: Path) -> dict[str, Any]:
         stacks = ", ".join(available_stacks(path.parent)) or "none"
         raise SettingsError([f"{path.name}: no such stack file (stacks here: {stacks})"])
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.safe_load(files.read_text(path, path.name)) or {}
+    except files.UnreadableFileError as error:
+        raise SettingsError([str(error)]) from None
     except yaml.YAMLError as error:
         raise SettingsError([f"{path.name}: not valid YAML: {error}".replace("\n", " ")]) from None
     config = document.get("config") if isinstance(document, dict) else None

@@ -14,6 +14,8 @@ import jsonschema
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
+from conduit.core import files
+
 LEVELS = {
     "advisory": analyzer_pb2.ADVISORY,
     "mandatory": analyzer_pb2.MANDATORY,
@@ -35,9 +37,9 @@ def load(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyConfigError([f"{path}: no such policy config file"]) from None
+        document = json.loads(files.read_text(path))
+    except files.UnreadableFileError as error:
+        raise PolicyConfigError([f"--policy-config {error}"]) from None
     except json.JSONDecodeError as error:
         raise PolicyConfigError([f"{path}: not valid JSON: {error}"]) from None
     if not isinstance(document, dict):

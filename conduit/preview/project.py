@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from conduit.core import files
 from conduit.core.loader import SettingsError
 
 PROJECT_FILE = "Pulumi.yaml"
@@ -73,9 +74,9 @@ def load_project(project_dir: Path) -> Project:
             ]
         )
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise SettingsError([f"{PROJECT_FILE}: cannot be read: {error}"]) from None
+        document = yaml.safe_load(files.read_text(path, PROJECT_FILE))
+    except files.UnreadableFileError as error:
+        raise SettingsError([str(error)]) from None
     except yaml.YAMLError as error:
         problem = str(error).replace("\n", " ")
         raise SettingsError([f"{PROJECT_FILE}: not valid YAML: {problem}"]) from None

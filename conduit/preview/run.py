@@ -69,6 +69,10 @@ def preview(request: PreviewRequest) -> Report:
     started = time.perf_counter()
     # What the CLI refuses before anything runs is refused here before the pack starts.
     project = load_project(request.project_dir)
+    if not (request.pack_dir / "PulumiPolicy.yaml").is_file():
+        raise policy_config.PolicyConfigError(
+            [f"--policy-pack {request.pack_dir}: no PulumiPolicy.yaml there: not a policy pack"]
+        )
     raw_config = policy_config.load(request.policy_config)
     source = str(request.policy_config) if request.policy_config else "policy defaults"
     with ExitStack() as stack:

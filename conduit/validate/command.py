@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -130,8 +131,12 @@ def _progress(line: str) -> None:
 def validate_command(args: argparse.Namespace) -> int:
     if args.deadline <= 0:
         raise ValidateError(f"--deadline: must be above 0 seconds, got {args.deadline:g}")
+    if args.health_wait <= 0:
+        raise ValidateError(f"--health-wait: must be above 0 seconds, got {args.health_wait:g}")
     if not 1 <= args.storm_tasks <= 1000:
         raise ValidateError(f"--storm-tasks: must be 1-1000, got {args.storm_tasks}")
+    if args.redis_ca and not os.path.isfile(args.redis_ca):
+        raise ValidateError(f"--redis-ca: {args.redis_ca}: no such file")
     checks = _selected(args)
     targets = _targets(args)
     deadline = Deadline(args.deadline)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from conduit.core import names
+from conduit.core import files, names
 from conduit.core.settings import StackSettings, SuccessCriteria
 
 
@@ -93,9 +93,9 @@ def stack_outputs(stack: str, cwd: Path) -> dict[str, Any]:
 
 def outputs_file(path: Path) -> dict[str, Any]:
     try:
-        return _json_object(path.read_text(encoding="utf-8"), str(path))
-    except FileNotFoundError:
-        raise TargetsError(f"--outputs: {path}: no such file") from None
+        return _json_object(files.read_text(path), str(path))
+    except files.UnreadableFileError as error:
+        raise TargetsError(f"--outputs: {error}") from None
 
 
 def _json_object(text: str, source: str) -> dict[str, Any]:
