@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import queue
 import subprocess
 import sys
 import threading
@@ -130,17 +129,19 @@ def _options(record: ResourceRecord) -> analyzer_pb2.AnalyzerResourceOptions:
     return analyzer_pb2.AnalyzerResourceOptions(parent=record.parent)
 
 
+def _analyze_request(record: ResourceRecord) -> analyzer_pb2.AnalyzeRequest:
+    return analyzer_pb2.AnalyzeRequest(
+        type=record.type,
+        properties=record.inputs,
+        urn=record.urn,
+        name=record.name,
+        options=_options(record),
+    )
+
+
 def analyze(pack: PackProcess, record: ResourceRecord) -> analyzer_pb2.AnalyzeResponse:
     """One resource's inputs, as `pulumi preview` sends them before each step."""
-    return pack.stub.Analyze(
-        analyzer_pb2.AnalyzeRequest(
-            type=record.type,
-            properties=record.inputs,
-            urn=record.urn,
-            name=record.name,
-            options=_options(record),
-        )
-    )
+    return pack.stub.Analyze(_analyze_request(record))
 
 
 def analyze_stack(
@@ -170,8 +171,9 @@ class ResourceAnalysis:
     """Analyze each resource while the program is still registering the rest, as the engine does
     during `pulumi preview`: the pack works on the other core instead of after the program.
 
-    A thread asks the pack for its info, configures it (`configure_pack`), then sends Analyze for
-    each resource submitted; `finish` waits for the last answer and raises what went wrong.
+    The first resource waits for the pack's info and configures it (`configure_pack`); each
+    resource's Analyze then goes out without waiting for its answer. `finish` collects the
+    answers and raises what went wrong.
     """
 
     def __init__(
@@ -179,38 +181,38 @@ class ResourceAnalysis:
     ) -> None:
         self._pack = pack
         self._configure = configure_pack
-        self._queue: queue.SimpleQueue[ResourceRecord | None] = queue.SimpleQueue()
-        self._responses: dict[str, analyzer_pb2.AnalyzeResponse] = {}
+        self._lock = threading.Lock()
+        self._pending: dict[str, grpc.Future] = {}
         self._error: BaseException | None = None
         self.info: analyzer_pb2.AnalyzerInfo | None = None
-        # A daemon: an interrupted preview must not wait for the pack it is stopping.
-        self._thread = threading.Thread(target=self._work, name="conduit-analyze", daemon=True)
-        self._thread.start()
+
+    def _ready(self) -> bool:
+        """Configure the pack once; False when that failed (finish raises why)."""
+        with self._lock:
+            if self.info is None and self._error is None:
+                try:
+                    info = get_info(self._pack)
+                    self._configure(info)
+                    self.info = info
+                except BaseException as error:  # noqa: BLE001 raised again by finish
+                    self._error = error
+            return self._error is None
 
     def submit(self, record: ResourceRecord) -> None:
         """A resource the program registered; only what a provider creates is analyzed."""
-        if record.custom:
-            self._queue.put(record)
-
-    def _work(self) -> None:
-        try:
-            self.info = get_info(self._pack)
-            self._configure(self.info)
-            while (record := self._queue.get()) is not None:
-                self._responses[record.urn] = analyze(self._pack, record)
-        except BaseException as error:  # noqa: BLE001 raised again by finish, in the caller
-            self._error = error
+        if record.custom and self._ready():
+            self._pending[record.urn] = self._pack.stub.Analyze.future(_analyze_request(record))
 
     def finish(self) -> tuple[analyzer_pb2.AnalyzerInfo, dict[str, analyzer_pb2.AnalyzeResponse]]:
         """The pack's info and each resource's answer, by URN."""
-        self._queue.put(None)
-        self._thread.join()
+        self._ready()
         if self._error is not None:
             raise self._error
         if self.info is None:
             raise PackError("the pack's analysis ended before it answered GetAnalyzerInfo")
-        return self.info, self._responses
+        return self.info, {urn: future.result() for urn, future in self._pending.items()}
 
     def stop(self) -> None:
-        """Let the thread end after what it is doing; never waits."""
-        self._queue.put(None)
+        """Cancel what was not answered yet."""
+        for future in self._pending.values():
+            future.cancel()
