@@ -55,6 +55,7 @@ class RedisTarget:
             "socket_timeout": timeout,
             # No CLIENT SETINFO round trips: the probe times what an app's connection costs.
             "driver_info": None,
+            "protocol": PROTOCOL,
         }
         if not self.tls:
             return Connection(**options)
@@ -65,6 +66,11 @@ class RedisTarget:
             ssl_check_hostname=False,
             **options,
         )
+
+
+PROTOCOL = 2
+"""RESP2: the session opens with AUTH (and SELECT) as Memorystore documents it and as
+redis-benchmark does, rather than HELLO 3, whose reply is a map of server facts to parse."""
 
 
 def parse_redis_url(raw: str, ca_file: str | None = None, ca_pem: str | None = None) -> RedisTarget:
