@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi import ResourceOptions
 
-from conduit.components.alerts import Alerts, AlertsArgs, WatchedConnector
+from conduit.components.alert_catalog import AlertsArgs, WatchedConnector
+from conduit.components.alerts import Alerts
 from conduit.components.dashboard import DashboardArgs, DashboardService, StackDashboard
 from conduit.components.log_metrics import LogMetrics, LogMetricsArgs
 from conduit.components.options import child_options
