@@ -59,7 +59,7 @@ $(VENV)/.mutation-tools: $(VENV)/.test-tools pyproject.toml
 # 85 % killed).
 mutation: $(VENV)/.mutation-tools
 	rm -rf mutants
-	@echo "make: mutmut run (about 8 minutes on 2 cores)"
+	@echo "make: mutmut run (about 15-18 minutes on 2 cores)"
 	$(BIN)/mutmut run --max-children 2 > mutants.log 2>&1 || (tail -20 mutants.log; exit 1)
 	$(BIN)/python scripts/mutation-score.py policies/rules=90 conduit/validate/checks=85
 

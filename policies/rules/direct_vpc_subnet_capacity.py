@@ -39,10 +39,15 @@ def _instances(resource: StackResource) -> tuple[int | None, str, str]:
     """(instances it can run at once, how to name them, the property that sets it)."""
     if resource.resource_type == JOB:
         return job_parallelism(resource.props), "tasks", "template.parallelism"
-    count = at(resource.props, "template.scaling.maxInstanceCount", int)
+    path = "template.scaling.maxInstanceCount"
+    count = at(resource.props, path, int)
     if count is None:
-        count = at(resource.props, "scaling.maxInstanceCount", int, default=DEFAULT_MAX_INSTANCES)
-    return (count if known(count) else None), "", "template.scaling.maxInstanceCount"
+        # The service-level scaling block, else Cloud Run's default (set in the template).
+        count = at(resource.props, "scaling.maxInstanceCount", int)
+        path = "scaling.maxInstanceCount" if count is not None else path
+    if count is None:
+        count = DEFAULT_MAX_INSTANCES
+    return (count if known(count) else None), "", path
 
 
 def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violation]:
@@ -113,6 +118,7 @@ def _stack(cidr: object, service_max: object, parallelism: object = 10) -> list[
     ]
 
 
+_SMALL_AUTH = changed(samples.direct_service(), "template.scaling.maxInstanceCount", 5)
 _RELATED = (
     (urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),
     (urn(JOB, "backend-probe"), "template.parallelism"),
@@ -169,6 +175,60 @@ EXAMPLES = Examples(
                     82,
                     urn=urn(SUBNET, "staging-run-egress"),
                     related=_RELATED,
+                ),
+            ),
+        ),
+        # The service-level scaling block when the template has none; a host address in the
+        # range is read as its network, as Google does.
+        Bad(
+            [
+                Res(SUBNET, changed(samples.subnet(), "ipCidrRange", "10.9.0.5/26")),
+                Res(
+                    SERVICE,
+                    changed(
+                        changed(samples.direct_service(), "template.scaling", None),
+                        "scaling",
+                        {"maxInstanceCount": 20},
+                    ),
+                ),
+            ],
+            (
+                Want(
+                    "subnet 10.9.0.5/26 has 60 usable addresses; Direct VPC egress needs 76: "
+                    "2 x 20 instances (backend 20) = 40, + 20 for revision roll-over (50 %), "
+                    "+ 16 for the next reservation block; the smallest subnet that fits is a /25.",
+                    ("ipCidrRange",),
+                    60,
+                    76,
+                    urn=urn(SUBNET, "staging-run-egress"),
+                    related=((urn(SERVICE, "backend"), "scaling.maxInstanceCount"),),
+                ),
+            ),
+        ),
+        # Named in order whatever the engine's order; a subnet nobody uses comes first and the
+        # next one is still judged.
+        Bad(
+            [
+                Res(SUBNET, {**samples.subnet(), "name": "unused"}),
+                Res(SUBNET, changed(samples.subnet(), "ipCidrRange", "10.9.0.0/26")),
+                Res(JOB, samples.job()),
+                Res(SERVICE, samples.direct_service()),
+                Res(SERVICE, {**_SMALL_AUTH, "name": "auth"}),
+            ],
+            (
+                Want(
+                    "subnet 10.9.0.0/26 has 60 usable addresses; Direct VPC egress needs 91: "
+                    "2 x 25 instances (auth 5, backend 10, backend-probe 10 tasks) = 50, + 25 for "
+                    "revision roll-over (50 %), + 16 for the next reservation block; the smallest "
+                    "subnet that fits is a /25.",
+                    ("ipCidrRange",),
+                    60,
+                    91,
+                    urn=urn(SUBNET, "staging-run-egress"),
+                    related=(
+                        (urn(SERVICE, "auth"), "template.scaling.maxInstanceCount"),
+                        *_RELATED,
+                    ),
                 ),
             ),
         ),
