@@ -144,6 +144,28 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
+        # A Direct VPC stack: its subnet needs the egress alert. An alert whose label is unknown
+        # at preview covers nothing yet; the alerts after it still count.
+        Bad(
+            [
+                Res(INSTANCE, samples.instance()),
+                Res(SUBNET, samples.subnet()),
+                Res(SERVICE, samples.direct_service()),
+                Res(ALERT, changed(_ALL[0], "userLabels.conduit-covers", samples.UNKNOWN)),
+                Res(ALERT, _ALL[0], urn=urn(ALERT, "database")),
+                Res(ALERT, _ALL[2], urn=urn(ALERT, "backend")),
+            ],
+            (
+                Want(
+                    "no alert covers the egress path: an alert policy labelled "
+                    "conduit-covers=egress with a notification channel is missing.",
+                    ("userLabels",),
+                    None,
+                    "egress",
+                    urn=urn(SUBNET, "staging-run-egress"),
+                ),
+            ),
+        ),
         # An alert nobody receives does not cover anything.
         Bad(
             _system(

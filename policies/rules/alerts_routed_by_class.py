@@ -89,6 +89,14 @@ EXAMPLES = Examples(
             Res(ALERT, samples.alert_policy("continuous-validation", "configuration")),
             Res(ALERT, _APP_ALERT, urn=urn(ALERT, "backend")),
         ],
+        # A channel name that is not the stack's (unknown to it) is not judged.
+        [
+            *_CHANNELS,
+            Res(
+                ALERT,
+                changed(_APP_ALERT, "notificationChannels", ["projects/p/notificationChannels/9"]),
+            ),
+        ],
         # Channel names unknown at preview: linked by the dependency; still the right team.
         [
             *_CHANNELS,
@@ -100,10 +108,12 @@ EXAMPLES = Examples(
         ],
     ],
     bad=[
-        # An application alert paging the infrastructure team.
+        # An application alert paging the infrastructure team; an alert with no team label
+        # before it is not judged, and does not stop the judging.
         Bad(
             [
                 *_CHANNELS,
+                Res(ALERT, changed(_APP_ALERT, "userLabels", {}), urn=urn(ALERT, "unlabelled")),
                 Res(
                     ALERT,
                     changed(_APP_ALERT, "notificationChannels", [samples.INFRA_CHANNEL]),

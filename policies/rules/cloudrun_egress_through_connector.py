@@ -64,7 +64,10 @@ EXAMPLES = Examples(
         # Direct VPC egress: not this rule's, whatever its egress.
         samples.direct_service(),
         changed(samples.direct_service(), _EGRESS, "ALL_TRAFFIC"),
+        # ALL_TRAFFIC when the policy config allows it (good_config).
+        changed(samples.service(), _EGRESS, "ALL_TRAFFIC"),
     ],
+    good_config={"allowAllTraffic": True},
     bad=[
         Bad(
             changed(samples.service(), "template.vpcAccess", None),

@@ -97,6 +97,21 @@ EXAMPLES = Examples(
             Res(SCHEDULE, samples.scheduler_job("*/15 * * * *")),
             Res(SCHEDULE, samples.scheduler_job("0 * * * *")),
         ],
+        # A schedule of some other job, or with a schedule unknown at preview, comes first; the
+        # probe job's own still counts.
+        [
+            *_BASE,
+            Res(
+                SCHEDULE,
+                changed(
+                    samples.scheduler_job(),
+                    "httpTarget.uri",
+                    "https://run.googleapis.com/v2/projects/p/locations/r/jobs/other:run",
+                ),
+            ),
+            Res(SCHEDULE, changed(samples.scheduler_job(), "schedule", samples.UNKNOWN)),
+            Res(SCHEDULE, samples.scheduler_job()),
+        ],
         # The job's id unknown at preview: the dependency links it.
         [
             *_BASE,
@@ -148,6 +163,26 @@ EXAMPLES = Examples(
                         "httpTarget.uri",
                         "https://run.googleapis.com/v2/projects/p/locations/r/jobs/other:run",
                     ),
+                ),
+            ],
+            (
+                Want(
+                    "no Cloud Scheduler job runs the probe job: nothing validates the stack "
+                    "between deploys.",
+                    ("conduit:continuousValidation",),
+                    None,
+                    "every 15 min",
+                    urn=urn(JOB, "backend-probe"),
+                ),
+            ),
+        ),
+        # A job id unknown at preview and no dependency to link it: not the probe job's.
+        Bad(
+            [
+                *_BASE,
+                Res(
+                    SCHEDULE,
+                    changed(samples.scheduler_job(), "httpTarget.uri", samples.UNKNOWN),
                 ),
             ],
             (

@@ -69,8 +69,13 @@ EXAMPLES = Examples(
         ],
     ],
     bad=[
+        # A connector service before it is not the advisory's, and does not stop it.
         Bad(
-            [Res(NAT, samples.router_nat()), Res(SERVICE, samples.direct_service())],
+            [
+                Res(NAT, samples.router_nat()),
+                Res(SERVICE, {**samples.service(), "name": "legacy"}),
+                Res(SERVICE, samples.direct_service()),
+            ],
             (
                 Want(
                     "service egresses by Direct VPC in us-central1, where Cloud NAT staging-nat "

@@ -62,8 +62,13 @@ EXAMPLES = Examples(
         ],
     ],
     bad=[
+        # A connector service before it takes no address and does not stop the judging.
         Bad(
-            [Res(SUBNET, _ELSEWHERE), Res(SERVICE, samples.direct_service())],
+            [
+                Res(SUBNET, _ELSEWHERE),
+                Res(SERVICE, {**samples.service(), "name": "legacy"}),
+                Res(SERVICE, samples.direct_service()),
+            ],
             (
                 Want(
                     "service in us-central1 egresses through subnet staging-run-egress in "

@@ -90,12 +90,18 @@ EXAMPLES = Examples(
         samples.direct_service(),
         # At the limit: 150 s covers 75 + 60 + 15 = 150 s.
         changed(samples.direct_service(), f"{_PROBE}.failureThreshold", 15),
-        # No DB init timeout: the warm-up and the margin alone (75 s) in 80 s.
+        # No DB init timeout: the warm-up and the margin alone, 75 s in exactly 15 x 5 s.
         changed(
-            samples.env_value(samples.direct_service(), INIT_TIMEOUT_ENV, None),
-            f"{_PROBE}.failureThreshold",
-            8,
+            changed(
+                samples.env_value(samples.direct_service(), INIT_TIMEOUT_ENV, None),
+                f"{_PROBE}.failureThreshold",
+                15,
+            ),
+            f"{_PROBE}.periodSeconds",
+            5,
         ),
+        # No container to judge.
+        changed(samples.direct_service(), "template.containers", []),
         # On the connector the warm-up does not apply.
         samples.service(),
         # Unknown at preview: not judged.
