@@ -7,6 +7,8 @@
 3. `conduit probe --redis-url`: mean connect + AUTH + PING time per connection, sequential
    connections, against `redis-benchmark -t ping -k 0 -c 1` (a new connection per request; its
    time per request, 1 / requests per second) on the same local redis-server. Goal: within 1.2x.
+   Beside them, the same session on bare asyncio streams (no client library): what Python's event
+   loop alone costs, the floor any asyncio client starts from.
 
 Run: make bench-probe  (or .venv/bin/python bench/probe.py [--rounds N])
 """
@@ -135,6 +137,27 @@ def redis_probe_ms(url: str, rounds: int) -> float:
     return statistics.fmean(asyncio.run(rounds_of_one())) * 1000
 
 
+def bare_asyncio_ms(port: int, rounds: int) -> float:
+    """TCP connect, AUTH, PING on asyncio's own streams, written by hand: mean ms."""
+
+    async def sessions() -> list[float]:
+        auth = f"*2\r\n$4\r\nAUTH\r\n${len(REDIS_PASSWORD)}\r\n{REDIS_PASSWORD}\r\n".encode()
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(auth)
+            await reader.readline()
+            writer.write(b"*1\r\n$4\r\nPING\r\n")
+            await reader.readline()
+            times.append(time.perf_counter() - started)
+            writer.close()
+            await writer.wait_closed()
+        return times
+
+    return statistics.fmean(asyncio.run(sessions())) * 1000
+
+
 def redis_figures(rounds: int) -> None:
     server = start_redis()
     try:
@@ -142,9 +165,12 @@ def redis_figures(rounds: int) -> None:
         redis_benchmark_ms(server.port, 10)
         bench = redis_benchmark_ms(server.port, rounds)
         mine = redis_probe_ms(server.url(), rounds)
+        bare = bare_asyncio_ms(server.port, rounds)
         print(f"redis-benchmark -k 0 time per request: {bench:.3f} ms ({rounds} connections)")
         print(f"conduit probe --redis-url connect + AUTH + PING: {mine:.3f} ms ({rounds})")
+        print(f"bare asyncio streams, the same session: {bare:.3f} ms ({rounds})")
         print(f"ratio probe/redis-benchmark: {mine / bench:.2f}x (goal <= 1.2x)")
+        print(f"ratio bare asyncio/redis-benchmark: {bare / bench:.2f}x (Python's own floor)")
     finally:
         server.stop()
 
