@@ -486,3 +486,41 @@ def test_production_without_alerting_fails_the_preview(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     failed = re.findall(r"^FAIL  (\S+) \[mandatory", result.stdout, re.M)
     assert failed == ["alerts-cover-startup-path"] * 4, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("left_out", "present", "absent"),
+    [
+        (
+            "conduit:alerting",
+            {SCHEDULE, METRIC, "gcp:monitoring/dashboard:Dashboard"},
+            {ALERT, CHANNEL, "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig"},
+        ),
+        (
+            "conduit:continuousValidation",
+            {ALERT, CHANNEL, METRIC, "gcp:monitoring/dashboard:Dashboard"},
+            {SCHEDULE, "gcp:cloudrunv2/jobIamMember:JobIamMember"},
+        ),
+    ],
+)
+def test_each_half_of_operations_stands_alone(
+    project_copy, left_out: str, present: set[str], absent: set[str]
+) -> None:
+    from conduit.preview.plan import plan_stack
+
+    config = stack_config()
+    del config[left_out]
+    types = {r.type for r in plan_stack(project_copy(config), "staging").custom_resources}
+    assert present <= types, present - types
+    assert not absent & types, absent & types
+
+
+def test_a_stack_without_operations_has_none_of_it(project_copy) -> None:
+    from conduit.preview.plan import plan_stack
+
+    config = stack_config()
+    del config["conduit:alerting"], config["conduit:continuousValidation"]
+    p = plan_stack(project_copy(config), "staging")
+    assert not {r.type for r in p.custom_resources if "monitoring" in r.type or "logging" in r.type}
+    apis = {props(r)["service"] for r in of_type(p, "gcp:projects/service:Service")}
+    assert not {"monitoring.googleapis.com", "cloudscheduler.googleapis.com"} & apis
