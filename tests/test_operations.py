@@ -524,3 +524,17 @@ def test_a_stack_without_operations_has_none_of_it(project_copy) -> None:
     assert not {r.type for r in p.custom_resources if "monitoring" in r.type or "logging" in r.type}
     apis = {props(r)["service"] for r in of_type(p, "gcp:projects/service:Service")}
     assert not {"monitoring.googleapis.com", "cloudscheduler.googleapis.com"} & apis
+
+
+def test_probe_alerts_fire_on_one_bad_run_and_metric_alerts_on_five_minutes() -> None:
+    alerts = _by_name(of_type(plan("staging"), ALERT))
+    for name, alert in alerts.items():
+        for condition in alert["conditions"]:
+            threshold = condition.get("conditionThreshold")
+            if threshold is None or "uptime" in name:
+                continue
+            # A scheduled probe writes one result per run: five minutes of them never come.
+            per_run = "probe" in name
+            assert threshold["duration"] == ("0s" if per_run else "300s"), name
+            period = threshold["aggregations"][0]["alignmentPeriod"]
+            assert period == ("300s" if per_run else "60s"), name

@@ -78,13 +78,17 @@ def threshold(
     aligner: str,
     reducer: str | None = None,
     denominator: pulumi.Input[str] | None = None,
+    per_run: bool = False,
 ) -> mon.AlertPolicyConditionArgs:
-    """Above `value` for 5 minutes, aligned per minute."""
+    """Above `value` for 5 minutes, aligned per minute; `per_run`: a probe result, which comes
+    once per scheduled run, fires on one bad run (5-minute windows, no duration)."""
 
     def aggregation() -> list[mon.AlertPolicyConditionConditionThresholdAggregationArgs]:
         return [
             mon.AlertPolicyConditionConditionThresholdAggregationArgs(
-                alignment_period="60s", per_series_aligner=aligner, cross_series_reducer=reducer
+                alignment_period="300s" if per_run else "60s",
+                per_series_aligner=aligner,
+                cross_series_reducer=reducer,
             )
         ]
 
@@ -94,7 +98,7 @@ def threshold(
             filter=flt,
             comparison="COMPARISON_GT",
             threshold_value=value,
-            duration="300s",
+            duration="0s" if per_run else "300s",
             aggregations=aggregation(),
             denominator_filter=denominator,
             denominator_aggregations=aggregation() if denominator is not None else None,
@@ -351,6 +355,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
                     f'metric.type="{metrics.connect_seconds}" AND metric.labels.kind="{kind}"',
                     limit,
                     "ALIGN_PERCENTILE_99",
+                    per_run=True,
                 )
             ],
             what=f"the probe job's {what} connections took longer than {limit:g} s.",
@@ -376,6 +381,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
                         0,
                         "ALIGN_SUM",
                         "REDUCE_SUM",
+                        per_run=True,
                     )
                 ],
                 what=f"a probe run failed and classified the failure as {failure_class}.",
