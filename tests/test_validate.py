@@ -402,6 +402,38 @@ def test_drift_is_configuration(tmp_path, google) -> None:
     assert ("GET", f"/v1/projects/{PROJECT}/instances/{INSTANCE}") in fake.requests
 
 
+def test_a_direct_vpc_stack_is_compared_on_its_network_interface(tmp_path, google) -> None:
+    """`--stack staging-direct`: no connector is read; the deployed revision's subnet is."""
+    fake, endpoint = google
+    fake.objects[SERVICE].template.vpc_access = run_v2.VpcAccess(
+        network_interfaces=[
+            run_v2.VpcAccess.NetworkInterface(network="staging-vpc", subnetwork="elsewhere")
+        ],
+        egress=run_v2.VpcAccess.VpcEgress.PRIVATE_RANGES_ONLY,
+    )
+    direct = json.loads(outputs(tmp_path).read_text())
+    del direct["connectorId"]
+    direct |= {"egressPath": "direct", "subnetId": f"projects/{PROJECT}/regions/{REGION}/x"}
+    (tmp_path / "outputs.json").write_text(json.dumps(direct))
+    code, report, _, _ = validate(
+        "--stack",
+        "staging-direct",
+        "--outputs",
+        str(tmp_path / "outputs.json"),
+        "--api-endpoint",
+        endpoint,
+        "--only",
+        "config-drift",
+    )
+    (finding,) = by_check(report, "config-drift")
+    assert (code, finding["outcome"], finding["classification"]) == (1, "fail", "configuration")
+    assert (
+        "service backend subnet: deployed 'elsewhere', declared 'staging-run-egress'"
+        in (finding["message"])
+    )
+    assert not [path for _, path in fake.requests if "/connectors/" in path]
+
+
 def test_the_storm_fails_when_the_database_is_too_small(tmp_path) -> None:
     small = start_postgres(max_connections=8)  # 5 app sessions: 12 tasks cannot all connect at once
     try:
