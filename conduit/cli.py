@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with interrupts.handled():
             return _run(args)
-    except (KeyboardInterrupt, interrupts.Interrupted) as interrupted:
+    except KeyboardInterrupt as interrupted:  # interrupts.Interrupted is one too
         print("interrupted", file=sys.stderr)
         signum = getattr(interrupted, "signum", signal.SIGINT)
         return ExitCode.TERMINATED if signum == signal.SIGTERM else ExitCode.INTERRUPTED

@@ -1,9 +1,11 @@
 """Ctrl-C and SIGTERM as one exception, raised where the program is, and remembered.
 
-`Interrupted` is no `Exception`, so every `finally` runs (the policy pack stopped, connections
-closed) and no error handling mistakes it for a failure. Code that runs other people's code (the
-Pulumi SDK's event loop turns anything raised in a task into its own error) asks `received()`
-before reporting an error that may only be the interruption.
+`Interrupted` is a `KeyboardInterrupt`, not an `Exception`: every `finally` runs (the policy pack
+stopped, connections closed), no error handling mistakes it for a failure, and asyncio, which
+catches every other BaseException raised inside a socket write as a "fatal write error" and goes
+on, re-raises it (seen: SIGINT during a probe's write, exit 1 instead of 130). Code that runs other
+people's code (the Pulumi SDK's event loop turns anything raised in a task into its own error)
+asks `received()` before reporting an error that may only be the interruption.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from contextlib import contextmanager
 _received: list[int] = []
 
 
-class Interrupted(BaseException):
+class Interrupted(KeyboardInterrupt):
     """The run was interrupted by `signum`."""
 
     def __init__(self, signum: int) -> None:

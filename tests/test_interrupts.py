@@ -135,3 +135,37 @@ def test_a_storm_on_cloud_run_interrupted_cancels_its_execution(tmp_path) -> Non
         fake.stop()
     assert (returncode, stderr.splitlines()[-1]) == (143, "interrupted")
     assert fake.cancelled == [execution]
+
+
+def test_an_interruption_inside_a_socket_write_is_not_swallowed_by_asyncio() -> None:
+    """Seen once in ten loaded runs: SIGINT landed inside a probe connection's socket write;
+    asyncio took the exception for a broken socket ("Fatal write error on socket transport"),
+    the probe held on and exited 1. asyncio re-raises only KeyboardInterrupt and SystemExit."""
+    import asyncio
+    import socket
+
+    from conduit.interrupts import Interrupted
+
+    class SignalDuringSend:
+        """A socket whose send is where the signal lands."""
+
+        def __init__(self, sock: socket.socket) -> None:
+            self._sock = sock
+
+        def send(self, _data: bytes) -> int:
+            raise Interrupted(signal.SIGINT)
+
+        def __getattr__(self, name: str):
+            return getattr(self._sock, name)
+
+    async def write_once() -> None:
+        mine, theirs = socket.socketpair()
+        try:
+            _, writer = await asyncio.open_connection(sock=mine)
+            writer.transport._sock = SignalDuringSend(mine)  # the real transport's write path
+            writer.write(b"PING\r\n")
+        finally:
+            theirs.close()
+
+    with pytest.raises(Interrupted):
+        asyncio.run(write_once())
