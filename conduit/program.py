@@ -19,7 +19,6 @@ from conduit.components.redis import Redis, RedisArgs
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
 from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
-from conduit.core import names
 from conduit.core.loader import SECRET_VALUES_KEY, SettingsError, parse_settings
 from conduit.core.settings import SINGLE_SERVICE_KEY, StackSettings
 
@@ -171,13 +170,14 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             after_apis,
         )
     probe_job = None
-    if settings.probe_job is not None:
+    job_name = settings.probe_job_name
+    if settings.probe_job is not None and job_name is not None:
         owner = settings.probe_service
         probe_job = ProbeJob(
             env,
             ProbeJobArgs(
                 settings=settings.probe_job,
-                name=names.probe_job_name(owner.name),
+                name=job_name,
                 region=settings.region,
                 vpc=network.egress,
                 egress=owner.egress,

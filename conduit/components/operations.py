@@ -16,7 +16,7 @@ from conduit.components.log_metrics import LogMetrics, LogMetricsArgs
 from conduit.components.options import child_options
 from conduit.components.schedules import ContinuousValidation, ScheduleArgs
 from conduit.components.uptime import CheckedService, UptimeArgs, UptimeChecks
-from conduit.core import capacity, names
+from conduit.core import capacity
 from conduit.core.settings import AlertThresholds, StackSettings
 
 PUBLIC_INGRESS = "INGRESS_TRAFFIC_ALL"
@@ -48,9 +48,7 @@ class Operations(pulumi.ComponentResource):
         child = child_options(self, opts)
         settings = args.settings
         services = {s.name: (key, s) for key, s in settings.services.items()}
-        probe_job = (
-            names.probe_job_name(settings.probe_service.name) if settings.probe_job else None
-        )
+        probe_job = settings.probe_job_name
         env = settings.environment
         self.metrics = LogMetrics(
             env, LogMetricsArgs(env, settings.project, probe_job, tuple(services)), child

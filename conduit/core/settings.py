@@ -46,21 +46,22 @@ class Model(BaseModel):
     )
 
 
-def _cidr_28(value: str) -> str:
+def _ipv4_network(value: str) -> ipaddress.IPv4Network:
     try:
-        network = ipaddress.IPv4Network(value)
+        return ipaddress.IPv4Network(value)
     except ValueError as error:
         raise ValueError(f"not an IPv4 CIDR range ({error})") from None
+
+
+def _cidr_28(value: str) -> str:
+    network = _ipv4_network(value)
     if network.prefixlen != facts.CONNECTOR_PREFIX_LENGTH:
         raise ValueError(f"must be a /28 (16 addresses), got /{network.prefixlen}")
     return value
 
 
 def _private_services_range(value: str) -> str:
-    try:
-        network = ipaddress.IPv4Network(value)
-    except ValueError as error:
-        raise ValueError(f"not an IPv4 CIDR range ({error})") from None
+    network = _ipv4_network(value)
     if network.prefixlen > facts.PRIVATE_SERVICES_MAX_PREFIX:
         raise ValueError(f"must be /24 or larger (/16 recommended), got /{network.prefixlen}")
     if not network.is_private:
@@ -101,10 +102,7 @@ class ConnectorSettings(Model):
 
 
 def _direct_vpc_subnet(value: str) -> str:
-    try:
-        network = ipaddress.IPv4Network(value)
-    except ValueError as error:
-        raise ValueError(f"not an IPv4 CIDR range ({error})") from None
+    network = _ipv4_network(value)
     if network.prefixlen > facts.DIRECT_VPC_MAX_PREFIX:
         raise ValueError(
             f"must be /{facts.DIRECT_VPC_MAX_PREFIX} or larger for Direct VPC egress (Cloud Run "
@@ -571,6 +569,11 @@ class StackSettings(BaseModel):
         concurrentConnections or the probe job's storm, whichever is larger."""
         storm = self.probe_job.tasks * self.probe_job.connections_per_task if self.probe_job else 0
         return max(self.success_criteria.concurrent_connections, storm)
+
+    @property
+    def probe_job_name(self) -> str | None:
+        """The probe job's name (after the service it runs as), when the stack has one."""
+        return names.probe_job_name(self.probe_service.name) if self.probe_job else None
 
     @property
     def probe_service(self) -> ServiceSettings:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from conduit.core import files, names
+from conduit.core import files
 from conduit.core.settings import StackSettings, SuccessCriteria
 
 
@@ -182,10 +182,10 @@ def _egress_path(outputs: dict[str, Any], settings: StackSettings | None) -> str
 
 
 def _probe_job(settings: StackSettings | None) -> str | None:
-    """The probe job's full name, as the stack file declares it (names.probe_job_name)."""
-    if settings is None or settings.probe_job is None:
+    """The probe job's full name, as the stack file declares it."""
+    job = settings.probe_job_name if settings else None
+    if settings is None or job is None:
         return None
-    job = names.probe_job_name(settings.probe_service.name)
     return f"projects/{settings.project}/locations/{settings.region}/jobs/{job}"
 
 
