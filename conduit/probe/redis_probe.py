@@ -4,7 +4,6 @@ PING), close everything: the same burst and JSON as the database probe."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from urllib.parse import quote, unquote, urlsplit
 from redis.asyncio.connection import AbstractConnection, Connection, SSLConnection
 
 from conduit.probe.classify import CONFIGURATION, Failure, classify_redis
-from conduit.probe.run import Attempt, ProbeResult, burst
+from conduit.probe.run import Attempt, ProbeResult, burst, network_phases
 
 REDIS_URL_ENV = "CONDUIT_REDIS_URL"
 """Where the probe finds its Redis URL when not given one: keeps the password out of `ps`."""
@@ -116,18 +115,11 @@ def redis_url_from_env(env: Mapping[str, str]) -> str | None:
 async def _attempt(
     target: RedisTarget, burst_start: float, per_attempt: float, opened: list
 ) -> Attempt:
-    loop = asyncio.get_running_loop()
     start = time.perf_counter()
     attempt = Attempt(started=start - burst_start)
     try:
         async with asyncio.timeout(per_attempt):
-            infos = await loop.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-            attempt.resolve = time.perf_counter() - start
-            # A bare TCP handshake first, so the network and Redis can be told apart.
-            host, port = infos[0][4][:2]
-            _, writer = await asyncio.open_connection(host, port)
-            attempt.tcp = time.perf_counter() - start - attempt.resolve
-            writer.close()
+            await network_phases(attempt, target.host, target.port, start)
             connect_start = time.perf_counter()
             connection = target.connection(per_attempt)
             opened.append(connection)

@@ -125,19 +125,24 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-async def _attempt(dsn: Dsn, burst_start: float, per_attempt: float, opened: list) -> Attempt:
+async def network_phases(attempt: Attempt, host: str, port: int, start: float) -> None:
+    """Time name resolution and a bare TCP handshake into `attempt`, before the client's own
+    session, so the network and the server can be told apart."""
     loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    attempt.resolve = time.perf_counter() - start
+    address, resolved_port = infos[0][4][:2]
+    _, writer = await asyncio.open_connection(address, resolved_port)
+    attempt.tcp = time.perf_counter() - start - attempt.resolve
+    writer.close()
+
+
+async def _attempt(dsn: Dsn, burst_start: float, per_attempt: float, opened: list) -> Attempt:
     start = time.perf_counter()
     attempt = Attempt(started=start - burst_start)
     try:
         async with asyncio.timeout(per_attempt):
-            infos = await loop.getaddrinfo(dsn.host, dsn.port, type=socket.SOCK_STREAM)
-            attempt.resolve = time.perf_counter() - start
-            # A bare TCP handshake first, so the network and the database can be told apart.
-            host, port = infos[0][4][:2]
-            _, writer = await asyncio.open_connection(host, port)
-            attempt.tcp = time.perf_counter() - start - attempt.resolve
-            writer.close()
+            await network_phases(attempt, dsn.host, dsn.port, start)
             connect_start = time.perf_counter()
             connection = await asyncpg.connect(dsn.raw, timeout=per_attempt)
             opened.append(connection)
