@@ -42,6 +42,19 @@ class Linker:
         found = (self.by_urn.get(urn_of(d)) for d in resource.dependencies)
         return [r for r in found if r is not None]
 
+    def named_by(self, resource: StackResource, ref: object) -> StackResource | None:
+        """The linked resource `ref` names (its last path segment is the key), else, when the
+        reference is unknown at preview or names none of them, the first one `resource` depends
+        on; None when there is no reference."""
+        if ref is None:
+            return None
+        if known(ref):
+            found = self.by_key.get(str(ref).rsplit("/", 1)[-1])
+            if found is not None:
+                return found
+        linked = self.dependencies_of(resource)
+        return linked[0] if linked else None
+
 
 def connector_linker(connectors: Sequence[StackResource]) -> Linker:
     return Linker(connectors, lambda c: at(c.props, "name", str))
@@ -49,15 +62,7 @@ def connector_linker(connectors: Sequence[StackResource]) -> Linker:
 
 def connector_of(service: StackResource, connectors: Linker) -> StackResource | None:
     """The connector a service egresses through, or None."""
-    ref = at(service.props, "template.vpcAccess.connector", str)
-    if ref is None:
-        return None
-    if known(ref):
-        found = connectors.by_key.get(ref.rsplit("/connectors/", 1)[-1])
-        if found is not None:
-            return found
-    linked = connectors.dependencies_of(service)
-    return linked[0] if linked else None
+    return connectors.named_by(service, at(service.props, "template.vpcAccess.connector", str))
 
 
 def subnet_linker(subnets: Sequence[StackResource]) -> Linker:
@@ -68,15 +73,7 @@ def subnet_of(
     resource: StackResource, subnets: Linker, vpc_path: str = SERVICE_VPC
 ) -> StackResource | None:
     """The subnet a service or job egresses through by Direct VPC, or None."""
-    ref = direct_vpc_subnet(resource.props, vpc_path)
-    if ref is None:
-        return None
-    if known(ref):
-        found = subnets.by_key.get(ref.rsplit("/", 1)[-1])
-        if found is not None:
-            return found
-    linked = subnets.dependencies_of(resource)
-    return linked[0] if linked else None
+    return subnets.named_by(resource, direct_vpc_subnet(resource.props, vpc_path))
 
 
 def redis_linker(instances: Sequence[StackResource]) -> Linker:
