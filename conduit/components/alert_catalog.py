@@ -15,20 +15,12 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from conduit.components import monitored
 from conduit.components.log_metrics import LogMetrics
-from conduit.core import capacity, startup_log, teams
-from conduit.core.settings import AlertingSettings, SuccessCriteria
+from conduit.core import capacity, names, startup_log, teams
+from conduit.core.settings import AlertingSettings, ConnectorSettings, SuccessCriteria
 
 mon = gcp.monitoring
-
-
-@dataclass(frozen=True)
-class WatchedConnector:
-    """The connector of a connector stack, as the saturation alert sizes it."""
-
-    name: str
-    max_instances: int
-    machine_type: str
 
 
 @dataclass(frozen=True)
@@ -43,7 +35,7 @@ class AlertsArgs:
     max_connections: int
     services: tuple[str, ...]
     metrics: LogMetrics
-    connector: WatchedConnector | None = None
+    connector: ConnectorSettings | None = None
     """None on Direct VPC egress: nothing to saturate."""
     redis: bool = False
     uptime_checks: dict[str, list[pulumi.Output[str]]] = field(default_factory=dict)
@@ -126,14 +118,8 @@ def alerts(args: AlertsArgs) -> list[Alert]:
 def database_alert(args: AlertsArgs) -> Alert:
     percent = args.settings.thresholds.connections_percent
     limit = math.ceil(args.max_connections * percent / 100)
-    database_id = pulumi.Output.from_input(args.database_connection_name).apply(
-        lambda name: f"{name.split(':')[0]}:{name.split(':')[-1]}"
-    )
-    flt = database_id.apply(
-        lambda db: (
-            'metric.type="cloudsql.googleapis.com/database/postgresql/num_backends" '
-            f'AND resource.type="cloudsql_database" AND resource.labels.database_id="{db}"'
-        )
+    flt = pulumi.Output.from_input(args.database_connection_name).apply(
+        lambda name: monitored.cloudsql_backends(names.cloudsql_database_id(name))
     )
     return Alert(
         key="database-connections",
@@ -159,14 +145,11 @@ def database_alert(args: AlertsArgs) -> Alert:
     )
 
 
-def connector_alert(args: AlertsArgs, connector: WatchedConnector) -> Alert:
+def connector_alert(args: AlertsArgs, connector: ConnectorSettings) -> Alert:
     percent = args.settings.thresholds.connector_throughput_percent
-    mbps = capacity.connector_capacity_mbps(connector.machine_type, connector.max_instances)
-    bytes_per_second = mbps * 1_000_000 / 8 * percent / 100
-    base = (
-        'resource.type="vpc_access_connector" '
-        f'AND resource.labels.connector_name="{connector.name}"'
-    )
+    machine, high = connector.machine_type, connector.max_instances
+    mbps = capacity.connector_capacity_mbps(machine, high)
+    bytes_per_second = capacity.connector_capacity_bytes_per_second(machine, high) * percent / 100
     return Alert(
         key="connector-saturation",
         title="VPC connector at its maximum",
@@ -175,7 +158,7 @@ def connector_alert(args: AlertsArgs, connector: WatchedConnector) -> Alert:
         conditions=[
             threshold(
                 f"connector instances at maxInstances ({connector.max_instances})",
-                f'{base} AND metric.type="vpcaccess.googleapis.com/connector/instances"',
+                monitored.connector(connector.name, "instances"),
                 connector.max_instances - 0.5,
                 "ALIGN_MAX",
                 "REDUCE_SUM",
@@ -183,8 +166,7 @@ def connector_alert(args: AlertsArgs, connector: WatchedConnector) -> Alert:
             *(
                 threshold(
                     f"connector {direction} above {percent} % of {mbps} Mbps",
-                    f'{base} AND metric.type="vpcaccess.googleapis.com/connector/'
-                    f'{direction}_bytes_count"',
+                    monitored.connector(connector.name, f"{direction}_bytes_count"),
                     bytes_per_second,
                     "ALIGN_RATE",
                     "REDUCE_SUM",
@@ -204,10 +186,7 @@ def connector_alert(args: AlertsArgs, connector: WatchedConnector) -> Alert:
 
 def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
     system_log = startup_log.service_filter(args.project, [service])
-    requests = (
-        'metric.type="run.googleapis.com/request_count" '
-        f'AND resource.type="cloud_run_revision" AND resource.labels.service_name="{service}"'
-    )
+    requests = monitored.cloud_run(service, "request_count")
     ratio = args.settings.thresholds.error_ratio
     covers = teams.covers_service(service)
     alerts = [
@@ -352,7 +331,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
             conditions=[
                 threshold(
                     f"slowest {what} connection (p99 of runs) > {limit:g} s",
-                    f'metric.type="{metrics.connect_seconds}" AND metric.labels.kind="{kind}"',
+                    monitored.log_metric(metrics.connect_seconds, kind),
                     limit,
                     "ALIGN_PERCENTILE_99",
                     per_run=True,

@@ -14,10 +14,10 @@ import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
-from conduit.components import provenance
+from conduit.components import monitored, provenance
 from conduit.components.options import child_options
-from conduit.core import capacity
-from conduit.core.settings import SuccessCriteria
+from conduit.core import capacity, names
+from conduit.core.settings import ConnectorSettings, SuccessCriteria
 
 
 def _camel(name: str) -> str:
@@ -166,8 +166,8 @@ class DashboardArgs:
     error_ratio: float
     services: tuple[DashboardService, ...]
     max_connections: int
-    connector: tuple[str, int, str] | None
-    """(name, maxInstances, machineType) of a connector stack."""
+    connector: ConnectorSettings | None
+    """The connector of a connector stack."""
     probe_connect_metric: str | None
     redis: bool
     database_id: str = ""
@@ -178,17 +178,14 @@ def build(args: DashboardArgs) -> Dashboard:
     """The dashboard's layout: two charts per row, in the order of the start-up path."""
     widgets: list[Widget] = []
     for service in args.services:
-        run = (
-            f'resource.type="cloud_run_revision" AND resource.labels.service_name="{service.name}"'
-        )
-        requests = f'{run} AND metric.type="run.googleapis.com/request_count"'
+        requests = monitored.cloud_run(service.name, "request_count")
         widgets += [
             chart(
                 f"{service.name}: start-up latency (p99)",
                 "ms",
                 [
                     series(
-                        f'{run} AND metric.type="run.googleapis.com/container/startup_latencies"',
+                        monitored.cloud_run(service.name, "container/startup_latencies"),
                         "ALIGN_PERCENTILE_99",
                         "REDUCE_MAX",
                     )
@@ -201,7 +198,7 @@ def build(args: DashboardArgs) -> Dashboard:
                 "instances",
                 [
                     series(
-                        f'{run} AND metric.type="run.googleapis.com/container/instance_count"',
+                        monitored.cloud_run(service.name, "container/instance_count"),
                         "ALIGN_MAX",
                         "REDUCE_SUM",
                     )
@@ -240,22 +237,12 @@ def build(args: DashboardArgs) -> Dashboard:
             ),
         ]
     if args.connector is not None:
-        name, high, machine = args.connector
-        connector = (
-            f'resource.type="vpc_access_connector" AND resource.labels.connector_name="{name}"'
-        )
+        name, high = args.connector.name, args.connector.max_instances
         widgets += [
             chart(
                 "connector: instances",
                 "instances",
-                [
-                    series(
-                        f"{connector} AND "
-                        'metric.type="vpcaccess.googleapis.com/connector/instances"',
-                        "ALIGN_MAX",
-                        "REDUCE_SUM",
-                    )
-                ],
+                [series(monitored.connector(name, "instances"), "ALIGN_MAX", "REDUCE_SUM")],
                 high,
                 "maxInstances",
             ),
@@ -264,15 +251,14 @@ def build(args: DashboardArgs) -> Dashboard:
                 "bytes/s",
                 [
                     series(
-                        f'{connector} AND metric.type="vpcaccess.googleapis.com/connector/'
-                        f'{direction}_bytes_count"',
+                        monitored.connector(name, f"{direction}_bytes_count"),
                         "ALIGN_RATE",
                         "REDUCE_SUM",
                         direction,
                     )
                     for direction in ("sent", "received")
                 ],
-                capacity.connector_capacity_mbps(machine, high) * 1_000_000 / 8,
+                capacity.connector_capacity_bytes_per_second(args.connector.machine_type, high),
                 "capacity at maxInstances",
             ),
         ]
@@ -282,9 +268,7 @@ def build(args: DashboardArgs) -> Dashboard:
             "connections",
             [
                 series(
-                    'resource.type="cloudsql_database" '
-                    f'AND resource.labels.database_id="{args.database_id}" '
-                    'AND metric.type="cloudsql.googleapis.com/database/postgresql/num_backends"',
+                    monitored.cloudsql_backends(args.database_id),
                     "ALIGN_MEAN",
                     "REDUCE_SUM",
                 )
@@ -303,8 +287,7 @@ def build(args: DashboardArgs) -> Dashboard:
                 "seconds",
                 [
                     series(
-                        f'metric.type="{args.probe_connect_metric}" '
-                        f'AND metric.labels.kind="{kind}"',
+                        monitored.log_metric(args.probe_connect_metric, kind),
                         f"ALIGN_PERCENTILE_{p}",
                         None,
                         f"p{p}",
@@ -343,8 +326,7 @@ class StackDashboard(pulumi.ComponentResource):
         super().__init__("conduit:operations:Dashboard", name, {}, opts)
 
         def document(connection_name: str) -> str:
-            project, *_, instance = connection_name.split(":")
-            filled = replace(args, database_id=f"{project}:{instance}")
+            filled = replace(args, database_id=names.cloudsql_database_id(connection_name))
             return json.dumps(build(filled).to_json(), sort_keys=True)
 
         text = pulumi.Output.from_input(database_connection_name).apply(document)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi import ResourceOptions
 
-from conduit.components.alert_catalog import AlertsArgs, WatchedConnector
+from conduit.components.alert_catalog import AlertsArgs
 from conduit.components.alerts import Alerts
 from conduit.components.dashboard import DashboardArgs, DashboardService, StackDashboard
 from conduit.components.log_metrics import LogMetrics, LogMetricsArgs
@@ -53,12 +53,6 @@ class Operations(pulumi.ComponentResource):
         self.metrics = LogMetrics(
             env, LogMetricsArgs(env, settings.project, probe_job, tuple(services)), child
         )
-        connector = settings.network.connector
-        watched_connector = (
-            WatchedConnector(connector.name, connector.max_instances, connector.machine_type)
-            if connector is not None
-            else None
-        )
         self.alerts = self.uptime = self.schedules = None
         if settings.alerting is not None:
             self.uptime = UptimeChecks(
@@ -87,7 +81,7 @@ class Operations(pulumi.ComponentResource):
                     max_connections=settings.database.effective_max_connections,
                     services=tuple(services),
                     metrics=self.metrics,
-                    connector=watched_connector,
+                    connector=settings.network.connector,
                     redis=settings.redis is not None,
                     uptime_checks=self.uptime.check_ids,
                 ),
@@ -114,11 +108,7 @@ class Operations(pulumi.ComponentResource):
                     for name, (_, s) in services.items()
                 ),
                 max_connections=settings.database.effective_max_connections,
-                connector=(
-                    (connector.name, connector.max_instances, connector.machine_type)
-                    if connector is not None
-                    else None
-                ),
+                connector=settings.network.connector,
                 probe_connect_metric=self.metrics.connect_seconds,
                 redis=settings.redis is not None,
             ),

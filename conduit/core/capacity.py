@@ -92,6 +92,11 @@ def connector_capacity_mbps(machine_type: str, max_instances: int) -> int:
     return facts.CONNECTOR_MACHINE_MBPS[machine_type] * max_instances
 
 
+def connector_capacity_bytes_per_second(machine_type: str, max_instances: int) -> float:
+    """The same, in the unit of Monitoring's sent/received bytes rates."""
+    return connector_capacity_mbps(machine_type, max_instances) * 1_000_000 / 8
+
+
 def usable_subnet_addresses(prefix_length: int) -> int:
     """Addresses a subnet of `prefix_length` has for Cloud Run, after Google's reserved four."""
     return 2 ** (32 - prefix_length) - facts.SUBNET_RESERVED_ADDRESSES

@@ -43,3 +43,10 @@ def database_password_secret_id(service: str) -> str:
 def probe_job_name(service: str) -> str:
     """The Cloud Run job that runs `conduit probe` for a service."""
     return f"{service}-probe"
+
+
+def cloudsql_database_id(connection_name: str) -> str:
+    """Cloud Monitoring's `database_id` of a Cloud SQL instance (`project:instance`) from its
+    connection name (`project:region:instance`)."""
+    project, *_, instance = connection_name.split(":")
+    return f"{project}:{instance}"

@@ -6,10 +6,10 @@ resource "google_project_service" "staging_cloudresourcemanager" {
   service = "cloudresourcemanager.googleapis.com"
 }
 
-resource "google_project_service" "staging_iam" {
+resource "google_project_service" "staging_compute" {
   disable_dependent_services = false
   disable_on_destroy = false
-  service = "iam.googleapis.com"
+  service = "compute.googleapis.com"
 }
 
 resource "google_project_service" "staging_artifactregistry" {
@@ -30,28 +30,10 @@ resource "google_project_service" "staging_run" {
   service = "run.googleapis.com"
 }
 
-resource "google_project_service" "staging_secretmanager" {
+resource "google_project_service" "staging_iam" {
   disable_dependent_services = false
   disable_on_destroy = false
-  service = "secretmanager.googleapis.com"
-}
-
-resource "google_project_service" "staging_compute" {
-  disable_dependent_services = false
-  disable_on_destroy = false
-  service = "compute.googleapis.com"
-}
-
-resource "google_project_service" "staging_servicenetworking" {
-  disable_dependent_services = false
-  disable_on_destroy = false
-  service = "servicenetworking.googleapis.com"
-}
-
-resource "google_project_service" "staging_sqladmin" {
-  disable_dependent_services = false
-  disable_on_destroy = false
-  service = "sqladmin.googleapis.com"
+  service = "iam.googleapis.com"
 }
 
 resource "google_project_service" "staging_vpcaccess" {
@@ -70,6 +52,24 @@ resource "google_project_service" "staging_monitoring" {
   disable_dependent_services = false
   disable_on_destroy = false
   service = "monitoring.googleapis.com"
+}
+
+resource "google_project_service" "staging_servicenetworking" {
+  disable_dependent_services = false
+  disable_on_destroy = false
+  service = "servicenetworking.googleapis.com"
+}
+
+resource "google_project_service" "staging_secretmanager" {
+  disable_dependent_services = false
+  disable_on_destroy = false
+  service = "secretmanager.googleapis.com"
+}
+
+resource "google_project_service" "staging_sqladmin" {
+  disable_dependent_services = false
+  disable_on_destroy = false
+  service = "sqladmin.googleapis.com"
 }
 
 resource "google_project_service" "staging_cloudscheduler" {
@@ -122,9 +122,55 @@ resource "google_service_account" "staging_backend_sa" {
   display_name = "Cloud Run service backend"
 }
 
+resource "google_compute_global_address" "staging_psa_range" {
+  address = "10.60.0.0"
+  prefix_length = 16
+  purpose = "VPC_PEERING"
+  address_type = "INTERNAL"
+  network = "projects/acme-staging/global/networks/staging-vpc-8a4e994"
+}
+
 resource "google_service_account" "staging_auth_sa" {
   account_id = "auth-run"
   display_name = "Cloud Run service auth"
+}
+
+resource "google_vpc_access_connector" "staging_connector" {
+  machine_type = "e2-standard-4"
+  network = "staging-vpc-8a4e994"
+  ip_cidr_range = "10.8.0.0/28"
+  max_instances = 10
+  region = "us-central1"
+  min_instances = 3
+  name = "staging-connector"
+}
+
+resource "google_secret_manager_secret_iam_member" "staging_backend_jwt_secret_key_accessor" {
+  member = "serviceAccount:backend-run@acme-staging.iam.gserviceaccount.com"
+  secret_id = "projects/acme-staging/secrets/jwt-secret-key"
+  role = "roles/secretmanager.secretAccessor"
+}
+
+resource "google_secret_manager_secret_iam_member" "staging_backend_staging_db_password_accessor" {
+  member = "serviceAccount:backend-run@acme-staging.iam.gserviceaccount.com"
+  secret_id = "projects/acme-staging/secrets/staging-db-password"
+  role = "roles/secretmanager.secretAccessor"
+}
+
+resource "google_secret_manager_secret_version" "staging_jwt_secret_key_v" {
+  secret_data = "(secret)"
+  secret = "projects/acme-staging/secrets/jwt-secret-key"
+}
+
+resource "google_secret_manager_secret_version" "staging_staging_db_password_v" {
+  secret_data = "(secret)"
+  secret = "projects/acme-staging/secrets/staging-db-password"
+}
+
+resource "google_secret_manager_secret_iam_member" "staging_backend_staging_redis_auth_accessor" {
+  member = "serviceAccount:backend-run@acme-staging.iam.gserviceaccount.com"
+  secret_id = "projects/acme-staging/secrets/staging-redis-auth"
+  role = "roles/secretmanager.secretAccessor"
 }
 
 resource "google_logging_metric" "staging_probe_connect_seconds" {
@@ -183,30 +229,19 @@ resource "google_logging_metric" "staging_probe_results" {
   name = "staging_probe_results"
 }
 
-resource "google_monitoring_notification_channel" "staging_application_0" {
-  user_labels = { "conduit-team" = "application" }
-  type = "email"
-  display_name = "staging application: backend-team@acme.example"
-  labels = { "email_address" = "backend-team@acme.example" }
-}
-
-resource "google_compute_global_address" "staging_psa_range" {
-  address = "10.60.0.0"
-  prefix_length = 16
-  purpose = "VPC_PEERING"
-  address_type = "INTERNAL"
-  network = "projects/acme-staging/global/networks/staging-vpc-8a4e994"
-}
-
-resource "google_service_account" "staging_scheduler_sa" {
-  account_id = "staging-probe-scheduler"
-  display_name = "Cloud Scheduler: runs the probe job (continuous validation)"
-}
-
-resource "google_secret_manager_secret_iam_member" "staging_backend_staging_db_password_accessor" {
-  member = "serviceAccount:backend-run@acme-staging.iam.gserviceaccount.com"
-  secret_id = "projects/acme-staging/secrets/staging-db-password"
-  role = "roles/secretmanager.secretAccessor"
+resource "google_logging_metric" "staging_startup_failures" {
+  description = "Cloud Run instance start-ups that failed, by cause."
+  label_extractors = { "cause" = "REGEXP_EXTRACT(textPayload, \"(probe failed|Container called exit)\")" }
+  filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=(\"backend\" OR \"auth\") AND logName=\"projects/acme-staging/logs/run.googleapis.com%2Fvarlog%2Fsystem\" AND ((textPayload:\"STARTUP\" AND textPayload:\"probe failed\") OR (textPayload:\"Container called exit\" AND NOT textPayload:\"exit(0)\"))"
+  metric_descriptor {
+    value_type = "INT64"
+    metric_kind = "DELTA"
+    unit = "1"
+    labels {
+      key = "cause"
+    }
+  }
+  name = "staging_startup_failures"
 }
 
 resource "google_monitoring_notification_channel" "staging_infrastructure_0" {
@@ -216,10 +251,36 @@ resource "google_monitoring_notification_channel" "staging_infrastructure_0" {
   labels = { "email_address" = "infra-oncall@acme.example" }
 }
 
-resource "google_secret_manager_secret_iam_member" "staging_backend_staging_redis_auth_accessor" {
-  member = "serviceAccount:backend-run@acme-staging.iam.gserviceaccount.com"
-  secret_id = "projects/acme-staging/secrets/staging-redis-auth"
-  role = "roles/secretmanager.secretAccessor"
+resource "google_monitoring_notification_channel" "staging_application_0" {
+  user_labels = { "conduit-team" = "application" }
+  type = "email"
+  display_name = "staging application: backend-team@acme.example"
+  labels = { "email_address" = "backend-team@acme.example" }
+}
+
+resource "google_cloud_run_v2_service_iam_member" "staging_backend_uptime_invoker" {
+  role = "roles/run.invoker"
+  member = "serviceAccount:service-891392630645@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
+  location = "us-central1"
+  name = "backend"
+}
+
+resource "google_cloud_run_v2_service_iam_member" "staging_auth_uptime_invoker" {
+  role = "roles/run.invoker"
+  member = "serviceAccount:service-891392630645@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
+  location = "us-central1"
+  name = "auth"
+}
+
+resource "google_service_account" "staging_scheduler_sa" {
+  account_id = "staging-probe-scheduler"
+  display_name = "Cloud Scheduler: runs the probe job (continuous validation)"
+}
+
+resource "google_service_networking_connection" "staging_psa" {
+  reserved_peering_ranges = ["staging-psa-range-3f38617"]
+  network = "projects/acme-staging/global/networks/staging-vpc-8a4e994"
+  service = "servicenetworking.googleapis.com"
 }
 
 resource "google_secret_manager_secret_iam_member" "staging_auth_jwt_secret_key_accessor" {
@@ -240,52 +301,35 @@ resource "google_secret_manager_secret_iam_member" "staging_auth_staging_redis_a
   role = "roles/secretmanager.secretAccessor"
 }
 
-resource "google_secret_manager_secret_version" "staging_jwt_secret_key_v" {
-  secret_data = "(secret)"
-  secret = "projects/acme-staging/secrets/jwt-secret-key"
-}
-
-resource "google_secret_manager_secret_version" "staging_staging_db_password_v" {
-  secret_data = "(secret)"
-  secret = "projects/acme-staging/secrets/staging-db-password"
-}
-
-resource "google_vpc_access_connector" "staging_connector" {
-  machine_type = "e2-standard-4"
-  network = "staging-vpc-8a4e994"
-  ip_cidr_range = "10.8.0.0/28"
-  max_instances = 10
+resource "google_sql_database_instance" "staging_instance" {
+  database_version = "POSTGRES_15"
   region = "us-central1"
-  min_instances = 3
-  name = "staging-connector"
-}
-
-resource "google_logging_metric" "staging_startup_failures" {
-  description = "Cloud Run instance start-ups that failed, by cause."
-  label_extractors = { "cause" = "REGEXP_EXTRACT(textPayload, \"(probe failed|Container called exit)\")" }
-  filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=(\"backend\" OR \"auth\") AND logName=\"projects/acme-staging/logs/run.googleapis.com%2Fvarlog%2Fsystem\" AND ((textPayload:\"STARTUP\" AND textPayload:\"probe failed\") OR (textPayload:\"Container called exit\" AND NOT textPayload:\"exit(0)\"))"
-  metric_descriptor {
-    value_type = "INT64"
-    metric_kind = "DELTA"
-    unit = "1"
-    labels {
-      key = "cause"
+  settings {
+    backup_configuration {
+      enabled = true
+      point_in_time_recovery_enabled = true
+      transaction_log_retention_days = 7
+      backup_retention_settings {
+        retention_unit = "COUNT"
+        retained_backups = 14
+      }
+    }
+    tier = "db-custom-2-7680"
+    edition = "ENTERPRISE"
+    availability_type = "ZONAL"
+    deletion_protection_enabled = true
+    user_labels = { "conduit-probe-connections" = "50" }
+    database_flags {
+      value = "400"
+      name = "max_connections"
+    }
+    ip_configuration {
+      private_network = "projects/acme-staging/global/networks/staging-vpc-8a4e994"
+      ipv4_enabled = false
+      ssl_mode = "ENCRYPTED_ONLY"
     }
   }
-  name = "staging_startup_failures"
-}
-
-resource "google_secret_manager_secret_iam_member" "staging_backend_jwt_secret_key_accessor" {
-  member = "serviceAccount:backend-run@acme-staging.iam.gserviceaccount.com"
-  secret_id = "projects/acme-staging/secrets/jwt-secret-key"
-  role = "roles/secretmanager.secretAccessor"
-}
-
-resource "google_cloud_run_v2_service_iam_member" "staging_auth_uptime_invoker" {
-  role = "roles/run.invoker"
-  member = "serviceAccount:service-891392630645@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
-  location = "us-central1"
-  name = "auth"
+  deletion_protection = true
 }
 
 resource "google_monitoring_alert_policy" "staging_connector_saturation" {
@@ -303,7 +347,7 @@ resource "google_monitoring_alert_policy" "staging_connector_saturation" {
     display_name = "connector instances at maxInstances (10)"
     condition_threshold {
       duration = "300s"
-      filter = "resource.type=\"vpc_access_connector\" AND resource.labels.connector_name=\"staging-connector\" AND metric.type=\"vpcaccess.googleapis.com/connector/instances\""
+      filter = "metric.type=\"vpcaccess.googleapis.com/connector/instances\" AND resource.type=\"vpc_access_connector\" AND resource.labels.connector_name=\"staging-connector\""
       comparison = "COMPARISON_GT"
       threshold_value = 9.5
       aggregations {
@@ -317,7 +361,7 @@ resource "google_monitoring_alert_policy" "staging_connector_saturation" {
     display_name = "connector sent above 80 % of 16000 Mbps"
     condition_threshold {
       duration = "300s"
-      filter = "resource.type=\"vpc_access_connector\" AND resource.labels.connector_name=\"staging-connector\" AND metric.type=\"vpcaccess.googleapis.com/connector/sent_bytes_count\""
+      filter = "metric.type=\"vpcaccess.googleapis.com/connector/sent_bytes_count\" AND resource.type=\"vpc_access_connector\" AND resource.labels.connector_name=\"staging-connector\""
       comparison = "COMPARISON_GT"
       threshold_value = 1600000000
       aggregations {
@@ -331,7 +375,7 @@ resource "google_monitoring_alert_policy" "staging_connector_saturation" {
     display_name = "connector received above 80 % of 16000 Mbps"
     condition_threshold {
       duration = "300s"
-      filter = "resource.type=\"vpc_access_connector\" AND resource.labels.connector_name=\"staging-connector\" AND metric.type=\"vpcaccess.googleapis.com/connector/received_bytes_count\""
+      filter = "metric.type=\"vpcaccess.googleapis.com/connector/received_bytes_count\" AND resource.type=\"vpc_access_connector\" AND resource.labels.connector_name=\"staging-connector\""
       comparison = "COMPARISON_GT"
       threshold_value = 1600000000
       aggregations {
@@ -371,29 +415,122 @@ resource "google_monitoring_alert_policy" "staging_backend_startup_probe_failure
   severity = "CRITICAL"
 }
 
-resource "google_monitoring_alert_policy" "staging_backend_container_exits" {
-  notification_channels = ["projects/acme-staging/notificationChannels/85336577893348"]
+resource "google_monitoring_alert_policy" "staging_probe_postgresql_connect_time" {
+  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
   alert_strategy {
-    notification_rate_limit {
-      period = "3600s"
-    }
     auto_close = "1800s"
   }
   documentation {
     mime_type = "text/markdown"
-    content = "**What fired:** a container of backend exited non-zero (exit code 3 is the app's database init timeout).\n\n**Routed to:** the application team (failure class: application).\n\n**Likely causes:** the app gave up: a missing env var (requiredEnv), a wrong secret, a crash during start-up.\n\n**Check it:** `conduit validate --stack staging --only service-startup-rate`\n\n**Remediation:** read the revision's logs; config-drift names env the app needs but lacks."
-    subject = "[application] staging: backend: container exited at start-up"
+    content = "**What fired:** the probe job's database connections took longer than 30 s.\n\n**Routed to:** the infrastructure team (failure class: infrastructure).\n\n**Likely causes:** the egress path (connector or Direct VPC) or the server is slow or saturated.\n\n**Check it:** `conduit validate --stack staging --only database-connect`\n\n**Remediation:** run the check from inside the VPC (the probe job) and compare with connector-scaling."
+    subject = "[infrastructure] staging: continuous validation: database connections slower than 30 s"
   }
-  display_name = "staging: backend: container exited at start-up"
+  display_name = "staging: continuous validation: database connections slower than 30 s"
   conditions {
-    condition_matched_log {
-      filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"backend\" AND logName=\"projects/acme-staging/logs/run.googleapis.com%2Fvarlog%2Fsystem\" AND textPayload:\"Container called exit\" AND NOT textPayload:\"exit(0)\""
+    display_name = "slowest database connection (p99 of runs) > 30 s"
+    condition_threshold {
+      duration = "0s"
+      filter = "metric.type=\"logging.googleapis.com/user/staging_probe_connect_seconds\" AND metric.labels.kind=\"postgresql\""
+      comparison = "COMPARISON_GT"
+      threshold_value = 30
+      aggregations {
+        per_series_aligner = "ALIGN_PERCENTILE_99"
+        alignment_period = "300s"
+      }
     }
-    display_name = "container exited non-zero"
   }
   combiner = "OR"
-  user_labels = { "conduit-team" = "application", "conduit-failure-class" = "application", "conduit-covers" = "service-backend" }
-  severity = "ERROR"
+  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "infrastructure", "conduit-covers" = "egress" }
+  severity = "CRITICAL"
+}
+
+resource "google_monitoring_alert_policy" "staging_probe_redis_connect_time" {
+  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
+  alert_strategy {
+    auto_close = "1800s"
+  }
+  documentation {
+    mime_type = "text/markdown"
+    content = "**What fired:** the probe job's Redis connections took longer than 5 s.\n\n**Routed to:** the infrastructure team (failure class: infrastructure).\n\n**Likely causes:** the egress path (connector or Direct VPC) or the server is slow or saturated.\n\n**Check it:** `conduit validate --stack staging --only redis-connect`\n\n**Remediation:** run the check from inside the VPC (the probe job) and compare with connector-scaling."
+    subject = "[infrastructure] staging: continuous validation: Redis connections slower than 5 s"
+  }
+  display_name = "staging: continuous validation: Redis connections slower than 5 s"
+  conditions {
+    display_name = "slowest Redis connection (p99 of runs) > 5 s"
+    condition_threshold {
+      duration = "0s"
+      filter = "metric.type=\"logging.googleapis.com/user/staging_probe_connect_seconds\" AND metric.labels.kind=\"redis\""
+      comparison = "COMPARISON_GT"
+      threshold_value = 5
+      aggregations {
+        per_series_aligner = "ALIGN_PERCENTILE_99"
+        alignment_period = "300s"
+      }
+    }
+  }
+  combiner = "OR"
+  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "infrastructure", "conduit-covers" = "egress" }
+  severity = "CRITICAL"
+}
+
+resource "google_monitoring_alert_policy" "staging_probe_failed_infrastructure" {
+  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
+  alert_strategy {
+    auto_close = "1800s"
+  }
+  documentation {
+    mime_type = "text/markdown"
+    content = "**What fired:** a probe run failed and classified the failure as infrastructure.\n\n**Routed to:** the infrastructure team (failure class: infrastructure).\n\n**Likely causes:** refused, reset or timed-out connections: the path or the server.\n\n**Check it:** `conduit validate --stack staging --only database-connect`\n\n**Remediation:** run the check; its finding carries the probe's errors."
+    subject = "[infrastructure] staging: continuous validation: probe failed (infrastructure)"
+  }
+  display_name = "staging: continuous validation: probe failed (infrastructure)"
+  conditions {
+    display_name = "probe runs failed, classified infrastructure"
+    condition_threshold {
+      duration = "0s"
+      filter = "metric.type=\"logging.googleapis.com/user/staging_probe_results\" AND metric.labels.ok=\"false\" AND metric.labels.classification=\"infrastructure\""
+      comparison = "COMPARISON_GT"
+      threshold_value = 0
+      aggregations {
+        per_series_aligner = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+        alignment_period = "300s"
+      }
+    }
+  }
+  combiner = "OR"
+  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "infrastructure", "conduit-covers" = "continuous-validation" }
+  severity = "CRITICAL"
+}
+
+resource "google_monitoring_alert_policy" "staging_probe_failed_configuration" {
+  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
+  alert_strategy {
+    auto_close = "1800s"
+  }
+  documentation {
+    mime_type = "text/markdown"
+    content = "**What fired:** a probe run failed and classified the failure as configuration.\n\n**Routed to:** the infrastructure team (failure class: configuration).\n\n**Likely causes:** a wrong password, TLS required but not used, a wrong name: the stack's own configuration.\n\n**Check it:** `conduit validate --stack staging --only database-connect`\n\n**Remediation:** run the check; its finding carries the probe's errors."
+    subject = "[infrastructure] staging: continuous validation: probe failed (configuration)"
+  }
+  display_name = "staging: continuous validation: probe failed (configuration)"
+  conditions {
+    display_name = "probe runs failed, classified configuration"
+    condition_threshold {
+      duration = "0s"
+      filter = "metric.type=\"logging.googleapis.com/user/staging_probe_results\" AND metric.labels.ok=\"false\" AND metric.labels.classification=\"configuration\""
+      comparison = "COMPARISON_GT"
+      threshold_value = 0
+      aggregations {
+        per_series_aligner = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+        alignment_period = "300s"
+      }
+    }
+  }
+  combiner = "OR"
+  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "configuration", "conduit-covers" = "continuous-validation" }
+  severity = "CRITICAL"
 }
 
 resource "google_monitoring_alert_policy" "staging_backend_5xx_ratio" {
@@ -430,31 +567,6 @@ resource "google_monitoring_alert_policy" "staging_backend_5xx_ratio" {
   combiner = "OR"
   user_labels = { "conduit-team" = "application", "conduit-failure-class" = "application", "conduit-covers" = "service-backend" }
   severity = "ERROR"
-}
-
-resource "google_monitoring_alert_policy" "staging_auth_startup_probe_failures" {
-  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
-  alert_strategy {
-    notification_rate_limit {
-      period = "3600s"
-    }
-    auto_close = "1800s"
-  }
-  documentation {
-    mime_type = "text/markdown"
-    content = "**What fired:** an instance of auth did not pass its start-up probe in time.\n\n**Routed to:** the infrastructure team (failure class: infrastructure).\n\n**Likely causes:** the path to the database or Redis too slow (connector scaling, Direct VPC warm-up), the database out of connections, a window shorter than the app's DATABASE_INIT_TIMEOUT_SECONDS.\n\n**Check it:** `conduit validate --stack staging --only service-startup-rate`\n\n**Remediation:** run the check; cloudrun-startup-probe-covers-db-init and connector-warm-capacity size the window and the connector."
-    subject = "[infrastructure] staging: auth: start-up probe failures"
-  }
-  display_name = "staging: auth: start-up probe failures"
-  conditions {
-    condition_matched_log {
-      filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"auth\" AND logName=\"projects/acme-staging/logs/run.googleapis.com%2Fvarlog%2Fsystem\" AND textPayload:\"STARTUP\" AND textPayload:\"probe failed\""
-    }
-    display_name = "start-up probe failed: instance not started"
-  }
-  combiner = "OR"
-  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "infrastructure", "conduit-covers" = "service-auth" }
-  severity = "CRITICAL"
 }
 
 resource "google_monitoring_alert_policy" "staging_auth_container_exits" {
@@ -518,95 +630,6 @@ resource "google_monitoring_alert_policy" "staging_auth_5xx_ratio" {
   severity = "ERROR"
 }
 
-resource "google_monitoring_alert_policy" "staging_probe_postgresql_connect_time" {
-  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
-  alert_strategy {
-    auto_close = "1800s"
-  }
-  documentation {
-    mime_type = "text/markdown"
-    content = "**What fired:** the probe job's database connections took longer than 30 s.\n\n**Routed to:** the infrastructure team (failure class: infrastructure).\n\n**Likely causes:** the egress path (connector or Direct VPC) or the server is slow or saturated.\n\n**Check it:** `conduit validate --stack staging --only database-connect`\n\n**Remediation:** run the check from inside the VPC (the probe job) and compare with connector-scaling."
-    subject = "[infrastructure] staging: continuous validation: database connections slower than 30 s"
-  }
-  display_name = "staging: continuous validation: database connections slower than 30 s"
-  conditions {
-    display_name = "slowest database connection (p99 of runs) > 30 s"
-    condition_threshold {
-      duration = "300s"
-      filter = "metric.type=\"logging.googleapis.com/user/staging_probe_connect_seconds\" AND metric.labels.kind=\"postgresql\""
-      comparison = "COMPARISON_GT"
-      threshold_value = 30
-      aggregations {
-        per_series_aligner = "ALIGN_PERCENTILE_99"
-        alignment_period = "60s"
-      }
-    }
-  }
-  combiner = "OR"
-  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "infrastructure", "conduit-covers" = "egress" }
-  severity = "CRITICAL"
-}
-
-resource "google_monitoring_alert_policy" "staging_probe_failed_infrastructure" {
-  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
-  alert_strategy {
-    auto_close = "1800s"
-  }
-  documentation {
-    mime_type = "text/markdown"
-    content = "**What fired:** a probe run failed and classified the failure as infrastructure.\n\n**Routed to:** the infrastructure team (failure class: infrastructure).\n\n**Likely causes:** refused, reset or timed-out connections: the path or the server.\n\n**Check it:** `conduit validate --stack staging --only database-connect`\n\n**Remediation:** run the check; its finding carries the probe's errors."
-    subject = "[infrastructure] staging: continuous validation: probe failed (infrastructure)"
-  }
-  display_name = "staging: continuous validation: probe failed (infrastructure)"
-  conditions {
-    display_name = "probe runs failed, classified infrastructure"
-    condition_threshold {
-      duration = "300s"
-      filter = "metric.type=\"logging.googleapis.com/user/staging_probe_results\" AND metric.labels.ok=\"false\" AND metric.labels.classification=\"infrastructure\""
-      comparison = "COMPARISON_GT"
-      threshold_value = 0
-      aggregations {
-        per_series_aligner = "ALIGN_SUM"
-        cross_series_reducer = "REDUCE_SUM"
-        alignment_period = "60s"
-      }
-    }
-  }
-  combiner = "OR"
-  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "infrastructure", "conduit-covers" = "continuous-validation" }
-  severity = "CRITICAL"
-}
-
-resource "google_monitoring_alert_policy" "staging_probe_failed_configuration" {
-  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
-  alert_strategy {
-    auto_close = "1800s"
-  }
-  documentation {
-    mime_type = "text/markdown"
-    content = "**What fired:** a probe run failed and classified the failure as configuration.\n\n**Routed to:** the infrastructure team (failure class: configuration).\n\n**Likely causes:** a wrong password, TLS required but not used, a wrong name: the stack's own configuration.\n\n**Check it:** `conduit validate --stack staging --only database-connect`\n\n**Remediation:** run the check; its finding carries the probe's errors."
-    subject = "[infrastructure] staging: continuous validation: probe failed (configuration)"
-  }
-  display_name = "staging: continuous validation: probe failed (configuration)"
-  conditions {
-    display_name = "probe runs failed, classified configuration"
-    condition_threshold {
-      duration = "300s"
-      filter = "metric.type=\"logging.googleapis.com/user/staging_probe_results\" AND metric.labels.ok=\"false\" AND metric.labels.classification=\"configuration\""
-      comparison = "COMPARISON_GT"
-      threshold_value = 0
-      aggregations {
-        per_series_aligner = "ALIGN_SUM"
-        cross_series_reducer = "REDUCE_SUM"
-        alignment_period = "60s"
-      }
-    }
-  }
-  combiner = "OR"
-  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "configuration", "conduit-covers" = "continuous-validation" }
-  severity = "CRITICAL"
-}
-
 resource "google_monitoring_alert_policy" "staging_probe_failed_application" {
   notification_channels = ["projects/acme-staging/notificationChannels/85336577893348"]
   alert_strategy {
@@ -621,49 +644,20 @@ resource "google_monitoring_alert_policy" "staging_probe_failed_application" {
   conditions {
     display_name = "probe runs failed, classified application"
     condition_threshold {
-      duration = "300s"
+      duration = "0s"
       filter = "metric.type=\"logging.googleapis.com/user/staging_probe_results\" AND metric.labels.ok=\"false\" AND metric.labels.classification=\"application\""
       comparison = "COMPARISON_GT"
       threshold_value = 0
       aggregations {
         per_series_aligner = "ALIGN_SUM"
         cross_series_reducer = "REDUCE_SUM"
-        alignment_period = "60s"
+        alignment_period = "300s"
       }
     }
   }
   combiner = "OR"
   user_labels = { "conduit-team" = "application", "conduit-failure-class" = "application", "conduit-covers" = "continuous-validation" }
   severity = "ERROR"
-}
-
-resource "google_monitoring_alert_policy" "staging_probe_redis_connect_time" {
-  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
-  alert_strategy {
-    auto_close = "1800s"
-  }
-  documentation {
-    mime_type = "text/markdown"
-    content = "**What fired:** the probe job's Redis connections took longer than 5 s.\n\n**Routed to:** the infrastructure team (failure class: infrastructure).\n\n**Likely causes:** the egress path (connector or Direct VPC) or the server is slow or saturated.\n\n**Check it:** `conduit validate --stack staging --only redis-connect`\n\n**Remediation:** run the check from inside the VPC (the probe job) and compare with connector-scaling."
-    subject = "[infrastructure] staging: continuous validation: Redis connections slower than 5 s"
-  }
-  display_name = "staging: continuous validation: Redis connections slower than 5 s"
-  conditions {
-    display_name = "slowest Redis connection (p99 of runs) > 5 s"
-    condition_threshold {
-      duration = "300s"
-      filter = "metric.type=\"logging.googleapis.com/user/staging_probe_connect_seconds\" AND metric.labels.kind=\"redis\""
-      comparison = "COMPARISON_GT"
-      threshold_value = 5
-      aggregations {
-        per_series_aligner = "ALIGN_PERCENTILE_99"
-        alignment_period = "60s"
-      }
-    }
-  }
-  combiner = "OR"
-  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "infrastructure", "conduit-covers" = "egress" }
-  severity = "CRITICAL"
 }
 
 resource "google_cloud_run_v2_job_iam_member" "staging_scheduler_runs_probe" {
@@ -673,17 +667,29 @@ resource "google_cloud_run_v2_job_iam_member" "staging_scheduler_runs_probe" {
   name = "backend-probe"
 }
 
-resource "google_service_networking_connection" "staging_psa" {
-  reserved_peering_ranges = ["staging-psa-range-3f38617"]
-  network = "projects/acme-staging/global/networks/staging-vpc-8a4e994"
-  service = "servicenetworking.googleapis.com"
-}
-
-resource "google_cloud_run_v2_service_iam_member" "staging_backend_uptime_invoker" {
-  role = "roles/run.invoker"
-  member = "serviceAccount:service-891392630645@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
-  location = "us-central1"
-  name = "backend"
+resource "google_monitoring_alert_policy" "staging_auth_startup_probe_failures" {
+  notification_channels = ["projects/acme-staging/notificationChannels/215666580796727"]
+  alert_strategy {
+    notification_rate_limit {
+      period = "3600s"
+    }
+    auto_close = "1800s"
+  }
+  documentation {
+    mime_type = "text/markdown"
+    content = "**What fired:** an instance of auth did not pass its start-up probe in time.\n\n**Routed to:** the infrastructure team (failure class: infrastructure).\n\n**Likely causes:** the path to the database or Redis too slow (connector scaling, Direct VPC warm-up), the database out of connections, a window shorter than the app's DATABASE_INIT_TIMEOUT_SECONDS.\n\n**Check it:** `conduit validate --stack staging --only service-startup-rate`\n\n**Remediation:** run the check; cloudrun-startup-probe-covers-db-init and connector-warm-capacity size the window and the connector."
+    subject = "[infrastructure] staging: auth: start-up probe failures"
+  }
+  display_name = "staging: auth: start-up probe failures"
+  conditions {
+    condition_matched_log {
+      filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"auth\" AND logName=\"projects/acme-staging/logs/run.googleapis.com%2Fvarlog%2Fsystem\" AND textPayload:\"STARTUP\" AND textPayload:\"probe failed\""
+    }
+    display_name = "start-up probe failed: instance not started"
+  }
+  combiner = "OR"
+  user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "infrastructure", "conduit-covers" = "service-auth" }
+  severity = "CRITICAL"
 }
 
 resource "google_redis_instance" "staging_redis" {
@@ -698,45 +704,29 @@ resource "google_redis_instance" "staging_redis" {
   name = "staging-redis"
 }
 
-resource "google_sql_database_instance" "staging_instance" {
-  database_version = "POSTGRES_15"
-  region = "us-central1"
-  settings {
-    backup_configuration {
-      enabled = true
-      point_in_time_recovery_enabled = true
-      transaction_log_retention_days = 7
-      backup_retention_settings {
-        retention_unit = "COUNT"
-        retained_backups = 14
-      }
+resource "google_monitoring_alert_policy" "staging_backend_container_exits" {
+  notification_channels = ["projects/acme-staging/notificationChannels/85336577893348"]
+  alert_strategy {
+    notification_rate_limit {
+      period = "3600s"
     }
-    tier = "db-custom-2-7680"
-    edition = "ENTERPRISE"
-    availability_type = "ZONAL"
-    deletion_protection_enabled = true
-    user_labels = { "conduit-probe-connections" = "50" }
-    database_flags {
-      value = "400"
-      name = "max_connections"
-    }
-    ip_configuration {
-      private_network = "projects/acme-staging/global/networks/staging-vpc-8a4e994"
-      ipv4_enabled = false
-      ssl_mode = "ENCRYPTED_ONLY"
-    }
+    auto_close = "1800s"
   }
-  deletion_protection = true
-}
-
-resource "google_sql_user" "staging_user" {
-  password = "(secret)"
-  instance = "staging-instance-3a9df98"
-  name = "app"
-}
-
-resource "google_monitoring_dashboard" "staging_dashboard" {
-  dashboard_json = "{\"displayName\": \"conduit staging: start-up path\", \"mosaicLayout\": {\"columns\": 48, \"tiles\": [{\"height\": 16, \"widget\": {\"title\": \"backend: start-up latency (p99)\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_MAX\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_99\"}, \"filter\": \"resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"backend\\\" AND metric.type=\\\"run.googleapis.com/container/startup_latencies\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"start-up probe window\", \"value\": 120000}], \"yAxis\": {\"label\": \"ms\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 0}, {\"height\": 16, \"widget\": {\"title\": \"backend: instances\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_MAX\"}, \"filter\": \"resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"backend\\\" AND metric.type=\\\"run.googleapis.com/container/instance_count\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"maxInstances\", \"value\": 10}], \"yAxis\": {\"label\": \"instances\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 0}, {\"height\": 16, \"widget\": {\"title\": \"backend: 5xx ratio\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilterRatio\": {\"denominator\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"backend\\\" AND metric.type=\\\"run.googleapis.com/request_count\\\"\"}, \"numerator\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"backend\\\" AND metric.type=\\\"run.googleapis.com/request_count\\\" AND metric.labels.response_code_class=\\\"5xx\\\"\"}}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"alert: 5xx ratio\", \"value\": 0.05}], \"yAxis\": {\"label\": \"5xx / requests\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 16}, {\"height\": 16, \"widget\": {\"title\": \"auth: start-up latency (p99)\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_MAX\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_99\"}, \"filter\": \"resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"auth\\\" AND metric.type=\\\"run.googleapis.com/container/startup_latencies\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"start-up probe window\", \"value\": 60000}], \"yAxis\": {\"label\": \"ms\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 16}, {\"height\": 16, \"widget\": {\"title\": \"auth: instances\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_MAX\"}, \"filter\": \"resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"auth\\\" AND metric.type=\\\"run.googleapis.com/container/instance_count\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"maxInstances\", \"value\": 2}], \"yAxis\": {\"label\": \"instances\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 32}, {\"height\": 16, \"widget\": {\"title\": \"auth: 5xx ratio\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilterRatio\": {\"denominator\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"auth\\\" AND metric.type=\\\"run.googleapis.com/request_count\\\"\"}, \"numerator\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"auth\\\" AND metric.type=\\\"run.googleapis.com/request_count\\\" AND metric.labels.response_code_class=\\\"5xx\\\"\"}}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"alert: 5xx ratio\", \"value\": 0.05}], \"yAxis\": {\"label\": \"5xx / requests\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 32}, {\"height\": 16, \"widget\": {\"title\": \"connector: instances\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_MAX\"}, \"filter\": \"resource.type=\\\"vpc_access_connector\\\" AND resource.labels.connector_name=\\\"staging-connector\\\" AND metric.type=\\\"vpcaccess.googleapis.com/connector/instances\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"maxInstances\", \"value\": 10}], \"yAxis\": {\"label\": \"instances\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 48}, {\"height\": 16, \"widget\": {\"title\": \"connector: throughput\", \"xyChart\": {\"dataSets\": [{\"legendTemplate\": \"sent\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"resource.type=\\\"vpc_access_connector\\\" AND resource.labels.connector_name=\\\"staging-connector\\\" AND metric.type=\\\"vpcaccess.googleapis.com/connector/sent_bytes_count\\\"\"}}}, {\"legendTemplate\": \"received\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"resource.type=\\\"vpc_access_connector\\\" AND resource.labels.connector_name=\\\"staging-connector\\\" AND metric.type=\\\"vpcaccess.googleapis.com/connector/received_bytes_count\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"capacity at maxInstances\", \"value\": 2000000000.0}], \"yAxis\": {\"label\": \"bytes/s\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 48}, {\"height\": 16, \"widget\": {\"title\": \"Cloud SQL: PostgreSQL backends\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_MEAN\"}, \"filter\": \"resource.type=\\\"cloudsql_database\\\" AND resource.labels.database_id=\\\"acme-staging:staging-instance-3a9df98\\\" AND metric.type=\\\"cloudsql.googleapis.com/database/postgresql/num_backends\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"max_connections\", \"value\": 400}], \"yAxis\": {\"label\": \"connections\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 64}, {\"height\": 16, \"widget\": {\"title\": \"continuous validation: database connect time\", \"xyChart\": {\"dataSets\": [{\"legendTemplate\": \"p50\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_50\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"postgresql\\\"\"}}}, {\"legendTemplate\": \"p95\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_95\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"postgresql\\\"\"}}}, {\"legendTemplate\": \"p99\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_99\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"postgresql\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"successCriteria\", \"value\": 30.0}], \"yAxis\": {\"label\": \"seconds\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 64}, {\"height\": 16, \"widget\": {\"title\": \"continuous validation: Redis connect time\", \"xyChart\": {\"dataSets\": [{\"legendTemplate\": \"p50\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_50\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"redis\\\"\"}}}, {\"legendTemplate\": \"p95\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_95\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"redis\\\"\"}}}, {\"legendTemplate\": \"p99\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_99\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"redis\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"successCriteria\", \"value\": 5.0}], \"yAxis\": {\"label\": \"seconds\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 80}]}}"
+  documentation {
+    mime_type = "text/markdown"
+    content = "**What fired:** a container of backend exited non-zero (exit code 3 is the app's database init timeout).\n\n**Routed to:** the application team (failure class: application).\n\n**Likely causes:** the app gave up: a missing env var (requiredEnv), a wrong secret, a crash during start-up.\n\n**Check it:** `conduit validate --stack staging --only service-startup-rate`\n\n**Remediation:** read the revision's logs; config-drift names env the app needs but lacks."
+    subject = "[application] staging: backend: container exited at start-up"
+  }
+  display_name = "staging: backend: container exited at start-up"
+  conditions {
+    condition_matched_log {
+      filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"backend\" AND logName=\"projects/acme-staging/logs/run.googleapis.com%2Fvarlog%2Fsystem\" AND textPayload:\"Container called exit\" AND NOT textPayload:\"exit(0)\""
+    }
+    display_name = "container exited non-zero"
+  }
+  combiner = "OR"
+  user_labels = { "conduit-team" = "application", "conduit-failure-class" = "application", "conduit-covers" = "service-backend" }
+  severity = "ERROR"
 }
 
 resource "google_sql_database" "staging_db" {
@@ -744,9 +734,10 @@ resource "google_sql_database" "staging_db" {
   name = "app"
 }
 
-resource "google_secret_manager_secret_version" "staging_staging_redis_auth_v" {
-  secret_data = "(secret)"
-  secret = "projects/acme-staging/secrets/staging-redis-auth"
+resource "google_sql_user" "staging_user" {
+  password = "(secret)"
+  instance = "staging-instance-3a9df98"
+  name = "app"
 }
 
 resource "google_monitoring_alert_policy" "staging_database_connections" {
@@ -777,6 +768,15 @@ resource "google_monitoring_alert_policy" "staging_database_connections" {
   combiner = "OR"
   user_labels = { "conduit-team" = "infrastructure", "conduit-failure-class" = "infrastructure", "conduit-covers" = "database" }
   severity = "CRITICAL"
+}
+
+resource "google_monitoring_dashboard" "staging_dashboard" {
+  dashboard_json = "{\"displayName\": \"conduit staging: start-up path\", \"mosaicLayout\": {\"columns\": 48, \"tiles\": [{\"height\": 16, \"widget\": {\"title\": \"backend: start-up latency (p99)\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_MAX\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_99\"}, \"filter\": \"metric.type=\\\"run.googleapis.com/container/startup_latencies\\\" AND resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"backend\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"start-up probe window\", \"value\": 120000}], \"yAxis\": {\"label\": \"ms\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 0}, {\"height\": 16, \"widget\": {\"title\": \"backend: instances\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_MAX\"}, \"filter\": \"metric.type=\\\"run.googleapis.com/container/instance_count\\\" AND resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"backend\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"maxInstances\", \"value\": 10}], \"yAxis\": {\"label\": \"instances\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 0}, {\"height\": 16, \"widget\": {\"title\": \"backend: 5xx ratio\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilterRatio\": {\"denominator\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"metric.type=\\\"run.googleapis.com/request_count\\\" AND resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"backend\\\"\"}, \"numerator\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"metric.type=\\\"run.googleapis.com/request_count\\\" AND resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"backend\\\" AND metric.labels.response_code_class=\\\"5xx\\\"\"}}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"alert: 5xx ratio\", \"value\": 0.05}], \"yAxis\": {\"label\": \"5xx / requests\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 16}, {\"height\": 16, \"widget\": {\"title\": \"auth: start-up latency (p99)\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_MAX\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_99\"}, \"filter\": \"metric.type=\\\"run.googleapis.com/container/startup_latencies\\\" AND resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"auth\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"start-up probe window\", \"value\": 60000}], \"yAxis\": {\"label\": \"ms\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 16}, {\"height\": 16, \"widget\": {\"title\": \"auth: instances\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_MAX\"}, \"filter\": \"metric.type=\\\"run.googleapis.com/container/instance_count\\\" AND resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"auth\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"maxInstances\", \"value\": 2}], \"yAxis\": {\"label\": \"instances\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 32}, {\"height\": 16, \"widget\": {\"title\": \"auth: 5xx ratio\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilterRatio\": {\"denominator\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"metric.type=\\\"run.googleapis.com/request_count\\\" AND resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"auth\\\"\"}, \"numerator\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"metric.type=\\\"run.googleapis.com/request_count\\\" AND resource.type=\\\"cloud_run_revision\\\" AND resource.labels.service_name=\\\"auth\\\" AND metric.labels.response_code_class=\\\"5xx\\\"\"}}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"alert: 5xx ratio\", \"value\": 0.05}], \"yAxis\": {\"label\": \"5xx / requests\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 32}, {\"height\": 16, \"widget\": {\"title\": \"connector: instances\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_MAX\"}, \"filter\": \"metric.type=\\\"vpcaccess.googleapis.com/connector/instances\\\" AND resource.type=\\\"vpc_access_connector\\\" AND resource.labels.connector_name=\\\"staging-connector\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"maxInstances\", \"value\": 10}], \"yAxis\": {\"label\": \"instances\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 48}, {\"height\": 16, \"widget\": {\"title\": \"connector: throughput\", \"xyChart\": {\"dataSets\": [{\"legendTemplate\": \"sent\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"metric.type=\\\"vpcaccess.googleapis.com/connector/sent_bytes_count\\\" AND resource.type=\\\"vpc_access_connector\\\" AND resource.labels.connector_name=\\\"staging-connector\\\"\"}}}, {\"legendTemplate\": \"received\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_RATE\"}, \"filter\": \"metric.type=\\\"vpcaccess.googleapis.com/connector/received_bytes_count\\\" AND resource.type=\\\"vpc_access_connector\\\" AND resource.labels.connector_name=\\\"staging-connector\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"capacity at maxInstances\", \"value\": 2000000000.0}], \"yAxis\": {\"label\": \"bytes/s\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 48}, {\"height\": 16, \"widget\": {\"title\": \"Cloud SQL: PostgreSQL backends\", \"xyChart\": {\"dataSets\": [{\"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"crossSeriesReducer\": \"REDUCE_SUM\", \"perSeriesAligner\": \"ALIGN_MEAN\"}, \"filter\": \"metric.type=\\\"cloudsql.googleapis.com/database/postgresql/num_backends\\\" AND resource.type=\\\"cloudsql_database\\\" AND resource.labels.database_id=\\\"acme-staging:staging-instance-3a9df98\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"max_connections\", \"value\": 400}], \"yAxis\": {\"label\": \"connections\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 64}, {\"height\": 16, \"widget\": {\"title\": \"continuous validation: database connect time\", \"xyChart\": {\"dataSets\": [{\"legendTemplate\": \"p50\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_50\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"postgresql\\\"\"}}}, {\"legendTemplate\": \"p95\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_95\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"postgresql\\\"\"}}}, {\"legendTemplate\": \"p99\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_99\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"postgresql\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"successCriteria\", \"value\": 30.0}], \"yAxis\": {\"label\": \"seconds\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 24, \"yPos\": 64}, {\"height\": 16, \"widget\": {\"title\": \"continuous validation: Redis connect time\", \"xyChart\": {\"dataSets\": [{\"legendTemplate\": \"p50\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_50\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"redis\\\"\"}}}, {\"legendTemplate\": \"p95\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_95\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"redis\\\"\"}}}, {\"legendTemplate\": \"p99\", \"plotType\": \"LINE\", \"timeSeriesQuery\": {\"timeSeriesFilter\": {\"aggregation\": {\"alignmentPeriod\": \"60s\", \"perSeriesAligner\": \"ALIGN_PERCENTILE_99\"}, \"filter\": \"metric.type=\\\"logging.googleapis.com/user/staging_probe_connect_seconds\\\" AND metric.labels.kind=\\\"redis\\\"\"}}}], \"thresholds\": [{\"color\": \"RED\", \"direction\": \"ABOVE\", \"label\": \"successCriteria\", \"value\": 5.0}], \"yAxis\": {\"label\": \"seconds\", \"scale\": \"LINEAR\"}}}, \"width\": 24, \"xPos\": 0, \"yPos\": 80}]}}"
+}
+
+resource "google_secret_manager_secret_version" "staging_staging_redis_auth_v" {
+  secret_data = "(secret)"
+  secret = "projects/acme-staging/secrets/staging-redis-auth"
 }
 
 resource "google_cloud_run_v2_service" "staging_backend_service" {
@@ -1176,6 +1176,25 @@ resource "google_cloud_scheduler_job" "staging_performance_redis" {
   name = "staging-probe-performance-redis"
 }
 
+resource "google_cloud_scheduler_job" "staging_storm" {
+  description = "conduit continuous validation: storm (database)"
+  time_zone = "Etc/UTC"
+  region = "us-central1"
+  attempt_deadline = "180s"
+  schedule = "0 * * * *"
+  http_target {
+    oauth_token {
+      service_account_email = "staging-probe-scheduler@acme-staging.iam.gserviceaccount.com"
+      scope = "https://www.googleapis.com/auth/cloud-platform"
+    }
+    uri = "https://run.googleapis.com/v2/projects/acme-staging/locations/us-central1/jobs/backend-probe:run"
+    body = "eyJvdmVycmlkZXMiOiB7InRhc2tDb3VudCI6IDEwfX0="
+    http_method = "POST"
+    headers = { "Content-Type" = "application/json" }
+  }
+  name = "staging-probe-storm"
+}
+
 resource "google_monitoring_uptime_check_config" "staging_backend_uptime_0" {
   timeout = "10s"
   period = "300s"
@@ -1243,25 +1262,6 @@ resource "google_monitoring_uptime_check_config" "staging_auth_uptime_0" {
     port = 443
   }
   user_labels = { "conduit-team" = "application", "conduit-covers" = "service-auth" }
-}
-
-resource "google_cloud_scheduler_job" "staging_storm" {
-  description = "conduit continuous validation: storm (database)"
-  time_zone = "Etc/UTC"
-  region = "us-central1"
-  attempt_deadline = "180s"
-  schedule = "0 * * * *"
-  http_target {
-    oauth_token {
-      service_account_email = "staging-probe-scheduler@acme-staging.iam.gserviceaccount.com"
-      scope = "https://www.googleapis.com/auth/cloud-platform"
-    }
-    uri = "https://run.googleapis.com/v2/projects/acme-staging/locations/us-central1/jobs/backend-probe:run"
-    body = "eyJvdmVycmlkZXMiOiB7InRhc2tDb3VudCI6IDEwfX0="
-    http_method = "POST"
-    headers = { "Content-Type" = "application/json" }
-  }
-  name = "staging-probe-storm"
 }
 
 resource "google_monitoring_alert_policy" "staging_backend_uptime" {
