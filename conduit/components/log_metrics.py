@@ -72,6 +72,9 @@ class LogMetrics(pulumi.ComponentResource):
         super().__init__("conduit:operations:LogMetrics", name, {}, opts)
         child = child_options(self, opts)
         env = args.environment
+        probe_connect_seconds = f"{env}_probe_connect_seconds"
+        probe_results = f"{env}_probe_results"
+        startup_failures = f"{env}_startup_failures"
         self.resources = []
         self.connect_seconds = self.results = None
         labels = [
@@ -83,7 +86,7 @@ class LogMetrics(pulumi.ComponentResource):
             probe_filter = probe_results_filter(args.project, args.probe_job)
             connect = gcp.logging.Metric(
                 f"{name}-probe-connect-seconds",
-                name=f"{env}_probe_connect_seconds",
+                name=probe_connect_seconds,
                 description="conduit probe: each run's slowest successful connection (seconds).",
                 filter=probe_filter,
                 value_extractor=extract(*probe_output.SLOWEST_CONNECT),
@@ -101,7 +104,7 @@ class LogMetrics(pulumi.ComponentResource):
             )
             results = gcp.logging.Metric(
                 f"{name}-probe-results",
-                name=f"{env}_probe_results",
+                name=probe_results,
                 description="conduit probe: runs by kind, outcome and failure classification.",
                 filter=probe_filter,
                 label_extractors=extractors,
@@ -112,12 +115,12 @@ class LogMetrics(pulumi.ComponentResource):
             )
             for metric in (connect, results):
                 provenance.declare(metric, {"": "conduit:probeJob"})
-            self.connect_seconds = metric_type(f"{env}_probe_connect_seconds")
-            self.results = metric_type(f"{env}_probe_results")
+            self.connect_seconds = metric_type(probe_connect_seconds)
+            self.results = metric_type(probe_results)
             self.resources += [connect, results]
         failures = gcp.logging.Metric(
             f"{name}-startup-failures",
-            name=f"{env}_startup_failures",
+            name=startup_failures,
             description="Cloud Run instance start-ups that failed, by cause.",
             filter=(
                 f"{startup_log.service_filter(args.project, args.services)} "
@@ -133,6 +136,6 @@ class LogMetrics(pulumi.ComponentResource):
             opts=child,
         )
         provenance.declare(failures, {"": "conduit:alerting"})
-        self.startup_failures = metric_type(f"{env}_startup_failures")
+        self.startup_failures = metric_type(startup_failures)
         self.resources.append(failures)
         self.register_outputs({})
