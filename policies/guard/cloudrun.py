@@ -24,11 +24,19 @@ def containers(service: Any) -> list[Any]:
     return [c for c in items(service, "template.containers") if c is not UNKNOWN]
 
 
+def max_instances_at(service: Any) -> tuple[Any, str]:
+    """(maxInstanceCount, where it was read): the template's, falling back to the service-level
+    scaling block; (None, the template's path) when neither is set; UNKNOWN when unknown."""
+    path = "template.scaling.maxInstanceCount"
+    value = at(service, path, int)
+    if value is None and (fallback := at(service, "scaling.maxInstanceCount", int)) is not None:
+        return fallback, "scaling.maxInstanceCount"
+    return value, path
+
+
 def max_instances(service: Any) -> int | None:
     """The template's maxInstanceCount, falling back to the service-level scaling block."""
-    value = at(service, "template.scaling.maxInstanceCount", int)
-    if value is None:
-        value = at(service, "scaling.maxInstanceCount", int)
+    value, _ = max_instances_at(service)
     return value if known(value) else None
 
 

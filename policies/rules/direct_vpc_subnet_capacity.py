@@ -22,6 +22,7 @@ from policies.guard.cloudrun import (
     SERVICE,
     SERVICE_VPC,
     job_parallelism,
+    max_instances_at,
 )
 from policies.guard.define import Config, StackResource, of_type, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
@@ -39,14 +40,9 @@ def _instances(resource: StackResource) -> tuple[int | None, str, str]:
     """(instances it can run at once, how to name them, the property that sets it)."""
     if resource.resource_type == JOB:
         return job_parallelism(resource.props), "tasks", "template.parallelism"
-    path = "template.scaling.maxInstanceCount"
-    count = at(resource.props, path, int)
+    count, path = max_instances_at(resource.props)
     if count is None:
-        # The service-level scaling block, else Cloud Run's default (set in the template).
-        count = at(resource.props, "scaling.maxInstanceCount", int)
-        path = "scaling.maxInstanceCount" if count is not None else path
-    if count is None:
-        count = DEFAULT_MAX_INSTANCES
+        count = DEFAULT_MAX_INSTANCES  # Cloud Run's, when neither block sets one
     return (count if known(count) else None), "", path
 
 
