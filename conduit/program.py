@@ -13,12 +13,14 @@ from pulumi.runtime import config as runtime_config
 from conduit.components import operations
 from conduit.components.apis import OPERATIONS_APIS, REDIS_API, REQUIRED_APIS, ProjectApis
 from conduit.components.database import Database, DatabaseArgs
+from conduit.components.image_access import ImageAccess, ImageAccessArgs
 from conduit.components.network import Network, NetworkArgs
 from conduit.components.probe_job import ProbeJob, ProbeJobArgs
 from conduit.components.redis import Redis, RedisArgs
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
 from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
+from conduit.core.images import Repository, foreign_repositories
 from conduit.core.loader import SECRET_VALUES_KEY, SettingsError, parse_settings
 from conduit.core.settings import SINGLE_SERVICE_KEY, StackSettings
 
@@ -98,6 +100,21 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         ),
         after_apis,
     )
+    # Images in another project's registry: the Cloud Run agent must be let read them first.
+    images = {f"{key}.image": svc.image for key, svc in settings.services.items()}
+    if settings.probe_job is not None:
+        images["conduit:probeJob.image"] = settings.probe_job.image
+    foreign: dict[Repository, str] = {}
+    for key, image in images.items():
+        for repo in foreign_repositories([image], settings.project):
+            foreign.setdefault(repo, key)
+    image_access = (
+        ImageAccess(f"{env}-images", ImageAccessArgs(settings.project, foreign), after_apis)
+        if foreign
+        else None
+    )
+    waits = [*(apis.services if apis else []), *(image_access.grants if image_access else [])]
+    after_images = ResourceOptions(depends_on=waits) if waits else None
     redis = None
     generated_ids = {PASSWORD_ENV: settings.database_password_secret_id}
     generated_values = {PASSWORD_ENV: database.password}
@@ -167,7 +184,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 settings_key=key,
                 redis=redis_wiring if svc.redis else None,
             ),
-            after_apis,
+            after_images,
         )
     probe_job = None
     job_name = settings.probe_job_name
@@ -193,7 +210,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                     else None
                 ),
             ),
-            after_apis,
+            after_images,
         )
     watching = None
     if watched:
@@ -204,7 +221,9 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 stack=pulumi.get_stack(),
                 database_connection_name=database.connection_name,
                 service_urls={name: service.uri for name, service in services.items()},
-                probe_job_id=probe_job.job_name if probe_job else None,
+                service_names={name: service.name for name, service in services.items()},
+                probe_job_id=probe_job.job_id if probe_job else None,
+                probe_job_name=probe_job.job_name if probe_job else None,
             ),
             after_apis,
         )
@@ -242,7 +261,7 @@ def export_outputs(settings: StackSettings, stack: Stack) -> None:
     pulumi.export("secretIds", stack.secrets.secret_ids)
     pulumi.export("successCriteria", settings.success_criteria.model_dump(by_alias=True))
     if stack.probe_job is not None:
-        pulumi.export("probeJob", stack.probe_job.job_name)
+        pulumi.export("probeJob", stack.probe_job.job_id)
     if stack.redis is not None:
         pulumi.export("redisHost", stack.redis.host)
         pulumi.export("redisPort", stack.redis.port)

@@ -64,7 +64,7 @@ def test_staging_preview_passes_and_prints_the_plan() -> None:
     result = conduit("preview")
     assert result.returncode == 0, result.stderr
     assert "gcp:vpcaccess/connector:Connector" in result.stdout
-    assert "staging: 73 resources, no mandatory violations" in result.stdout
+    assert "staging: 74 resources, no mandatory violations" in result.stdout
 
 
 def test_production_preview_passes() -> None:

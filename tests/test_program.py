@@ -240,7 +240,7 @@ def test_apis_are_left_alone_when_enable_apis_is_off(project_copy) -> None:
     p = plan_stack(project_copy(config), "staging")
     assert not of_type(p, "gcp:projects/service:Service")
     assert all(
-        not r.dependencies or "projects/service" not in " ".join(r.dependencies)
+        not r.dependencies or "gcp:projects/service:Service::" not in " ".join(r.dependencies)
         for r in p.custom_resources
     )
 

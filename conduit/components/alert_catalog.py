@@ -16,8 +16,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from conduit.components import monitored
-from conduit.components.log_metrics import LogMetrics
-from conduit.core import capacity, names, startup_log, teams
+from conduit.components.log_metrics import probe_results_filter
+from conduit.core import capacity, names, probe_output, startup_log, teams
 from conduit.core.settings import AlertingSettings, ConnectorSettings, SuccessCriteria
 
 mon = gcp.monitoring
@@ -34,7 +34,8 @@ class AlertsArgs:
     """`project:region:instance`."""
     max_connections: int
     services: tuple[str, ...]
-    metrics: LogMetrics
+    probe_job: str | None
+    """The probe job's short name: its printed results are what the probe alerts match."""
     connector: ConnectorSettings | None = None
     """None on Direct VPC egress: nothing to saturate."""
     redis: bool = False
@@ -70,15 +71,13 @@ def threshold(
     aligner: str,
     reducer: str | None = None,
     denominator: pulumi.Input[str] | None = None,
-    per_run: bool = False,
 ) -> mon.AlertPolicyConditionArgs:
-    """Above `value` for 5 minutes, aligned per minute; `per_run`: a probe result, which comes
-    once per scheduled run, fires on one bad run (5-minute windows, no duration)."""
+    """Above `value` for 5 minutes, aligned per minute."""
 
     def aggregation() -> list[mon.AlertPolicyConditionConditionThresholdAggregationArgs]:
         return [
             mon.AlertPolicyConditionConditionThresholdAggregationArgs(
-                alignment_period="300s" if per_run else "60s",
+                alignment_period="60s",
                 per_series_aligner=aligner,
                 cross_series_reducer=reducer,
             )
@@ -90,7 +89,7 @@ def threshold(
             filter=flt,
             comparison="COMPARISON_GT",
             threshold_value=value,
-            duration="0s" if per_run else "300s",
+            duration="300s",
             aggregations=aggregation(),
             denominator_filter=denominator,
             denominator_aggregations=aggregation() if denominator is not None else None,
@@ -253,8 +252,10 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
     ]
     check_ids = args.uptime_checks.get(service, [])
     if check_ids:
+        # one_of(...): the Monitoring filter form for a set of values
+        # (https://cloud.google.com/monitoring/api/v3/filters#comparisons).
         ids = pulumi.Output.all(*check_ids).apply(
-            lambda values: " OR ".join(f'"{value}"' for value in values)
+            lambda values: ", ".join(f'"{value}"' for value in values)
         )
         alerts.append(
             Alert(
@@ -270,7 +271,7 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
                                 lambda joined: (
                                     'metric.type="monitoring.googleapis.com/'
                                     'uptime_check/check_passed" AND resource.type="uptime_url" '
-                                    f"AND metric.labels.check_id=({joined})"
+                                    f"AND metric.labels.check_id=one_of({joined})"
                                 )
                             ),
                             comparison="COMPARISON_GT",
@@ -281,7 +282,10 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
                                     alignment_period="300s",
                                     per_series_aligner="ALIGN_NEXT_OLDER",
                                     cross_series_reducer="REDUCE_COUNT_FALSE",
-                                    group_by_fields=["resource.label.host"],
+                                    # Per check, the regions where it failed: one
+                                    # endpoint failing from two regions fires, two
+                                    # endpoints failing from one region do not.
+                                    group_by_fields=["metric.label.check_id"],
                                 )
                             ],
                         ),
@@ -298,9 +302,14 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
 
 
 def probe_alerts(args: AlertsArgs) -> list[Alert]:
-    metrics = args.metrics
-    if metrics.connect_seconds is None or metrics.results is None:
+    """Log-match conditions on the probe's own printed results, not thresholds on the log-based
+    metrics: a metric created in the same `up` can stay invisible to Monitoring for minutes, and
+    an alert policy on it is refused meanwhile ("Cannot find metric(s)",
+    hashicorp/terraform-provider-google#11102). A log match needs no metric, and one probe run
+    writes one result, so one bad run is one match (README: Operations)."""
+    if args.probe_job is None:
         return []
+    results = probe_results_filter(args.project, args.probe_job)
     thresholds, criteria = args.settings.thresholds, args.criteria
     kinds: Sequence[tuple[str, str, float, str]] = [
         (
@@ -322,6 +331,8 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
             else []
         ),
     ]
+    kind_field = probe_output.payload_path(probe_output.KIND)
+    slowest = probe_output.payload_path(*probe_output.SLOWEST_CONNECT)
     alerts = [
         Alert(
             key=f"probe-{kind}-connect-time",
@@ -329,12 +340,9 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
             failure_class="infrastructure",
             covers=teams.COVERS_EGRESS,
             conditions=[
-                threshold(
-                    f"slowest {what} connection (p99 of runs) > {limit:g} s",
-                    monitored.log_metric(metrics.connect_seconds, kind),
-                    limit,
-                    "ALIGN_PERCENTILE_99",
-                    per_run=True,
+                log_match(
+                    f"a probe run's slowest {what} connection > {limit:g} s",
+                    f'{results} AND {kind_field}="{kind}" AND {slowest}>{limit:g}',
                 )
             ],
             what=f"the probe job's {what} connections took longer than {limit:g} s.",
@@ -342,9 +350,12 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
             check=check,
             remediation="run the check from inside the VPC (the probe job) and compare with "
             "connector-scaling.",
+            log_based=True,
         )
         for kind, what, limit, check in kinds
     ]
+    ok_field = probe_output.payload_path(probe_output.OK)
+    class_field = probe_output.payload_path(probe_output.CLASSIFICATION)
     for failure_class in ("infrastructure", "configuration", "application"):
         alerts.append(
             Alert(
@@ -353,14 +364,9 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
                 failure_class=failure_class,
                 covers="continuous-validation",
                 conditions=[
-                    threshold(
-                        f"probe runs failed, classified {failure_class}",
-                        f'metric.type="{metrics.results}" AND metric.labels.ok="false" '
-                        f'AND metric.labels.classification="{failure_class}"',
-                        0,
-                        "ALIGN_SUM",
-                        "REDUCE_SUM",
-                        per_run=True,
+                    log_match(
+                        f"a probe run failed, classified {failure_class}",
+                        f'{results} AND {ok_field}=false AND {class_field}="{failure_class}"',
                     )
                 ],
                 what=f"a probe run failed and classified the failure as {failure_class}.",
@@ -373,6 +379,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
                 }[failure_class],
                 check="database-connect",
                 remediation="run the check; its finding carries the probe's errors.",
+                log_based=True,
             )
         )
     return alerts

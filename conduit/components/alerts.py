@@ -35,7 +35,6 @@ class Alerts(pulumi.ComponentResource):
             ]
             for team in teams.TEAMS
         }
-        metric_waits = child_options(self, opts, list(args.metrics.resources))
         self.policies = {}
         for alert in alerts(args):
             policy = mon.AlertPolicy(
@@ -66,7 +65,7 @@ class Alerts(pulumi.ComponentResource):
                         else None
                     ),
                 ),
-                opts=metric_waits,
+                opts=child,
             )
             provenance.declare(policy, {"": KEY})
             self.policies[alert.key] = policy

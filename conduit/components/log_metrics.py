@@ -63,8 +63,6 @@ class LogMetrics(pulumi.ComponentResource):
     """The connect-time metric's type, when there is a probe job."""
     results: str | None
     startup_failures: str
-    resources: list[gcp.logging.Metric]
-    """What the alert policies on these metrics must wait for."""
 
     def __init__(
         self, name: str, args: LogMetricsArgs, opts: ResourceOptions | None = None
@@ -75,7 +73,6 @@ class LogMetrics(pulumi.ComponentResource):
         probe_connect_seconds = f"{env}_probe_connect_seconds"
         probe_results = f"{env}_probe_results"
         startup_failures = f"{env}_startup_failures"
-        self.resources = []
         self.connect_seconds = self.results = None
         labels = [
             gcp.logging.MetricMetricDescriptorLabelArgs(key=key, value_type="STRING")
@@ -117,7 +114,6 @@ class LogMetrics(pulumi.ComponentResource):
                 provenance.declare(metric, {"": "conduit:probeJob"})
             self.connect_seconds = metric_type(probe_connect_seconds)
             self.results = metric_type(probe_results)
-            self.resources += [connect, results]
         failures = gcp.logging.Metric(
             f"{name}-startup-failures",
             name=startup_failures,
@@ -137,5 +133,4 @@ class LogMetrics(pulumi.ComponentResource):
         )
         provenance.declare(failures, {"": "conduit:alerting"})
         self.startup_failures = metric_type(startup_failures)
-        self.resources.append(failures)
         self.register_outputs({})

@@ -29,7 +29,10 @@ class OperationsArgs:
     stack: str
     database_connection_name: pulumi.Input[str]
     service_urls: dict[str, pulumi.Input[str]]
+    service_names: dict[str, pulumi.Input[str]]
+    """Each Cloud Run service's name, as an output: what names a service must wait for it."""
     probe_job_id: pulumi.Input[str] | None
+    probe_job_name: pulumi.Input[str] | None
 
 
 class Operations(pulumi.ComponentResource):
@@ -62,7 +65,13 @@ class Operations(pulumi.ComponentResource):
                     settings.region,
                     env,
                     tuple(
-                        CheckedService(name, args.service_urls[name], s.health_endpoints, key)
+                        CheckedService(
+                            name,
+                            args.service_names[name],
+                            args.service_urls[name],
+                            s.health_endpoints,
+                            key,
+                        )
                         for name, (key, s) in services.items()
                         if s.ingress == PUBLIC_INGRESS
                     ),
@@ -80,7 +89,7 @@ class Operations(pulumi.ComponentResource):
                     database_connection_name=args.database_connection_name,
                     max_connections=settings.database.effective_max_connections,
                     services=tuple(services),
-                    metrics=self.metrics,
+                    probe_job=probe_job,
                     connector=settings.network.connector,
                     redis=settings.redis is not None,
                     uptime_checks=self.uptime.check_ids,
@@ -116,14 +125,19 @@ class Operations(pulumi.ComponentResource):
             child,
         )
         validation = settings.continuous_validation
-        if validation is not None and settings.probe_job is not None and probe_job is not None:
+        if (
+            validation is not None
+            and settings.probe_job is not None
+            and args.probe_job_id is not None
+            and args.probe_job_name is not None
+        ):
             self.schedules = ContinuousValidation(
                 env,
                 ScheduleArgs(
                     settings=validation,
                     probe_job=settings.probe_job,
-                    job_id=args.probe_job_id or "",
-                    job_name=probe_job,
+                    job_id=args.probe_job_id,
+                    job_name=args.probe_job_name,
                     environment=env,
                     region=settings.region,
                     concurrent_connections=settings.success_criteria.concurrent_connections,

@@ -46,8 +46,10 @@ class ProbeJobArgs:
 class ProbeJob(pulumi.ComponentResource):
     """Each execution starts N tasks at once, each a fresh container opening its connections."""
 
-    job_name: pulumi.Output[str]
+    job_id: pulumi.Output[str]
     """`projects/{project}/locations/{region}/jobs/{name}`, for `conduit validate`."""
+    job_name: pulumi.Output[str]
+    """The job's short name, as its IAM members name it: an output, so they wait for the job."""
 
     def __init__(self, name: str, args: ProbeJobArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:probe:ProbeJob", name, {}, opts)
@@ -104,8 +106,9 @@ class ProbeJob(pulumi.ComponentResource):
             opts=child_options(self, opts, waits),
         )
         provenance.declare(job, {"": args.settings_key, "location": "gcp:region"})
-        self.job_name = job.id
-        self.register_outputs({"jobName": job.id})
+        self.job_id = job.id
+        self.job_name = job.name
+        self.register_outputs({"jobId": job.id, "jobName": job.name})
 
 
 def _vpc_access(args: ProbeJobArgs) -> run.JobTemplateTemplateVpcAccessArgs:

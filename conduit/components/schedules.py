@@ -27,7 +27,8 @@ class ScheduleArgs:
     probe_job: ProbeJobSettings
     job_id: pulumi.Input[str]
     """`projects/{project}/locations/{region}/jobs/{name}`."""
-    job_name: str
+    job_name: pulumi.Input[str]
+    """The job's name output: the grant on it waits for the job (GCP answers 404 before)."""
     environment: str
     region: str
     concurrent_connections: int

@@ -12,7 +12,7 @@ from pulumi import ResourceOptions
 
 from conduit.components import provenance
 from conduit.components.options import child_options
-from conduit.core import teams
+from conduit.core import facts, teams
 
 PERIOD = "300s"
 """Every 5 minutes: one of the four periods the API allows (60, 300, 600, 900 s)."""
@@ -21,6 +21,9 @@ PERIOD = "300s"
 @dataclass(frozen=True)
 class CheckedService:
     name: str
+    """The service's name in the settings, for resource names and labels."""
+    resource_name: pulumi.Input[str]
+    """The Cloud Run service's name output: the invoker grant waits for the service."""
     uri: pulumi.Input[str]
     health_endpoints: tuple[str, ...]
     settings_key: str
@@ -44,21 +47,27 @@ class UptimeChecks(pulumi.ComponentResource):
         super().__init__("conduit:operations:UptimeChecks", name, {}, opts)
         child = child_options(self, opts)
         project = gcp.organizations.get_project_output(project_id=args.project, opts=None)
+        # The agent that signs the checks' identity tokens may not exist on a fresh project:
+        # create it, and grant only once it is there.
+        identity = gcp.projects.ServiceIdentity(
+            f"{name}-monitoring-agent",
+            project=args.project,
+            service=facts.MONITORING_SERVICE,
+            opts=child,
+        )
+        provenance.declare(identity, {"": "conduit:alerting"})
         agent = project.number.apply(
-            lambda number: (
-                f"serviceAccount:service-{number}"
-                "@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
-            )
+            lambda number: f"serviceAccount:{facts.MONITORING_SERVICE_AGENT.format(number=number)}"
         )
         self.check_ids = {}
         for service in args.services:
             grant = gcp.cloudrunv2.ServiceIamMember(
                 f"{name}-{service.name}-uptime-invoker",
-                name=service.name,
+                name=service.resource_name,
                 location=args.region,
                 role="roles/run.invoker",
                 member=agent,
-                opts=child,
+                opts=child_options(self, opts, [identity]),
             )
             provenance.declare(grant, {"": service.settings_key})
             host = pulumi.Output.from_input(service.uri).apply(

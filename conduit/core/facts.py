@@ -154,6 +154,21 @@ SECRET_ID_PATTERN = r"^[A-Za-z0-9_-]{1,255}$"
 
 # IAM.
 SERVICE_ACCOUNT_ID_PATTERN = re.compile(r"^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$")
+RUN_SERVICE_AGENT = "service-{number}@serverless-robot-prod.iam.gserviceaccount.com"
+"""The Cloud Run service agent, which pulls images: it needs roles/artifactregistry.reader on a
+repository of another project (https://cloud.google.com/run/docs/deploying#other-projects)."""
+MONITORING_SERVICE_AGENT = "service-{number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
+"""The Monitoring service agent, whose identity token an uptime check with OIDC_TOKEN
+authentication sends (ServiceAgentAuthentication, monitoring.v3 discovery document). It is
+created by `services identity create --service=monitoring.googleapis.com`, which a fresh project
+may not have had (GoogleCloudPlatform/cloud-foundation-fabric creates it the same way)."""
+MONITORING_SERVICE = "monitoring.googleapis.com"
+
+# Artifact Registry.
+PUBLIC_IMAGE_PROJECTS: tuple[str, ...] = ("cloudrun",)
+"""Projects whose images anyone may pull: Google's Cloud Run samples
+(`us-docker.pkg.dev/cloudrun/container/hello`, https://cloud.google.com/run/docs/quickstarts)."""
+ARTIFACT_REGISTRY_READER = "roles/artifactregistry.reader"
 
 
 @dataclass(frozen=True)
