@@ -34,7 +34,7 @@ def _record(type_: str, props: dict, name: str = "r") -> ResourceRecord:
 def test_analyzer_info_lists_every_policy_with_schema_defaults(pack) -> None:
     info = analyzer.get_info(pack)
     assert info.name == "conduit"
-    assert len(info.policies) == 40
+    assert len(info.policies) == 41
     by_name = {p.name: p for p in info.policies}
     warm = by_name["connector-warm-capacity"]
     assert warm.enforcementLevel == analyzer_pb2.MANDATORY

@@ -39,6 +39,7 @@ from policies.rules import (
     redis_private_service_access,
     redis_region_matches_service,
     redis_transit_encryption,
+    references_wait_for_target,
     secret_accessor_least_privilege,
     secret_one_name_per_secret,
     secret_references_resolve,
@@ -86,6 +87,7 @@ MODULES = [
     alerts_cover_startup_path,
     alerts_routed_by_class,
     continuous_validation_scheduled,
+    references_wait_for_target,
 ]
 
 POLICIES = [module.POLICY for module in MODULES]
