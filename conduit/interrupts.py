@@ -10,11 +10,14 @@ asks `received()` before reporting an error that may only be the interruption.
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 _received: list[int] = []
+_stop_at_once: list[int] = []
+"""Processes to kill before the process ends at once (`ends_process`); empty: raise instead."""
 
 
 class Interrupted(KeyboardInterrupt):
@@ -27,7 +30,29 @@ class Interrupted(KeyboardInterrupt):
 
 def _handle(signum: int, _frame: object) -> None:
     _received.append(signum)
+    if _stop_at_once:
+        for pid in _stop_at_once:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                continue
+        os.write(2, b"interrupted\n")
+        os._exit(128 + signum)
     raise Interrupted(signum)
+
+
+@contextmanager
+def ends_process(pid: int) -> Iterator[None]:
+    """While the block runs, SIGINT and SIGTERM kill `pid`, print "interrupted" and end the
+    process with 128 + the signal, raising nothing: for a block that holds nothing to lose and
+    runs other people's code (the Pulumi program under the SDK's event loop), where an exception
+    raised at a random point can land inside an object's construction and leave a traceback on
+    stderr (seen: asyncio's loop interrupted before it had its `_ssock`)."""
+    _stop_at_once.append(pid)
+    try:
+        yield
+    finally:
+        _stop_at_once.remove(pid)
 
 
 def received() -> int | None:

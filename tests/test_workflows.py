@@ -116,3 +116,19 @@ def test_the_deploy_script_reads_the_image_from_each_stack_file() -> None:
         2,
         "Pulumi.staging.yaml: conduit:probeJob.nope: no such value\n",
     )
+
+
+def test_pull_request_steps_that_need_a_writable_token_skip_forks() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pull-request.yml").read_text())
+    job = workflow["jobs"]["offline-preview"]
+    # upload-sarif reads the run's metadata (private repositories need it granted).
+    assert job["permissions"]["actions"] == "read"
+    same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
+    fork = same_repo.replace("==", "!=")
+    guarded = {s["name"]: s.get("if") for s in job["steps"] if "name" in s}
+    assert guarded["Comment on the pull request"] == same_repo
+    assert guarded["Upload SARIF to code scanning"] == same_repo
+    assert guarded["Note what a fork's pull request skips"] == fork
+    # The preview itself and the block on its verdict run for forks too.
+    assert guarded["Preview"] is None and guarded["Block on mandatory violations"] is not None
+    assert "fork" not in guarded["Block on mandatory violations"]

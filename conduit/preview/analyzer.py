@@ -32,6 +32,7 @@ class PackProcess:
 
     process: subprocess.Popen[bytes]
     stderr: list[str]
+    directory: Path = Path()
     _channel: grpc.Channel | None = None
     _stub: analyzer_pb2_grpc.AnalyzerStub | None = None
 
@@ -83,7 +84,7 @@ def running_pack(pack_dir: Path, engine_address: str = "127.0.0.1:0") -> Iterato
     stderr: list[str] = []
     drain = threading.Thread(target=_drain, args=(process.stderr, stderr), daemon=True)
     drain.start()
-    pack = PackProcess(process, stderr)
+    pack = PackProcess(process, stderr, pack_dir)
     try:
         yield pack
     finally:
@@ -144,10 +145,7 @@ def analyze(pack: PackProcess, record: ResourceRecord) -> analyzer_pb2.AnalyzeRe
     return pack.stub.Analyze(_analyze_request(record))
 
 
-def analyze_stack(
-    pack: PackProcess, records: Iterable[ResourceRecord]
-) -> analyzer_pb2.AnalyzeResponse:
-    """Every resource's state with parents and dependencies, as sent once the plan is complete."""
+def _analyze_stack_request(records: Iterable[ResourceRecord]) -> analyzer_pb2.AnalyzeStackRequest:
     resources = [
         analyzer_pb2.AnalyzerResource(
             type=record.type,
@@ -164,7 +162,61 @@ def analyze_stack(
         )
         for record in records
     ]
-    return pack.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources))
+    return analyzer_pb2.AnalyzeStackRequest(resources=resources)
+
+
+def analyze_stack(
+    pack: PackProcess, records: Iterable[ResourceRecord]
+) -> analyzer_pb2.AnalyzeResponse:
+    """Every resource's state with parents and dependencies, as sent once the plan is complete."""
+    return pack.stub.AnalyzeStack(_analyze_stack_request(records))
+
+
+PolicyConfigs = dict[str, analyzer_pb2.PolicyConfig]
+
+
+def _culprit(
+    pack: PackProcess,
+    config: PolicyConfigs,
+    policies: Iterable[analyzer_pb2.PolicyInfo],
+    call: Callable[[], object],
+) -> str | None:
+    """The policy that raises when it runs alone, found by enabling one policy at a time: the
+    protocol's error names no policy. None when none raises alone."""
+    off = analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED)
+    for policy in policies:
+        alone = {name: off for name in config} | {policy.name: config[policy.name]}
+        configure(pack, alone)
+        try:
+            call()
+        except grpc.RpcError:
+            return policy.name
+    return None
+
+
+def pack_failure(
+    pack: PackProcess,
+    info: analyzer_pb2.AnalyzerInfo,
+    config: PolicyConfigs,
+    error: grpc.RpcError,
+    subject: str,
+    call: Callable[[], object],
+    policy_type: int,
+) -> PackError:
+    """One line for a pack that raised outside its rules' safety net: the pack, the policy, the
+    resource (or the stack) and what the pack said."""
+    details = error.details() if hasattr(error, "details") else str(error)
+    candidates = [p for p in info.policies if p.policy_type == policy_type and p.name in config]
+    try:
+        culprit = _culprit(pack, config, candidates, call)
+    except grpc.RpcError:
+        culprit = None
+    policy = f"policy {culprit}" if culprit else "a policy (none raised alone)"
+    version = f"@{info.version}" if info.version else ""
+    return PackError(
+        f"the policy pack {info.name}{version} ({pack.directory}) failed: {policy} raised on "
+        f"{subject}: {' '.join(str(details).split())}"
+    )
 
 
 class ResourceAnalysis:
@@ -177,12 +229,13 @@ class ResourceAnalysis:
     """
 
     def __init__(
-        self, pack: PackProcess, configure_pack: Callable[[analyzer_pb2.AnalyzerInfo], None]
+        self, pack: PackProcess, config_of: Callable[[analyzer_pb2.AnalyzerInfo], PolicyConfigs]
     ) -> None:
         self._pack = pack
-        self._configure = configure_pack
+        self._config_of = config_of
+        self.config: PolicyConfigs = {}
         self._lock = threading.Lock()
-        self._pending: dict[str, grpc.Future] = {}
+        self._pending: dict[str, tuple[analyzer_pb2.AnalyzeRequest, grpc.Future]] = {}
         self._error: BaseException | None = None
         self.info: analyzer_pb2.AnalyzerInfo | None = None
 
@@ -192,7 +245,8 @@ class ResourceAnalysis:
             if self.info is None and self._error is None:
                 try:
                     info = get_info(self._pack)
-                    self._configure(info)
+                    self.config = self._config_of(info)
+                    configure(self._pack, self.config)
                     self.info = info
                 except BaseException as error:  # noqa: BLE001 raised again by finish
                     self._error = error
@@ -201,7 +255,8 @@ class ResourceAnalysis:
     def submit(self, record: ResourceRecord) -> None:
         """A resource the program registered; only what a provider creates is analyzed."""
         if record.custom and self._ready():
-            self._pending[record.urn] = self._pack.stub.Analyze.future(_analyze_request(record))
+            request = _analyze_request(record)
+            self._pending[record.urn] = (request, self._pack.stub.Analyze.future(request))
 
     def finish(self) -> tuple[analyzer_pb2.AnalyzerInfo, dict[str, analyzer_pb2.AnalyzeResponse]]:
         """The pack's info and each resource's answer, by URN."""
@@ -210,9 +265,41 @@ class ResourceAnalysis:
             raise self._error
         if self.info is None:
             raise PackError("the pack's analysis ended before it answered GetAnalyzerInfo")
-        return self.info, {urn: future.result() for urn, future in self._pending.items()}
+        answers = {}
+        for urn, (request, future) in self._pending.items():
+            try:
+                answers[urn] = future.result()
+            except grpc.RpcError as error:
+                self.stop()
+                raise pack_failure(
+                    self._pack,
+                    self.info,
+                    self.config,
+                    error,
+                    urn,
+                    lambda request=request: self._pack.stub.Analyze(request),
+                    analyzer_pb2.POLICY_TYPE_RESOURCE,
+                ) from None
+        return self.info, answers
+
+    def analyze_stack(self, records: list[ResourceRecord]) -> analyzer_pb2.AnalyzeResponse:
+        """AnalyzeStack once every resource is answered; a pack error is a PackError."""
+        request = _analyze_stack_request(records)
+        try:
+            return self._pack.stub.AnalyzeStack(request)
+        except grpc.RpcError as error:
+            assert self.info is not None
+            raise pack_failure(
+                self._pack,
+                self.info,
+                self.config,
+                error,
+                "the stack",
+                lambda: self._pack.stub.AnalyzeStack(request),
+                analyzer_pb2.POLICY_TYPE_STACK,
+            ) from None
 
     def stop(self) -> None:
         """Cancel what was not answered yet."""
-        for future in self._pending.values():
+        for _, future in self._pending.values():
             future.cancel()

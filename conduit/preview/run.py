@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from conduit import interrupts
 from conduit.components import provenance
 from conduit.core.loader import SettingsError, stack_file
 from conduit.core.violation import INSPECTS, Violation, decode
@@ -79,11 +80,10 @@ def preview(request: PreviewRequest) -> Report:
         # The pack boots in its own process (on the other core) while the program runs here,
         # and analyzes each resource as it registers.
         pack = stack.enter_context(analyzer.running_pack(request.pack_dir))
+        # From here to the report nothing is written: an interruption ends the process at once.
+        stack.enter_context(interrupts.ends_process(pack.process.pid))
         analysis = analyzer.ResourceAnalysis(
-            pack,
-            lambda info: analyzer.configure(
-                pack, policy_config.reconcile(info, raw_config, source)
-            ),
+            pack, lambda info: policy_config.reconcile(info, raw_config, source)
         )
         stack.callback(analysis.stop)
         plan = _plan(request, project, analysis.submit)
@@ -91,9 +91,7 @@ def preview(request: PreviewRequest) -> Report:
         records = plan.custom_resources
         diagnostics = [(r, d) for r in records for d in responses[r.urn].diagnostics]
         by_urn = {r.urn: r for r in records}
-        diagnostics += [
-            (by_urn.get(d.urn), d) for d in analyzer.analyze_stack(pack, records).diagnostics
-        ]
+        diagnostics += [(by_urn.get(d.urn), d) for d in analysis.analyze_stack(records).diagnostics]
     index = StackFileIndex(stack_file(request.project_dir, request.stack), request.project_dir)
     policies = {p.name: p for p in info.policies}
     locate = partial(_locate, index, plan.recording.sources)
