@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ import pytest
 
 from conduit.preview.plan import Plan
 from conduit.preview.runner import ResourceRecord
+from tests.cli_support import conduit
 from tests.conftest import ROOT
 from tests.program_support import incident_plan, of_type, plan, props
 
@@ -211,16 +210,6 @@ def test_a_foreign_registry_is_read_by_the_run_agent_before_the_job_pulls_from_i
         assert not of_type(plan(stack), grant.type)
 
 
-def _conduit(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "conduit.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
 def _copy_project(tmp_path: Path, program: Path) -> Path:
     project = tmp_path / "project"
     project.mkdir()
@@ -237,7 +226,7 @@ def _copy_project(tmp_path: Path, program: Path) -> Path:
 
 def test_a_grant_that_names_its_job_by_a_literal_string_fails_the_rule(tmp_path: Path) -> None:
     project = _copy_project(tmp_path, FIXTURES / "literal_job_grant" / "__main__.py")
-    result = _conduit(
+    result = conduit(
         "preview",
         "--cwd",
         str(project),
@@ -282,7 +271,7 @@ def test_a_pack_that_raises_inside_pulumi_policy_is_one_line_exit_3(
     tmp_path: Path, kind: str, fmt: str
 ) -> None:
     pack = _broken_pack(tmp_path, kind)
-    result = _conduit("preview", "--policy-pack", str(pack), "--format", fmt)
+    result = conduit("preview", "--policy-pack", str(pack), "--format", fmt)
     assert result.returncode == 3, result.stderr
     assert result.stdout == ""
     subject = "the stack" if kind == "stack" else "urn:pulumi:staging::conduit::"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -13,6 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.cli_support import conduit
 from tests.conftest import ROOT, stack_config
 
 INCIDENT = ROOT / "examples" / "incident"
@@ -26,17 +25,6 @@ INCIDENT_RULES = {
     "connector-warm-capacity",
     "service-required-env-provided",
 }
-
-
-def conduit(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """The console command, as a user or CI runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "conduit.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture(scope="module")
