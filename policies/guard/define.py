@@ -35,6 +35,8 @@ class StackResource(Protocol):
     props: Any
     urn: str
     dependencies: list[Any]
+    parent: Any
+    """The parent resource (or its URN), None at the stack's root."""
 
 
 StackCheck = Callable[[Sequence[StackResource], Config], Iterable[Violation]]

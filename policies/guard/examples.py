@@ -46,6 +46,8 @@ class Res:
     props: dict[str, Any]
     urn: str = ""
     dependencies: list[Any] = field(default_factory=list)
+    parent: Any = None
+    """The parent's URN, as pulumi_policy gives a resource's parent."""
 
     def __post_init__(self) -> None:
         if not self.urn:

@@ -22,7 +22,6 @@ from policies.guard import samples
 from policies.guard.define import Config, StackResource, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import urn_of
-from policies.guard.props import known
 
 REMEDIATION = (
     "Pass the target's output instead of the string (job.name, service.name, secret.id, "
@@ -31,13 +30,13 @@ REMEDIATION = (
 
 
 def _name(urn: str) -> str:
-    return urn.rsplit("::", 1)[-1]
+    return urn.split("::")[-1]
 
 
 def _type_name(resource_type: str) -> str:
     """`gcp:cloudrunv2/job:Job` -> `cloudrunv2 Job`."""
-    module, _, kind = resource_type.partition("/")
-    return f"{module.removeprefix('gcp:')} {kind.rsplit(':', 1)[-1]}"
+    parts = resource_type.split(":")
+    return f"{parts[1].split('/')[0]} {parts[-1]}"
 
 
 class Waits:
@@ -50,15 +49,13 @@ class Waits:
     def of(self, urn: str) -> frozenset[str]:
         if urn in self._reached:
             return self._reached[urn]
-        self._reached[urn] = frozenset()  # a cycle waits for nothing more
         found: set[str] = set()
         todo = [urn]
         while todo:
             resource = self._by_urn.get(todo.pop())
             if resource is None:
                 continue
-            parent = getattr(resource, "parent", None)
-            for step in [*resource.dependencies, *([parent] if parent is not None else [])]:
+            for step in filter(None, [*resource.dependencies, resource.parent]):
                 step_urn = urn_of(step)
                 if step_urn not in found:
                     found.add(step_urn)
@@ -78,7 +75,7 @@ def _targets(resources: Sequence[StackResource]) -> dict[tuple[str, str], list[S
             key = references.key_of(resource.resource_type, resource.props)
         except UnknownValueError:
             continue
-        if isinstance(key, str) and known(key):
+        if isinstance(key, str):
             found.setdefault((resource.resource_type, key), []).append(resource)
     return found
 
@@ -101,7 +98,7 @@ def check(resources: Sequence[StackResource], _config: Config) -> Iterator[Viola
     for resource in resources:
         for ref in references.BY_SOURCE.get(resource.resource_type, ()):
             for value in references.values_at(resource.props, ref.field, (UnknownValueError,)):
-                if not isinstance(value, str) or not known(value):
+                if not isinstance(value, str):
                     continue
                 for name in references.named(value, ref.form):
                     for target_type in ref.targets:
@@ -134,10 +131,14 @@ POLICY = stack_policy(
 
 # pragma: no mutate start
 GRANT = "gcp:cloudrunv2/jobIamMember:JobIamMember"
+BINDING = "gcp:cloudrunv2/jobIamBinding:JobIamBinding"
 VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
 POLICY_TYPE = "gcp:monitoring/alertPolicy:AlertPolicy"
 SCHEDULE = "gcp:cloudscheduler/job:Job"
 JOB_URN = urn(references.JOB, "backend-probe")
+OTHER_JOB_URN = urn(references.JOB, "backend-probe-elsewhere")
+COMPONENT_URN = urn("conduit:operations:Schedules", "schedules")
+PROVIDER_URN = "urn:pulumi:test::conduit::pulumi:providers:gcp::default"
 SCHEDULER_SA = f"staging-probe-scheduler@{samples.PROJECT}.iam.gserviceaccount.com"
 
 
@@ -248,11 +249,30 @@ EXAMPLES = Examples(
         ],
         # A resource of a type no field names, and one naming itself.
         [Res("gcp:storage/bucket:Bucket", {"name": "backend-probe"}), _job()],
+        # Waiting through the parent: the grant's component waits for the job. A dependency
+        # outside the recorded resources (a provider) is passed over, not the end of the walk.
+        [
+            _job(),
+            Res(
+                "conduit:operations:Schedules",
+                {},
+                COMPONENT_URN,
+                dependencies=[JOB_URN, _ACCOUNT_URN],
+            ),
+            Res(references.ACCOUNT, _account(), _ACCOUNT_URN, dependencies=[JOB_URN]),
+            Res(GRANT, _grant(), _grant_urn(), parent=COMPONENT_URN),
+            Res(GRANT, _grant(), _grant_urn("two"), dependencies=[_ACCOUNT_URN, PROVIDER_URN]),
+        ],
+        # A value that is no string names nothing.
+        [_job(), Res(GRANT, {**_grant(), "name": 7}, _grant_urn())],
     ],
     bad=[
-        # The first-up failure: the scheduler's grant names the job by its literal name.
+        # The first-up failure: the scheduler's grant names the job by its literal name. A
+        # bucket and a job whose name is unknown at preview come first.
         Bad(
             [
+                Res("gcp:storage/bucket:Bucket", {"name": "b"}),
+                Res(references.JOB, {**samples.job(), "name": samples.UNKNOWN}, OTHER_JOB_URN),
                 _job(),
                 Res(references.ACCOUNT, _account(), _ACCOUNT_URN),
                 Res(GRANT, _grant(), _grant_urn(), dependencies=[_ACCOUNT_URN]),
@@ -315,10 +335,41 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
-        # The job's project is known and the name is the job's in that project.
+        # The job's project is known and the name is the job's in that project; a job of that
+        # name in another project comes first and is passed over.
         Bad(
-            [_job(samples.PROJECT), Res(GRANT, _grant(samples.JOB_ID), _grant_urn())],
+            [
+                Res(references.JOB, {**samples.job(), "project": "other"}, OTHER_JOB_URN),
+                _job(samples.PROJECT),
+                Res(GRANT, _grant(samples.JOB_ID), _grant_urn()),
+            ],
             (_want("name", samples.JOB_ID, _grant_urn(), references.JOB, JOB_URN),),
+        ),
+        # The job's project unknown at preview: the name may be the job's, so it must wait.
+        Bad(
+            [_job(samples.UNKNOWN), Res(GRANT, _grant(samples.JOB_ID), _grant_urn())],
+            (_want("name", samples.JOB_ID, _grant_urn(), references.JOB, JOB_URN),),
+        ),
+        # Two jobs of one name (two regions): waiting for the first is not waiting for the
+        # second. A binding's members: a malformed one first, then a stack account.
+        Bad(
+            [
+                Res(references.JOB, samples.job(), OTHER_JOB_URN),
+                _job(),
+                Res(references.ACCOUNT, _account(), _ACCOUNT_URN),
+                Res(GRANT, _grant(), _grant_urn(), dependencies=[OTHER_JOB_URN, _ACCOUNT_URN]),
+                Res(BINDING, {"name": "other", "members": [7, f"serviceAccount:{SCHEDULER_SA}"]}),
+            ],
+            (
+                _want("name", "backend-probe", _grant_urn(), references.JOB, JOB_URN),
+                _want(
+                    "members",
+                    f"serviceAccount:{SCHEDULER_SA}",
+                    urn(BINDING, "other"),
+                    references.ACCOUNT,
+                    _ACCOUNT_URN,
+                ),
+            ),
         ),
     ],
 )
