@@ -95,7 +95,7 @@ def test_values_are_read_through_lists_and_past_what_is_absent() -> None:
     assert list(values_at("not a mapping", "a")) == []
 
 
-class _Unknown(Exception):
+class _UnknownValueError(Exception):
     pass
 
 
@@ -104,22 +104,22 @@ class _Proxy(dict):
 
     def get(self, key, default=None):
         if key == "hidden":
-            raise _Unknown
+            raise _UnknownValueError
         return super().get(key, default)
 
 
 class _ListProxy(list):
     def __getitem__(self, index):
         if index == 0:
-            raise _Unknown
+            raise _UnknownValueError
         return super().__getitem__(index)
 
 
 def test_unknown_values_are_left_out_not_raised() -> None:
     props = _Proxy(hidden="x", shown=_ListProxy(["unknown", "known"]))
-    assert list(values_at(props, "hidden", (_Unknown,))) == []
-    assert list(values_at(props, "shown", (_Unknown,))) == ["known"]
-    with pytest.raises(_Unknown):
+    assert list(values_at(props, "hidden", (_UnknownValueError,))) == []
+    assert list(values_at(props, "shown", (_UnknownValueError,))) == ["known"]
+    with pytest.raises(_UnknownValueError):
         list(values_at(props, "hidden"))
 
 
