@@ -288,10 +288,16 @@ def _probe(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     from conduit.core.loader import SettingsError
     from conduit.preview import analyzer, policy_config, run
+    from conduit.preview.project import project_root
     from conduit.report.output import OutputError, write_report
     from conduit.report.render import RENDERERS
 
-    project_dir = args.cwd.resolve()
+    try:
+        # Run in a folder of the project, the CLI loads the project above it: so does this.
+        project_dir = project_root(args.cwd.resolve())
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return ExitCode.INVALID_INPUT
     pack_dir = (args.policy_pack or run.default_pack_dir(project_dir)).resolve()
     config = args.policy_config or run.default_policy_config(pack_dir, args.stack)
     request = run.PreviewRequest(project_dir, args.stack, pack_dir, config)

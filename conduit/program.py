@@ -30,14 +30,15 @@ def settings_from_runtime() -> StackSettings:
     config: dict[str, Any] = {}
     for key, value in runtime_config.CONFIG.get().items():
         # The engine hands structured config over as JSON text.
-        config[key] = _decode(value)
+        config[key] = decode_config_value(value)
     try:
         return parse_settings(config, f"Pulumi.{pulumi.get_stack()}.yaml")
     except SettingsError as error:
         raise pulumi.RunError(f"invalid stack settings:\n{error}") from None
 
 
-def _decode(value: Any) -> Any:
+def decode_config_value(value: Any) -> Any:
+    """A config value as the engine hands it over, as the program reads it."""
     # Structures arrive as JSON text, booleans as "true"/"false" (as `conduit:enableApis`).
     if isinstance(value, str) and (value[:1] in ("{", "[") or value in ("true", "false")):
         try:
@@ -49,7 +50,7 @@ def _decode(value: Any) -> Any:
 
 def secret_values() -> dict[str, pulumi.Input[str]]:
     """Secret values set with `pulumi config set --secret --path conduit:secretValues.NAME`."""
-    raw = _decode(runtime_config.CONFIG.get().get(SECRET_VALUES_KEY)) or {}
+    raw = decode_config_value(runtime_config.CONFIG.get().get(SECRET_VALUES_KEY)) or {}
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
         # Never echo the values: they are secrets.
         raise pulumi.RunError(

@@ -261,3 +261,30 @@ def test_two_resources_with_one_urn_stop_the_preview_as_the_engine_would(tmp_pat
         "parent): urn:pulumi:staging::conduit::pulumi:pulumi:Stack$gcp:compute/network:Network::"
         "twice\n"
     )
+
+
+def test_a_boolean_written_as_text_is_read_as_the_program_reads_it(tmp_path) -> None:
+    """The CLI hands `"false"` to the program as it hands `false`: the settings are the same."""
+    from conduit.preview.plan import plan_stack
+
+    project = _copy(tmp_path, (ROOT / "Pulumi.yaml").read_text(), stack_config())
+    stack = project / "Pulumi.staging.yaml"
+    stack.write_text(stack.read_text() + "  conduit:enableApis: 'false'\n")
+    assert plan_stack(project, "staging").settings.enable_apis is False
+
+
+def test_preview_in_a_folder_of_the_project_previews_the_project_above(tmp_path) -> None:
+    project = _copy(tmp_path, (ROOT / "Pulumi.yaml").read_text(), stack_config())
+    (project / "docs").mkdir()
+    result = conduit(
+        "preview", "--cwd", str(project / "docs"), "--policy-pack", str(ROOT / "policies")
+    )
+    assert (
+        result.returncode
+        == conduit(
+            "preview", "--cwd", str(project), "--policy-pack", str(ROOT / "policies")
+        ).returncode
+    )
+    assert result.stdout.startswith("Plan for stack staging (Pulumi.staging.yaml):\n"), (
+        result.stderr
+    )

@@ -9,7 +9,8 @@ from pathlib import Path
 from conduit.core.loader import parse_settings, read_stack_config, stack_file
 from conduit.core.settings import StackSettings
 from conduit.preview.project import Project, load_project, merge_stack_config
-from conduit.preview.runner import Recording, ResourceRecord, run_program
+from conduit.preview.runner import Recording, ResourceRecord, engine_config, run_program
+from conduit.program import decode_config_value
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,11 @@ def plan_stack(
     project = project or load_project(project_dir)
     path = stack_file(project_dir, stack)
     config = merge_stack_config(project, stack, read_stack_config(path), path.name)
-    settings = parse_settings(config, path.name)
+    # The settings are read from what the engine hands the program (text, structures as JSON), as
+    # the program reads them: the CLI accepts `conduit:enableApis: "false"`, and so does this.
+    plain, _ = engine_config(config)
+    handed = {k: decode_config_value(plain[k]) if k in plain else v for k, v in config.items()}
+    settings = parse_settings(handed, path.name)
     recording = run_program(
         project_dir, project.name, stack, config, settings.project, settings.region, on_record
     )

@@ -63,16 +63,27 @@ def _schema_validator() -> jsonschema.protocols.Validator:
     return jsonschema.validators.validator_for(schema)(schema)
 
 
+def project_root(start: Path) -> Path:
+    """The directory whose Pulumi.yaml the CLI loads when run in `start`: `start` or the nearest
+    parent with one (the CLI searches upwards); SettingsError when there is none."""
+    for directory in (start, *start.parents):
+        if (directory / PROJECT_FILE).is_file():
+            return directory
+    raise SettingsError([_not_found(start)])
+
+
+def _not_found(directory: Path) -> str:
+    return (
+        f"{PROJECT_FILE}: not found in {directory}: not a Pulumi project "
+        "(run from the project directory or give --cwd DIR)"
+    )
+
+
 def load_project(project_dir: Path) -> Project:
     """Load `project_dir/Pulumi.yaml` as the CLI does; SettingsError lists every problem."""
     path = project_dir / PROJECT_FILE
     if not path.is_file():
-        raise SettingsError(
-            [
-                f"{PROJECT_FILE}: not found in {project_dir}: not a Pulumi project "
-                "(run from the project directory or give --cwd DIR)"
-            ]
-        )
+        raise SettingsError([_not_found(project_dir)])
     try:
         document = yaml.safe_load(files.read_text(path, PROJECT_FILE))
     except files.UnreadableFileError as error:
