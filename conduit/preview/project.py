@@ -66,6 +66,9 @@ def _schema_validator() -> jsonschema.protocols.Validator:
 def project_root(start: Path) -> Path:
     """The directory whose Pulumi.yaml the CLI loads when run in `start`: `start` or the nearest
     parent with one (the CLI searches upwards); SettingsError when there is none."""
+    if not start.is_dir():
+        # The CLI changes into it first, and stops there.
+        raise SettingsError([f"--cwd {start}: no such directory"])
     for directory in (start, *start.parents):
         if (directory / PROJECT_FILE).is_file():
             return directory
