@@ -1,27 +1,68 @@
 """A secret set as the README says (`pulumi config set --secret --path
 'conduit:secretValues.JWT_SECRET_KEY' ...`) with the real CLI never shows in clear: not in what the
 CLI prints, not in the stack file it writes, not in `pulumi config` nor `pulumi stack export`; and
-`conduit preview` reads the stack file as the CLI wrote it (its `encryptionsalt`, the `secure:`
-value under the key path) without printing the value either."""
+`conduit preview` and the deploy workflow's `scripts/stack-value.py` read the stack file as the CLI
+wrote it (its `encryptionsalt`, the `secure:` value under the key path) as before, without
+printing the value."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 
 from tests.cli_support import conduit
-from tests.e2e.cli import copy_project, pulumi
+from tests.e2e.cli import ROOT, copy_project, pulumi
 
 VALUE = "e2e-jwt-4f1c9a7b2d"
 KEY = "conduit:secretValues.JWT_SECRET_KEY"
+
+
+def _plan(project: Path) -> tuple[int, dict]:
+    """`conduit preview --format json`'s exit and report, less its timing and with resources and
+    findings as sets (the program registers in parallel, so their order varies)."""
+    pack = str(ROOT / "policies")
+    result = conduit(
+        "preview",
+        "--cwd",
+        str(project),
+        "--stack",
+        "staging",
+        "--policy-pack",
+        pack,
+        "--format",
+        "json",
+    )
+    assert result.stderr == "", result.stderr
+    report = json.loads(result.stdout)
+    report.pop("durationSeconds")
+    for key in ("resources", "findings"):
+        report[key] = sorted(json.dumps(item, sort_keys=True) for item in report[key])
+    return result.returncode, report
+
+
+def _stack_value(project: Path) -> subprocess.CompletedProcess[str]:
+    """The deploy workflow's read of the stack file (.github/workflows/deploy.yml)."""
+    script = ROOT / "scripts" / "stack-value.py"
+    keys = ("gcp:project", "gcp:region", "conduit:probeJob.image")
+    return subprocess.run(
+        [sys.executable, str(script), "staging", *keys],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_a_secret_set_with_a_key_path_never_shows_in_clear(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project", "staging")
     home = tmp_path / "home"
     where = ("--stack", "staging", "--cwd", str(project))
-    before = conduit("preview", "--cwd", str(project), "--stack", "staging")
+    before = _plan(project)
+    read_before = _stack_value(project)
 
     written = pulumi(home, "config", "set", "--secret", "--path", KEY, VALUE, *where)
     assert (written.returncode, written.stdout, written.stderr) == (0, "", "")
@@ -48,6 +89,14 @@ def test_a_secret_set_with_a_key_path_never_shows_in_clear(tmp_path: Path) -> No
     # provider's salt and no resource yet.
     assert '"type": "passphrase"' in exported.stdout
 
-    ours = conduit("preview", "--cwd", str(project), "--stack", "staging")
-    assert ours.returncode == before.returncode, ours.stderr
-    assert VALUE not in ours.stdout + ours.stderr
+    # The file as the CLI wrote it plans the same stack, and the deploy workflow still reads it.
+    after = _plan(project)
+    assert VALUE not in json.dumps(after)
+    assert after[1].pop("notes") == [
+        *before[1].pop("notes"),
+        "conduit:secretValues: encrypted, left out offline (the program generates what it needs)",
+    ]
+    assert after == before
+    read_after = _stack_value(project)
+    assert (read_after.returncode, read_after.stdout) == (0, read_before.stdout)
+    assert read_before.stdout.startswith("acme-staging us-central1 ")
