@@ -98,6 +98,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             network_id=network.network_id,
             private_services_connection=network.private_services_connection,
             probe_connections=settings.probe_peak_connections,
+            probe_connections_key=settings.probe_peak_key,
         ),
         after_apis,
     )

@@ -19,6 +19,7 @@ from conduit.report.render import RENDERERS
 from tests.conftest import POLICIES_DIR, ROOT, single_service_config
 
 INCIDENT = ROOT / "examples" / "incident"
+INCIDENT_FILE = "examples/incident/Pulumi.incident.yaml"
 CRASHING = """
 from pulumi_policy import EnforcementLevel, Severity
 
@@ -118,16 +119,37 @@ def test_a_finding_carries_its_data_and_its_settings_line(incident) -> None:
         outcome=Outcome.FAIL,
         message=(
             "services may open 500 connections but max_connections 50 leaves -8 after 53 "
-            "reserved (incl. 50 for the probe) and 5 headroom (backend: 10 x 50 = 500, largest "
-            "safe maxInstances 0)."
+            "reserved (3 by the policy's reservedConnections, 50 by the probe's label "
+            "conduit-probe-connections) and 5 headroom (backend: 10 x 50 = 500, no maxInstances "
+            "fits). Least change: max_connections 50 -> 615."
         ),
         severity="critical",
         enforcement="mandatory",
         subject=budget.subject,
         subject_type="gcp:sql/databaseInstance:DatabaseInstance",
         remediation=budget.remediation,
+        # No service setting can fit 500 into -8: the tier (its default max_connections) is
+        # where to change; the service's settings take part.
         location=Location(
-            "examples/incident/Pulumi.incident.yaml", 27, "conduit:service.databasePool.size"
+            INCIDENT_FILE,
+            16,
+            "conduit:database.tier",
+            "the least change: max_connections 50 -> 615",
+        ),
+        related=(
+            Location(INCIDENT_FILE, 24, "conduit:service.maxInstances", "backend: maxInstances 10"),
+            Location(
+                INCIDENT_FILE,
+                27,
+                "conduit:service.databasePool.size",
+                "backend: DATABASE_POOL_SIZE 50",
+            ),
+            Location(
+                INCIDENT_FILE,
+                28,
+                "conduit:service.databasePool.maxOverflow",
+                "backend: DATABASE_MAX_OVERFLOW 0",
+            ),
         ),
         properties=(),
         observed=500,
@@ -382,3 +404,132 @@ def test_report_paths_are_relative_to_the_repository_root(tmp_path: Path) -> Non
     loose = tmp_path / "loose"
     loose.mkdir()
     assert report_path(loose / "Pulumi.x.yaml", loose) == "Pulumi.x.yaml"
+
+
+def _staging_copy(tmp_path: Path) -> Path:
+    """The issue's staging copy: a 1-vCPU tier (max_connections 100 by default), backend grown
+    to maxInstances 100, auth as committed."""
+    for name in ("__main__.py", "Pulumi.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    text = (ROOT / "Pulumi.staging.yaml").read_text()
+    text = text.replace("tier: db-custom-2-7680", "tier: db-custom-1-3840")
+    text = text.replace("    maxConnections: 400\n", "")
+    text = text.replace(
+        "      maxInstances: 10\n      concurrency", "      maxInstances: 100\n      concurrency", 1
+    )
+    (tmp_path / "Pulumi.staging.yaml").write_text(text)
+    return tmp_path
+
+
+def _line_of(lines: list[str], block: str, key: str) -> int:
+    """The 1-based line of `key:` inside the block under `block:`."""
+    return next(n for n in _block(lines, block) if lines[n - 1].strip().startswith(f"{key}:"))
+
+
+def test_the_budget_is_located_at_the_setting_of_the_least_change(tmp_path: Path) -> None:
+    project = _staging_copy(tmp_path)
+    report = _preview(project, "staging")
+    (budget,) = [f for f in report.findings if f.rule == "cloudsql-connection-budget"]
+    lines = (project / "Pulumi.staging.yaml").read_text().splitlines()
+    backend, auth = _block(lines, "backend"), _block(lines, "auth")
+    file = "Pulumi.staging.yaml"
+
+    def at(block: range, key: str, full: str, note: str) -> Location:
+        line = next(n for n in block if lines[n - 1].strip().startswith(f"{key}:"))
+        return Location(file, line, full, note)
+
+    services = "conduit:services"
+    assert budget == Finding(
+        rule="cloudsql-connection-budget",
+        outcome=Outcome.FAIL,
+        message=(
+            "services may open 3006 connections but max_connections 100 leaves 37 after 53 "
+            "reserved (3 by the policy's reservedConnections, 50 by the probe's label "
+            "conduit-probe-connections) and 10 headroom (auth: 2 x 3 = 6, no maxInstances fits "
+            "with backend as it is; backend: 100 x 30 = 3000, largest safe maxInstances 1 with "
+            "auth as it is). Least change: backend maxInstances 100 -> 1."
+        ),
+        severity="critical",
+        enforcement="mandatory",
+        subject=budget.subject,
+        subject_type="gcp:sql/databaseInstance:DatabaseInstance",
+        remediation=budget.remediation,
+        location=at(
+            backend,
+            "maxInstances",
+            f"{services}.backend.maxInstances",
+            "the least change: backend maxInstances 100 -> 1",
+        ),
+        related=(
+            at(auth, "maxInstances", f"{services}.auth.maxInstances", "auth: maxInstances 2"),
+            at(auth, "size", f"{services}.auth.databasePool.size", "auth: DATABASE_POOL_SIZE 3"),
+            at(
+                auth,
+                "maxOverflow",
+                f"{services}.auth.databasePool.maxOverflow",
+                "auth: DATABASE_MAX_OVERFLOW 0",
+            ),
+            at(
+                backend,
+                "size",
+                f"{services}.backend.databasePool.size",
+                "backend: DATABASE_POOL_SIZE 20",
+            ),
+            at(
+                backend,
+                "maxOverflow",
+                f"{services}.backend.databasePool.maxOverflow",
+                "backend: DATABASE_MAX_OVERFLOW 10",
+            ),
+            at(
+                _block(lines, "conduit:database"),
+                "tier",
+                "conduit:database.tier",
+                "max_connections 100 (the tier's default)",
+            ),
+            at(
+                _block(lines, "conduit:successCriteria"),
+                "concurrentConnections",
+                "conduit:successCriteria.concurrentConnections",
+                "reserves 50 connections for the probe",
+            ),
+        ),
+        properties=(),
+        observed=3006,
+        required="<= 37",
+    )
+    sarif = json.loads(RENDERERS["sarif"](report))
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == budget.rule]
+    assert result["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": budget.location.line
+    }
+    assert [
+        (r["physicalLocation"]["region"]["startLine"], r["message"]["text"])
+        for r in result["relatedLocations"]
+    ] == [(r.line, r.note) for r in budget.related]
+    text = RENDERERS["text"](report)
+    for related in budget.related:
+        assert f"      related: {file}:{related.line} {related.key} ({related.note})\n" in text
+    markdown = RENDERERS["markdown"](report)
+    for related in budget.related:
+        assert (
+            f"  - Related: `{file}:{related.line}` (`{related.key}`): {related.note}\n" in markdown
+        )
+
+
+def test_the_probe_s_reservation_points_at_the_storm_when_the_storm_is_larger(
+    tmp_path: Path,
+) -> None:
+    project = _staging_copy(tmp_path)
+    path = project / "Pulumi.staging.yaml"
+    path.write_text(path.read_text().replace("    tasks: 10\n", "    tasks: 60\n"))
+    report = _preview(project, "staging")
+    (budget,) = [f for f in report.findings if f.rule == "cloudsql-connection-budget"]
+    lines = path.read_text().splitlines()
+    assert "60 by the probe's label conduit-probe-connections" in budget.message
+    assert budget.related[-1] == Location(
+        "Pulumi.staging.yaml",
+        _line_of(lines, "conduit:probeJob", "tasks"),
+        "conduit:probeJob.tasks",
+        "reserves 60 connections for the probe",
+    )

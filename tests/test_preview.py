@@ -79,10 +79,16 @@ def test_json_report_matches_its_schema_and_the_findings(incident_reports) -> No
     budget = next(f for f in document["findings"] if f["rule"] == "cloudsql-connection-budget")
     assert budget["location"] == {
         "file": "examples/incident/Pulumi.incident.yaml",
-        "line": 27,
-        "key": "conduit:service.databasePool.size",
+        "line": 16,
+        "key": "conduit:database.tier",
+        "note": "the least change: max_connections 50 -> 615",
     }
-    assert "largest safe maxInstances 0" in budget["message"]
+    assert [(r["line"], r["key"]) for r in budget["related"]] == [
+        (24, "conduit:service.maxInstances"),
+        (27, "conduit:service.databasePool.size"),
+        (28, "conduit:service.databasePool.maxOverflow"),
+    ]
+    assert "no maxInstances fits" in budget["message"]
 
 
 def test_sarif_report_matches_the_sarif_schema(incident_reports) -> None:

@@ -28,6 +28,8 @@ class DatabaseArgs:
     """Private IP needs the servicenetworking peering first."""
     probe_connections: int = 0
     """How many connections the validator's probes open at once (a label the budget reads)."""
+    probe_connections_key: str = "conduit:successCriteria.concurrentConnections"
+    """The settings key `probe_connections` comes from (where the budget's finding points)."""
     settings_key: str = "conduit:database"
 
 
@@ -114,7 +116,8 @@ class Database(pulumi.ComponentResource):
                 "settings.deletionProtectionEnabled": f"{key}.deletionProtection",
                 "settings.databaseFlags.max_connections": f"{key}.maxConnections",
                 "settings.backupConfiguration": f"{key}.backups",
-                "settings.userLabels": "conduit:successCriteria.concurrentConnections",
+                "settings.userLabels": args.probe_connections_key,
+                f"settings.userLabels.{names.PROBE_CONNECTIONS_LABEL}": args.probe_connections_key,
                 "settings.backupConfiguration.pointInTimeRecoveryEnabled": (
                     f"{key}.backups.pointInTimeRecovery"
                 ),

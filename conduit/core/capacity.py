@@ -53,10 +53,63 @@ def connection_budget(
 
 
 def largest_safe_max_instances(budget: ConnectionBudget, service: ServiceDemand) -> int:
-    """The largest maxInstances for `service` that keeps the budget, the others unchanged."""
+    """The largest maxInstances for `service` that keeps the budget, the others unchanged
+    (0: not even one instance fits)."""
     others = budget.demand - service.connections
     room = budget.available - others
     return max(room // service.per_instance, 0) if service.per_instance else service.max_instances
+
+
+def smallest_max_connections(demand: int, reserved: int, headroom_ratio: float) -> int:
+    """The least max_connections whose budget (after `reserved` and the headroom share) holds
+    `demand`."""
+    limit = max(demand + reserved, 1)
+    while connection_budget(limit, [], reserved, headroom_ratio).available < demand:
+        limit += 1
+    return limit
+
+
+MAX_INSTANCES = "maxInstances"
+POOL_SIZE = "databasePool.size"
+MAX_CONNECTIONS = "max_connections"
+
+
+@dataclass(frozen=True)
+class BudgetChange:
+    """One setting changed alone so that the budget fits: `service` None is the instance."""
+
+    setting: str
+    current: int
+    proposed: int
+    service: str | None = None
+
+    @property
+    def ratio(self) -> float:
+        """How large the change is, relative to the setting's current value."""
+        return abs(self.proposed - self.current) / max(self.current, 1)
+
+
+def budget_changes(
+    budget: ConnectionBudget, services: list[ServiceDemand], headroom_ratio: float
+) -> list[BudgetChange]:
+    """Every single-setting change that makes the budget fit, the least change first: a
+    service's maxInstances (down to 1 at least), its pool size (down to 1 at least, overflow as
+    it is), or max_connections (up). Ties keep that order, services in theirs."""
+    changes = []
+    for service in services:
+        room = budget.available - (budget.demand - service.connections)
+        if service.per_instance and room // service.per_instance >= 1:
+            changes.append(
+                BudgetChange(
+                    MAX_INSTANCES, service.max_instances, room // service.per_instance, service.name
+                )
+            )
+        pool = room // max(service.max_instances, 1) - service.max_overflow
+        if pool >= 1:
+            changes.append(BudgetChange(POOL_SIZE, service.pool_size, pool, service.name))
+    needed = smallest_max_connections(budget.demand, budget.reserved, headroom_ratio)
+    changes.append(BudgetChange(MAX_CONNECTIONS, budget.max_connections, needed))
+    return sorted(changes, key=lambda change: change.ratio)
 
 
 def startup_window(initial_delay: int, period: int, failure_threshold: int) -> int:

@@ -571,6 +571,15 @@ class StackSettings(BaseModel):
         return max(self.success_criteria.concurrent_connections, storm)
 
     @property
+    def probe_peak_key(self) -> str:
+        """The settings key that sets `probe_peak_connections`: the storm's tasks when the storm
+        opens more than concurrentConnections, else concurrentConnections."""
+        storm = self.probe_job.tasks * self.probe_job.connections_per_task if self.probe_job else 0
+        if storm > self.success_criteria.concurrent_connections:
+            return "conduit:probeJob.tasks"
+        return "conduit:successCriteria.concurrentConnections"
+
+    @property
     def probe_job_name(self) -> str | None:
         """The probe job's name (after the service it runs as), when the stack has one."""
         return names.probe_job_name(self.probe_service.name) if self.probe_job else None

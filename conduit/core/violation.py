@@ -36,8 +36,10 @@ class Violation:
     """This violation's fix; the guard fills in the rule's when empty."""
     urn: str | None = None
     """Stack rules: the resource the violation is about."""
-    related: tuple[tuple[str, str], ...] = ()
-    """(urn, path) of properties of other resources that take part (e.g. each service's pool)."""
+    related: tuple[tuple[str, ...], ...] = ()
+    """(urn, path) or (urn, path, note) of properties that take part (e.g. each service's pool).
+    With no `paths`, the first is the one to change first: the report locates the finding there
+    and lists the others, with their notes, as related locations."""
     error: bool = False
     """The rule itself raised: `message` names the exception."""
 

@@ -142,32 +142,47 @@ def _locate(
     sources: dict[str, dict[str, str]],
     subject: str,
     violation: Violation,
-) -> Location:
-    """The stack-file line of the first judged property a settings key produced: the subject's
-    own paths, then the related ones, then the subject's whole block; else the program."""
+) -> tuple[Location, tuple[Location, ...]]:
+    """The stack-file line of the first judged property a settings key produced (the subject's
+    own paths, then the related ones, then the subject's whole block; else the program), and
+    every other related property's line, once each, with its note."""
     candidates = [
-        *((subject, path) for path in violation.paths),
-        *violation.related,
-        (subject, ""),
+        *((subject, path, "") for path in violation.paths),
+        *((urn, path, *rest) for urn, path, *rest in violation.related),
+        (subject, "", ""),
     ]
-    for urn, path in candidates:
+    found: list[Location] = []
+    for urn, path, *rest in candidates:
         key = provenance.settings_key(sources, urn, path)
         hit = index.line_of(key) if key else None
-        if hit:
-            return Location(index.relative, hit[0], hit[1])
-    return Location(index.program, 1, "")
+        if hit and all((seen.line, seen.key) != hit for seen in found):
+            found.append(Location(index.relative, hit[0], hit[1], rest[0] if rest else ""))
+    if not found:
+        return Location(index.program, 1, ""), ()
+    primary, *others = found
+    # The subject's whole block is a fallback for the location, no related setting.
+    block = _line(index, sources, subject, "")
+    return primary, tuple(o for o in others if (o.line, o.key) != block)
+
+
+def _line(
+    index: StackFileIndex, sources: dict[str, dict[str, str]], urn: str, path: str
+) -> tuple[int, str] | None:
+    key = provenance.settings_key(sources, urn, path)
+    return index.line_of(key) if key else None
 
 
 def _finding(
     record: ResourceRecord | None,
     diagnostic: analyzer_pb2.AnalyzeDiagnostic,
     policy: analyzer_pb2.PolicyInfo,
-    locate: Callable[[str, Violation], Location],
+    locate: Callable[[str, Violation], tuple[Location, tuple[Location, ...]]],
 ) -> Finding:
     subject = record.urn if record else diagnostic.urn
     # The SDK prefixes each message with the policy's description; the report shows both apart.
     text = diagnostic.message.removeprefix(diagnostic.description).strip()
     violation = decode(text, subject) or Violation(text or policy.description, urn=subject)
+    location, related = locate(subject, violation)
     level = LEVEL_NAMES.get(diagnostic.enforcementLevel, "advisory")
     outcome = Outcome.FAIL if level in ("mandatory", "remediate") else Outcome.WARN
     if violation.error:
@@ -184,7 +199,8 @@ def _finding(
         subject=subject,
         subject_type=record.type if record else "",
         remediation=violation.remediation or policy.remediation_steps,
-        location=locate(subject, violation),
+        location=location,
+        related=related,
         properties=violation.paths,
         observed=violation.observed,
         required=violation.required,

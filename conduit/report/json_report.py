@@ -34,6 +34,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "message": f.message,
                 "remediation": f.remediation or None,
                 "location": asdict(f.location) if f.location else None,
+                "related": [asdict(r) for r in f.related],
                 "properties": list(f.properties),
                 "observed": f.observed,
                 "required": f.required,

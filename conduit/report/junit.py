@@ -3,6 +3,7 @@ per stack rule; a validate run one per check and subject."""
 
 from __future__ import annotations
 
+import json
 from xml.etree import ElementTree as ET
 
 from conduit.report.model import Finding, Outcome, Report
@@ -53,6 +54,9 @@ def render(report: Report) -> str:
             where = finding.location
             if where:
                 text += f"\nAt: {where.file}:{where.line} ({where.key})"
+            for related in finding.related:
+                note = f": {related.note}" if related.note else ""
+                text += f"\nRelated: {related.file}:{related.line} ({related.key}){note}"
             if finding.outcome is Outcome.FAIL:
                 ET.SubElement(
                     case, "failure", message=finding.message, type=finding.severity
@@ -64,7 +68,10 @@ def render(report: Report) -> str:
             elif finding.outcome is Outcome.WARN:
                 ET.SubElement(case, "system-out").text = f"advisory: {text}"
             elif finding.figures:
-                ET.SubElement(case, "system-out").text = str(finding.figures)
+                # JSON, as the JSON report writes figures: a CI system can parse it.
+                ET.SubElement(case, "system-out").text = json.dumps(
+                    finding.figures, sort_keys=True, default=str
+                )
     ET.indent(suite)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"

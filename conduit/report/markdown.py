@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conduit.report.model import Outcome, Report
+from collections.abc import Callable
+
+from conduit.report.model import Finding, Location, Outcome, Report
 
 ICONS = {
     Outcome.FAIL: "❌",
@@ -17,17 +19,28 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _at(location: Location | None) -> str:
+    return f"`{location.file}:{location.line}`" if location else ""
+
+
 def render(report: Report) -> str:
     icon = "❌" if report.failures else "✅"
     lines = [f"### {icon} conduit {report.command}: {report.summary()}", ""]
     findings = report.findings
     if findings:
-        lines += ["| | rule | subject | at | message |", "|---|---|---|---|---|"]
-        for f in findings:
-            subject = f.subject.rsplit("::", 1)[-1] if f.subject else ""
-            at = f"`{f.location.file}:{f.location.line}`" if f.location else ""
-            cells = [ICONS[f.outcome], f"`{f.rule}`", _cell(subject), at, _cell(f.message)]
-            lines.append(f"| {' | '.join(cells)} |")
+        columns: list[tuple[str, Callable[[Finding], str]]] = [
+            ("", lambda f: ICONS[f.outcome]),
+            ("rule", lambda f: f"`{f.rule}`"),
+            ("subject", lambda f: _cell(f.subject.rsplit("::", 1)[-1] if f.subject else "")),
+            ("at", lambda f: _at(f.location)),
+            ("message", lambda f: _cell(f.message)),
+        ]
+        rows = [[cell(f) for _, cell in columns] for f in findings]
+        # A column no finding fills is left out (a validate run has no stack-file lines).
+        kept = [i for i in range(len(columns)) if i < 2 or any(row[i] for row in rows)]
+        lines.append(f"| {' | '.join(columns[i][0] for i in kept)} |".replace("|  |", "| |"))
+        lines.append("|" + "---|" * len(kept))
+        lines += [f"| {' | '.join(row[i] for i in kept)} |" for row in rows]
         lines.append("")
         lines += ["<details><summary>Details and fixes</summary>", ""]
         for f in findings:
@@ -38,7 +51,10 @@ def render(report: Report) -> str:
             if f.remediation:
                 lines.append(f"  - Fix: {_cell(f.remediation)}")
             if f.location:
-                lines.append(f"  - At `{f.location.file}:{f.location.line}` (`{f.location.key}`)")
+                lines.append(f"  - At {_at(f.location)} (`{f.location.key}`)")
+            for r in f.related:
+                note = f": {_cell(r.note)}" if r.note else ""
+                lines.append(f"  - Related: {_at(r)} (`{r.key}`){note}")
             if f.classification:
                 lines.append(f"  - Classification: {f.classification}")
         lines += ["", "</details>", ""]

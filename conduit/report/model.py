@@ -33,6 +33,8 @@ class Location:
     file: str
     line: int = 1
     key: str = ""
+    note: str = ""
+    """What the setting there contributes (related locations: "auth: DATABASE_POOL_SIZE 3")."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class Finding:
     subject_type: str = ""
     remediation: str = ""
     location: Location | None = None
+    """Where to change first: the setting whose change fixes the finding with the least change."""
+    related: tuple[Location, ...] = ()
+    """The other settings that take part, each with its note."""
     classification: str = ""
     figures: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[str, ...] = ()
@@ -118,8 +123,27 @@ class Report:
                 else f"{failed} mandatory violation{'s' * (failed != 1)}"
             )
             return f"{head}, {verdict}, {warned} advisor{'ies' if warned != 1 else 'y'}"
-        passed = sum(f.outcome is Outcome.PASS for f in self.findings)
-        skipped = sum(f.outcome is Outcome.SKIPPED for f in self.findings)
-        return f"{self.stack}: {passed} checks passed, {failed} failed, {skipped} skipped" + (
-            f", {warned} warnings" if warned else ""
+        checks: dict[str, list[Outcome]] = {}
+        for finding in self.findings:
+            checks.setdefault(finding.rule, []).append(finding.outcome)
+        verdicts = [_verdict(outcomes) for outcomes in checks.values()]
+        subjects = [_verdict([f.outcome]) for f in self.findings]
+        return f"{self.stack}: {_counts(verdicts, 'check')}; {_counts(subjects, 'subject')}" + (
+            f"; {warned} warning{'s' * (warned != 1)}" if warned else ""
         )
+
+
+def _verdict(outcomes: list[Outcome]) -> str:
+    """A check's verdict over its subjects: failed if one failed (or errored), passed if one
+    passed (a warning passes), else skipped."""
+    if any(o in (Outcome.FAIL, Outcome.ERROR) for o in outcomes):
+        return "failed"
+    if any(o in (Outcome.PASS, Outcome.WARN) for o in outcomes):
+        return "passed"
+    return "skipped"
+
+
+def _counts(verdicts: list[str], noun: str) -> str:
+    """ "9 checks: 5 passed, 3 failed, 1 skipped"."""
+    counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("passed", "failed", "skipped"))
+    return f"{len(verdicts)} {noun}{'s' * (len(verdicts) != 1)}: {counts}"

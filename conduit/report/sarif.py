@@ -66,6 +66,19 @@ def render(report: Report) -> str:
             ],
             "partialFingerprints": {"conduitSubject/v1": f"{finding.rule}:{finding.subject}"},
         }
+        if finding.related:
+            # The other settings that take part: code scanning links them from the result.
+            result["relatedLocations"] = [
+                {
+                    "id": number,
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": related.file},
+                        "region": {"startLine": related.line},
+                    },
+                    "message": {"text": related.note or related.key},
+                }
+                for number, related in enumerate(finding.related, start=1)
+            ]
         results.append(result)
     document = {
         "$schema": SARIF_SCHEMA,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conduit.report.model import Outcome, Report
+from conduit.report.model import Location, Outcome, Report
 
 MARKS = {
     Outcome.FAIL: "FAIL",
@@ -11,6 +11,11 @@ MARKS = {
     Outcome.PASS: "ok",
     Outcome.SKIPPED: "skip",
 }
+
+
+def _where(location: Location) -> str:
+    note = f" ({location.note})" if location.note else ""
+    return f"{location.file}:{location.line} {location.key}{note}"
 
 
 def render(report: Report) -> str:
@@ -32,9 +37,8 @@ def render(report: Report) -> str:
         if finding.classification:
             lines.append(f"      classification: {finding.classification}")
         if finding.location:
-            lines.append(
-                f"      at {finding.location.file}:{finding.location.line} {finding.location.key}"
-            )
+            lines.append(f"      at {_where(finding.location)}")
+        lines += [f"      related: {_where(r)}" for r in finding.related]
     lines += [f"note: {note}" for note in report.notes]
     if shown or report.notes:
         lines.append("")

@@ -17,7 +17,7 @@ class Want:
     required: Any = None
     urn: str | None = None
     """Stack rules: the resource the violation is about."""
-    related: tuple[tuple[str, str], ...] = ()
+    related: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)

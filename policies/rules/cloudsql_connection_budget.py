@@ -53,10 +53,50 @@ def probe_connections(instance: StackResource) -> int:
     return int(value) if known(value) and value.isdigit() else 0
 
 
+MAX_INSTANCES = "template.scaling.maxInstanceCount"
+OVERFLOW = "template.containers.envs.DATABASE_MAX_OVERFLOW"
+PROBE_LABEL = f"settings.userLabels.{names.PROBE_CONNECTIONS_LABEL}"
+TIER = "settings.tier"
+SETTING_NAMES = {
+    capacity.MAX_INSTANCES: "maxInstances",
+    capacity.POOL_SIZE: "DATABASE_POOL_SIZE",
+    capacity.MAX_CONNECTIONS: "max_connections",
+}
+
+
+def _others(services: Sequence[capacity.ServiceDemand], name: str) -> str:
+    others = [s.name for s in services if s.name != name]
+    return f" with {' and '.join(others)} as {'it is' if len(others) == 1 else 'they are'}"
+
+
+def _largest_safe(
+    budget: capacity.ConnectionBudget, services: Sequence[capacity.ServiceDemand]
+) -> str:
+    """Each service's share and the largest maxInstances that fits with the others as they are,
+    or, in words, that none does."""
+    parts = []
+    for s in services:
+        largest = capacity.largest_safe_max_instances(budget, s)
+        others = _others(services, s.name) if len(services) > 1 else ""
+        fit = f"largest safe maxInstances {largest}" if largest else "no maxInstances fits"
+        parts.append(
+            f"{s.name}: {s.max_instances} x {s.per_instance} = {s.connections}, {fit}{others}"
+        )
+    return "; ".join(parts)
+
+
+def _reserved(budget: capacity.ConnectionBudget, superusers: int, probe: int) -> str:
+    """Who reserves the reserved connections: the policy's setting and the probe's label."""
+    by = [f"{superusers} by the policy's reservedConnections"]
+    if probe:
+        by.append(f"{probe} by the probe's label {names.PROBE_CONNECTIONS_LABEL}")
+    return f"{budget.reserved} reserved ({', '.join(by)})"
+
+
 def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violation]:
     instances = of_type(resources, INSTANCE)
     linker = instance_linker(instances)
-    users: dict[str, list[capacity.ServiceDemand]] = {}
+    users: dict[str, list[tuple[capacity.ServiceDemand, str]]] = {}
     for service in of_type(resources, SERVICE):
         count, sizes = max_instances(service.props), pool(service.props)
         if count is None or sizes is None:
@@ -69,38 +109,62 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violat
         limit = max_connections(instance)
         if instance.urn not in users or limit is None:
             continue
-        services = [demand for demand, _ in users[instance.urn]]
+        # By name: the engine registers services in no fixed order, and a report must not move.
+        services = sorted((demand for demand, _ in users[instance.urn]), key=lambda s: s.name)
         # The validator's probes (the label Conduit sets from successCriteria) must fit as well.
         probe = probe_connections(instance)
+        ratio = config["headroomPercent"] / 100
         reserved = config["reservedConnections"] + probe
-        budget = capacity.connection_budget(
-            limit, services, reserved, config["headroomPercent"] / 100
-        )
+        budget = capacity.connection_budget(limit, services, reserved, ratio)
         if budget.fits:
             continue
-        detail = "; ".join(
-            f"{s.name}: {s.max_instances} x {s.per_instance} = {s.connections}, largest safe "
-            f"maxInstances {capacity.largest_safe_max_instances(budget, s)}"
-            for s in services
+        cause = capacity.budget_changes(budget, services, ratio)[0]
+        urns = {demand.name: urn for demand, urn in users[instance.urn]}
+        flagged = any(
+            known(flag) and isinstance(flag, Mapping) and flag.get("name") == "max_connections"
+            for flag in items(instance.props, "settings.databaseFlags")
         )
+        related = [
+            *(
+                entry
+                for s in services
+                for entry in (
+                    (urns[s.name], MAX_INSTANCES, f"{s.name}: maxInstances {s.max_instances}"),
+                    (urns[s.name], POOL_SIZE, f"{s.name}: DATABASE_POOL_SIZE {s.pool_size}"),
+                    (urns[s.name], OVERFLOW, f"{s.name}: DATABASE_MAX_OVERFLOW {s.max_overflow}"),
+                )
+            ),
+            (
+                instance.urn,
+                FLAG if flagged else TIER,
+                f"max_connections {limit}" + ("" if flagged else " (the tier's default)"),
+            ),
+            *(
+                [(instance.urn, PROBE_LABEL, f"reserves {probe} connections for the probe")]
+                if probe
+                else []
+            ),
+        ]
+        paths = {
+            capacity.MAX_INSTANCES: MAX_INSTANCES,
+            capacity.POOL_SIZE: POOL_SIZE,
+            capacity.MAX_CONNECTIONS: FLAG if flagged else TIER,
+        }
+        at_cause = (urns[cause.service] if cause.service else instance.urn, paths[cause.setting])
+        # The least change first: the report locates the finding there, the rest beside it.
+        related.sort(key=lambda entry: entry[:2] != at_cause)
+        setting = f"{cause.service} " if cause.service else ""
+        change = f"{setting}{SETTING_NAMES[cause.setting]} {cause.current} -> {cause.proposed}"
+        related[0] = (*at_cause, f"the least change: {change}")
         yield Violation(
             f"services may open {budget.demand} connections but max_connections {limit} leaves "
-            f"{budget.available} after {budget.reserved} reserved"
-            + (f" (incl. {probe} for the probe)" if probe else "")
-            + f" and {budget.headroom} headroom "
-            f"({detail}).",
+            f"{budget.available} after {_reserved(budget, config['reservedConnections'], probe)} "
+            f"and {budget.headroom} headroom ({_largest_safe(budget, services)}). Least change: "
+            f"{change}.",
             observed=budget.demand,
             required=f"<= {budget.available}",
             urn=instance.urn,
-            # What the user most often changes first: each service's pool, its scale, then the flag.
-            related=(
-                *(
-                    (urn, path)
-                    for _, urn in users[instance.urn]
-                    for path in (POOL_SIZE, "template.scaling.maxInstanceCount")
-                ),
-                (instance.urn, FLAG),
-            ),
+            related=tuple(related),
         )
 
 
@@ -156,14 +220,33 @@ def _auth(pool_size: str) -> dict:
 
 
 _UNLABELLED = changed(samples.instance(), "settings.userLabels", None)
+_UNFLAGGED_1_3840 = changed(samples.instance(), "settings.databaseFlags", [])
 
 _INSTANCE_URN = urn(INSTANCE, "staging-instance")
-# What every budget violation names to change, in order: the service's pool, its scale, the flag.
-_RELATED = (
-    (urn(SERVICE, "backend"), POOL_SIZE),
-    (urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),
-    (_INSTANCE_URN, FLAG),
-)
+_BACKEND = urn(SERVICE, "backend")
+_PROBE = (_INSTANCE_URN, PROBE_LABEL, "reserves 50 connections for the probe")
+
+
+def _service_related(name: str, scale: int, size: int, overflow: int) -> tuple:
+    """What each service contributes, in the rule's order: its scale, its pool, its overflow."""
+    return (
+        (urn(SERVICE, name), MAX_INSTANCES, f"{name}: maxInstances {scale}"),
+        (urn(SERVICE, name), POOL_SIZE, f"{name}: DATABASE_POOL_SIZE {size}"),
+        (urn(SERVICE, name), OVERFLOW, f"{name}: DATABASE_MAX_OVERFLOW {overflow}"),
+    )
+
+
+def _least(urn_: str, path: str, change: str) -> tuple[str, str, str]:
+    return (urn_, path, f"the least change: {change}")
+
+
+def _reserved_by(probe: bool = True) -> str:
+    return (
+        "53 reserved (3 by the policy's reservedConnections, 50 by the probe's label "
+        "conduit-probe-connections)"
+        if probe
+        else "3 reserved (3 by the policy's reservedConnections)"
+    )
 
 
 def _spare(name: str) -> Res:
@@ -177,6 +260,24 @@ def _user_of(instance: str) -> Res:
     alone = changed(scaled, "template.volumes", None)
     props = samples.env_value(alone, "CLOUD_SQL_CONNECTION_NAME", f"p:r:{instance}")
     return Res(SERVICE, {**props, "name": f"{instance}-user"})
+
+
+def _scaled(name: str, scale: int, size: str, overflow: str) -> dict:
+    """A service named `name` at `scale` instances x (size + overflow)."""
+    props = changed(samples.service(), "template.scaling.maxInstanceCount", scale)
+    props = samples.env_value(
+        samples.env_value(props, "DATABASE_POOL_SIZE", size), "DATABASE_MAX_OVERFLOW", overflow
+    )
+    return {**props, "name": name}
+
+
+# The issue's staging copy: db-custom-1-3840 (max_connections 100 by default), backend grown to
+# 100 instances x 30, auth 2 x 3 as it was.
+_STAGING_COPY = [
+    Res(INSTANCE, changed(_UNFLAGGED_1_3840, "settings.tier", "db-custom-1-3840")),
+    Res(SERVICE, _scaled("backend", 100, "20", "10")),
+    Res(SERVICE, _scaled("auth", 2, "3", "0")),
+]
 
 
 # pragma: no mutate end
@@ -193,6 +294,8 @@ EXAMPLES = Examples(
             Res(SERVICE, samples.service()),
             Res(SERVICE, _auth("7")),
         ],
+        # The staging copy with backend at its largest safe maxInstances: 1 x 30 + 2 x 3 of 37.
+        [_STAGING_COPY[0], Res(SERVICE, _scaled("backend", 1, "20", "10")), _STAGING_COPY[2]],
         # A flag that is not a number: the budget cannot be judged.
         [
             Res(INSTANCE, changed(_FLAG_50, "settings.databaseFlags.1.value", "many")),
@@ -200,37 +303,52 @@ EXAMPLES = Examples(
         ],
     ],
     bad=[
+        # One step past: one instance, so no maxInstances fits; the pool's 300 -> 299 is the
+        # least change (0.3 %, where max_connections 400 -> 402 is 0.5 %).
         Bad(
             [Res(INSTANCE, samples.instance()), Res(SERVICE, _one_instance("8"))],
             (
                 Want(
                     (
                         "services may open 308 connections but max_connections 400 leaves 307 "
-                        "after 53 reserved (incl. 50 for the probe) and 40 headroom (backend: 1 "
-                        "x 308 = 308, largest safe maxInstances 0)."
+                        f"after {_reserved_by()} and 40 headroom (backend: 1 x 308 = 308, no "
+                        "maxInstances fits). Least change: backend DATABASE_POOL_SIZE 300 -> 299."
                     ),
                     (),
                     308,
                     "<= 307",
                     urn=_INSTANCE_URN,
-                    related=_RELATED,
+                    related=(
+                        _least(_BACKEND, POOL_SIZE, "backend DATABASE_POOL_SIZE 300 -> 299"),
+                        (_BACKEND, MAX_INSTANCES, "backend: maxInstances 1"),
+                        (_BACKEND, OVERFLOW, "backend: DATABASE_MAX_OVERFLOW 8"),
+                        (_INSTANCE_URN, FLAG, "max_connections 400"),
+                        _PROBE,
+                    ),
                 ),
             ),
         ),
+        # No probe label: nothing is reserved for it and no related location names it.
         Bad(
             [Res(INSTANCE, _UNLABELLED), Res(SERVICE, _one_instance("58"))],
             (
                 Want(
                     (
                         "services may open 358 connections but max_connections 400 leaves 357 "
-                        "after 3 reserved and 40 headroom (backend: 1 x 358 = 358, largest safe "
-                        "maxInstances 0)."
+                        f"after {_reserved_by(False)} and 40 headroom (backend: 1 x 358 = 358, "
+                        "no maxInstances fits). Least change: backend DATABASE_POOL_SIZE 300 -> "
+                        "299."
                     ),
                     (),
                     358,
                     "<= 357",
                     urn=_INSTANCE_URN,
-                    related=_RELATED,
+                    related=(
+                        _least(_BACKEND, POOL_SIZE, "backend DATABASE_POOL_SIZE 300 -> 299"),
+                        (_BACKEND, MAX_INSTANCES, "backend: maxInstances 1"),
+                        (_BACKEND, OVERFLOW, "backend: DATABASE_MAX_OVERFLOW 58"),
+                        (_INSTANCE_URN, FLAG, "max_connections 400"),
+                    ),
                 ),
             ),
         ),
@@ -248,18 +366,25 @@ EXAMPLES = Examples(
                 Want(
                     (
                         "services may open 308 connections but max_connections 400 leaves 307 "
-                        "after 53 reserved (incl. 50 for the probe) and 40 headroom (backend: 1 "
-                        "x 308 = 308, largest safe maxInstances 0)."
+                        f"after {_reserved_by()} and 40 headroom (backend: 1 x 308 = 308, no "
+                        "maxInstances fits). Least change: backend DATABASE_POOL_SIZE 300 -> 299."
                     ),
                     (),
                     308,
                     "<= 307",
                     urn=_INSTANCE_URN,
-                    related=_RELATED,
+                    related=(
+                        _least(_BACKEND, POOL_SIZE, "backend DATABASE_POOL_SIZE 300 -> 299"),
+                        (_BACKEND, MAX_INSTANCES, "backend: maxInstances 1"),
+                        (_BACKEND, OVERFLOW, "backend: DATABASE_MAX_OVERFLOW 8"),
+                        (_INSTANCE_URN, FLAG, "max_connections 400"),
+                        _PROBE,
+                    ),
                 ),
             ),
         ),
-        # Each service fits alone (300 and 8 of 307); together they do not.
+        # Each service fits alone (300 and 8 of 307); together they do not. max_connections
+        # 400 -> 402 (0.5 %) is less than backend's pool 20 -> 19 (5 %) or scale 10 -> 9.
         Bad(
             [
                 Res(INSTANCE, samples.instance()),
@@ -270,24 +395,85 @@ EXAMPLES = Examples(
                 Want(
                     (
                         "services may open 308 connections but max_connections 400 leaves 307 "
-                        "after 53 reserved (incl. 50 for the probe) and 40 headroom (backend: 10 "
-                        "x 30 = 300, largest safe maxInstances 9; auth: 1 x 8 = 8, largest safe "
-                        "maxInstances 0)."
+                        f"after {_reserved_by()} and 40 headroom (auth: 1 x 8 = 8, no "
+                        "maxInstances fits with backend as it is; backend: 10 x 30 = 300, "
+                        "largest safe maxInstances 9 with auth as it is). Least change: "
+                        "max_connections 400 -> 402."
                     ),
                     (),
                     308,
                     "<= 307",
                     urn=_INSTANCE_URN,
                     related=(
-                        *_RELATED[:2],
-                        (urn(SERVICE, "auth"), POOL_SIZE),
-                        (urn(SERVICE, "auth"), "template.scaling.maxInstanceCount"),
-                        _RELATED[2],
+                        _least(_INSTANCE_URN, FLAG, "max_connections 400 -> 402"),
+                        *_service_related("auth", 1, 8, 0),
+                        *_service_related("backend", 10, 20, 10),
+                        _PROBE,
                     ),
                 ),
             ),
         ),
-        # A service without a pool is left out; the next one still counts.
+        # The issue's staging copy: backend's maxInstances 100 -> 1 is the only change of a
+        # service that fits, and less than max_connections 100 -> 3399.
+        Bad(
+            _STAGING_COPY,
+            (
+                Want(
+                    (
+                        "services may open 3006 connections but max_connections 100 leaves 37 "
+                        f"after {_reserved_by()} and 10 headroom (auth: 2 x 3 = 6, no "
+                        "maxInstances fits with backend as it is; backend: 100 x 30 = 3000, "
+                        "largest safe maxInstances 1 with auth as it is). Least change: backend "
+                        "maxInstances 100 -> 1."
+                    ),
+                    (),
+                    3006,
+                    "<= 37",
+                    urn=_INSTANCE_URN,
+                    related=(
+                        _least(_BACKEND, MAX_INSTANCES, "backend maxInstances 100 -> 1"),
+                        *_service_related("auth", 2, 3, 0),
+                        *_service_related("backend", 100, 20, 10)[1:],
+                        (_INSTANCE_URN, TIER, "max_connections 100 (the tier's default)"),
+                        _PROBE,
+                    ),
+                ),
+            ),
+        ),
+        # Three services: "the others" are named together.
+        Bad(
+            [
+                _STAGING_COPY[0],
+                Res(SERVICE, _scaled("backend", 1, "20", "10")),
+                _STAGING_COPY[2],
+                Res(SERVICE, _scaled("worker", 1, "2", "0")),
+            ],
+            (
+                Want(
+                    (
+                        "services may open 38 connections but max_connections 100 leaves 37 "
+                        f"after {_reserved_by()} and 10 headroom (auth: 2 x 3 = 6, largest safe "
+                        "maxInstances 1 with backend and worker as they are; backend: 1 x 30 = "
+                        "30, no maxInstances fits with auth and worker as they are; worker: 1 x 2 "
+                        "= 2, no maxInstances fits with auth and backend as they are). Least "
+                        "change: max_connections 100 -> 102."
+                    ),
+                    (),
+                    38,
+                    "<= 37",
+                    urn=_INSTANCE_URN,
+                    related=(
+                        _least(_INSTANCE_URN, TIER, "max_connections 100 -> 102"),
+                        *_service_related("auth", 2, 3, 0),
+                        *_service_related("backend", 1, 20, 10),
+                        *_service_related("worker", 1, 2, 0),
+                        _PROBE,
+                    ),
+                ),
+            ),
+        ),
+        # A service without a pool is left out; the next one still counts. Neither its scale nor
+        # its pool can fit: only max_connections can.
         Bad(
             [
                 Res(INSTANCE, _FLAG_50),
@@ -298,48 +484,64 @@ EXAMPLES = Examples(
                 Want(
                     (
                         "services may open 300 connections but max_connections 50 leaves -8 "
-                        "after 53 reserved (incl. 50 for the probe) and 5 headroom (backend: 10 "
-                        "x 30 = 300, largest safe maxInstances 0)."
+                        f"after {_reserved_by()} and 5 headroom (backend: 10 x 30 = 300, no "
+                        "maxInstances fits). Least change: max_connections 50 -> 393."
                     ),
                     (),
                     300,
                     "<= -8",
                     urn=_INSTANCE_URN,
-                    related=_RELATED,
+                    related=(
+                        _least(_INSTANCE_URN, FLAG, "max_connections 50 -> 393"),
+                        *_service_related("backend", 10, 20, 10),
+                        _PROBE,
+                    ),
                 ),
             ),
         ),
+        # No flag: the tier's default decides, and the tier is where to raise it.
         Bad(
             [Res(INSTANCE, _SMALL), Res(SERVICE, _POOL_50)],
             (
                 Want(
                     (
                         "services may open 500 connections but max_connections 50 leaves -8 "
-                        "after 53 reserved (incl. 50 for the probe) and 5 headroom (backend: 10 "
-                        "x 50 = 500, largest safe maxInstances 0)."
+                        f"after {_reserved_by()} and 5 headroom (backend: 10 x 50 = 500, no "
+                        "maxInstances fits). Least change: max_connections 50 -> 615."
                     ),
                     (),
                     500,
                     "<= -8",
                     urn=_INSTANCE_URN,
-                    related=_RELATED,
+                    related=(
+                        _least(_INSTANCE_URN, TIER, "max_connections 50 -> 615"),
+                        *_service_related("backend", 10, 50, 0),
+                        _PROBE,
+                    ),
                 ),
             ),
         ),
+        # More headroom: backend's scale 10 -> 4 (60 %) is less than its pool 20 -> 4 (80 %)
+        # or max_connections 400 -> 706.
         Bad(
             [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
             (
                 Want(
                     (
                         "services may open 300 connections but max_connections 400 leaves 147 "
-                        "after 53 reserved (incl. 50 for the probe) and 200 headroom (backend: 10 "
-                        "x 30 = 300, largest safe maxInstances 4)."
+                        f"after {_reserved_by()} and 200 headroom (backend: 10 x 30 = 300, "
+                        "largest safe maxInstances 4). Least change: backend maxInstances 10 -> 4."
                     ),
                     (),
                     300,
                     "<= 147",
                     urn=_INSTANCE_URN,
-                    related=_RELATED,
+                    related=(
+                        _least(_BACKEND, MAX_INSTANCES, "backend maxInstances 10 -> 4"),
+                        *_service_related("backend", 10, 20, 10)[1:],
+                        (_INSTANCE_URN, FLAG, "max_connections 400"),
+                        _PROBE,
+                    ),
                 ),
             ),
             {"headroomPercent": 50},
