@@ -17,6 +17,7 @@ from conduit.probe.classify import (
     CONFIGURATION,
     CUT,
     INFRASTRUCTURE,
+    VALIDATOR_ACCESS,
     Failure,
     classify_window,
 )
@@ -37,9 +38,9 @@ from conduit.validate.checks import (
 )
 from conduit.validate.context import Context
 from conduit.validate.deadline import Deadline
-from conduit.validate.google import GoogleClients
+from conduit.validate.google import API_DOWN, NOT_FOUND, GoogleClients
 from conduit.validate.run import route_by_reachable_dependencies
-from conduit.validate.storm import CloudRunStorm, StormResult, Task
+from conduit.validate.storm import CloudRunStorm, LocalStorm, StormResult, Task
 from conduit.validate.targets import (
     ServiceTarget,
     Targets,
@@ -195,26 +196,54 @@ def test_traffic_to_latest_without_a_revision_name_counts_for_the_ready_one(goog
     assert (finding.outcome, finding.figures["traffic"]) == (Outcome.PASS, {"backend-00002": 1})
 
 
-def test_service_ready_reports_an_api_refusal_as_configuration(google) -> None:
+def test_service_ready_reports_an_api_refusal_as_the_validator_s_access(google) -> None:
     fake, endpoint = google
     fake.errors[SERVICE] = 403
     (finding,) = service_ready.run(context(endpoint))
-    assert (finding.outcome, finding.classification, finding.subject) == (
-        Outcome.FAIL,
-        CONFIGURATION,
-        SERVICE,
+    # The client library's message names the local URL (its port changes): matched, not pinned.
+    assert finding.message.startswith(f"permission denied: GET {endpoint}/v2/{SERVICE}?")
+    assert "injected 403 for " in finding.message
+    assert finding == Finding(
+        rule="service-ready",
+        outcome=Outcome.FAIL,
+        subject=SERVICE,
+        severity="high",
+        classification=VALIDATOR_ACCESS,
+        message=finding.message,
+        remediation=(
+            "Grant the validator's account `roles/run.viewer`: the account that runs `conduit "
+            "validate` (`gcloud auth list`; in a workflow, its service account)."
+        ),
     )
-    assert finding.message.startswith("permission denied: ")
 
 
-def test_service_ready_without_a_service_is_skipped() -> None:
-    assert service_ready.run(context(services=())) == [
-        Finding(
-            rule="service-ready",
-            outcome=Outcome.SKIPPED,
-            severity="low",
-            message="no project, region and service name (stack outputs)",
-        )
+def test_a_404_from_google_is_configuration_with_its_own_remedy(google) -> None:
+    fake, endpoint = google
+    fake.errors[SERVICE] = 404
+    (finding,) = service_ready.run(context(endpoint))
+    assert (finding.classification, finding.remediation) == (CONFIGURATION, NOT_FOUND)
+    fake.errors[SERVICE] = 503
+    (down,) = service_ready.run(context(endpoint))
+    assert (down.classification, down.remediation) == (INFRASTRUCTURE, API_DOWN)
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ({"services": ()}, "no stack outputs were read (--outputs or --stack), so no services"),
+        (
+            {"project": None, "region": None, "source": "o.json"},
+            "the outputs file o.json has no project, region",
+        ),
+        (
+            {"region": None, "source": "stack staging"},
+            "the outputs of stack staging have no region",
+        ),
+    ],
+)
+def test_service_ready_without_a_service_is_skipped(targets: dict, message: str) -> None:
+    assert service_ready.run(context(**targets)) == [
+        Finding(rule="service-ready", outcome=Outcome.SKIPPED, severity="low", message=message)
     ]
 
 
@@ -268,12 +297,14 @@ def test_a_disabled_or_missing_secret_is_configuration(google) -> None:
     )
 
 
-@pytest.mark.parametrize("missing", [{"project": None}, {"secret_ids": {}}])
-def test_secrets_without_a_project_or_ids_are_skipped(missing: dict) -> None:
-    ((finding),) = secrets_resolvable.run(context(**missing))
+@pytest.mark.parametrize(
+    ("missing", "key"), [({"project": None}, "project"), ({"secret_ids": {}}, "secretIds")]
+)
+def test_secrets_without_a_project_or_ids_are_skipped(missing: dict, key: str) -> None:
+    ((finding),) = secrets_resolvable.run(context(source="o.json", **missing))
     assert (finding.outcome, finding.message) == (
         Outcome.SKIPPED,
-        "no project or secret ids (stack outputs)",
+        f"the outputs file o.json has no {key}",
     )
 
 
@@ -405,23 +436,37 @@ def test_without_a_connection_name_the_database_is_not_compared(google) -> None:
     assert finding.outcome is Outcome.PASS
 
 
-@pytest.mark.parametrize("missing", [{"settings": None}, {"services": ()}, {"connector_id": None}])
-def test_drift_needs_settings_a_service_and_a_connector(missing: dict) -> None:
-    ((finding),) = config_drift.run(context(**missing))
-    assert (finding.outcome, finding.message) == (
-        Outcome.SKIPPED,
-        "needs the stack's settings (--stack) and its outputs",
-    )
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        (
+            {"settings": None},
+            "no stack file: give --stack (Pulumi.<stack>.yaml holds what is declared)",
+        ),
+        ({"services": ()}, "the outputs file o.json has no services"),
+        ({"connector_id": None}, "the outputs file o.json has no connectorId"),
+        (
+            {"connector_id": None, "project": None},
+            "the outputs file o.json has no project, connectorId",
+        ),
+    ],
+)
+def test_drift_needs_settings_a_service_and_a_connector(missing: dict, message: str) -> None:
+    ((finding),) = config_drift.run(context(source="o.json", **missing))
+    assert (finding.outcome, finding.message) == (Outcome.SKIPPED, message)
 
 
 def test_drift_reports_an_api_failure(google) -> None:
     fake, endpoint = google
     fake.errors[CONNECTOR] = 403
     ((finding),) = config_drift.run(context(endpoint))
-    assert (finding.rule, finding.outcome, finding.classification) == (
+    assert (finding.rule, finding.outcome, finding.classification, finding.remediation) == (
         "config-drift",
         Outcome.FAIL,
-        CONFIGURATION,
+        VALIDATOR_ACCESS,
+        "Grant the validator's account `roles/run.viewer` and `roles/vpcaccess.viewer` and "
+        "`roles/cloudsql.viewer`: the account that runs `conduit validate` (`gcloud auth list`; "
+        "in a workflow, its service account).",
     )
 
 
@@ -522,69 +567,8 @@ def test_scaling_latency_at_the_limit_passes(limit: float, outcome: Outcome) -> 
         )
 
 
-def test_a_ready_connector_as_declared_passes_and_drift_is_configuration(google) -> None:
-    fake, endpoint = google
-    figures = {
-        "state": "READY",
-        "machineType": "e2-standard-4",
-        "minInstances": 3,
-        "maxInstances": 10,
-    }
-    assert connector_scaling.run(context(endpoint)) == [
-        Finding(
-            rule="connector-scaling",
-            outcome=Outcome.PASS,
-            subject=CONNECTOR,
-            figures=figures,
-            message="connector READY, e2-standard-4 x 3-10",
-        )
-    ]
-    fake.objects[CONNECTOR].min_instances = 2
-    (drifted,) = connector_scaling.run(context(endpoint))
-    assert drifted == Finding(
-        rule="connector-scaling",
-        outcome=Outcome.FAIL,
-        subject=CONNECTOR,
-        severity="high",
-        classification=CONFIGURATION,
-        message="connector: minInstances is 2, declared 3",
-        figures={**figures, "minInstances": 2},
-    )
-
-
-def test_a_connector_that_is_not_ready_is_infrastructure(google) -> None:
-    fake, endpoint = google
-    fake.objects[CONNECTOR].state = vpcaccess_v1.Connector.State.ERROR
-    (finding,) = connector_scaling.run(context(endpoint, settings=None))
-    assert (finding.outcome, finding.classification, finding.message) == (
-        Outcome.FAIL,
-        INFRASTRUCTURE,
-        "connector: state is ERROR, not READY",
-    )
-
-
-def test_connector_scaling_reports_an_api_failure_and_skips_without_timings(google) -> None:
-    fake, endpoint = google
-    fake.errors[CONNECTOR] = 404
-    (finding,) = connector_scaling.run(context(endpoint))
-    assert (finding.outcome, finding.classification, finding.subject) == (
-        Outcome.FAIL,
-        CONFIGURATION,
-        CONNECTOR,
-    )
-    assert finding.message.startswith("connector: not found: ")
-    assert connector_scaling.run(context(connector_id=None)) == [
-        Finding(
-            rule="connector-scaling",
-            outcome=Outcome.SKIPPED,
-            severity="low",
-            message="no storm timings (needs a storm runner and, for the idle baseline, a DSN)",
-        )
-    ]
-
-
 class _Measured:
-    """A storm runner that hands back a result measured elsewhere."""
+    """A storm runner that hands back a result measured elsewhere (through the egress path)."""
 
     name = "given"
 
@@ -597,38 +581,171 @@ class _Measured:
         return self.result
 
 
-def test_the_storm_runs_once_for_both_checks_and_its_fastest_task_is_the_baseline() -> None:
-    runner = _Measured(
-        _storm(
-            Task(ok=True, start=0.0, seconds=0.02),
-            Task(ok=True, start=0.0, seconds=0.5),
-            baseline=None,
+DECLARED = {"state": "READY", "machineType": "e2-standard-4", "minInstances": 3, "maxInstances": 10}
+SETTLED = (
+    "connection times settled 0.50 s after the burst began (1 slow tasks; idle baseline 20 ms; "
+    "threshold 10 s)"
+)
+LATENCY = {
+    "egressPath": "connector",
+    "latencySeconds": 0.5,
+    "baselineSeconds": 0.02,
+    "baselineFrom": "fastest task",
+    "slowTasks": 1,
+    "thresholdSeconds": 10,
+}
+
+
+def _through_path(ctx: Context, *seconds: float) -> Context:
+    """`ctx` with a storm through the egress path whose tasks took `seconds` each."""
+    tasks = [Task(ok=True, start=0.0, seconds=s) for s in seconds]
+    ctx.storm_runner = _Measured(_storm(*tasks, baseline=None))
+    return ctx
+
+
+def test_a_ready_connector_as_declared_and_a_settled_storm_is_one_pass(google) -> None:
+    _, endpoint = google
+    ctx = _through_path(context(endpoint), 0.02, 0.5)
+    assert connector_scaling.run(ctx) == [
+        Finding(
+            rule="connector-scaling",
+            outcome=Outcome.PASS,
+            subject=CONNECTOR,
+            figures={**DECLARED, **LATENCY, "results": {"declared": "pass", "scaling": "pass"}},
+            message=f"connector READY, e2-standard-4 x 3-10; {SETTLED}",
         )
+    ]
+
+
+def test_drift_and_a_slow_storm_are_parts_of_one_failure(google) -> None:
+    """The issue's case: drift failed and the storm passed, as two rows; now one outcome."""
+    fake, endpoint = google
+    fake.objects[CONNECTOR].min_instances = 2
+    ctx = _through_path(context(endpoint), 0.02, 0.5)
+    assert connector_scaling.run(ctx) == [
+        Finding(
+            rule="connector-scaling",
+            outcome=Outcome.FAIL,
+            subject=CONNECTOR,
+            severity="high",
+            classification=CONFIGURATION,
+            figures={
+                **DECLARED,
+                "minInstances": 2,
+                **LATENCY,
+                "results": {"declared": "fail", "scaling": "pass"},
+            },
+            message=f"connector: minInstances is 2, declared 3; {SETTLED}",
+            remediation=connector_scaling.DRIFT_REMEDIATION,
+        )
+    ]
+
+
+def test_a_slow_storm_through_a_connector_as_declared_fails_as_infrastructure(google) -> None:
+    _, endpoint = google
+    ctx = _through_path(context(endpoint), 0.02, 10.5)
+    (finding,) = connector_scaling.run(ctx)
+    assert (finding.outcome, finding.classification, finding.remediation) == (
+        Outcome.FAIL,
+        INFRASTRUCTURE,
+        connector_scaling.REMEDIATION,
     )
-    ctx = context(connector_id=None)
-    ctx.storm_runner = runner
+    assert finding.figures["results"] == {"declared": "pass", "scaling": "fail"}
+    assert finding.message.startswith("connector READY, e2-standard-4 x 3-10; connection times ")
+
+
+def test_a_connector_as_declared_with_no_storm_through_it_is_skipped(google) -> None:
+    _, endpoint = google
+    (finding,) = connector_scaling.run(context(endpoint, source="o.json"))
+    assert finding == Finding(
+        rule="connector-scaling",
+        outcome=Outcome.SKIPPED,
+        subject=CONNECTOR,
+        severity="low",
+        figures={**DECLARED, "results": {"declared": "pass", "scaling": "skipped"}},
+        message="connector READY, e2-standard-4 x 3-10; scaling not measured: no storm through "
+        "the connector (the probe job runs it inside the VPC: the outputs file o.json has no "
+        "probeJob)",
+    )
+    local = context(endpoint)
+    local.storm_runner = LocalStorm("postgresql://app:secret@127.0.0.1:1/app")
+    (here,) = connector_scaling.run(local)
+    assert (here.outcome, here.message.split("; ", 1)[1]) == (
+        Outcome.SKIPPED,
+        "scaling not measured: the storm ran from this machine (--dsn), not through the connector",
+    )
+
+
+def test_localhost_with_no_connector_is_skipped_with_the_reason() -> None:
+    """The issue's case: a storm against a local database, no connector anywhere."""
+    ctx = _through_path(context(connector_id=None, source="o.json"), 0.02, 0.5)
+    assert connector_scaling.run(ctx) == [
+        Finding(
+            rule="connector-scaling",
+            outcome=Outcome.SKIPPED,
+            severity="low",
+            message="no connector to measure: the outputs file o.json has no connectorId, and a "
+            "storm from here to --dsn goes through none",
+        )
+    ]
+    assert ctx.storm_runner.runs == 0
+
+
+def test_a_connector_that_is_not_ready_is_infrastructure(google) -> None:
+    fake, endpoint = google
+    fake.objects[CONNECTOR].state = vpcaccess_v1.Connector.State.ERROR
+    (finding,) = connector_scaling.run(context(endpoint, settings=None))
+    assert (finding.outcome, finding.classification, finding.remediation) == (
+        Outcome.FAIL,
+        INFRASTRUCTURE,
+        connector_scaling.STATE_REMEDIATION,
+    )
+    assert finding.message.startswith("connector: state is ERROR, not READY; scaling not measured")
+
+
+def test_connector_scaling_reports_an_api_failure(google) -> None:
+    fake, endpoint = google
+    fake.errors[CONNECTOR] = 404
+    (finding,) = connector_scaling.run(context(endpoint))
+    assert (finding.outcome, finding.classification, finding.subject, finding.remediation) == (
+        Outcome.FAIL,
+        CONFIGURATION,
+        CONNECTOR,
+        NOT_FOUND,
+    )
+    assert finding.message.startswith("connector: not found: ")
+
+
+def test_the_storm_runs_once_for_both_checks_and_its_fastest_task_is_the_baseline() -> None:
+    ctx = _through_path(
+        context(connector_id=None, subnet_id=SUBNET_ID, egress_path="direct"), 0.02, 0.5
+    )
     (scaling,) = connector_scaling.run(ctx)
     (storm,) = startup_storm.run(ctx)
-    assert runner.runs == 1
+    assert ctx.storm_runner.runs == 1
+    assert scaling.subject == SUBNET_ID
     assert scaling.figures == {
-        "egressPath": "connector",
-        "latencySeconds": 0.5,
-        "baselineSeconds": 0.02,
-        "baselineFrom": "fastest task",
-        "slowTasks": 1,
-        "thresholdSeconds": 10,
+        **LATENCY,
+        "egressPath": "direct",
+        "results": {"scaling": "pass"},
     }
     assert storm.outcome is Outcome.PASS
 
 
 def test_a_direct_vpc_stack_reads_no_connector_and_judges_its_storm_as_direct() -> None:
-    runner = _Measured(_storm(Task(ok=True, start=0.0, seconds=0.02), baseline=None))
-    ctx = context(connector_id=None, subnet_id=SUBNET_ID, egress_path="direct")
-    ctx.storm_runner = runner
+    ctx = _through_path(context(connector_id=None, subnet_id=SUBNET_ID, egress_path="direct"), 0.02)
     (scaling,) = connector_scaling.run(ctx)
     assert scaling.outcome is Outcome.PASS
     assert scaling.message.startswith("Direct VPC egress: connection times settled 0.00 s")
     assert scaling.figures["egressPath"] == "direct"
+    unmeasured = context(connector_id=None, egress_path="direct", source="o.json")
+    (skipped_finding,) = connector_scaling.run(unmeasured)
+    assert (skipped_finding.subject, skipped_finding.outcome, skipped_finding.message) == (
+        "Direct VPC egress",
+        Outcome.SKIPPED,
+        "scaling not measured: no storm through Direct VPC egress (the probe job runs it inside "
+        "the VPC: the outputs file o.json has no probeJob)",
+    )
 
 
 def test_the_egress_path_comes_from_the_outputs_else_the_stack_file() -> None:
@@ -708,14 +825,17 @@ def test_tasks_the_budget_cut_are_no_evidence() -> None:
 
 def test_a_storm_of_no_tasks_fails_and_no_runner_skips() -> None:
     assert startup_storm.judge(_tasks(0), CRITERIA).outcome is Outcome.FAIL
-    assert startup_storm.run(context()) == [
+    assert startup_storm.run(context(source="o.json")) == [
         Finding(
             rule="startup-storm",
             outcome=Outcome.SKIPPED,
             severity="low",
-            message="no storm runner: give --dsn (local runner) or a stack with a probe job",
+            message="no storm runner: no --dsn for a storm from here, and the outputs file "
+            "o.json has no probeJob",
         )
     ]
+    (chosen,) = startup_storm.run(context(probe_job="projects/p/locations/r/jobs/j"))
+    assert chosen.message == "no storm runner: --storm-runner none"
 
 
 # database-connect
@@ -755,7 +875,8 @@ def _database(outcome: Outcome, message: str, result: dict, **extra) -> Finding:
         fields |= {
             "severity": "critical",
             "evidence": tuple(result["errors"][:5]),
-            "remediation": database_connect.REMEDIATION,
+            # The one remedy of the class found.
+            "remediation": database_connect.REMEDIES[extra["classification"]],
         }
     return Finding(**fields, **extra)
 
@@ -801,11 +922,16 @@ def test_timeouts_of_a_probe_the_deadline_shortened_are_counted_as_cut() -> None
 
 
 def test_database_connect_without_a_dsn_or_a_probe_job_is_skipped() -> None:
-    ((finding),) = database_connect.run(context())
+    ((finding),) = database_connect.run(context(source="o.json"))
     assert (finding.outcome, finding.message) == (
         Outcome.SKIPPED,
-        "no DSN and no probe job result: give --dsn where the database is reachable, or deploy "
-        "the probe job (conduit:probeJob)",
+        "no --dsn, and the outputs file o.json has no probeJob (the database's private IP is "
+        "reachable only inside the VPC, where the probe job runs; deploy it with "
+        "conduit:probeJob)",
+    )
+    (not_run,) = database_connect.run(context(probe_job="projects/p/locations/r/jobs/j"))
+    assert not_run.message == (
+        "the probe job is not run (--storm-runner none); give --dsn, or --storm-runner cloudrun"
     )
 
 
@@ -916,12 +1042,13 @@ def test_no_start_ups_logged_is_skipped(google) -> None:
     assert service_startup_rate.run(context(project=None))[0].outcome is Outcome.SKIPPED
 
 
-def test_a_logging_refusal_is_configuration(google) -> None:
+def test_a_logging_refusal_is_the_validator_s_access(google) -> None:
     fake, endpoint = google
     fake.errors["entries"] = 403
     (finding,) = service_startup_rate.run(context(endpoint))
-    assert (finding.outcome, finding.classification) == (Outcome.FAIL, CONFIGURATION)
+    assert (finding.outcome, finding.classification) == (Outcome.FAIL, VALIDATOR_ACCESS)
     assert finding.message.startswith("Cloud Logging: permission denied")
+    assert finding.remediation.startswith("Grant the validator's account `roles/logging.viewer`:")
 
 
 # health-endpoints
@@ -932,8 +1059,8 @@ def test_a_logging_refusal_is_configuration(google) -> None:
     [
         (None, "", INFRASTRUCTURE),
         (400, "", INFRASTRUCTURE),
-        (401, "", CONFIGURATION),
-        (403, "", CONFIGURATION),
+        (401, "", VALIDATOR_ACCESS),
+        (403, "", VALIDATOR_ACCESS),
         (404, "", CONFIGURATION),
         (405, "", INFRASTRUCTURE),
         (499, "", INFRASTRUCTURE),
@@ -1012,8 +1139,10 @@ def test_the_app_s_503_is_application_and_every_endpoint_gets_a_share() -> None:
     assert re.match(rf"{server.url}/health never answered 200 in \d\.\d s: ", first.message)
     assert first.figures["lastStatus"] == 503 and first.figures["successRate"] == 0.0
     assert first.evidence == ("last server header: stand-in/1",)
-    assert first.remediation == (
-        "See the service's start-up logs; an application 5xx is the app's own error."
+    assert (
+        first.remediation
+        == health_endpoints.REMEDIES[APPLICATION]
+        == ("The app answered with an error of its own: read its logs (the application team).")
     )
 
 
@@ -1025,9 +1154,9 @@ def test_a_refusal_names_how_to_authenticate_and_whether_a_token_was_sent() -> N
         (finding,) = health_endpoints.run(ctx)
     finally:
         server.stop()
-    assert (finding.outcome, finding.classification) == (Outcome.FAIL, CONFIGURATION)
+    assert (finding.outcome, finding.classification) == (Outcome.FAIL, VALIDATOR_ACCESS)
     assert finding.remediation == (
-        f"The service refused the request (403): it is private; {identity.HOW_TO_AUTHENTICATE}. "
+        f"The service refused the validator (403): it is private; {identity.HOW_TO_AUTHENTICATE}. "
         "A token was sent: its account lacks roles/run.invoker, or its audience is not the "
         "service URL."
     )
@@ -1035,12 +1164,13 @@ def test_a_refusal_names_how_to_authenticate_and_whether_a_token_was_sent() -> N
 
 
 def test_health_without_a_service_url_is_skipped() -> None:
-    assert health_endpoints.run(context()) == [
+    assert health_endpoints.run(context(source="o.json")) == [
         Finding(
             rule="health-endpoints",
             outcome=Outcome.SKIPPED,
             severity="low",
-            message="no service URL (give --service-url or a stack with serviceUrl)",
+            message="no --service-url, and the outputs file o.json has no services.<name>.url "
+            "(or serviceUrl)",
         )
     ]
 
@@ -1140,7 +1270,7 @@ def test_a_silent_server_times_out_each_attempt_and_the_last_one_is_cut() -> Non
         classification=INFRASTRUCTURE,
         message=finding.message,
         evidence=("last server header: -",),
-        remediation="See the service's start-up logs; an application 5xx is the app's own error.",
+        remediation=health_endpoints.REMEDIES[INFRASTRUCTURE],
     )
     # The share shown is what was left of the wait: 2.5 s less the set-up, to a tenth.
     assert re.fullmatch(
@@ -1218,18 +1348,20 @@ def test_a_logging_api_that_never_answers_is_cut_at_the_deadline() -> None:
 
 
 def test_secrets_skipped_and_failed_findings_name_their_check(google) -> None:
-    assert secrets_resolvable.run(context(secret_ids={})) == [
+    assert secrets_resolvable.run(context(secret_ids={}, source="stack staging")) == [
         Finding(
             rule="secrets-resolvable",
             outcome=Outcome.SKIPPED,
             severity="low",
-            message="no project or secret ids (stack outputs)",
+            message="the outputs of stack staging have no secretIds",
         )
     ]
     fake, endpoint = google
     fake.errors[_version("jwt-secret-key")] = 500
     failed = [f for f in secrets_resolvable.run(context(endpoint)) if f.outcome is Outcome.FAIL]
-    assert [(f.rule, f.classification) for f in failed] == [("secrets-resolvable", INFRASTRUCTURE)]
+    assert [(f.rule, f.classification, f.remediation) for f in failed] == [
+        ("secrets-resolvable", INFRASTRUCTURE, API_DOWN)
+    ]
 
 
 def test_a_connector_both_not_ready_and_drifted_lists_both(google) -> None:
@@ -1237,7 +1369,7 @@ def test_a_connector_both_not_ready_and_drifted_lists_both(google) -> None:
     fake.objects[CONNECTOR].state = vpcaccess_v1.Connector.State.ERROR
     fake.objects[CONNECTOR].max_instances = 4
     (finding,) = connector_scaling.run(context(endpoint))
-    assert (finding.rule, finding.message) == (
+    assert (finding.rule, finding.message.split("; scaling")[0]) == (
         "connector-scaling",
         "connector: state is ERROR, not READY; maxInstances is 4, declared 10",
     )
@@ -1332,7 +1464,7 @@ def test_redis_failures_carry_the_probe_s_classification_and_counts() -> None:
         "18/20 connected; failures: authentication x2",
     )
     assert finding.figures["outcomes"] == {"connected": 18, "authentication": 2}
-    assert finding.remediation == redis_connect.REMEDIATION
+    assert finding.remediation == redis_connect.REMEDIES[CONFIGURATION]
 
 
 def test_redis_connect_against_a_real_redis_and_skipped_without_one() -> None:
@@ -1350,12 +1482,37 @@ def test_redis_connect_against_a_real_redis_and_skipped_without_one() -> None:
         assert server.settle() == 0
     finally:
         server.stop()
-    (skipped_finding,) = redis_connect.run(context())
+    (skipped_finding,) = redis_connect.run(context(source="o.json"))
     assert (skipped_finding.outcome, skipped_finding.message) == (
         Outcome.SKIPPED,
-        "no Redis URL and no probe job result: give --redis-url where Redis is reachable, or a "
-        "stack with conduit:redis and a probe job",
+        "no --redis-url, and the outputs file o.json has no redisHost",
     )
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        # The issue's case: the stack has Redis and a probe job; only the outputs lack the job.
+        (
+            {"redis_host": "10.60.1.4"},
+            "Redis 10.60.1.4 is reachable only inside the VPC, through the probe job, and the "
+            "outputs file o.json has no probeJob; or give --redis-url where Redis is reachable",
+        ),
+        (
+            {"settings": parse_settings(stack_config(), "Pulumi.staging.yaml")},
+            "no --redis-url, and the outputs file o.json has no redisHost (the stack file has "
+            "conduit:redis)",
+        ),
+        (
+            {"redis_host": "10.60.1.4", "probe_job": "projects/p/locations/r/jobs/j"},
+            "the probe job is not run (--dsn or --storm-runner runs the storm elsewhere); give "
+            "--redis-url, or --storm-runner cloudrun",
+        ),
+    ],
+)
+def test_a_redis_skip_names_exactly_what_was_missing(targets: dict, message: str) -> None:
+    (finding,) = redis_connect.run(context(source="o.json", **targets))
+    assert (finding.outcome, finding.message) == (Outcome.SKIPPED, message)
 
 
 def test_redis_connect_through_the_probe_job_inside_the_vpc(google) -> None:

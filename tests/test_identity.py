@@ -61,10 +61,10 @@ def test_without_a_token_the_403_says_how_to_give_one() -> None:
         assert result.returncode == 1, result.stderr
         findings = json.loads(result.stdout)["findings"]
         assert [(f["outcome"], f["classification"]) for f in findings] == [
-            ("fail", "configuration")
+            ("fail", "validator-access")
         ]
         assert findings[0]["remediation"] == (
-            "The service refused the request (403): it is private; give an identity token for "
+            "The service refused the validator (403): it is private; give an identity token for "
             "the service URL (--id-token or CONDUIT_ID_TOKEN, e.g. from `gcloud auth "
             "print-identity-token --audiences=URL`), or Application Default Credentials of an "
             "account with roles/run.invoker."
@@ -94,7 +94,7 @@ def test_application_default_credentials_fetch_a_token_for_the_service_url(tmp_p
         endpoint.stop()
 
 
-def test_credentials_that_give_no_token_are_a_configuration_failure(tmp_path) -> None:
+def test_credentials_that_give_no_token_are_the_validator_s_access(tmp_path) -> None:
     endpoint = FakeTokenEndpoint()
     key = endpoint.key_file(tmp_path)
     endpoint.stop()  # the token endpoint refuses connections
@@ -105,7 +105,7 @@ def test_credentials_that_give_no_token_are_a_configuration_failure(tmp_path) ->
         )
         assert result.returncode == 1, result.stderr
         (finding,) = json.loads(result.stdout)["findings"]
-        assert (finding["outcome"], finding["classification"]) == ("fail", "configuration")
+        assert (finding["outcome"], finding["classification"]) == ("fail", "validator-access")
         assert finding["message"].startswith(f"no identity token for {server.url}: ")
         assert server.requests == 0
     finally:

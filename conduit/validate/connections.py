@@ -3,6 +3,8 @@ connections at once: database-connect and redis-connect."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from conduit.core import probe_output as out
 from conduit.probe.classify import CUT, INFRASTRUCTURE
 from conduit.report.model import Finding, Outcome
@@ -14,11 +16,12 @@ def judge_burst(
     connections: int,
     threshold: float,
     subject: str,
-    remediation: str,
+    remedies: Mapping[str, str],
     cut: bool = False,
 ) -> Finding:
     """Every connection must succeed and the slowest stay under `threshold` seconds. `cut`: the
-    run's deadline shortened the probe, so its timeouts are the deadline's, not the server's."""
+    run's deadline shortened the probe, so its timeouts are the deadline's, not the server's.
+    A failure carries the one remedy of its class, from `remedies`."""
     succeeded = result["succeeded"]
     failures = dict(result["failures"])
     if cut and "timeout" in failures:
@@ -60,5 +63,5 @@ def judge_burst(
         classification=classification,
         message=message,
         evidence=tuple(result["errors"][:5]),
-        remediation=remediation,
+        remediation=remedies[classification],
     )

@@ -31,18 +31,27 @@ class Context:
     fetched: dict[tuple[str, str], Any] = field(default_factory=dict)
     """Deployed resources by (kind, name), fetched once per run (validate.deployed)."""
     _storm: StormResult | None = field(default=None, repr=False)
+    _storm_error: Exception | None = field(default=None, repr=False)
 
     def storm(self) -> StormResult | None:
         """The storm's measurement, run once on first use: startup-storm and connector-scaling
         judge the same burst."""
+        if self._storm_error is not None:
+            # The storm failed to start (e.g. no credentials): every check that judges it
+            # reports that, without starting it again.
+            raise self._storm_error
         if self._storm is None and self.storm_runner is not None:
             self.progress(f"storm: {self.storm_tasks} tasks ({self.storm_runner.name} runner)")
             budget = min(
                 self.targets.criteria.database_connect_seconds * 2, self.deadline.remaining()
             )
-            self._storm = measure(
-                self.storm_runner, self.storm_tasks, budget, self.targets.dsn, self.deadline
-            )
+            try:
+                self._storm = measure(
+                    self.storm_runner, self.storm_tasks, budget, self.targets.dsn, self.deadline
+                )
+            except Exception as error:
+                self._storm_error = error
+                raise
         return self._storm
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from google.api_core import exceptions as api_exceptions
 from google.api_core.client_options import ClientOptions
 
-from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
+from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE, VALIDATOR_ACCESS
 from conduit.report.model import Finding, Outcome
 
 
@@ -103,24 +103,75 @@ class GoogleClients:
         return secretmanager.SecretManagerServiceClient(**self._kwargs())
 
 
+NO_CREDENTIALS = (
+    "The validator has no Google credentials: run `gcloud auth application-default login` where "
+    "you run it, or in a workflow authenticate first (google-github-actions/auth with the "
+    "workflow's identity); its account needs {roles}."
+)
+NO_TOKEN = (
+    "The validator's credentials could not mint a token: run `gcloud auth application-default "
+    "login` again, or check the workflow's identity (its workload identity provider and service "
+    "account); its account needs {roles}."
+)
+DENIED = (
+    "Grant the validator's account {roles}: the account that runs `conduit validate` (`gcloud "
+    "auth list`; in a workflow, its service account)."
+)
+NOT_FOUND = "Check that the stack's outputs name a deployed resource (pulumi up, then validate)."
+API_DOWN = "Google's API failed on its side: run the validation again; see status.cloud.google.com."
+
+
+@dataclass(frozen=True)
+class ApiFailure:
+    """What a failed Google call means: its class, a one-line message and the one remedy."""
+
+    classification: str
+    message: str
+    remediation: str
+
+
 def api_failure(
-    rule: str, error: Exception, *, subject: str = "", prefix: str = "", remediation: str = ""
+    rule: str,
+    error: Exception,
+    *,
+    subject: str = "",
+    prefix: str = "",
+    remediation: str = "",
+    roles: tuple[str, ...] = (),
 ) -> Finding:
-    """The finding for a Google API call that failed, classified by its error."""
-    classification, message = classify_api_error(error)
+    """The finding for a Google API call that failed, classified by its error, with the remedy
+    for that class: `remediation` (the check's own, for configuration) or the access remedy
+    naming `roles`, the roles the check needs."""
+    failure = classify_api_error(error, roles)
+    fix = remediation if failure.classification == CONFIGURATION and remediation else ""
     return Finding(
         rule=rule,
         outcome=Outcome.FAIL,
         subject=subject,
         severity="high",
-        classification=classification,
-        message=f"{prefix}{message}",
-        remediation=remediation,
+        classification=failure.classification,
+        message=f"{prefix}{failure.message}",
+        remediation=fix or failure.remediation,
     )
 
 
-def classify_api_error(error: Exception) -> tuple[str, str]:
-    """(classification, message) for a Google API error."""
+def classify_api_error(error: Exception, roles: tuple[str, ...] = ()) -> ApiFailure:
+    """The class, message and remedy of a Google API error (or of the credentials' own)."""
+    from google.auth import exceptions as auth_exceptions
+
+    needed = " and ".join(f"`{role}`" for role in roles) or "read access to the stack's resources"
+    if isinstance(error, auth_exceptions.DefaultCredentialsError):
+        return ApiFailure(
+            VALIDATOR_ACCESS,
+            f"no Google credentials: {_first_line(str(error))}",
+            NO_CREDENTIALS.format(roles=needed),
+        )
+    if isinstance(error, auth_exceptions.RefreshError | auth_exceptions.TransportError):
+        return ApiFailure(
+            VALIDATOR_ACCESS,
+            f"no access token: {type(error).__name__}: {_first_line(str(error))}",
+            NO_TOKEN.format(roles=needed),
+        )
     denied = (
         api_exceptions.PermissionDenied
         | api_exceptions.Forbidden
@@ -128,19 +179,49 @@ def classify_api_error(error: Exception) -> tuple[str, str]:
         | api_exceptions.Unauthorized
     )
     if isinstance(error, denied):
-        return CONFIGURATION, f"permission denied: {_first_line(error.message)}"
+        return ApiFailure(
+            VALIDATOR_ACCESS,
+            f"permission denied: {_first_line(error.message)}",
+            DENIED.format(roles=needed),
+        )
     if isinstance(error, api_exceptions.NotFound):
-        return CONFIGURATION, f"not found: {_first_line(error.message)}"
+        return ApiFailure(CONFIGURATION, f"not found: {_first_line(error.message)}", NOT_FOUND)
     status = getattr(getattr(error, "resp", None), "status", None)  # googleapiclient's HttpError
     if status in (401, 403):
-        return CONFIGURATION, f"permission denied: HTTP {status}"
+        return ApiFailure(
+            VALIDATOR_ACCESS, f"permission denied: HTTP {status}", DENIED.format(roles=needed)
+        )
     if status == 404:
-        return CONFIGURATION, "not found: HTTP 404"
+        return ApiFailure(CONFIGURATION, "not found: HTTP 404", NOT_FOUND)
     if status is not None:
-        return INFRASTRUCTURE, f"Google API error {status}"
+        return ApiFailure(INFRASTRUCTURE, f"Google API error {status}", API_DOWN)
     if isinstance(error, api_exceptions.GoogleAPICallError):
-        return INFRASTRUCTURE, f"Google API error {error.code}: {_first_line(error.message)}"
-    return INFRASTRUCTURE, f"{type(error).__name__}: {_first_line(str(error))}"
+        return ApiFailure(
+            INFRASTRUCTURE,
+            f"Google API error {error.code}: {_first_line(error.message)}",
+            API_DOWN,
+        )
+    return ApiFailure(
+        INFRASTRUCTURE, f"{type(error).__name__}: {_first_line(str(error))}", API_DOWN
+    )
+
+
+def no_credentials(error: Exception) -> bool:
+    """Whether `error` is the validator having no usable credentials at all (no ADC, no token):
+    every call of the run fails alike, so a check reports it once, not per subject."""
+    from google.auth import exceptions as auth_exceptions
+
+    return isinstance(
+        error,
+        auth_exceptions.DefaultCredentialsError
+        | auth_exceptions.RefreshError
+        | auth_exceptions.TransportError,
+    )
+
+
+def is_access_failure(error: Exception) -> bool:
+    """Whether `error` is the validator's own access failing (for checks that raised it)."""
+    return classify_api_error(error).classification == VALIDATOR_ACCESS
 
 
 def _first_line(text: str, limit: int = 200) -> str:

@@ -10,6 +10,7 @@ from conduit import interrupts
 from conduit.probe.classify import APPLICATION, INFRASTRUCTURE
 from conduit.report.model import Finding, Outcome, Report, Rule
 from conduit.validate.context import Context, skipped
+from conduit.validate.google import api_failure, is_access_failure
 
 REACHED = "the app's dependencies answered: {}"
 
@@ -48,14 +49,20 @@ def validate(ctx: Context, checks: list[ModuleType]) -> Report:
             results = check.run(ctx)
         except Exception as error:  # noqa: BLE001 a broken check is reported, the others still run
             interrupts.raise_if_received()
-            results = [
-                Finding(
-                    rule=check.ID,
-                    outcome=Outcome.ERROR,
-                    severity="high",
-                    message=f"the check failed: {type(error).__name__}: {error}",
-                )
-            ]
+            # The validator's own access failing (e.g. running the probe job) is no broken check.
+            access = is_access_failure(error)
+            results = (
+                [api_failure(check.ID, error, roles=getattr(check, "ROLES", ()))]
+                if access
+                else [
+                    Finding(
+                        rule=check.ID,
+                        outcome=Outcome.ERROR,
+                        severity="high",
+                        message=f"the check failed: {type(error).__name__}: {error}",
+                    )
+                ]
+            )
         findings += results
         outcomes = ", ".join(sorted({str(f.outcome) for f in results}))
         ctx.progress(f"{check.ID}: {outcomes}")

@@ -64,6 +64,21 @@ class Targets:
     settings: StackSettings | None = None
     source: str = "flags"
 
+    def lacks(self, key: str) -> str:
+        """Where `key` would have been read from, said as missing ("the outputs file o.json has
+        no probeJob"), for a skip's reason."""
+        if self.source.startswith("stack "):
+            return f"the outputs of {self.source} have no {key}"
+        if self.source == "flags" or self.source.endswith(" and flags"):
+            return f"no stack outputs were read (--outputs or --stack), so no {key}"
+        return f"the outputs file {self.source} has no {key}"
+
+    def missing(self, **keys: object) -> str:
+        """The skip reason for every absent key of `keys` (output name -> value): "the outputs
+        file o.json has no project, region" (empty when none is absent)."""
+        absent = [key for key, value in keys.items() if not value]
+        return self.lacks(", ".join(absent)) if absent else ""
+
     @property
     def has_redis(self) -> bool:
         """Whether the stack (or the flags) has a Redis the services depend on."""

@@ -14,6 +14,8 @@ from conduit.validate.google import api_failure
 
 ID = "config-drift"
 DESCRIPTION = "The deployed egress path, services and database equal the stack's settings."
+ROLES = ("roles/run.viewer", "roles/vpcaccess.viewer", "roles/cloudsql.viewer")
+"""What the validator's account needs for this check."""
 
 
 def _drift(subject: str, pairs: deployed.Pairs) -> list[str]:
@@ -126,7 +128,17 @@ def run(ctx: Context) -> list[Finding]:
     names = service_names(ctx)
     deployed_path = ctx.targets.connector_id or ctx.targets.subnet_id
     if settings is None or not names or not deployed_path:
-        return skipped(ID, "needs the stack's settings (--stack) and its outputs")
+        t = ctx.targets
+        reason = "no stack file: give --stack (Pulumi.<stack>.yaml holds what is declared)"
+        if settings is not None:
+            path = "subnetId" if settings.network.egress == "direct" else "connectorId"
+            reason = t.missing(
+                project=t.project,
+                region=t.region,
+                services=any(s.name for s in t.services),
+                **{path: deployed_path},
+            )
+        return skipped(ID, reason)
     declared = {s.name: s for s in settings.services.values()}
     try:
         drift = [
@@ -139,7 +151,7 @@ def run(ctx: Context) -> list[Finding]:
             drift += _connector_drift(ctx, settings.network.connector)
         drift += _database_drift(ctx)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        return [api_failure(ID, error)]
+        return [api_failure(ID, error, roles=ROLES)]
     if drift:
         return [
             Finding(

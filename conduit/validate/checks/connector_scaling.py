@@ -12,11 +12,14 @@ was slow. Counting from the first attempt leaves out how long the tasks themselv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
-from conduit.validate.storm import StormResult
+from conduit.validate.storm import LocalStorm, StormResult
 
 ID = "connector-scaling"
 DESCRIPTION = (
@@ -24,6 +27,8 @@ DESCRIPTION = (
     "(connector or Direct VPC) settle within the limit."
 )
 REMEDIATION = "Raise the connector's minInstances or machine type (connector-warm-capacity)."
+ROLES = ("roles/vpcaccess.viewer",)
+"""What the validator's account needs to read the connector (the storm's are startup-storm's)."""
 DIRECT_REMEDIATION = (
     "Direct VPC egress warms up per instance: keep minInstances warm, or use the connector "
     "(see README: Egress: connector or Direct VPC)."
@@ -43,15 +48,25 @@ def scaling_latency(result: StormResult, baseline: float) -> tuple[float, int]:
     return (max(slow) if slow else 0.0), len(slow)
 
 
-def _declared(ctx: Context) -> list[Finding]:
-    """The connector's state and sizing from the VPC Access API, against the stack's settings."""
-    connector_id = ctx.targets.connector_id
-    if not connector_id:
-        return []
-    try:
-        connector = deployed.connector(ctx)
-    except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        return [api_failure(ID, error, subject=connector_id, prefix="connector: ")]
+STATE_REMEDIATION = (
+    "The connector is not READY: read its state in VPC Access, and recreate it with pulumi up."
+)
+DRIFT_REMEDIATION = "Run pulumi up from the committed stack file, or commit the change."
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """The connector as deployed against the stack: its problems and its figures."""
+
+    problems: list[str]
+    figures: dict
+    ready: bool
+
+
+def _declared(ctx: Context, connector_id: str) -> _Declared:
+    """The connector's state and sizing from the VPC Access API, against the stack's settings;
+    raises the API's error."""
+    connector = deployed.connector(ctx)
     state = type(connector).State(connector.state).name
     problems = [] if state == "READY" else [f"state is {state}, not READY"]
     wanted = ctx.targets.settings.network.connector if ctx.targets.settings else None
@@ -67,28 +82,7 @@ def _declared(ctx: Context) -> list[Finding]:
         "minInstances": connector.min_instances,
         "maxInstances": connector.max_instances,
     }
-    if problems:
-        return [
-            Finding(
-                rule=ID,
-                outcome=Outcome.FAIL,
-                subject=connector_id,
-                severity="high",
-                classification="infrastructure" if state != "READY" else "configuration",
-                message="connector: " + "; ".join(problems),
-                figures=figures,
-            )
-        ]
-    return [
-        Finding(
-            rule=ID,
-            outcome=Outcome.PASS,
-            subject=connector_id,
-            figures=figures,
-            message=f"connector READY, {connector.machine_type} x "
-            f"{connector.min_instances}-{connector.max_instances}",
-        )
-    ]
+    return _Declared(problems, figures, state == "READY")
 
 
 def judge(result: StormResult, baseline: float, limit: float, path: str = "connector") -> Finding:
@@ -113,19 +107,101 @@ def judge(result: StormResult, baseline: float, limit: float, path: str = "conne
         rule=ID,
         outcome=Outcome.FAIL,
         severity="critical",
-        classification="infrastructure",
+        classification=INFRASTRUCTURE,
         message=message,
         figures=figures,
         remediation=DIRECT_REMEDIATION if path == "direct" else REMEDIATION,
     )
 
 
-def run(ctx: Context) -> list[Finding]:
-    findings = _declared(ctx)
+def _not_measured(ctx: Context, path: str) -> str | None:
+    """Why the storm says nothing of the egress path's scaling, or None when it does."""
+    through = "the connector" if path == "connector" else "Direct VPC egress"
+    if isinstance(ctx.storm_runner, LocalStorm):
+        return f"the storm ran from this machine (--dsn), not through {through}"
     result = ctx.storm()
-    if result is None or result.baseline_seconds is None:
-        reason = "no storm timings (needs a storm runner and, for the idle baseline, a DSN)"
-        return findings or skipped(ID, reason)
-    limit = ctx.targets.criteria.connector_scaling_latency_seconds
-    path = ctx.targets.egress_path or "connector"
-    return [*findings, judge(result, result.baseline_seconds, limit, path)]
+    if result is None:
+        job = "" if ctx.targets.probe_job else f": {ctx.targets.lacks('probeJob')}"
+        return f"no storm through {through} (the probe job runs it inside the VPC{job})"
+    if result.baseline_seconds is None:
+        return "the storm timed no connection (no idle baseline and no task's timings)"
+    return None
+
+
+def run(ctx: Context) -> list[Finding]:
+    """One outcome for the egress path: the connector's declared state and its scaling latency
+    are two parts of it (figures["results"]), skipped when neither part could be judged."""
+    t = ctx.targets
+    path = t.egress_path or "connector"
+    if path == "connector" and not t.connector_id:
+        return skipped(
+            ID,
+            f"no connector to measure: {t.lacks('connectorId')}, and a storm from here to --dsn "
+            "goes through none",
+        )
+    subject = str(t.connector_id if path == "connector" else t.subnet_id or "Direct VPC egress")
+    declared = None
+    if path == "connector":
+        try:
+            declared = _declared(ctx, subject)
+        except Exception as error:  # noqa: BLE001 an API failure is a classified finding
+            return [api_failure(ID, error, subject=subject, prefix="connector: ", roles=ROLES)]
+    why = _not_measured(ctx, path)
+    scaling = None
+    if why is None:
+        result = ctx.storm()
+        limit = t.criteria.connector_scaling_latency_seconds
+        scaling = judge(result, result.baseline_seconds, limit, path)
+    figures = {**(declared.figures if declared else {}), **(scaling.figures if scaling else {})}
+    results = {
+        **({"declared": "fail" if declared.problems else "pass"} if declared else {}),
+        "scaling": str(scaling.outcome) if scaling else "skipped",
+    }
+    figures["results"] = results
+    parts = []
+    if declared:
+        ready = f"connector READY, {figures['machineType']} x "
+        ready += f"{figures['minInstances']}-{figures['maxInstances']}"
+        parts.append("connector: " + "; ".join(declared.problems) if declared.problems else ready)
+    parts.append(scaling.message if scaling else f"scaling not measured: {why}")
+    message = "; ".join(parts)
+    if declared and declared.problems:
+        classification = INFRASTRUCTURE if not declared.ready else CONFIGURATION
+        fix = STATE_REMEDIATION if not declared.ready else DRIFT_REMEDIATION
+        return [_finding(Outcome.FAIL, subject, message, figures, "high", classification, fix)]
+    if scaling is None:
+        return [_finding(Outcome.SKIPPED, subject, message, figures, "low")]
+    if scaling.outcome is Outcome.FAIL:
+        return [
+            _finding(
+                Outcome.FAIL,
+                subject,
+                message,
+                figures,
+                "critical",
+                INFRASTRUCTURE,
+                scaling.remediation,
+            )
+        ]
+    return [_finding(Outcome.PASS, subject, message, figures)]
+
+
+def _finding(
+    outcome: Outcome,
+    subject: str,
+    message: str,
+    figures: dict,
+    severity: str = "medium",
+    classification: str = "",
+    remediation: str = "",
+) -> Finding:
+    return Finding(
+        rule=ID,
+        outcome=outcome,
+        subject=subject,
+        severity=severity,
+        classification=classification,
+        message=message,
+        figures=figures,
+        remediation=remediation,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from conduit.core.settings import SuccessCriteria
+from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
 from conduit.probe.dsn import parse_dsn
 from conduit.probe.run import probe
 from conduit.report.model import Finding
@@ -14,6 +15,8 @@ from conduit.validate.storm import CloudRunStorm
 
 ID = "database-connect"
 DESCRIPTION = "K concurrent connections succeed and the slowest is under databaseConnectSeconds."
+ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
+"""What the validator's account needs to run the probe job and read its results."""
 
 
 def _measure(ctx: Context, connections: int, budget: float) -> tuple[dict, str] | None:
@@ -29,10 +32,33 @@ def _measure(ctx: Context, connections: int, budget: float) -> tuple[dict, str] 
     return None
 
 
-REMEDIATION = (
-    "infrastructure: check max_connections, the connector and the network; configuration: check "
-    "the user, password secret and database name."
-)
+REMEDIES = {
+    INFRASTRUCTURE: (
+        "The database did not take the connections in time: check max_connections against the "
+        "services' pools (cloudsql-connection-budget), the instance's state and the egress path "
+        "(connector or Direct VPC)."
+    ),
+    CONFIGURATION: (
+        "The database refused who or what was asked for: check the user, the password secret "
+        "(DATABASE_PASSWORD) and the database name, or the DSN's host."
+    ),
+}
+"""One remedy for each class a probe's failure ends in."""
+
+
+def _missing(ctx: Context) -> str:
+    """Exactly what was missing to probe the database, and where it is read from."""
+    t = ctx.targets
+    if not t.probe_job:
+        return (
+            f"no --dsn, and {t.lacks('probeJob')} (the database's private IP is reachable only "
+            "inside the VPC, where the probe job runs; deploy it with conduit:probeJob)"
+        )
+    if not isinstance(ctx.storm_runner, CloudRunStorm):
+        return (
+            "the probe job is not run (--storm-runner none); give --dsn, or --storm-runner cloudrun"
+        )
+    return "the probe job ran but logged no result (Cloud Logging: the job's stdout)"
 
 
 def judge(result: dict, criteria: SuccessCriteria, subject: str, cut: bool = False) -> Finding:
@@ -44,7 +70,7 @@ def judge(result: dict, criteria: SuccessCriteria, subject: str, cut: bool = Fal
         criteria.concurrent_connections,
         criteria.database_connect_seconds,
         subject,
-        REMEDIATION,
+        REMEDIES,
         cut,
     )
 
@@ -56,10 +82,6 @@ def run(ctx: Context) -> list[Finding]:
     budget = min(wanted, ctx.deadline.remaining())
     measured = _measure(ctx, criteria.concurrent_connections, budget)
     if measured is None:
-        return skipped(
-            ID,
-            "no DSN and no probe job result: give --dsn where the database is reachable, or "
-            "deploy the probe job (conduit:probeJob)",
-        )
+        return skipped(ID, _missing(ctx))
     result, subject = measured
     return [judge(result, criteria, subject, cut=budget < wanted)]

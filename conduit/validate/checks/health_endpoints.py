@@ -12,6 +12,7 @@ from conduit.probe.classify import (
     CONFIGURATION,
     CUT,
     INFRASTRUCTURE,
+    VALIDATOR_ACCESS,
     classify_window,
 )
 from conduit.probe.run import percentiles
@@ -24,6 +25,15 @@ DESCRIPTION = "Every health endpoint answers HTTP 200 before the deadline (retri
 REQUEST_TIMEOUT = 5.0
 ATTEMPT_FLOOR = 1.0
 BACKOFF = (0.25, 0.5, 1.0, 2.0)
+REMEDIES = {
+    APPLICATION: "The app answered with an error of its own: read its logs (the application team).",
+    CONFIGURATION: "The endpoint is not there: check healthEndpoints against the app's routes.",
+    INFRASTRUCTURE: (
+        "No instance answered in time: read the revision's start-up logs and see service-ready, "
+        "database-connect and connector-scaling."
+    ),
+}
+"""One remedy for each class a window can end in (the validator's access: see below)."""
 PLATFORM_SERVERS = ("Google Frontend",)
 """A 5xx from Cloud Run's own frontend (no instance started) is not the app's answer."""
 
@@ -32,7 +42,11 @@ def classify(status: int | None, server: str) -> str:
     """Classification of one answer (None: no answer at all)."""
     if status is None:
         return INFRASTRUCTURE
-    if status in (401, 403, 404):
+    if status in (401, 403):
+        # A private service refused the validator's own identity (none, or one without
+        # roles/run.invoker): whoever runs the validation fixes that.
+        return VALIDATOR_ACCESS
+    if status == 404:
         return CONFIGURATION
     if status >= 500 and server not in PLATFORM_SERVERS:
         return APPLICATION
@@ -102,10 +116,11 @@ def _endpoint(
             message=f"{url} answered 200 after {first_success:.2f} s ({attempts} attempts)",
         )
     classification = classify_window(evidence)
-    remediation = "See the service's start-up logs; an application 5xx is the app's own error."
-    if last_status in (401, 403):
+    if classification != VALIDATOR_ACCESS:
+        remediation = REMEDIES[classification]
+    else:
         remediation = (
-            f"The service refused the request ({last_status}): it is private; "
+            f"The service refused the validator ({last_status}): it is private; "
             f"{identity.HOW_TO_AUTHENTICATE}."
             + (
                 " A token was sent: its account lacks roles/run.invoker, or its audience is not "
@@ -132,7 +147,8 @@ def _endpoint(
 def run(ctx: Context) -> list[Finding]:
     services = [s for s in ctx.targets.services if s.url]
     if not services:
-        return skipped(ID, "no service URL (give --service-url or a stack with serviceUrl)")
+        where = ctx.targets.lacks("services.<name>.url (or serviceUrl)")
+        return skipped(ID, f"no --service-url, and {where}")
     # Every endpoint of every service gets a share of the one wait.
     stop = time.monotonic() + min(ctx.health_wait, ctx.deadline.remaining())
     left = sum(len(s.health_endpoints) for s in services)
@@ -149,7 +165,7 @@ def run(ctx: Context) -> list[Finding]:
                     outcome=Outcome.FAIL,
                     subject=audience,
                     severity="high",
-                    classification=CONFIGURATION,
+                    classification=VALIDATOR_ACCESS,
                     message=str(error),
                     remediation=f"To reach a private service, {identity.HOW_TO_AUTHENTICATE}.",
                 )

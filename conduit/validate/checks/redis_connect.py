@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from conduit.core.settings import SuccessCriteria
+from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
 from conduit.probe.redis_probe import parse_redis_url, probe_redis
 from conduit.report.model import Finding
 from conduit.validate.connections import judge_burst
@@ -14,10 +15,19 @@ from conduit.validate.storm import CloudRunStorm
 
 ID = "redis-connect"
 DESCRIPTION = "K concurrent Redis connections succeed and the slowest is under redisConnectSeconds."
-REMEDIATION = (
-    "infrastructure: check the instance's state, its network and the connector; configuration: "
-    "check the AUTH secret and TLS (rediss:// with the server's CA)."
-)
+ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
+"""What the validator's account needs to run the probe job and read its results."""
+REMEDIES = {
+    INFRASTRUCTURE: (
+        "Redis did not take the connections in time: check the instance's state, its clients "
+        "limit and the egress path (connector or Direct VPC)."
+    ),
+    CONFIGURATION: (
+        "Redis refused the session: check the AUTH secret (REDIS_AUTH) and TLS (rediss:// with "
+        "the server's CA, as transitEncryption says), or the URL's host."
+    ),
+}
+"""One remedy for each class a probe's failure ends in."""
 
 
 def _measure(ctx: Context, connections: int, budget: float) -> tuple[dict, str] | None:
@@ -34,6 +44,26 @@ def _measure(ctx: Context, connections: int, budget: float) -> tuple[dict, str] 
     return None
 
 
+def _missing(ctx: Context) -> str:
+    """Exactly what was missing to probe Redis, and where it is read from."""
+    t = ctx.targets
+    if not t.redis_host:
+        declared = t.settings is not None and t.settings.redis is not None
+        where = t.lacks("redisHost") + (" (the stack file has conduit:redis)" if declared else "")
+        return f"no --redis-url, and {where}"
+    if not t.probe_job:
+        return (
+            f"Redis {t.redis_host} is reachable only inside the VPC, through the probe job, and "
+            f"{t.lacks('probeJob')}; or give --redis-url where Redis is reachable"
+        )
+    if not isinstance(ctx.storm_runner, CloudRunStorm):
+        return (
+            "the probe job is not run (--dsn or --storm-runner runs the storm elsewhere); give "
+            "--redis-url, or --storm-runner cloudrun"
+        )
+    return "the probe job ran but logged no result (Cloud Logging: the job's stdout)"
+
+
 def judge(result: dict, criteria: SuccessCriteria, subject: str) -> Finding:
     """The probe's result against redisConnectSeconds."""
     return judge_burst(
@@ -42,7 +72,7 @@ def judge(result: dict, criteria: SuccessCriteria, subject: str) -> Finding:
         criteria.concurrent_connections,
         criteria.redis_connect_seconds,
         subject,
-        REMEDIATION,
+        REMEDIES,
     )
 
 
@@ -51,10 +81,6 @@ def run(ctx: Context) -> list[Finding]:
     budget = min(criteria.redis_connect_seconds * 1.5, ctx.deadline.remaining())
     measured = _measure(ctx, criteria.concurrent_connections, budget)
     if measured is None:
-        return skipped(
-            ID,
-            "no Redis URL and no probe job result: give --redis-url where Redis is reachable, "
-            "or a stack with conduit:redis and a probe job",
-        )
+        return skipped(ID, _missing(ctx))
     result, subject = measured
     return [judge(result, criteria, subject)]

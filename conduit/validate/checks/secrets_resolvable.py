@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
-from conduit.validate.google import api_failure
+from conduit.validate.google import api_failure, no_credentials
 
 ID = "secrets-resolvable"
 DESCRIPTION = "Every secret the service references has an enabled latest version."
+ROLES = ("roles/secretmanager.viewer",)
+"""What the validator's account needs for this check (metadata, never a payload)."""
 
 
 def run(ctx: Context) -> list[Finding]:
@@ -18,19 +20,23 @@ def run(ctx: Context) -> list[Finding]:
 
     t = ctx.targets
     if not (t.project and t.secret_ids):
-        return skipped(ID, "no project or secret ids (stack outputs)")
+        return skipped(ID, t.missing(project=t.project, secretIds=t.secret_ids))
     findings = []
     for env_name, secret_id in sorted(t.secret_ids.items()):
         name = f"projects/{t.project}/secrets/{secret_id}/versions/latest"
         try:
             version = ctx.google.secrets.get_secret_version(name=name, timeout=ctx.google.timeout)
         except Exception as error:  # noqa: BLE001 an API failure is a classified finding
+            if no_credentials(error):
+                # No secret can be read without credentials: once for the check.
+                return [api_failure(ID, error, roles=ROLES)]
             findings.append(
                 api_failure(
                     ID,
                     error,
                     subject=name,
                     prefix=f"{env_name}: ",
+                    roles=ROLES,
                     remediation="Create the secret with a version, or fix its id in "
                     "conduit:secrets.",
                 )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
 from conduit.validate.context import Context, skipped
-from conduit.validate.google import api_failure
+from conduit.validate.google import api_failure, no_credentials
 
 ID = "service-ready"
 DESCRIPTION = "Each Cloud Run service is Ready; its latest created revision is ready and serving."
+ROLES = ("roles/run.viewer",)
+"""What the validator's account needs for this check."""
 
 
 def service_names(ctx: Context) -> list[str]:
@@ -27,7 +29,9 @@ def _judge(ctx: Context, name: str) -> Finding:
     try:
         service = deployed.service(ctx, name)
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        return api_failure(ID, error, subject=name)
+        # Without credentials no service can be read: once for the check, no subject.
+        subject = "" if no_credentials(error) else name
+        return api_failure(ID, error, subject=subject, roles=ROLES)
     condition = service.terminal_condition
     state = run_v2.Condition.State(condition.state).name
     latest = service.latest_created_revision.rsplit("/", 1)[-1]
@@ -71,5 +75,13 @@ def _judge(ctx: Context, name: str) -> Finding:
 def run(ctx: Context) -> list[Finding]:
     names = service_names(ctx)
     if not names:
-        return skipped(ID, "no project, region and service name (stack outputs)")
-    return [_judge(ctx, name) for name in names]
+        t = ctx.targets
+        named = any(s.name for s in t.services)
+        return skipped(ID, t.missing(project=t.project, region=t.region, services=named))
+    findings = []
+    for name in names:
+        finding = _judge(ctx, name)
+        if finding.outcome is Outcome.FAIL and not finding.subject:
+            return [finding]
+        findings.append(finding)
+    return findings

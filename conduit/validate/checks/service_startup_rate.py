@@ -16,12 +16,15 @@ import threading
 from typing import Any
 
 from conduit.core import startup_log
+from conduit.probe.classify import VALIDATOR_ACCESS
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
-from conduit.validate.google import api_failure
+from conduit.validate.google import api_failure, no_credentials
 
 ID = "service-startup-rate"
 DESCRIPTION = "The service's own start-ups over a window (Cloud Logging) meet startupSuccessRate."
+ROLES = ("roles/logging.viewer",)
+"""What the validator's account needs for this check."""
 WINDOW_SECONDS = 3600
 MAX_ENTRIES = 5000
 REMEDIATION = (
@@ -102,7 +105,9 @@ def _judge(ctx: Context, service: str) -> Finding:
     try:
         entries = _within_deadline(ctx, str(t.project), log_filter(str(t.project), service, since))
     except Exception as error:  # noqa: BLE001 an API failure is a classified finding
-        return api_failure(ID, error, subject=service, prefix="Cloud Logging: ")
+        # Without credentials no service's log can be read: once for the check, no subject.
+        subject = "" if no_credentials(error) else service
+        return api_failure(ID, error, subject=subject, prefix="Cloud Logging: ", roles=ROLES)
     figures = {**tally(entries), "windowSeconds": WINDOW_SECONDS}
     starts = figures["starts"]
     if not starts:
@@ -141,5 +146,12 @@ def _judge(ctx: Context, service: str) -> Finding:
 def run(ctx: Context) -> list[Finding]:
     names = [s.name for s in ctx.targets.services if s.name]
     if not (ctx.targets.project and names):
-        return skipped(ID, "no project and service name (stack outputs)")
-    return [_judge(ctx, name) for name in names]
+        t = ctx.targets
+        return skipped(ID, t.missing(project=t.project, services=names))
+    findings = []
+    for name in names:
+        finding = _judge(ctx, name)
+        if finding.classification == VALIDATOR_ACCESS and not finding.subject:
+            return [finding]
+        findings.append(finding)
+    return findings

@@ -13,6 +13,8 @@ from conduit.validate.storm import StormResult
 
 ID = "startup-storm"
 DESCRIPTION = "N fresh probes connect at once; the share that succeeds meets startupSuccessRate."
+ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
+"""What the validator's account needs to run the probe job and read its results."""
 REMEDIATION = (
     "Too many clients or timeouts: see cloudsql-connection-budget and connector-warm-capacity; "
     "authentication failures: the password secret."
@@ -63,5 +65,10 @@ def judge(result: StormResult, criteria: SuccessCriteria) -> Finding:
 def run(ctx: Context) -> list[Finding]:
     result = ctx.storm()
     if result is None:
-        return skipped(ID, "no storm runner: give --dsn (local runner) or a stack with a probe job")
+        t = ctx.targets
+        if t.probe_job or t.dsn:
+            return skipped(ID, "no storm runner: --storm-runner none")
+        return skipped(
+            ID, f"no storm runner: no --dsn for a storm from here, and {t.lacks('probeJob')}"
+        )
     return [judge(result, ctx.targets.criteria)]
