@@ -27,12 +27,58 @@ class Case:
     says: str
     code: int = 2
     files: dict[str, bytes | None] = field(default_factory=dict)
+    pulumi_outputs: bytes | None = None
+    """What a stand-in `pulumi stack output --json` on PATH prints (None: no Pulumi CLI)."""
 
 
-def case(args: str, says: str, code: int = 2, **files: bytes | None) -> Case:
+def case(
+    args: str, says: str, code: int = 2, pulumi_outputs: bytes | None = None, **files: bytes | None
+) -> Case:
     return Case(
-        tuple(args.split()), says, code, {k.replace("__", "."): v for k, v in files.items()}
+        tuple(args.split()),
+        says,
+        code,
+        {k.replace("__", "."): v for k, v in files.items()},
+        pulumi_outputs,
     )
+
+
+OUTPUTS_SHAPES = {
+    # The outputs file is input: each wrong shape one line naming its key.
+    "secretIds a list": (
+        b'{"secretIds": ["JWT_SECRET_KEY"]}',
+        "secretIds: expected an object of env var name -> secret id, got a list",
+    ),
+    "secretIds values not strings": (
+        b'{"secretIds": {"JWT_SECRET_KEY": 7}}',
+        "secretIds.JWT_SECRET_KEY: expected a string, got int",
+    ),
+    "services a list": (
+        b'{"services": ["backend"]}',
+        "services: expected an object of service name -> {url, healthEndpoints}, got a list",
+    ),
+    "a service's unknown key": (
+        b'{"services": {"backend": {"uri": "http://x"}}}',
+        "services.backend.uri: unknown output; allowed: healthEndpoints, url",
+    ),
+    "an unknown output": (b'{"connectorID": "x"}', "connectorID: unknown output; allowed: "),
+    "egressPath unknown": (
+        b'{"egressPath": "nat"}',
+        "egressPath: expected 'connector' or 'direct', got 'nat'",
+    ),
+    "successCriteria a string": (
+        b'{"successCriteria": "fast"}',
+        "successCriteria: expected an object of the stack's conduit:successCriteria, got a string",
+    ),
+    "successCriteria out of range": (
+        b'{"successCriteria": {"startupSuccessRate": 2}}',
+        "successCriteria.startupSuccessRate: Input should be less than or equal to 1 (got 2)",
+    ),
+    "healthEndpoints a string": (
+        b'{"serviceName": "backend", "healthEndpoints": "/health"}',
+        "healthEndpoints: expected a list, got a string",
+    ),
+}
 
 
 CASES = {
@@ -104,6 +150,21 @@ CASES = {
     "validate --storm-runner": case("validate --storm-runner k8s", "invalid choice: 'k8s'"),
     "validate --format": case("validate --format sarif", "invalid choice: 'sarif'"),
     "validate nothing to check": case("validate", "nothing to validate"),
+    **{
+        f"validate --outputs {name}": case(
+            "validate --outputs o.json", f"o.json: {says}", o__json=text
+        )
+        for name, (text, says) in OUTPUTS_SHAPES.items()
+    },
+    # The same shapes read through the CLI (`pulumi stack output`), named by their source.
+    **{
+        f"validate --stack outputs {name}": case(
+            "validate --stack staging",
+            f"stack staging: {says}",
+            pulumi_outputs=text,
+        )
+        for name, (text, says) in OUTPUTS_SHAPES.items()
+    },
     # probe: every flag
     "probe no target": case("probe", "--dsn: required"),
     "probe --dsn": case("probe --dsn mysql://x/y", "postgres"),
@@ -142,8 +203,18 @@ def test_a_user_mistake_is_named_on_stderr_with_exit_2_and_no_traceback(
             path.mkdir()
         else:
             path.write_bytes(content)
-    # No Pulumi CLI on PATH (as on this machine), no stack outputs to fall back on.
-    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(project)}
+    # No Pulumi CLI on PATH (as on this machine), no stack outputs to fall back on; or a
+    # stand-in that prints the case's outputs.
+    path = str(Path(sys.executable).parent) + ":/usr/bin:/bin"
+    if given.pulumi_outputs is not None:
+        bin_dir = project / "bin"
+        bin_dir.mkdir()
+        (bin_dir / "outputs.json").write_bytes(given.pulumi_outputs)
+        stand_in = bin_dir / "pulumi"
+        stand_in.write_text(f'#!/bin/sh\nexec cat "{bin_dir / "outputs.json"}"\n')
+        stand_in.chmod(0o755)
+        path = f"{bin_dir}:{path}"
+    env = {"PATH": path, "HOME": str(project)}
     result = subprocess.run(
         [sys.executable, "-m", "conduit.cli", *given.args],
         cwd=project,
@@ -156,3 +227,23 @@ def test_a_user_mistake_is_named_on_stderr_with_exit_2_and_no_traceback(
     assert result.returncode == given.code, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr, result.stderr
     assert given.says in result.stderr, result.stderr
+
+
+def test_an_outputs_file_with_secret_ids_as_a_list_is_one_line_naming_the_key(
+    project: Path,
+) -> None:
+    """The issue's case (a hand-written file, or one from an older stack): exit 2, one line."""
+    (project / "o.json").write_text('{"project": "acme-staging", "secretIds": ["JWT_SECRET_KEY"]}')
+    result = subprocess.run(
+        [sys.executable, "-m", "conduit.cli", "validate", "--outputs", "o.json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "o.json: secretIds: expected an object of env var name -> secret id, got a list\n",
+    )

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from conduit.core import files
 from conduit.core.settings import StackSettings, SuccessCriteria
+from conduit.validate.outputs import OutputsError, ServiceOutputs, StackOutputs, parse_outputs
 
 
 class TargetsError(ValueError):
@@ -128,72 +127,63 @@ def _json_object(text: str, source: str) -> dict[str, Any]:
 def from_outputs(
     outputs: dict[str, Any], stack: str, source: str, settings: StackSettings | None
 ) -> Targets:
-    """Targets from stack outputs. No DSN: the private IP is reachable only inside the VPC, where
-    the probe job measures; `--dsn` gives one that is reachable from here."""
+    """Targets from stack outputs, validated first (TargetsError: one line per problem). No DSN:
+    the private IP is reachable only inside the VPC, where the probe job measures; `--dsn`
+    gives one that is reachable from here."""
     try:
-        criteria = SuccessCriteria.model_validate(outputs.get("successCriteria") or {})
-    except ValidationError as error:
-        problem = error.errors()[0]
-        key = ".".join(str(p) for p in problem["loc"])
-        raise TargetsError(f"{source}: successCriteria.{key}: {problem['msg']}") from None
-    project = outputs.get("project") or (settings.project if settings else None)
-    region = outputs.get("region") or (settings.region if settings else None)
+        given = parse_outputs(outputs, source)
+    except OutputsError as error:
+        raise TargetsError(str(error)) from None
     return Targets(
         stack=stack,
-        criteria=criteria,
-        services=_services(outputs, source, settings),
-        project=project,
-        region=region,
-        connector_id=outputs.get("connectorId"),
-        subnet_id=outputs.get("subnetId"),
-        egress_path=_egress_path(outputs, settings),
-        secret_ids=dict(outputs.get("secretIds") or {}),
-        probe_job=outputs.get("probeJob") or _probe_job(settings),
-        sql_connection_name=outputs.get("sqlConnectionName"),
-        redis_host=outputs.get("redisHost"),
+        criteria=given.success_criteria or SuccessCriteria(),
+        services=_services(given, settings),
+        project=given.project or (settings.project if settings else None),
+        region=given.region or (settings.region if settings else None),
+        connector_id=given.connector_id,
+        subnet_id=given.subnet_id,
+        egress_path=_egress_path(given, settings),
+        secret_ids=dict(given.secret_ids or {}),
+        probe_job=given.probe_job or _probe_job(settings),
+        sql_connection_name=given.sql_connection_name,
+        redis_host=given.redis_host,
         settings=settings,
         source=source,
     )
 
 
-def _services(
-    outputs: dict[str, Any], source: str, settings: StackSettings | None
-) -> tuple[ServiceTarget, ...]:
+def _services(given: StackOutputs, settings: StackSettings | None) -> tuple[ServiceTarget, ...]:
     """Every service: from the `services` output (name -> url, healthEndpoints), else a
     one-service stack's `serviceName`/`serviceUrl`, else the stack file's services. Health
     endpoints the outputs leave out come from the stack file."""
     declared = {s.name: s for s in settings.services.values()} if settings else {}
-    given = outputs.get("services")
-    if given is not None and not isinstance(given, dict):
-        raise TargetsError(f"{source}: services: expected an object of service name -> outputs")
-    if given:
-        entries = {name: dict(value or {}) for name, value in given.items()}
-    elif outputs.get("serviceName") or outputs.get("serviceUrl"):
+    if given.services:
+        entries = {name: entry or ServiceOutputs() for name, entry in given.services.items()}
+    elif given.service_name or given.service_url:
         entries = {
-            outputs.get("serviceName"): {
-                "url": outputs.get("serviceUrl"),
-                "healthEndpoints": outputs.get("healthEndpoints"),
-            }
+            given.service_name: ServiceOutputs(
+                url=given.service_url, healthEndpoints=given.health_endpoints
+            )
         }
     else:
-        entries = {name: {} for name in declared}
+        entries = {name: ServiceOutputs() for name in declared}
     services = []
     for name, entry in entries.items():
-        endpoints = entry.get("healthEndpoints") or (
+        endpoints = entry.health_endpoints or (
             declared[name].health_endpoints if name in declared else ("/health",)
         )
-        services.append(ServiceTarget(name, entry.get("url"), tuple(endpoints)))
+        services.append(ServiceTarget(name, entry.url, tuple(endpoints)))
     return tuple(services)
 
 
-def _egress_path(outputs: dict[str, Any], settings: StackSettings | None) -> str | None:
+def _egress_path(given: StackOutputs, settings: StackSettings | None) -> str | None:
     """The stack's egress path: its `egressPath` output, else its stack file, else a connector
     if the outputs name one (outputs from before egressPath)."""
-    if outputs.get("egressPath"):
-        return str(outputs["egressPath"])
+    if given.egress_path:
+        return given.egress_path
     if settings is not None:
         return settings.network.egress
-    return "connector" if outputs.get("connectorId") else None
+    return "connector" if given.connector_id else None
 
 
 def _probe_job(settings: StackSettings | None) -> str | None:
