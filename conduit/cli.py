@@ -13,8 +13,10 @@ from pathlib import Path
 
 from conduit import interrupts
 from conduit.core.exitcodes import ExitCode
+from conduit.report.output import format_spec
 
 FORMATS = ("text", "markdown", "json", "sarif", "junit")
+VALIDATE_FORMATS = ("text", "markdown", "json", "junit")
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -77,7 +79,14 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="policy config JSON (default: <pack>/config/<stack>.json)",
     )
-    preview.add_argument("--format", choices=FORMATS, default="text")
+    preview.add_argument(
+        "--format",
+        action="append",
+        type=format_spec(FORMATS),
+        metavar="FMT[=PATH]",
+        help=f"{', '.join(FORMATS)} (default text); repeat with =PATH to write several formats "
+        "from one run",
+    )
     preview.add_argument("--output", type=Path, help="write the report here instead of stdout")
 
     probe = commands.add_parser(
@@ -173,7 +182,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 0 even when every check had to skip (default: exit 2, nothing to validate)",
     )
-    validate.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
+    validate.add_argument(
+        "--format",
+        action="append",
+        type=format_spec(VALIDATE_FORMATS),
+        metavar="FMT[=PATH]",
+        help=f"{', '.join(VALIDATE_FORMATS)} (default text); repeat with =PATH to write several "
+        "formats from one run",
+    )
     validate.add_argument("--output", type=Path, help="write the report here instead of stdout")
     return parser
 
@@ -289,8 +305,7 @@ def _preview(args: argparse.Namespace) -> int:
     from conduit.core.loader import SettingsError
     from conduit.preview import analyzer, policy_config, run
     from conduit.preview.project import project_root
-    from conduit.report.output import OutputError, write_report
-    from conduit.report.render import RENDERERS
+    from conduit.report.output import OutputError, emit, plan_outputs
 
     try:
         # Run in a folder of the project, the CLI loads the project above it: so does this.
@@ -302,6 +317,12 @@ def _preview(args: argparse.Namespace) -> int:
     config = args.policy_config or run.default_policy_config(pack_dir, args.stack)
     request = run.PreviewRequest(project_dir, args.stack, pack_dir, config)
     try:
+        # Refused before the preview runs: a run whose reports have nowhere to go.
+        plan_outputs(args.format, args.output)
+    except OutputError as error:
+        print(error, file=sys.stderr)
+        return ExitCode.INVALID_INPUT
+    try:
         report = run.preview(request)
     except (SettingsError, policy_config.PolicyConfigError) as error:
         print(error, file=sys.stderr)
@@ -311,16 +332,11 @@ def _preview(args: argparse.Namespace) -> int:
         interrupts.raise_if_received()
         print(f"conduit preview: {error}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
-    rendered = RENDERERS[args.format](report)
-    if args.output:
-        try:
-            write_report(args.output, rendered)
-        except OutputError as error:
-            print(error, file=sys.stderr)
-            return ExitCode.INVALID_INPUT
-        print(report.summary())
-    else:
-        sys.stdout.write(rendered)
+    try:
+        emit(report, args.format, args.output)
+    except OutputError as error:
+        print(error, file=sys.stderr)
+        return ExitCode.INVALID_INPUT
     return report.exit_code
 
 

@@ -202,3 +202,40 @@ def test_encrypted_secret_values_are_left_out_offline(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "no mandatory violations" in result.stdout
     assert "note: conduit:secretValues: encrypted, left out offline" in result.stdout
+
+
+def test_one_preview_run_writes_several_formats(incident_reports, tmp_path) -> None:
+    """The pull-request workflow's shape: Markdown and SARIF from one run, and JSON on stdout."""
+    markdown, sarif = tmp_path / "md" / "incident.md", tmp_path / "incident.sarif"
+    result = conduit(
+        "preview",
+        "--cwd",
+        str(INCIDENT),
+        "--stack",
+        "incident",
+        "--format",
+        f"markdown={markdown}",
+        "--format",
+        f"sarif={sarif}",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 1, result.stderr
+    # The same reports a run per format writes (neither carries the run's duration).
+    assert markdown.read_text() == incident_reports["markdown"][1]
+    assert sarif.read_text() == incident_reports["sarif"][1]
+    document = json.loads(result.stdout)
+    assert document["summary"] == json.loads(incident_reports["json"][1])["summary"]
+    every_file = conduit(
+        "preview",
+        "--cwd",
+        str(INCIDENT),
+        "--stack",
+        "incident",
+        "--format",
+        f"text={tmp_path / 't'}",
+    )
+    # Nothing on stdout but the summary when every report goes to a file.
+    assert every_file.stdout == (
+        "incident: 24 resources, 6 mandatory violations, 5 advisories\n"
+    ), every_file.stdout

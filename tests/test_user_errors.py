@@ -109,6 +109,19 @@ CASES = {
     ),
     "preview --format": case("preview --format html", "invalid choice: 'html'"),
     "preview --output a directory": case("preview --output adir", "--output adir", adir=None),
+    "preview two formats to stdout": case(
+        "preview --format markdown --format sarif", "--format: markdown, sarif would all go to"
+    ),
+    "preview --format without a path": case("preview --format sarif=", "give a path after '='"),
+    "preview --output beside formats with paths": case(
+        "preview --format sarif=r.sarif --output r.md", "--output: every --format names its own"
+    ),
+    "preview two formats to one file": case(
+        "preview --format sarif=r --format json=r", "two reports would be written to the same"
+    ),
+    "validate two formats to stdout": case(
+        "validate --format json --format junit", "--format: json, junit would all go to stdout"
+    ),
     # preview: the project's and the stack's files
     "Pulumi.yaml not YAML": case("preview", "Pulumi.yaml", Pulumi__yaml=b"name: [unclosed"),
     "Pulumi.yaml not text": case("preview", "Pulumi.yaml", Pulumi__yaml=BINARY),

@@ -49,7 +49,10 @@ def test_pull_request_workflow_runs_the_offline_preview_and_the_real_one() -> No
     workflow = yaml.safe_load((ROOT / ".github/workflows/pull-request.yml").read_text())
     steps = workflow["jobs"]["offline-preview"]["steps"]
     script = "\n".join(s.get("run", "") for s in steps)
-    assert "conduit preview" in script and "--format sarif" in script and "markdown" in script
+    # One preview run renders both the comment's Markdown and the SARIF for code scanning.
+    assert script.count(".venv/bin/conduit preview") == 1
+    assert '--format "markdown=reports/$STACK.md"' in script
+    assert '--format "sarif=reports/$STACK.sarif"' in script
     uses = {s.get("uses", "").split("@")[0] for s in steps}
     assert {"github/codeql-action/upload-sarif", "marocchino/sticky-pull-request-comment"} <= uses
     real = workflow["jobs"]["pulumi-preview"]["steps"]

@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 import os
 import sys
-from pathlib import Path
 
 from conduit.core.exitcodes import ExitCode
 from conduit.core.loader import SettingsError, load_stack_file, stack_file
@@ -15,8 +14,7 @@ from conduit.probe.classify import CONFIGURATION
 from conduit.probe.dsn import DsnError, parse_dsn
 from conduit.probe.redis_probe import RedisUrlError, parse_redis_url
 from conduit.report.model import Outcome, Report
-from conduit.report.output import write_report
-from conduit.report.render import RENDERERS
+from conduit.report.output import emit, plan_outputs
 from conduit.validate.checks import CHECKS
 from conduit.validate.context import Context
 from conduit.validate.deadline import Deadline
@@ -137,6 +135,7 @@ def validate_command(args: argparse.Namespace) -> int:
         raise ValidateError(f"--storm-tasks: must be 1-1000, got {args.storm_tasks}")
     if args.redis_ca and not os.path.isfile(args.redis_ca):
         raise ValidateError(f"--redis-ca: {args.redis_ca}: no such file")
+    plan_outputs(args.format, args.output)  # OutputError before anything runs
     checks = _selected(args)
     targets = _targets(args)
     deadline = Deadline(args.deadline)
@@ -156,12 +155,7 @@ def validate_command(args: argparse.Namespace) -> int:
         report = _selected_checks_must_run(report)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
-    rendered = RENDERERS[args.format](report)
-    if args.output:
-        write_report(Path(args.output), rendered)
-        print(report.summary())
-    else:
-        sys.stdout.write(rendered)
+    emit(report, args.format, args.output)
     if not args.allow_empty and all(f.outcome is Outcome.SKIPPED for f in report.findings):
         # A stack whose outputs lost a key must not turn "nothing was validated" into a green run.
         print(_nothing_to_validate(report), file=sys.stderr)
