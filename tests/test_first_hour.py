@@ -59,8 +59,8 @@ def test_a_check_selected_with_only_that_had_to_skip_is_a_failure() -> None:
     assert (finding["outcome"], finding["classification"], finding["message"]) == (
         "fail",
         "configuration",
-        "selected with --only but not run: no service URL (give --service-url or a stack with "
-        "serviceUrl)",
+        "selected with --only but not run: no --service-url, and no stack outputs were read "
+        "(--outputs or --stack), so no services.<name>.url (or serviceUrl)",
     )
 
 

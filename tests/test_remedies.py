@@ -129,14 +129,3 @@ def test_each_redis_classification_prints_its_one_remedy(case: str, classificati
         _assert_one_remedy(args, classification, redis_connect.REMEDIES)
     finally:
         server.stop()
-
-
-def test_the_redis_tls_mismatch_is_configuration_with_its_remedy() -> None:
-    server = start_redis(tls=True)
-    try:
-        plain = server.url().replace("rediss://", "redis://")
-        _assert_one_remedy(
-            ("--redis-url", plain, "--only", "redis-connect"), CONFIGURATION, redis_connect.REMEDIES
-        )
-    finally:
-        server.stop()
