@@ -13,7 +13,9 @@ TEAM_OF_CLASS: dict[str, str] = {
     "configuration": "infrastructure",
     "application": "application",
 }
-"""The validator's and the probe's failure classes, routed to a team."""
+"""The validator's and the probe's failure classes, routed to a team. `validator-access` (the
+validator's own credentials or roles) is left out on purpose: whoever runs the validation fixes
+it, and no alert pages a team for it."""
 
 TEAM_LABEL = "conduit-team"
 CLASS_LABEL = "conduit-failure-class"
