@@ -1599,3 +1599,23 @@ def test_a_validate_report_names_where_its_targets_came_from() -> None:
     assert RENDERERS["text"](report).splitlines()[0] == (
         "Validating staging: targets from stack staging"
     )
+
+
+class _Unlogged(CloudRunStorm):
+    """The probe job ran, and Cloud Logging never returned its task's result."""
+
+    def __init__(self) -> None:
+        super().__init__(None, "projects/p/locations/r/jobs/j")
+
+    def probe_once(self, connections: int, deadline: float, target: tuple[str, ...] = ()):
+        return None
+
+
+def test_a_probe_job_that_logged_no_result_is_a_skip_saying_where_it_is_read_from() -> None:
+    ctx = context(probe_job="projects/p/locations/r/jobs/j", redis_host="10.60.1.4")
+    ctx.storm_runner = _Unlogged()
+    reason = "the probe job ran but logged no result (Cloud Logging: the job's stdout)"
+    for check in (database_connect, redis_connect):
+        assert check.run(ctx) == [
+            Finding(rule=check.ID, outcome=Outcome.SKIPPED, severity="low", message=reason)
+        ]

@@ -521,6 +521,34 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
+        # Other flags but not max_connections: still the tier's default, still the tier.
+        Bad(
+            [
+                Res(
+                    INSTANCE,
+                    changed(_SMALL, "settings.databaseFlags", [{"name": "log_connections"}]),
+                ),
+                Res(SERVICE, _POOL_50),
+            ],
+            (
+                Want(
+                    (
+                        "services may open 500 connections but max_connections 50 leaves -8 "
+                        f"after {_reserved_by()} and 5 headroom (backend: 10 x 50 = 500, no "
+                        "maxInstances fits). Least change: max_connections 50 -> 615."
+                    ),
+                    (),
+                    500,
+                    "<= -8",
+                    urn=_INSTANCE_URN,
+                    related=(
+                        _least(_INSTANCE_URN, TIER, "max_connections 50 -> 615"),
+                        *_service_related("backend", 10, 50, 0),
+                        _PROBE,
+                    ),
+                ),
+            ),
+        ),
         # More headroom: backend's scale 10 -> 4 (60 %) is less than its pool 20 -> 4 (80 %)
         # or max_connections 400 -> 706.
         Bad(
