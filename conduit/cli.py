@@ -77,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--policy-config",
         type=Path,
-        help="policy config JSON (default: <pack>/config/<stack>.json)",
+        help="policy config JSON (default: <pack>/config/<stack>.json, else the stack grade's "
+        "defaults: production.json for production, the pack's own for standard)",
     )
     preview.add_argument(
         "--format",
@@ -314,8 +315,7 @@ def _preview(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
     pack_dir = (args.policy_pack or run.default_pack_dir(project_dir)).resolve()
-    config = args.policy_config or run.default_policy_config(pack_dir, args.stack)
-    request = run.PreviewRequest(project_dir, args.stack, pack_dir, config)
+    request = run.PreviewRequest(project_dir, args.stack, pack_dir, args.policy_config)
     try:
         # Refused before the preview runs: a run whose reports have nowhere to go.
         plan_outputs(args.format, args.output)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -20,9 +21,10 @@ from conduit.components.redis import Redis, RedisArgs
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
 from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
+from conduit.core import connection_urls
 from conduit.core.images import Repository, foreign_repositories
-from conduit.core.loader import SECRET_VALUES_KEY, SettingsError, parse_settings
-from conduit.core.settings import SINGLE_SERVICE_KEY, StackSettings
+from conduit.core.loader import SECRET_VALUES_KEY, KeyLines, SettingsError, parse_settings
+from conduit.core.settings import StackSettings
 
 
 def settings_from_runtime() -> StackSettings:
@@ -31,8 +33,17 @@ def settings_from_runtime() -> StackSettings:
     for key, value in runtime_config.CONFIG.get().items():
         # The engine hands structured config over as JSON text.
         config[key] = decode_config_value(value)
+    source = f"Pulumi.{pulumi.get_stack()}.yaml"
+    # Under the Pulumi CLI the names under conduit:secretValues are known (decrypted); offline
+    # the encrypted ones are left out, and the file's names were judged before the program ran.
+    valued = config.get(SECRET_VALUES_KEY)
     try:
-        return parse_settings(config, f"Pulumi.{pulumi.get_stack()}.yaml")
+        return parse_settings(
+            config,
+            source,
+            lines=KeyLines.of_file(Path(source)),
+            secret_names=frozenset(valued) if isinstance(valued, dict) else None,
+        )
     except SettingsError as error:
         raise pulumi.RunError(f"invalid stack settings:\n{error}") from None
 
@@ -77,7 +88,8 @@ class Stack:
 
 def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None = None) -> Stack:
     """Create every component of the stack from its settings."""
-    env = settings.environment
+    # Every derived name starts with the prefix: the environment unless conduit:namePrefix.
+    env = settings.prefix
     watched = settings.alerting is not None or settings.continuous_validation is not None
     wanted_apis = (
         *REQUIRED_APIS,
@@ -135,15 +147,26 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         if redis.auth_string is not None:
             generated_ids[REDIS_AUTH_ENV] = settings.redis_auth_secret_id
             generated_values[REDIS_AUTH_ENV] = redis.auth_string
+    composed_ids, composed_values = _composed(settings, database, redis)
     secrets = Secrets(
         env,
         SecretsArgs(
-            secret_ids={**settings.secrets, **generated_ids},
-            values={**(values or {}), **generated_values},
+            secret_ids={**settings.secrets, **generated_ids, **composed_ids},
+            values={**(values or {}), **generated_values, **composed_values},
+            sources={
+                PASSWORD_ENV: "generated",
+                REDIS_AUTH_ENV: "instance",
+                **{env_name: "composed" for env_name in composed_ids},
+            },
             external_ids=settings.external_secrets,
             settings_keys={
                 PASSWORD_ENV: "conduit:database",
                 REDIS_AUTH_ENV: "conduit:redis.authEnabled",
+                **{
+                    env_name: key
+                    for env_name, key in settings.composed_env_keys.items()
+                    if env_name in composed_ids
+                },
                 **{env_name: f"conduit:secrets.{env_name}" for env_name in settings.secrets},
                 **{
                     env_name: f"conduit:externalSecrets.{env_name}"
@@ -170,13 +193,14 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             auth=secrets.refs.get(REDIS_AUTH_ENV),
         )
     services: dict[str, Service] = {}
+    declared = settings.declared_service_names
     for key, svc in settings.services.items():
         # The generated secrets reach a service through its wiring, never by default.
-        shared = sorted(n for n in secrets.refs if n not in generated_ids)
-        received = svc.secrets if svc.secrets is not None else shared
+        shared = sorted(n for n in secrets.refs if n not in {**generated_ids, **composed_ids})
+        received = [*(svc.secrets if svc.secrets is not None else shared), *svc.composed_env]
         services[svc.name] = Service(
             # One service per stack keeps the names it always had.
-            env if key == SINGLE_SERVICE_KEY else f"{env}-{svc.name}",
+            settings.service_resource_name(key, declared[key]),
             ServiceArgs(
                 settings=svc,
                 region=settings.region,
@@ -230,6 +254,36 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             after_apis,
         )
     return Stack(apis, network, database, secrets, services, probe_job, redis, watching)
+
+
+def _composed(
+    settings: StackSettings, database: Database, redis: Redis | None
+) -> tuple[dict[str, str], dict[str, pulumi.Input[str]]]:
+    """The connection URLs services ask for (databaseUrlEnv, redisUrlEnv): secret ids by env
+    name, and each value built from the instances' outputs, a secret from the start."""
+    ids: dict[str, str] = {}
+    values: dict[str, pulumi.Input[str]] = {}
+    for service in settings.services.values():
+        if service.database_url_env is not None:
+            ids[service.database_url_env] = settings.composed_secret_id(service.database_url_env)
+            values[service.database_url_env] = pulumi.Output.secret(
+                pulumi.Output.all(
+                    database.user_name,
+                    database.password,
+                    database.private_ip,
+                    database.database_name,
+                ).apply(lambda parts: connection_urls.postgres(*parts))
+            )
+        if service.redis_url_env is not None and redis is not None and settings.redis:
+            tls = settings.redis.transit_encryption != "DISABLED"
+            ids[service.redis_url_env] = settings.composed_secret_id(service.redis_url_env)
+            auth = redis.auth_string if redis.auth_string is not None else ""
+            values[service.redis_url_env] = pulumi.Output.secret(
+                pulumi.Output.all(redis.host, redis.port, auth).apply(
+                    lambda parts, tls=tls: connection_urls.redis(*parts, tls=tls)
+                )
+            )
+    return ids, values
 
 
 def export_outputs(settings: StackSettings, stack: Stack) -> None:

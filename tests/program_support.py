@@ -43,6 +43,14 @@ def incident_plan() -> Plan:
     return _plans["incident"]
 
 
+def plan_at(project_dir: Path, stack: str) -> Plan:
+    """Any project's stack, run once per process."""
+    key = f"{project_dir}:{stack}"
+    if key not in _plans:
+        _plans[key] = plan_stack(project_dir, stack)
+    return _plans[key]
+
+
 def props(record: ResourceRecord) -> dict[str, Any]:
     """A record's inputs as plain JSON (secrets keep their envelope)."""
     return json_format.MessageToDict(record.inputs)

@@ -144,7 +144,9 @@ def test_a_bad_stack_file_exits_2_with_every_problem(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2, result.stderr
-    assert "Pulumi.staging.yaml: conduit:services.auth.startupProbe.periodSeconds:" in result.stderr
+    assert (
+        "Pulumi.staging.yaml:87: conduit:services.auth.startupProbe.periodSeconds:" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -52,7 +52,8 @@ class Operations(pulumi.ComponentResource):
         settings = args.settings
         services = {s.name: (key, s) for key, s in settings.services.items()}
         probe_job = settings.probe_job_name
-        env = settings.environment
+        # Names and titles start with the stack's prefix (the environment unless namePrefix).
+        env = settings.prefix
         self.metrics = LogMetrics(
             env, LogMetricsArgs(env, settings.project, probe_job, tuple(services)), child
         )

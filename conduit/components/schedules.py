@@ -14,6 +14,7 @@ from pulumi import ResourceOptions
 
 from conduit.components import provenance
 from conduit.components.options import child_options
+from conduit.core import names
 from conduit.core.settings import ContinuousValidationSettings, ProbeJobSettings
 
 KEY = "conduit:continuousValidation"
@@ -83,7 +84,7 @@ class ContinuousValidation(pulumi.ComponentResource):
         child = child_options(self, opts)
         account = gcp.serviceaccount.Account(
             f"{name}-scheduler-sa",
-            account_id=f"{args.environment}-probe-scheduler",
+            account_id=names.scheduler_account_id(args.environment),
             display_name="Cloud Scheduler: runs the probe job (continuous validation)",
             opts=child,
         )

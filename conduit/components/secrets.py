@@ -45,6 +45,14 @@ class SecretsArgs:
     """Secrets that exist outside the stack: referenced and granted, not created."""
     settings_keys: Mapping[str, str] = field(default_factory=dict)
     """Env var name -> the settings key that names its secret, where one does."""
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Env var name -> where a given value comes from (VALUE_SOURCES); a value from
+    conduit:secretValues is `config`, a missing one `generated`."""
+
+
+VALUE_SOURCE_LABEL = "conduit-value-source"
+"""The label on every secret the stack creates that says where its value comes from."""
+VALUE_SOURCES = ("config", "generated", "composed", "instance")
 
 
 class Secrets(pulumi.ComponentResource):
@@ -75,9 +83,13 @@ class Secrets(pulumi.ComponentResource):
                     f"conduit:secretValues: {' and '.join(valued)} both set a value for secret "
                     f"{secret_id}; set it under one name"
                 )
+            source = next((args.sources[n] for n in valued if n in args.sources), "config")
+            if not valued:
+                source = "generated"
             secret = gcp.secretmanager.Secret(
                 f"{name}-{secret_id}",
                 secret_id=secret_id,
+                labels={VALUE_SOURCE_LABEL: source},
                 replication=gcp.secretmanager.SecretReplicationArgs(
                     auto=gcp.secretmanager.SecretReplicationAutoArgs()
                 ),

@@ -48,6 +48,64 @@ SUBNET_RANGES: tuple[str, ...] = (
 """The ranges Conduit accepts for the subnet: RFC 1918, RFC 6598 and Class E (DVPC allows the
 last two)."""
 
+# Regions. Where the stack's parts are offered; a region outside RUN_REGIONS is refused, one
+# outside REDIS_REGIONS only with conduit:redis. Sources, as read in the docs on 2026-12-01:
+# - Cloud Run: https://cloud.google.com/run/docs/locations (tier 1 and tier 2 lists);
+# - Cloud SQL: https://cloud.google.com/sql/docs/postgres/locations ("available in all Google
+#   Cloud regions"): every Cloud Run region below is one;
+# - Serverless VPC Access: connectors are created where Cloud Run runs (no separate list was found
+#   in Google's docs; UNCONFIRMED, so the connector takes the Cloud Run list);
+# - Memorystore for Redis: https://cloud.google.com/memorystore/docs/redis/regions (its list from
+#   africa-south1 to northamerica-northeast1; the rest as the Redis Cluster page lists it,
+#   https://cloud.google.com/memorystore/docs/cluster/locations).
+RUN_REGIONS: tuple[str, ...] = (
+    "africa-south1",
+    "asia-east1",
+    "asia-east2",
+    "asia-northeast1",
+    "asia-northeast2",
+    "asia-northeast3",
+    "asia-south1",
+    "asia-south2",
+    "asia-southeast1",
+    "asia-southeast2",
+    "australia-southeast1",
+    "australia-southeast2",
+    "europe-central2",
+    "europe-north1",
+    "europe-southwest1",
+    "europe-west1",
+    "europe-west2",
+    "europe-west3",
+    "europe-west4",
+    "europe-west6",
+    "europe-west8",
+    "europe-west9",
+    "europe-west10",
+    "europe-west12",
+    "me-central1",
+    "me-central2",
+    "me-west1",
+    "northamerica-northeast1",
+    "northamerica-northeast2",
+    "southamerica-east1",
+    "southamerica-west1",
+    "us-central1",
+    "us-east1",
+    "us-east4",
+    "us-east5",
+    "us-south1",
+    "us-west1",
+    "us-west2",
+    "us-west3",
+    "us-west4",
+)
+"""Regions with Cloud Run, Cloud SQL and Serverless VPC Access."""
+SQL_REGIONS: tuple[str, ...] = RUN_REGIONS
+VPC_ACCESS_REGIONS: tuple[str, ...] = RUN_REGIONS
+REDIS_REGIONS: tuple[str, ...] = RUN_REGIONS
+"""Memorystore for Redis lists every Cloud Run region above."""
+
 # §2 Cloud Run v2.
 REQUEST_TIMEOUT_SECONDS = (1, 3600)
 CONCURRENCY = (1, 1000)
@@ -76,7 +134,10 @@ Ingress = Literal[
 ]
 INGRESS_SETTINGS: tuple[str, ...] = get_args(Ingress)
 ENV_VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+URL_ENV_SUFFIXES: tuple[str, ...] = ("_URL", "_URI", "_DSN")
+"""Env names read as a URL (DATABASE_URL, ...): a value the stack must never generate."""
 SERVICE_NAME_PATTERN = r"^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$"
+RUN_JOB_NAME_PATTERN = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
 # CPU and memory of an instance (https://cloud.google.com/run/docs/configuring/cpu and
 # /configuring/services/memory-limits): whole CPUs are 1, 2, 4, 6 or 8, each with a memory range;
 # below 1 CPU, 0.08-1 in steps of 0.01, at most 512 MiB of memory under 0.5 CPU, at most 1 GiB

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from conduit.core import files
+from conduit.core import files, suggest
 from conduit.core.settings import CrossFieldError, StackSettings
 
 SETTINGS_NAMESPACES = ("conduit:", "gcp:project", "gcp:region")
@@ -38,7 +38,62 @@ def available_stacks(project_dir: Path) -> list[str]:
 
 def load_stack_file(path: Path) -> StackSettings:
     """Read and validate a `Pulumi.<stack>.yaml`."""
-    return parse_settings(read_stack_config(path), path.name)
+    config = read_stack_config(path)
+    return parse_settings(
+        config, path.name, lines=KeyLines.of_file(path), secret_names=secret_value_names(config)
+    )
+
+
+def secret_value_names(config: Mapping[str, Any]) -> frozenset[str]:
+    """The env names `conduit:secretValues` sets a value for (the values are never read)."""
+    values = config.get(SECRET_VALUES_KEY)
+    return frozenset(values) if isinstance(values, dict) else frozenset()
+
+
+class KeyLines:
+    """The 1-based line of each key of a stack file's `config`, for messages."""
+
+    def __init__(self, text: str) -> None:
+        try:
+            root = yaml.compose(text)
+        except yaml.YAMLError:
+            root = None
+        entry = _entry(root, "config")
+        self._config = entry[1] if entry else None
+        self._config_line = entry[0].start_mark.line + 1 if entry else None
+
+    @classmethod
+    def of_file(cls, path: Path) -> KeyLines | None:
+        """The lines of `path`, or None when it cannot be read."""
+        try:
+            return cls(files.read_text(path))
+        except files.UnreadableFileError:
+            return None
+
+    def line_of(self, loc: list[str]) -> int | None:
+        """The line of the deepest key of `loc` that the file has (`config:` for a missing
+        top-level key), or None."""
+        node, line = self._config, self._config_line
+        for part in loc:
+            if isinstance(node, yaml.SequenceNode) and part.isdigit():
+                index = int(part)
+                if index >= len(node.value):
+                    break
+                node = node.value[index]
+                line = node.start_mark.line + 1
+                continue
+            entry = _entry(node, part)
+            if entry is None:
+                break
+            key_node, node = entry
+            line = key_node.start_mark.line + 1
+        return line
+
+
+def _entry(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
 
 
 def read_stack_config(path: Path) -> dict[str, Any]:
@@ -58,20 +113,32 @@ def read_stack_config(path: Path) -> dict[str, Any]:
     return config
 
 
-def parse_settings(config: Mapping[str, Any], source: str) -> StackSettings:
-    """Validate the settings keys of a stack's config; `source` names the file in every message."""
+def parse_settings(
+    config: Mapping[str, Any],
+    source: str,
+    lines: KeyLines | None = None,
+    secret_names: frozenset[str] | None = None,
+) -> StackSettings:
+    """Validate the settings keys of a stack's config; `source` names the file in every message,
+    `lines` adds the line of each key; `secret_names` (the env names conduit:secretValues sets)
+    lets the settings refuse a secret that would be generated but must be issued."""
     raw = {
         key: value
         for key, value in config.items()
-        if key.startswith(SETTINGS_NAMESPACES) and key != SECRET_VALUES_KEY
+        if isinstance(key, str) and key.startswith(SETTINGS_NAMESPACES) and key != SECRET_VALUES_KEY
     }
     try:
-        return StackSettings.model_validate(raw)
+        return StackSettings.model_validate(raw, context={"secret_value_names": secret_names})
     except ValidationError as error:
-        raise SettingsError([_describe(source, problem) for problem in error.errors()]) from None
+        raise SettingsError(
+            [_describe(source, problem, lines) for problem in error.errors()]
+        ) from None
+    except (RecursionError, ValueError, TypeError) as error:
+        # Nothing a stack file holds may end in a traceback.
+        raise SettingsError([f"{source}: config: cannot be read as settings ({error})"]) from None
 
 
-def _describe(source: str, problem: Mapping[str, Any]) -> str:
+def _describe(source: str, problem: Mapping[str, Any], lines: KeyLines | None = None) -> str:
     loc = [str(part) for part in problem["loc"]]
     cause = problem.get("ctx", {}).get("error")
     if isinstance(cause, CrossFieldError):
@@ -83,12 +150,33 @@ def _describe(source: str, problem: Mapping[str, Any]) -> str:
     key = ".".join(loc) if loc else "config"
     if problem["type"] == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
-        message = "unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        message = "unknown key"
+        if allowed:
+            message += suggest.did_you_mean(loc[-1], allowed) + f" (allowed: {', '.join(allowed)})"
     elif problem["type"] == "missing":
         message = "required"
     elif "input" in problem and not isinstance(problem["input"], (dict, list, tuple)):
-        message += f" (got {problem['input']!r})"
-    return f"{source}: {key}: {message}"
+        if not _secret_bearing(loc):
+            message += f" (got {_shown(problem['input'])})"
+    line = lines.line_of(loc) if lines is not None else None
+    where = f"{source}:{line}" if line else source
+    return f"{where}: {key}: {message}"
+
+
+def _secret_bearing(loc: list[str]) -> bool:
+    """Keys whose values may be secrets (a value set by hand, an env value, a key named like a
+    credential): never echoed. `conduit:secrets` maps names to secret ids, which are not."""
+    if loc and loc[0] in ("conduit:secrets", "conduit:externalSecrets"):
+        return False
+    if any(part in (SECRET_VALUES_KEY, "env") for part in loc):
+        return True
+    last = loc[-1].lower() if loc else ""
+    return any(word in last for word in ("password", "token", "auth", "credential"))
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _allowed_keys(loc: list[str]) -> list[str]:

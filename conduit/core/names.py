@@ -50,3 +50,8 @@ def cloudsql_database_id(connection_name: str) -> str:
     connection name (`project:region:instance`)."""
     project, *_, instance = connection_name.split(":")
     return f"{project}:{instance}"
+
+
+def scheduler_account_id(prefix: str) -> str:
+    """The account Cloud Scheduler runs the probe job as."""
+    return f"{prefix}-probe-scheduler"

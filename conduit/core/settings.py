@@ -6,23 +6,33 @@ Secrets are never fields here: their values stay Pulumi secret outputs.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
 
-from conduit.core import cron, facts, names, teams
+from conduit.core import cron, facts, names, suggest, teams
 
 EnvVarName = Annotated[str, StringConstraints(pattern=facts.ENV_VAR_NAME_PATTERN)]
 SecretId = Annotated[str, StringConstraints(pattern=facts.SECRET_ID_PATTERN)]
 HttpPath = Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")]
+
+Grade = Literal["production", "standard"]
+GRADES: tuple[str, ...] = ("production", "standard")
+ENVIRONMENT_PATTERN = r"^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$"
+NAME_PREFIX_PATTERN = r"^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$"
+"""Lower case, digits and dashes, at most 20 characters: every name derived from it must still
+fit its Google Cloud pattern (checked by StackSettings for the names of each stack)."""
 
 
 class CrossFieldError(ValueError):
@@ -316,6 +326,24 @@ SINGLE_SERVICE_KEY = "conduit:service"
 SERVICES_KEY = "conduit:services"
 
 
+def _number_as_text(value: object) -> object:
+    # `cpu: 1` in YAML is a number; Cloud Run takes the same quantity as the string "1".
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:g}" if value == value and abs(value) != float("inf") else value
+    return value
+
+
+CpuQuantity = Annotated[
+    str,
+    BeforeValidator(_number_as_text, json_schema_input_type=str | float),
+    StringConstraints(pattern=facts.RUN_CPU_PATTERN.pattern),
+]
+
+
 class ServiceEntrySettings(Model):
     """One Cloud Run v2 service, as an entry of `conduit:services` (its name is the entry's key)."""
 
@@ -325,7 +353,8 @@ class ServiceEntrySettings(Model):
     min_instances: Annotated[int, Field(ge=0)] = 0
     max_instances: Annotated[int, Field(ge=1)] = 10
     concurrency: Annotated[int, Field(ge=facts.CONCURRENCY[0], le=facts.CONCURRENCY[1])] = 80
-    cpu: Annotated[str, StringConstraints(pattern=facts.RUN_CPU_PATTERN.pattern)] = "1"
+    cpu: CpuQuantity = "1"
+    """CPUs: "1", "2", "0.5" or "500m"; a number (`cpu: 1`) means the same."""
     memory: Annotated[str, StringConstraints(pattern=facts.RUN_MEMORY_PATTERN.pattern)] = "512Mi"
     request_timeout_seconds: Annotated[
         int, Field(ge=facts.REQUEST_TIMEOUT_SECONDS[0], le=facts.REQUEST_TIMEOUT_SECONDS[1])
@@ -347,6 +376,20 @@ class ServiceEntrySettings(Model):
     """The app's own contract: every env var it reads at start-up."""
     redis: bool = False
     """Whether it receives the Redis wiring (REDIS_ENV); needs conduit:redis."""
+    database_url_env: EnvVarName | None = None
+    """The env var that receives the database URL (postgresql://user:password@host:5432/db),
+    composed from the instance's outputs and the generated password, by secret reference only."""
+    redis_url_env: EnvVarName | None = None
+    """The env var that receives the Redis URL (redis:// or rediss:// with the AUTH string), by
+    secret reference only; needs redis: true."""
+    external_env: tuple[EnvVarName, ...] = Field(default=(), strict=False)
+    """The app's contract: env vars whose values are issued elsewhere (API keys, URLs). A secret
+    of one of them is never generated: it needs a value or conduit:externalSecrets."""
+
+    @property
+    def composed_env(self) -> tuple[str, ...]:
+        """The env names the stack composes for this service (databaseUrlEnv, redisUrlEnv)."""
+        return tuple(n for n in (self.database_url_env, self.redis_url_env) if n is not None)
 
     @model_validator(mode="after")
     def _coherent(self) -> ServiceEntrySettings:
@@ -363,6 +406,19 @@ class ServiceEntrySettings(Model):
                 f"env must not set {', '.join(clash)}: the stack sets them (databasePool, "
                 "databaseInitTimeoutSeconds, the database's and Redis's wiring)",
             )
+        composed = [n for n in self.composed_env if n in RESERVED_ENV or n in self.env]
+        if composed:
+            raise CrossFieldError(
+                "databaseUrlEnv" if composed[0] == self.database_url_env else "redisUrlEnv",
+                f"{composed[0]} is set elsewhere (env, or the stack's own wiring); pick another "
+                "name",
+            )
+        if self.database_url_env is not None and self.database_url_env == self.redis_url_env:
+            raise CrossFieldError(
+                "redisUrlEnv", f"{self.redis_url_env} is databaseUrlEnv already; pick another name"
+            )
+        if self.redis_url_env is not None and not self.redis:
+            raise CrossFieldError("redisUrlEnv", "redisUrlEnv needs redis: true")
         problem = facts.run_resources_problem(
             facts.run_cpu(self.cpu) or 0.0,
             facts.run_memory_mib(self.memory) or 0,
@@ -518,14 +574,45 @@ class ContinuousValidationSettings(Model):
         return {tier: when for tier, when in schedules.items() if when is not None}
 
 
+def grade_of(config: dict[str, object]) -> str:
+    """A stack's grade from its raw config, before (and whatever) validation says: conduit:grade,
+    else production for `conduit:environment: production`, else standard."""
+    grade = config.get("conduit:grade")
+    if isinstance(grade, str) and grade in GRADES:
+        return grade
+    return "production" if config.get("conduit:environment") == "production" else "standard"
+
+
+def _region(value: str) -> str:
+    if value not in facts.RUN_REGIONS:
+        raise ValueError(
+            f"not a region where Cloud Run, Cloud SQL and Serverless VPC Access are offered"
+            f"{suggest.did_you_mean(value, facts.RUN_REGIONS)} (facts.RUN_REGIONS lists "
+            f"{len(facts.RUN_REGIONS)}, from Google's location pages)"
+        )
+    return value
+
+
 class StackSettings(BaseModel):
     """Every setting of one stack, keyed as in the stack file."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     project: str = Field(alias="gcp:project", pattern=r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$")
-    region: str = Field(alias="gcp:region", pattern=r"^[a-z]+-[a-z]+\d$")
-    environment: Literal["staging", "production"] = Field(alias="conduit:environment")
+    region: Annotated[str, AfterValidator(_region)] = Field(alias="gcp:region")
+    """A region with Cloud Run, Cloud SQL and Serverless VPC Access (facts.RUN_REGIONS)."""
+    environment: Annotated[str, StringConstraints(pattern=ENVIRONMENT_PATTERN)] = Field(
+        alias="conduit:environment"
+    )
+    """Any name (dev, qa, staging, prod-eu, ...): the default name prefix and what alerts say."""
+    grade: Grade | None = Field(alias="conduit:grade", default=None)
+    """production | standard: the policy defaults a stack with no policy config of its own is
+    previewed on. Absent: production for `environment: production`, else standard."""
+    name_prefix: Annotated[str, StringConstraints(pattern=NAME_PREFIX_PATTERN)] | None = Field(
+        alias="conduit:namePrefix", default=None
+    )
+    """What every derived resource name starts with; absent: the names of before (the
+    environment's, services by their own name), so no deployed stack sees a rename."""
     network: NetworkSettings = Field(alias="conduit:network")
     database: DatabaseSettings = Field(alias="conduit:database")
     service: ServiceSettings | None = Field(alias="conduit:service", default=None)
@@ -551,17 +638,45 @@ class StackSettings(BaseModel):
     """Enable the Google APIs the stack uses; off for projects that enable them elsewhere."""
 
     @property
+    def effective_grade(self) -> str:
+        """The grade as set, else production for the production environment, else standard."""
+        return grade_of({"conduit:grade": self.grade, "conduit:environment": self.environment})
+
+    @property
+    def prefix(self) -> str:
+        """What the stack's derived names start with: namePrefix, else the environment."""
+        return self.name_prefix or self.environment
+
+    def service_resource_name(self, key: str, service: str) -> str:
+        """The Pulumi name of a service's component: the one it always had by default."""
+        if self.name_prefix is None and key == SINGLE_SERVICE_KEY:
+            return self.environment
+        return f"{self.prefix}-{service}"
+
+    def service_physical_name(self, service: str) -> str:
+        """The Cloud Run service's own name: its key, prefixed when namePrefix is set."""
+        return service if self.name_prefix is None else f"{self.name_prefix}-{service}"
+
+    @property
     def services(self) -> dict[str, ServiceSettings]:
         """Every service by the settings key of its block (`conduit:service` or
         `conduit:services.<name>`), in file order."""
         if self.service is not None:
-            return {SINGLE_SERVICE_KEY: self.service}
+            named = self.service_physical_name(self.service.name)
+            return {SINGLE_SERVICE_KEY: self.service.model_copy(update={"name": named})}
         return {
             f"{SERVICES_KEY}.{name}": ServiceSettings.model_validate(
-                {**entry.model_dump(by_alias=True), "name": name}
+                {**entry.model_dump(by_alias=True), "name": self.service_physical_name(name)}
             )
             for name, entry in (self.services_by_name or {}).items()
         }
+
+    @property
+    def declared_service_names(self) -> dict[str, str]:
+        """Each service's name as the stack file gives it, by settings key."""
+        if self.service is not None:
+            return {SINGLE_SERVICE_KEY: self.service.name}
+        return {f"{SERVICES_KEY}.{name}": name for name in self.services_by_name or {}}
 
     @property
     def probe_peak_connections(self) -> int:
@@ -588,24 +703,43 @@ class StackSettings(BaseModel):
     def probe_service(self) -> ServiceSettings:
         """The service whose identity and egress path the probe job shares."""
         chosen = self.probe_job.service if self.probe_job else None
-        return next(s for s in self.services.values() if chosen in (None, s.name))
+        declared = self.declared_service_names
+        return next(s for k, s in self.services.items() if chosen in (None, declared[k]))
 
     @property
     def database_password_secret_id(self) -> str:
         """The generated database password's secret: named after the service of a one-service
         stack (as it always was), after the environment when several share it."""
         services = list(self.services.values())
+        if self.name_prefix is not None:
+            return names.database_password_secret_id(self.name_prefix)
         owner = services[0].name if len(services) == 1 else self.environment
         return names.database_password_secret_id(owner)
+
+    def composed_secret_id(self, env_name: str) -> str:
+        """The secret that holds a composed connection URL: `<prefix>-<env name in kebab case>`
+        (DATABASE_URL -> staging-database-url), one per env name whoever reads it."""
+        return f"{self.prefix}-{env_name.lower().replace('_', '-')}"
+
+    @property
+    def composed_env_keys(self) -> dict[str, str]:
+        """Each composed env name -> the settings key that asks for it (the first one)."""
+        keys: dict[str, str] = {}
+        for key, service in self.services.items():
+            if service.database_url_env is not None:
+                keys.setdefault(service.database_url_env, f"{key}.databaseUrlEnv")
+            if service.redis_url_env is not None:
+                keys.setdefault(service.redis_url_env, f"{key}.redisUrlEnv")
+        return keys
 
     @property
     def redis_auth_secret_id(self) -> str:
         """The secret that holds the Redis instance's AUTH string."""
-        return f"{self.environment}-redis-auth"
+        return f"{self.prefix}-redis-auth"
 
     @property
     def redis_instance_id(self) -> str:
-        return f"{self.environment}-redis"
+        return f"{self.prefix}-redis"
 
     @model_validator(mode="after")
     def _one_way_to_declare_services(self) -> StackSettings:
@@ -626,7 +760,7 @@ class StackSettings(BaseModel):
                 "continuous validation runs the probe job: it needs conduit:probeJob",
             )
         if self.probe_job is not None and self.probe_job.service is not None:
-            declared = [s.name for s in self.services.values()]
+            declared = list(self.declared_service_names.values())
             if self.probe_job.service not in declared:
                 raise CrossFieldError(
                     "conduit:probeJob.service",
@@ -686,5 +820,96 @@ class StackSettings(BaseModel):
                 raise CrossFieldError(
                     "conduit:secrets",
                     f"secret id {secret_id} is the stack's {what}; pick another",
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _composed_env_distinct(self) -> StackSettings:
+        env_names = {*self.secrets, *self.external_secrets}
+        database_urls = {s.database_url_env for s in self.services.values()} - {None}
+        redis_urls = {s.redis_url_env for s in self.services.values()} - {None}
+        both = sorted(n for n in database_urls & redis_urls if n is not None)
+        if both:
+            raise CrossFieldError(
+                SERVICES_KEY,
+                f"{both[0]} is a databaseUrlEnv of one service and a redisUrlEnv of another; "
+                "one env name, one URL",
+            )
+        taken = {*self.secrets.values(), *self.external_secrets.values()}
+        taken.add(self.database_password_secret_id)
+        taken.add(self.redis_auth_secret_id)
+        for env_name, key in self.composed_env_keys.items():
+            secret_id = self.composed_secret_id(env_name)
+            if secret_id in taken:
+                raise CrossFieldError(
+                    key,
+                    f"the composed URL's secret id {secret_id} is taken by another secret of "
+                    "the stack; pick another env name",
+                )
+        for key, service in self.services.items():
+            clash = sorted(env_names & set(service.composed_env))
+            if clash:
+                field = "databaseUrlEnv" if clash[0] == service.database_url_env else "redisUrlEnv"
+                raise CrossFieldError(
+                    f"{key}.{field}",
+                    f"{clash[0]} is composed by {field} and also listed in conduit:secrets or "
+                    "conduit:externalSecrets; keep one",
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _nothing_generated_that_is_issued(self, info: ValidationInfo) -> StackSettings:
+        # Only at the stack file, where the names under conduit:secretValues are known (never
+        # their values); the runtime's config may leave encrypted ones out.
+        valued = (info.context or {}).get("secret_value_names")
+        if valued is None:
+            return self
+        issued = {n for s in self.services.values() for n in s.external_env}
+        for env_name in self.secrets:
+            if env_name in valued:
+                continue
+            is_url = env_name.endswith(facts.URL_ENV_SUFFIXES)
+            if is_url or env_name in issued:
+                what = "a URL" if is_url else "issued elsewhere (externalEnv)"
+                compose = (
+                    "; or let the stack compose it: databaseUrlEnv/redisUrlEnv on the service"
+                    if is_url
+                    else ""
+                )
+                raise CrossFieldError(
+                    f"conduit:secrets.{env_name}",
+                    f"no value, and {env_name} is {what}: the stack would generate a random one "
+                    f"and the app would fail at start-up. Set it with `pulumi config set --secret "
+                    f"--path conduit:secretValues.{env_name} VALUE`, or move it to "
+                    f"conduit:externalSecrets{compose}",
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _derived_names_fit(self) -> StackSettings:
+        source = "conduit:namePrefix" if self.name_prefix is not None else "conduit:environment"
+        checks: list[tuple[str, str, str]] = []
+        for service in self.services.values():
+            checks.append(("Cloud Run service name", service.name, facts.SERVICE_NAME_PATTERN))
+        if self.redis is not None:
+            checks.append(
+                ("Memorystore instance id", self.redis_instance_id, facts.REDIS_INSTANCE_ID_PATTERN)
+            )
+        if self.probe_job is not None and self.probe_job_name is not None:
+            checks.append(("probe job name", self.probe_job_name, facts.RUN_JOB_NAME_PATTERN))
+        if self.continuous_validation is not None:
+            checks.append(
+                (
+                    "scheduler service account id",
+                    names.scheduler_account_id(self.prefix),
+                    facts.SERVICE_ACCOUNT_ID_PATTERN.pattern,
+                )
+            )
+        for what, name, pattern in checks:
+            if not re.match(pattern, name):
+                raise CrossFieldError(
+                    source,
+                    f"the {what} {name!r} ({len(name)} characters) does not fit Google's pattern "
+                    f"{pattern}; choose a shorter {source.removeprefix('conduit:')}",
                 )
         return self

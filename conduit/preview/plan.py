@@ -6,7 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conduit.core.loader import parse_settings, read_stack_config, stack_file
+from conduit.core.loader import (
+    KeyLines,
+    parse_settings,
+    read_stack_config,
+    secret_value_names,
+    stack_file,
+)
 from conduit.core.settings import StackSettings
 from conduit.preview.project import Project, load_project, merge_stack_config
 from conduit.preview.runner import Recording, ResourceRecord, engine_config, run_program
@@ -20,6 +26,8 @@ class Plan:
     stack: str
     settings: StackSettings
     recording: Recording
+    secret_value_names: frozenset[str] = frozenset()
+    """The env names the stack file's conduit:secretValues sets (never their values)."""
 
     @property
     def custom_resources(self) -> list[ResourceRecord]:
@@ -43,8 +51,9 @@ def plan_stack(
     # the program reads them: the CLI accepts `conduit:enableApis: "false"`, and so does this.
     plain, _ = engine_config(config)
     handed = {k: decode_config_value(plain[k]) if k in plain else v for k, v in config.items()}
-    settings = parse_settings(handed, path.name)
+    valued = secret_value_names(config)
+    settings = parse_settings(handed, path.name, lines=KeyLines.of_file(path), secret_names=valued)
     recording = run_program(
         project_dir, project.name, stack, config, settings.project, settings.region, on_record
     )
-    return Plan(stack, settings, recording)
+    return Plan(stack, settings, recording, valued)

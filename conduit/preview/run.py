@@ -13,10 +13,11 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from conduit import interrupts
 from conduit.components import provenance
-from conduit.core.loader import SettingsError, stack_file
+from conduit.core.loader import SettingsError, read_stack_config, stack_file
+from conduit.core.settings import StackSettings, grade_of
 from conduit.core.violation import INSPECTS, Violation, decode
 from conduit.preview import analyzer, policy_config
-from conduit.preview.locations import StackFileIndex
+from conduit.preview.locations import StackFileIndex, report_path
 from conduit.preview.plan import Plan, plan_stack
 from conduit.preview.project import Project, load_project
 from conduit.preview.runner import ResourceRecord
@@ -58,10 +59,35 @@ def default_pack_dir(project_dir: Path) -> Path:
     return project_dir / "policies"
 
 
-def default_policy_config(pack_dir: Path, stack: str) -> Path | None:
-    """`<pack>/config/<stack>.json` when it exists: the stack's thresholds and levels."""
+GRADE_DEFAULTS: dict[str, str | None] = {"production": "production.json", "standard": None}
+"""Each grade's policy config in `<pack>/config/` (None: the pack's own defaults)."""
+
+
+def default_policy_config(pack_dir: Path, stack: str, grade: str = "standard") -> Path | None:
+    """`<pack>/config/<stack>.json` when it exists: the stack's thresholds and levels; else its
+    grade's defaults (production: `<pack>/config/production.json`; standard: the pack's)."""
     path = pack_dir / "config" / f"{stack}.json"
-    return path if path.is_file() else None
+    if path.is_file():
+        return path
+    grade_file = GRADE_DEFAULTS.get(grade)
+    defaults = pack_dir / "config" / grade_file if grade_file else None
+    return defaults if defaults is not None and defaults.is_file() else None
+
+
+def describe_policy_config(
+    request: PreviewRequest, grade: str, chosen: Path | None, given: bool
+) -> str:
+    """What every report says of the policy config it ran with."""
+    if chosen is None:
+        return f"{grade} defaults (the pack's own; no {request.pack_dir.name}/config/" + (
+            f"{request.stack}.json)"
+        )
+    shown = report_path(chosen, request.project_dir)
+    if given:
+        return f"{shown} (--policy-config)"
+    if chosen.name == f"{request.stack}.json":
+        return f"{shown} (the stack's own)"
+    return f"{grade} defaults ({shown}; no {request.pack_dir.name}/config/{request.stack}.json)"
 
 
 def preview(request: PreviewRequest) -> Report:
@@ -74,8 +100,11 @@ def preview(request: PreviewRequest) -> Report:
         raise policy_config.PolicyConfigError(
             [f"--policy-pack {request.pack_dir}: no PulumiPolicy.yaml there: not a policy pack"]
         )
-    raw_config = policy_config.load(request.policy_config)
-    source = str(request.policy_config) if request.policy_config else "policy defaults"
+    grade = grade_of(read_stack_config(stack_file(request.project_dir, request.stack)))
+    chosen = request.policy_config or default_policy_config(request.pack_dir, request.stack, grade)
+    described = describe_policy_config(request, grade, chosen, request.policy_config is not None)
+    raw_config = policy_config.load(chosen)
+    source = str(chosen) if chosen else "policy defaults"
     with ExitStack() as stack:
         # The pack boots in its own process (on the other core) while the program runs here,
         # and analyzes each resource as it registers.
@@ -119,11 +148,36 @@ def preview(request: PreviewRequest) -> Report:
         resources=tuple((r.type, r.urn) for r in records),
         source=index.relative,
         duration_seconds=time.perf_counter() - started,
-        notes=tuple(
-            f"{key}: encrypted, left out offline (the program generates what it needs)"
-            for key in plan.recording.encrypted_config
+        notes=(
+            *(
+                f"{key}: encrypted, left out offline (the program generates what it needs)"
+                for key in plan.recording.encrypted_config
+            ),
+            *value_sources(plan.settings, plan.secret_value_names),
         ),
+        policy_config=described,
     )
+
+
+def value_sources(settings: StackSettings, valued: frozenset[str]) -> tuple[str, ...]:
+    """Where the value of every secret the stack creates comes from, by env name: no value is
+    generated without the report saying so."""
+    notes = []
+    for env_name in settings.secrets:
+        if env_name in valued:
+            notes.append(f"secret {env_name}: set with pulumi config (conduit:secretValues)")
+        else:
+            notes.append(
+                f"secret {env_name}: GENERATED (random); to give it a value: pulumi config set "
+                f"--secret --path conduit:secretValues.{env_name} VALUE"
+            )
+    for service in settings.services.values():
+        for env_name in service.composed_env:
+            notes.append(
+                f"secret {env_name} of {service.name}: composed from the stack's outputs, by "
+                "reference only"
+            )
+    return tuple(notes)
 
 
 def _plan(

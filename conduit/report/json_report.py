@@ -45,6 +45,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             for f in report.findings
         ],
         "notes": list(report.notes),
+        "policyConfig": report.policy_config or None,
     }
 
 

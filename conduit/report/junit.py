@@ -45,6 +45,9 @@ def render(report: Report) -> str:
         skipped=_count(cases, Outcome.SKIPPED),
         time=f"{report.duration_seconds:.3f}",
     )
+    if report.policy_config:
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="policyConfig", value=report.policy_config)
     for classname, name, findings in cases:
         case = ET.SubElement(suite, "testcase", classname=classname, name=name)
         for finding in findings:

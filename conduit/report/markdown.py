@@ -26,6 +26,10 @@ def _at(location: Location | None) -> str:
 def render(report: Report) -> str:
     icon = "❌" if report.failures else "✅"
     lines = [f"### {icon} conduit {report.command}: {report.summary()}", ""]
+    if report.policy_config:
+        lines += [f"Policy config: {_cell(report.policy_config)}", ""]
+    if report.notes:
+        lines += [*(f"- Note: {_cell(note)}" for note in report.notes), ""]
     findings = report.findings
     if findings:
         columns: list[tuple[str, Callable[[Finding], str]]] = [

@@ -91,6 +91,8 @@ class Report:
     """The stack file the report is about."""
     duration_seconds: float = 0.0
     notes: tuple[str, ...] = ()
+    policy_config: str = ""
+    """Which policy config the pack ran with (a file, or a grade's defaults); preview only."""
 
     @property
     def failures(self) -> list[Finding]:

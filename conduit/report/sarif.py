@@ -92,6 +92,11 @@ def render(report: Report) -> str:
                     }
                 },
                 "results": results,
+                **(
+                    {"properties": {"policyConfig": report.policy_config}}
+                    if report.policy_config
+                    else {}
+                ),
             }
         ],
     }

@@ -39,8 +39,10 @@ def render(report: Report) -> str:
         if finding.location:
             lines.append(f"      at {_where(finding.location)}")
         lines += [f"      related: {_where(r)}" for r in finding.related]
+    if report.policy_config:
+        lines.append(f"policy config: {report.policy_config}")
     lines += [f"note: {note}" for note in report.notes]
-    if shown or report.notes:
+    if shown or report.notes or report.policy_config:
         lines.append("")
     lines.append(report.summary())
     return "\n".join(lines) + "\n"
