@@ -113,8 +113,8 @@ def test_a_region_off_the_table_is_refused_with_the_closest(region: str, meant: 
     hint = f"; did you mean {meant}?" if meant else ""
     assert problem == (
         f"{FILE}: gcp:region: not a region where Cloud Run, Cloud SQL and Serverless VPC Access "
-        f"are offered{hint} (facts.RUN_REGIONS lists {len(facts.RUN_REGIONS)}, from Google's location "
-        f"pages) (got {region!r})"
+        f"are offered{hint} (facts.RUN_REGIONS lists {len(facts.RUN_REGIONS)}, from Google's "
+        f"location pages) (got {region!r})"
     )
 
 

@@ -53,6 +53,8 @@ class Model(BaseModel):
         extra="forbid",
         frozen=True,
         strict=True,
+        # The docstrings under the fields are the schema's descriptions (stack.schema.json).
+        use_attribute_docstrings=True,
     )
 
 
@@ -596,10 +598,15 @@ def _region(value: str) -> str:
 class StackSettings(BaseModel):
     """Every setting of one stack, keyed as in the stack file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
+    )
 
     project: str = Field(alias="gcp:project", pattern=r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$")
-    region: Annotated[str, AfterValidator(_region)] = Field(alias="gcp:region")
+    """The Google Cloud project id."""
+    region: Annotated[str, AfterValidator(_region)] = Field(
+        alias="gcp:region", json_schema_extra={"enum": list(facts.RUN_REGIONS)}
+    )
     """A region with Cloud Run, Cloud SQL and Serverless VPC Access (facts.RUN_REGIONS)."""
     environment: Annotated[str, StringConstraints(pattern=ENVIRONMENT_PATTERN)] = Field(
         alias="conduit:environment"
