@@ -78,3 +78,42 @@ def test_the_quick_start_shows_exactly_what_make_preview_ends_with() -> None:
     shown = text.split("ends with exactly this:\n\n```text\n", 1)[1].split("```", 1)[0]
     # make preview runs `conduit preview --stack staging` after its set-up lines.
     assert conduit("preview", "--stack", "staging").stdout == shown
+
+
+def test_the_walk_through_conduit_for_your_service_runs_as_written(tmp_path) -> None:
+    import subprocess
+
+    section = _section("Conduit for your service")
+    first, second = re.findall(r"```sh\n(.*?)```", section, re.S)
+    (stack_file,) = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    assert stack_file == (ROOT / "examples" / "orders" / "Pulumi.dev.yaml").read_text()
+    for name in ("__main__.py", "Pulumi.yaml", ".venv", "policies", "conduit"):
+        (tmp_path / name).symlink_to(ROOT / name)
+
+    def run(block: str) -> list[tuple[int, int, str]]:
+        results = []
+        for line in block.splitlines():
+            command, _, comment = line.partition("   # ")
+            result = subprocess.run(
+                command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=300
+            )
+            wanted = int(comment.split(":")[0].removeprefix("exit ")) if comment else 0
+            results.append((result.returncode, wanted, result.stdout + result.stderr))
+        return results
+
+    *setup, (code, wanted, output) = run(first)
+    assert all(c == 0 for c, _, _ in setup), setup
+    assert code == wanted == 2, output
+    # The project's declared keys first, as the Pulumi CLI checks them before the program runs.
+    assert output.splitlines() == [
+        f"Pulumi.dev.yaml: {key}: required (declared in Pulumi.yaml with no default): Stack 'dev' "
+        f"is missing configuration value '{key}'"
+        for key in ("conduit:database", "conduit:network")
+    ]
+    (tmp_path / "orders" / "Pulumi.dev.yaml").write_text(stack_file)
+    ((code, wanted, output),) = run(second)
+    assert code == wanted == 0, output
+    assert (
+        "policy config: standard defaults (the pack's own; no policies/config/dev.json)" in output
+    )
+    assert "dev: 27 resources, no mandatory violations" in output
