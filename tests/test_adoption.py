@@ -311,11 +311,19 @@ def test_redis_url_env_needs_redis() -> None:
 
 def test_the_preview_says_where_each_secret_value_comes_from() -> None:
     plan = program_support.plan("staging")
+    generated = (
+        "secret DATABASE_PASSWORD (staging-db-password): GENERATED (random), the database "
+        "user's password; reaches services by reference only",
+        "secret REDIS_AUTH (staging-redis-auth): the Redis instance's AUTH string; reaches "
+        "services with redis: true by reference only",
+    )
     assert value_sources(plan.settings, frozenset()) == (
+        *generated,
         "secret JWT_SECRET_KEY: GENERATED (random); to give it a value: pulumi config set "
         "--secret --path conduit:secretValues.JWT_SECRET_KEY VALUE",
     )
     assert value_sources(plan.settings, frozenset({"JWT_SECRET_KEY"})) == (
+        *generated,
         "secret JWT_SECRET_KEY: set with pulumi config (conduit:secretValues)",
     )
 
@@ -370,3 +378,31 @@ def test_two_stacks_of_one_environment_with_two_prefixes_share_no_name(tmp_path:
     common = {n for n in a & b if not n.endswith(".googleapis.com")}
     assert common == set()
     assert "orders-a-backend" in a and "orders-b-backend" in b
+
+
+def test_a_redis_url_is_composed_with_tls_and_auth_by_reference(tmp_path: Path) -> None:
+    config = stack_config()
+    config["conduit:services"]["backend"]["redisUrlEnv"] = "REDIS_URL"
+    for name in ("__main__.py", "Pulumi.yaml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    _write(tmp_path, config, "staging")
+    plan = plan_stack(tmp_path, "staging")
+    services = {
+        r.name: program_support.props(r)
+        for r in program_support.of_type(plan, "gcp:cloudrunv2/service:Service")
+    }
+    (backend,) = services["staging-backend-service"]["template"]["containers"]
+    (auth,) = services["staging-auth-service"]["template"]["containers"]
+    envs = {e["name"]: e for e in backend["envs"]}
+    assert envs["REDIS_URL"]["valueSource"]["secretKeyRef"] == {
+        "secret": "staging-redis-url",
+        "version": "latest",
+    }
+    assert "REDIS_URL" not in {e["name"] for e in auth["envs"]}
+    versions = {
+        r.name: program_support.props(r)
+        for r in program_support.of_type(plan, "gcp:secretmanager/secretVersion:SecretVersion")
+    }
+    data = versions["staging-staging-redis-url-v"]["secretData"]
+    assert SECRET_SIG in data
+    assert data["value"].startswith("rediss://:") and data["value"].endswith(":6378/0")

@@ -237,7 +237,7 @@ def test_preview_on_a_26_too_small_for_its_instances_exits_1(tmp_path: Path) -> 
         "roll-over (50 %), + 16 for the next reservation block; the smallest subnet that fits "
         "is a /25."
     ) in result.stdout
-    assert f"at {SOURCE}:13 conduit:network.subnet.ipCidrRange" in result.stdout
+    assert f"at {SOURCE}:14 conduit:network.subnet.ipCidrRange" in result.stdout
     assert "1 mandatory violation" in result.stdout
 
 
@@ -245,7 +245,7 @@ def test_preview_on_a_27_is_a_settings_error(tmp_path: Path) -> None:
     result = _preview(_copy_with_subnet(tmp_path, "10.9.0.0/27"), "staging-direct")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"{SOURCE}: conduit:network.subnet.ipCidrRange: must be /26 or larger for Direct VPC "
+        f"{SOURCE}:14: conduit:network.subnet.ipCidrRange: must be /26 or larger for Direct VPC "
         "egress (Cloud Run reserves addresses 16 at a time), got /27 (got '10.9.0.0/27')"
     )
     assert result.stdout == ""

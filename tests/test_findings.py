@@ -132,21 +132,21 @@ def test_a_finding_carries_its_data_and_its_settings_line(incident) -> None:
         # where to change; the service's settings take part.
         location=Location(
             INCIDENT_FILE,
-            16,
+            17,
             "conduit:database.tier",
             "the least change: max_connections 50 -> 615",
         ),
         related=(
-            Location(INCIDENT_FILE, 24, "conduit:service.maxInstances", "backend: maxInstances 10"),
+            Location(INCIDENT_FILE, 25, "conduit:service.maxInstances", "backend: maxInstances 10"),
             Location(
                 INCIDENT_FILE,
-                27,
+                28,
                 "conduit:service.databasePool.size",
                 "backend: DATABASE_POOL_SIZE 50",
             ),
             Location(
                 INCIDENT_FILE,
-                28,
+                29,
                 "conduit:service.databasePool.maxOverflow",
                 "backend: DATABASE_MAX_OVERFLOW 0",
             ),

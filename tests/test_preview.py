@@ -59,7 +59,10 @@ def test_production_preview_passes() -> None:
     result = conduit("preview", "--stack", "production")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no mandatory violations" in result.stdout
-    assert "note:" not in result.stdout
+    # Nothing encrypted is left out; the one note says where JWT_SECRET_KEY's value comes from.
+    assert "encrypted" not in result.stdout
+    assert "note: secret JWT_SECRET_KEY: GENERATED (random)" in result.stdout
+    assert "policy config: policies/config/production.json (the stack's own)" in result.stdout
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json", "sarif", "junit"])
@@ -79,14 +82,14 @@ def test_json_report_matches_its_schema_and_the_findings(incident_reports) -> No
     budget = next(f for f in document["findings"] if f["rule"] == "cloudsql-connection-budget")
     assert budget["location"] == {
         "file": "examples/incident/Pulumi.incident.yaml",
-        "line": 16,
+        "line": 17,
         "key": "conduit:database.tier",
         "note": "the least change: max_connections 50 -> 615",
     }
     assert [(r["line"], r["key"]) for r in budget["related"]] == [
-        (24, "conduit:service.maxInstances"),
-        (27, "conduit:service.databasePool.size"),
-        (28, "conduit:service.databasePool.maxOverflow"),
+        (25, "conduit:service.maxInstances"),
+        (28, "conduit:service.databasePool.size"),
+        (29, "conduit:service.databasePool.maxOverflow"),
     ]
     assert "no maxInstances fits" in budget["message"]
 

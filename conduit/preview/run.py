@@ -162,7 +162,15 @@ def preview(request: PreviewRequest) -> Report:
 def value_sources(settings: StackSettings, valued: frozenset[str]) -> tuple[str, ...]:
     """Where the value of every secret the stack creates comes from, by env name: no value is
     generated without the report saying so."""
-    notes = []
+    notes = [
+        f"secret DATABASE_PASSWORD ({settings.database_password_secret_id}): GENERATED "
+        "(random), the database user's password; reaches services by reference only"
+    ]
+    if settings.redis is not None and settings.redis.auth_enabled:
+        notes.append(
+            f"secret REDIS_AUTH ({settings.redis_auth_secret_id}): the Redis instance's AUTH "
+            "string; reaches services with redis: true by reference only"
+        )
     for env_name in settings.secrets:
         if env_name in valued:
             notes.append(f"secret {env_name}: set with pulumi config (conduit:secretValues)")
