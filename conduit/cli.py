@@ -55,6 +55,19 @@ def _validate_epilog() -> str:
     )
 
 
+def _add_report_arguments(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    """`--format FMT[=PATH]` (repeatable) and `--output`, as every reporting command takes them."""
+    parser.add_argument(
+        "--format",
+        action="append",
+        type=format_spec(formats),
+        metavar="FMT[=PATH]",
+        help=f"{', '.join(formats)} (default text); repeat with =PATH to write several formats "
+        "from one run",
+    )
+    parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="conduit",
@@ -80,15 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         help="policy config JSON (default: <pack>/config/<stack>.json, else the stack grade's "
         "defaults: production.json for production, the pack's own for standard)",
     )
-    preview.add_argument(
-        "--format",
-        action="append",
-        type=format_spec(FORMATS),
-        metavar="FMT[=PATH]",
-        help=f"{', '.join(FORMATS)} (default text); repeat with =PATH to write several formats "
-        "from one run",
-    )
-    preview.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    _add_report_arguments(preview, FORMATS)
 
     probe = commands.add_parser(
         "probe",
@@ -183,15 +188,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 0 even when every check had to skip (default: exit 2, nothing to validate)",
     )
-    validate.add_argument(
-        "--format",
-        action="append",
-        type=format_spec(VALIDATE_FORMATS),
-        metavar="FMT[=PATH]",
-        help=f"{', '.join(VALIDATE_FORMATS)} (default text); repeat with =PATH to write several "
-        "formats from one run",
-    )
-    validate.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    _add_report_arguments(validate, VALIDATE_FORMATS)
     return parser
 
 

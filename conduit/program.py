@@ -22,7 +22,7 @@ from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
 from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
 from conduit.core import connection_urls
-from conduit.core.images import Repository, foreign_repositories
+from conduit.core.images import Repository, foreign_repository
 from conduit.core.loader import SECRET_VALUES_KEY, KeyLines, SettingsError, parse_settings
 from conduit.core.settings import StackSettings
 
@@ -120,7 +120,8 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         images["conduit:probeJob.image"] = settings.probe_job.image
     foreign: dict[Repository, str] = {}
     for key, image in images.items():
-        for repo in foreign_repositories([image], settings.project):
+        repo = foreign_repository(image, settings.project)
+        if repo is not None:
             foreign.setdefault(repo, key)
     image_access = (
         ImageAccess(f"{env}-images", ImageAccessArgs(settings.project, foreign), after_apis)

@@ -36,14 +36,10 @@ def repository_of(image: str) -> Repository | None:
     return Repository(match["project"], match["location"], match["repository"])
 
 
-def foreign_repositories(images: list[str], project: str) -> list[Repository]:
-    """The repositories of other projects that these images come from (public ones excepted),
-    each once, in order: each needs a reader grant for the stack's Cloud Run service agent."""
-    found = {
-        repo
-        for repo in map(repository_of, images)
-        if repo is not None
-        and repo.project != project
-        and repo.project not in facts.PUBLIC_IMAGE_PROJECTS
-    }
-    return sorted(found)
+def foreign_repository(image: str, project: str) -> Repository | None:
+    """The repository of another project that `image` comes from (public ones excepted), which
+    needs a reader grant for the stack's Cloud Run service agent; None when it needs none."""
+    repo = repository_of(image)
+    if repo is None or repo.project == project or repo.project in facts.PUBLIC_IMAGE_PROJECTS:
+        return None
+    return repo
