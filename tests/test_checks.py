@@ -1097,8 +1097,11 @@ def test_a_healthy_endpoint_passes_on_the_first_attempt() -> None:
     first = finding.figures.pop("firstSuccessSeconds")
     # The one answer's latency is part of the time to the first success.
     assert 0 < latency["max"] <= first + 0.001  # rounded to 4 and 3 decimals
-    # Half of the 3 s wait, less what setting up the client took.
-    assert 1.0 <= finding.figures.pop("attemptTimeoutSeconds") <= 1.5
+    # The whole 3 s wait is the one endpoint's window (the client is set up before it starts),
+    # each attempt half of it.
+    window = finding.figures.pop("windowSeconds")
+    assert 2.5 < window <= 3.0
+    assert abs(finding.figures.pop("attemptTimeoutSeconds") - window / 2) <= 0.001
     assert finding.figures == {
         "attempts": 1,
         "outcomes": {"200": 1},
@@ -1258,8 +1261,10 @@ def test_a_silent_server_times_out_each_attempt_and_the_last_one_is_cut() -> Non
     figures = finding.figures
     assert figures["outcomes"] == {"timedOut": 1, CUT: 1}
     assert (figures["attempts"], figures["successRate"], figures["lastStatus"]) == (2, 0.0, None)
-    # Half the wait, less what setting up the client took (more on a loaded machine).
-    assert 1.0 <= figures["attemptTimeoutSeconds"] <= 1.25
+    # The wait is the one endpoint's window (the client is set up before it starts), each
+    # attempt half of it.
+    assert 2.0 < figures["windowSeconds"] <= 2.5
+    assert abs(figures["attemptTimeoutSeconds"] - figures["windowSeconds"] / 2) <= 0.001
     assert (figures["firstSuccessSeconds"], figures["latencySeconds"]) == (None, {})
     assert finding == Finding(
         rule="health-endpoints",
@@ -1278,6 +1283,36 @@ def test_a_silent_server_times_out_each_attempt_and_the_last_one_is_cut() -> Non
         "last ReadTimeout: .+",
         finding.message,
     )
+
+
+def test_an_endpoint_whose_share_of_the_wait_is_spent_is_still_tried_once() -> None:
+    """No wait left (0 s) but the run's deadline open: one attempt, in ATTEMPT_FLOOR's window."""
+    server = StandIn("ok")
+    try:
+        (finding,) = _health(server, wait=0.0)
+    finally:
+        server.stop()
+    assert (finding.outcome, finding.figures["attempts"]) == (Outcome.PASS, 1)
+    assert finding.figures["windowSeconds"] == health_endpoints.ATTEMPT_FLOOR
+    assert finding.figures["attemptTimeoutSeconds"] == health_endpoints.ATTEMPT_FLOOR
+
+
+def test_an_expired_run_deadline_leaves_no_attempt() -> None:
+    """The floor gives way to the run's own deadline: nothing is sent after it."""
+    server = StandIn("ok")
+    try:
+        ctx = context(services=(ServiceTarget("backend", server.url, ("/health",)),))
+        ctx.health_wait = 3.0
+        ctx.deadline = Deadline(0)
+        (finding,) = health_endpoints.run(ctx)
+    finally:
+        server.stop()
+    assert (finding.outcome, finding.figures["attempts"], finding.figures["windowSeconds"]) == (
+        Outcome.FAIL,
+        0,
+        0.0,
+    )
+    assert server.requests == 0
 
 
 def test_a_closed_port_is_infrastructure_named_by_its_error() -> None:

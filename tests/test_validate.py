@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -63,8 +62,9 @@ def web():
     server.stop()
 
 
-def validate(*args: str, timeout: float = 120) -> tuple[int, dict, str, float]:
-    started = time.perf_counter()
+def validate(*args: str, timeout: float = 120) -> tuple[int, dict, str]:
+    """The exit code, JSON report and stderr. Times are the report's own (`durationSeconds`,
+    measured inside the process): nothing here times interpreter start-up."""
     result = subprocess.run(
         [sys.executable, "-m", "conduit.cli", "validate", "--format", "json", *args],
         cwd=ROOT,
@@ -72,16 +72,15 @@ def validate(*args: str, timeout: float = 120) -> tuple[int, dict, str, float]:
         text=True,
         timeout=timeout,
     )
-    elapsed = time.perf_counter() - started
     text = result.stdout + result.stderr
     assert PASSWORD not in text and REDIS_PASSWORD not in text, "a password was printed"
     report = json.loads(result.stdout) if result.stdout.startswith("{") else {}
-    return result.returncode, report, result.stderr, elapsed
+    return result.returncode, report, result.stderr
 
 
 def against_fake(tmp_path: Path, endpoint: str, check: str) -> tuple[int, dict]:
     """One check, with the outputs file and every Google call sent to the fake."""
-    code, report, _, _ = validate(
+    code, report, _ = validate(
         "--outputs", str(outputs(tmp_path)), "--api-endpoint", endpoint, "--only", check
     )
     return code, report
@@ -95,7 +94,7 @@ def test_a_healthy_setup_passes_every_check(tmp_path, postgres, web, google) -> 
     fake, endpoint = google
     redis = start_redis()
     try:
-        code, report, stderr, _ = _healthy(tmp_path, postgres, web, endpoint, redis)
+        code, report, stderr = _healthy(tmp_path, postgres, web, endpoint, redis)
     finally:
         redis.stop()
     _assert_healthy(code, report, stderr, fake, postgres)
@@ -172,7 +171,7 @@ def jsonschema_validate(report: dict) -> None:
 
 
 def _db_case(tmp_path, dsn: str, *extra: str, **criteria) -> tuple[int, dict, float]:
-    code, report, _, elapsed = validate(
+    code, report, _ = validate(
         "--outputs",
         str(outputs(tmp_path, **criteria)),
         "--dsn",
@@ -181,7 +180,7 @@ def _db_case(tmp_path, dsn: str, *extra: str, **criteria) -> tuple[int, dict, fl
         "database-connect",
         *extra,
     )
-    return code, report, elapsed
+    return code, report, report["durationSeconds"]
 
 
 def test_database_down(tmp_path) -> None:
@@ -253,7 +252,7 @@ def test_unknown_host(tmp_path) -> None:
 
 
 def _health(tmp_path, server: StandIn, wait: float, *extra: str) -> tuple[int, list[dict], float]:
-    code, report, _, elapsed = validate(
+    code, report, _ = validate(
         "--outputs",
         str(outputs(tmp_path)),
         "--service-url",
@@ -264,7 +263,7 @@ def _health(tmp_path, server: StandIn, wait: float, *extra: str) -> tuple[int, l
         str(wait),
         *extra,
     )
-    return code, by_check(report, "health-endpoints"), elapsed
+    return code, by_check(report, "health-endpoints"), report["durationSeconds"]
 
 
 def test_503_forever_is_the_application(tmp_path) -> None:
@@ -275,7 +274,9 @@ def test_503_forever_is_the_application(tmp_path) -> None:
         for finding in findings:
             assert (finding["outcome"], finding["classification"]) == ("fail", "application")
             assert finding["figures"]["lastStatus"] == 503 and finding["figures"]["attempts"] >= 2
-        assert elapsed < 3 + 1 + 3
+        # Inside the process: the wait plus slack for a loaded machine; a run that kept retrying
+        # past its wait would not stop at all.
+        assert elapsed < 3 + 3
     finally:
         server.stop()
 
@@ -312,7 +313,11 @@ def test_a_hanging_endpoint_is_infrastructure_and_bounded(tmp_path) -> None:
         assert {(f["outcome"], f["classification"]) for f in findings} == {
             ("fail", "infrastructure")
         }
-        assert elapsed < 4 + 1 + 3
+        for finding in findings:
+            assert set(finding["figures"]["outcomes"]) <= {"timedOut", "cutByDeadline"}
+        # Inside the process: the wait plus slack for a loaded machine. An attempt not cut to
+        # its share of the wait would take REQUEST_TIMEOUT (5 s) each: 10 s or more for two.
+        assert elapsed < 4 + 3
     finally:
         server.stop()
 
@@ -320,7 +325,7 @@ def test_a_hanging_endpoint_is_infrastructure_and_bounded(tmp_path) -> None:
 def test_the_global_deadline_holds_within_a_second(tmp_path) -> None:
     server = StandIn("hang")
     try:
-        code, report, _, _ = validate(
+        code, report, _ = validate(
             "--outputs",
             str(outputs(tmp_path)),
             "--service-url",
@@ -386,7 +391,7 @@ def test_drift_is_configuration(tmp_path, google) -> None:
     fake.objects[CONNECTOR].machine_type = "e2-micro"
     fake.objects[SERVICE].template.scaling.max_instance_count = 40
     fake.objects[f"projects/{PROJECT}/instances/{INSTANCE}"]["settings"]["tier"] = "db-g1-small"
-    code, report, _, _ = validate(
+    code, report, _ = validate(
         "--stack",
         "staging",
         "--outputs",
@@ -421,7 +426,7 @@ def test_a_direct_vpc_stack_is_compared_on_its_network_interface(tmp_path, googl
     del direct["connectorId"]
     direct |= {"egressPath": "direct", "subnetId": f"projects/{PROJECT}/regions/{REGION}/x"}
     (tmp_path / "outputs.json").write_text(json.dumps(direct))
-    code, report, _, _ = validate(
+    code, report, _ = validate(
         "--stack",
         "staging-direct",
         "--outputs",
@@ -443,7 +448,7 @@ def test_a_direct_vpc_stack_is_compared_on_its_network_interface(tmp_path, googl
 def test_the_storm_fails_when_the_database_is_too_small(tmp_path) -> None:
     small = start_postgres(max_connections=8)  # 5 app sessions: 12 tasks cannot all connect at once
     try:
-        code, report, _, _ = validate(
+        code, report, _ = validate(
             "--outputs",
             str(outputs(tmp_path)),
             "--dsn",
@@ -476,7 +481,7 @@ def test_the_storm_fails_when_the_database_is_too_small(tmp_path) -> None:
     ],
 )
 def test_bad_input_exits_2(args: list[str], message: str) -> None:
-    code, _, stderr, _ = validate(*args)
+    code, _, stderr = validate(*args)
     assert code == 2 and message in stderr and "Traceback" not in stderr
 
 
@@ -516,7 +521,7 @@ def test_the_storm_through_the_probe_job(tmp_path, google) -> None:
     path = outputs(tmp_path)
     data = json.loads(path.read_text())
     path.write_text(json.dumps({**data, "probeJob": job}))
-    code, report, _, _ = validate(
+    code, report, _ = validate(
         "--outputs",
         str(path),
         "--api-endpoint",
@@ -630,7 +635,7 @@ def test_database_connect_through_the_probe_job_when_no_dsn(tmp_path, google) ->
     fake.job_log_entries = [LogEntry(json_payload=payload)]
     path = outputs(tmp_path)
     path.write_text(json.dumps({**json.loads(path.read_text()), "probeJob": job}))
-    code, report, _, _ = validate(
+    code, report, _ = validate(
         "--outputs",
         str(path),
         "--api-endpoint",
@@ -664,7 +669,9 @@ def test_a_silent_server_gets_retries_within_the_wait_each_with_its_own_timeout(
         code, findings, _ = _health(tmp_path, server, 8)  # 4 s per endpoint, 2 s per attempt
         assert code == 1
         figures = findings[0]["figures"]
-        assert 1.9 <= figures["attemptTimeoutSeconds"] <= 2.0
+        # The first endpoint's share of the wait, each attempt half of it.
+        assert 3.5 < figures["windowSeconds"] <= 4.0
+        assert abs(figures["attemptTimeoutSeconds"] - figures["windowSeconds"] / 2) <= 0.001
         # A retry inside the window: one attempt timed out, the next was cut by the deadline.
         assert figures["outcomes"] == {"timedOut": 1, "cutByDeadline": 1}
         assert findings[0]["classification"] == "infrastructure"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 
@@ -64,7 +65,10 @@ def _endpoint(
     ctx: Context, client: httpx.Client, url: str, share: float, sent_token: bool
 ) -> Finding:
     started = time.monotonic()
-    stop = min(started + share, started + ctx.deadline.remaining())
+    # Every endpoint is tried at least once while the run's deadline allows, even when the
+    # endpoints before it spent the wait: "never answered" then rests on an answer, not on none.
+    stop = min(started + max(share, ATTEMPT_FLOOR), started + ctx.deadline.remaining())
+    window = stop - started
     per_attempt = attempt_timeout(share)
     latencies: list[float] = []
     first_success: float | None = None
@@ -101,6 +105,7 @@ def _endpoint(
     figures = {
         "attempts": attempts,
         "outcomes": dict(outcomes),
+        "windowSeconds": round(window, 3),
         "attemptTimeoutSeconds": round(per_attempt, 3),
         "successRate": round(outcomes["200"] / attempts, 3) if attempts else 0.0,
         "firstSuccessSeconds": round(first_success, 3) if first_success is not None else None,
@@ -136,11 +141,23 @@ def _endpoint(
         figures=figures,
         severity="high",
         classification=classification,
-        message=f"{url} never answered 200 in {share:.1f} s: {attempts} attempts ("
+        message=f"{url} never answered 200 in {window:.1f} s: {attempts} attempts ("
         + ", ".join(f"{name} x{count}" for name, count in sorted(outcomes.items()))
         + f"); last {last_error}",
         evidence=(f"last server header: {last_server or '-'}",),
         remediation=remediation,
+    )
+
+
+def _identity_failure(audience: str, error: identity.IdentityError) -> Finding:
+    return Finding(
+        rule=ID,
+        outcome=Outcome.FAIL,
+        subject=audience,
+        severity="high",
+        classification=VALIDATOR_ACCESS,
+        message=str(error),
+        remediation=f"To reach a private service, {identity.HOW_TO_AUTHENTICATE}.",
     )
 
 
@@ -149,33 +166,36 @@ def run(ctx: Context) -> list[Finding]:
     if not services:
         where = ctx.targets.lacks("services.<name>.url (or serviceUrl)")
         return skipped(ID, f"no --service-url, and {where}")
-    # Every endpoint of every service gets a share of the one wait.
-    stop = time.monotonic() + min(ctx.health_wait, ctx.deadline.remaining())
-    left = sum(len(s.health_endpoints) for s in services)
-    findings = []
+    # Identities first: fetching a token is the validator's time, not the service's, so the wait
+    # starts once every token is in hand (or known to be missing).
+    results: list[list[Finding]] = []
+    reachable: list[tuple[list[Finding], str, tuple[str, ...], str | None]] = []
     for service in services:
         audience = str(service.url).rstrip("/")
         try:
             token = ctx.id_token or identity.fetch_token(audience)
         except identity.IdentityError as error:
-            left -= len(service.health_endpoints)
-            findings.append(
-                Finding(
-                    rule=ID,
-                    outcome=Outcome.FAIL,
-                    subject=audience,
-                    severity="high",
-                    classification=VALIDATOR_ACCESS,
-                    message=str(error),
-                    remediation=f"To reach a private service, {identity.HOW_TO_AUTHENTICATE}.",
+            results.append([_identity_failure(audience, error)])
+            continue
+        results.append([])
+        reachable.append((results[-1], audience, tuple(service.health_endpoints), token))
+    with contextlib.ExitStack() as stack:
+        # A private service (publicInvoker false) answers 403 without its identity token.
+        clients = [
+            stack.enter_context(
+                httpx.Client(
+                    follow_redirects=False,
+                    headers={"Authorization": f"Bearer {token}"} if token else {},
                 )
             )
-            continue
-        # A private service (publicInvoker false) answers 403 without its identity token.
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        with httpx.Client(follow_redirects=False, headers=headers) as client:
-            for path in service.health_endpoints:
+            for _, _, _, token in reachable
+        ]
+        # Every endpoint of every service gets a share of the one wait.
+        stop = time.monotonic() + min(ctx.health_wait, ctx.deadline.remaining())
+        left = sum(len(paths) for _, _, paths, _ in reachable)
+        for (found, audience, paths, token), client in zip(reachable, clients, strict=True):
+            for path in paths:
                 share = max(stop - time.monotonic(), 0) / left
                 left -= 1
-                findings.append(_endpoint(ctx, client, audience + path, share, bool(token)))
-    return findings
+                found.append(_endpoint(ctx, client, audience + path, share, bool(token)))
+    return [finding for found in results for finding in found]
