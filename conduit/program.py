@@ -225,17 +225,8 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 region=settings.region,
                 vpc=network.egress,
                 egress=owner.egress,
-                service_account_email=services[owner.name].service_account_email,
                 database=wiring,
-                password_grant=services[owner.name].secret_grants[
-                    settings.database_password_secret_id
-                ],
                 redis=redis_wiring if owner.redis else None,
-                redis_grant=(
-                    services[owner.name].secret_grants.get(settings.redis_auth_secret_id)
-                    if owner.redis
-                    else None
-                ),
             ),
             after_images,
         )

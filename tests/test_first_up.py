@@ -241,7 +241,10 @@ def test_a_grant_that_names_its_job_by_a_literal_string_fails_the_rule(tmp_path:
     )
     assert result.returncode == 1, result.stderr
     findings = [
-        f for f in json.loads(result.stdout)["findings"] if f["outcome"] in ("fail", "warn")
+        f
+        for f in json.loads(result.stdout)["findings"]
+        # The committed stack's one advisory (POSTGRES_15) is not this test's business.
+        if f["outcome"] in ("fail", "warn") and f["rule"] != "cloudsql-latest-major-version"
     ]
     assert [(f["rule"], f["subject"].rsplit("::", 1)[-1]) for f in findings] == [
         ("references-wait-for-target", "staging-scheduler-runs-probe")

@@ -34,7 +34,7 @@ def _record(type_: str, props: dict, name: str = "r") -> ResourceRecord:
 def test_analyzer_info_lists_every_policy_with_schema_defaults(pack) -> None:
     info = analyzer.get_info(pack)
     assert info.name == "conduit"
-    assert len(info.policies) == 41
+    assert len(info.policies) == 51
     by_name = {p.name: p for p in info.policies}
     warm = by_name["connector-warm-capacity"]
     assert warm.enforcementLevel == analyzer_pb2.MANDATORY
@@ -186,6 +186,9 @@ INCIDENT_FINDINGS = sorted(
         ("connector-machine-type-advisory", "staging-connector", analyzer_pb2.ADVISORY),
         ("connector-warm-capacity", "staging-connector", analyzer_pb2.MANDATORY),
         ("service-required-env-provided", "staging-service", analyzer_pb2.MANDATORY),
+        # Issue #26: public ingress with no reason given, an old PostgreSQL major.
+        ("cloudrun-ingress-restricted", "staging-service", analyzer_pb2.MANDATORY),
+        ("cloudsql-latest-major-version", "staging-instance", analyzer_pb2.ADVISORY),
     ]
 )
 

@@ -18,6 +18,7 @@ INCIDENT = ROOT / "examples" / "incident"
 REPORT_SCHEMA = json.loads((ROOT / "conduit" / "report" / "report.schema.json").read_text())
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text())
 INCIDENT_RULES = {
+    "cloudrun-ingress-restricted",
     "cloudrun-startup-probe-covers-db-init",
     "cloudsql-connection-budget",
     "cloudsql-dedicated-core",
@@ -52,7 +53,7 @@ def test_staging_preview_passes_and_prints_the_plan() -> None:
     result = conduit("preview")
     assert result.returncode == 0, result.stderr
     assert "gcp:vpcaccess/connector:Connector" in result.stdout
-    assert "staging: 74 resources, no mandatory violations" in result.stdout
+    assert "staging: 76 resources, no mandatory violations" in result.stdout
 
 
 def test_production_preview_passes() -> None:
@@ -108,7 +109,7 @@ def test_junit_has_a_case_per_policy_and_resource(incident_reports) -> None:
     suite = ET.fromstring(incident_reports["junit"][1])
     cases = suite.findall("testcase")
     assert int(suite.get("tests")) == len(cases)
-    assert int(suite.get("failures")) == 6
+    assert int(suite.get("failures")) == 7
     failed = {c.get("classname") for c in cases if c.find("failure") is not None}
     assert failed == INCIDENT_RULES
     names = {(c.get("classname"), c.get("name").rsplit("::", 1)[-1]) for c in cases}
@@ -119,7 +120,7 @@ def test_junit_has_a_case_per_policy_and_resource(incident_reports) -> None:
 def test_markdown_puts_the_verdict_first_and_folds_details(incident_reports) -> None:
     text = incident_reports["markdown"][1]
     first = text.splitlines()[0]
-    assert first.startswith("### ") and "6 mandatory violations" in first
+    assert first.startswith("### ") and "7 mandatory violations" in first
     assert "<details><summary>Details and fixes</summary>" in text
 
 

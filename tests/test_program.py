@@ -6,6 +6,7 @@ import pytest
 from google.protobuf import json_format
 
 from conduit.components.apis import OPERATIONS_APIS, REDIS_API, REQUIRED_APIS
+from conduit.core import facts
 from conduit.preview.plan import plan_stack
 from conduit.preview.sdk import SECRET_SIG, SIG_KEY
 from tests.conftest import single_service_config, stack_config
@@ -74,7 +75,10 @@ def test_database_is_private_encrypted_backed_up_and_protected(stack: str) -> No
     backup = settings["backupConfiguration"]
     assert backup["enabled"] and backup["pointInTimeRecoveryEnabled"], urn
     flags = {f["name"]: f["value"] for f in settings["databaseFlags"]}
-    assert flags == {"max_connections": str(p.settings.database.max_connections)}, urn
+    assert flags == {
+        "max_connections": str(p.settings.database.max_connections),
+        **facts.POSTGRES_AUDIT_FLAGS,
+    }, urn
     assert settings["tier"] == p.settings.database.tier, urn
     assert settings["availabilityType"] == p.settings.database.availability, urn
     record = of_type(p, "gcp:sql/databaseInstance:DatabaseInstance")[0]
@@ -103,13 +107,22 @@ def test_secrets_have_versions_and_per_secret_accessors_for_the_service_account(
         assert isinstance(data, dict) and "value" in data, f"{version.urn} data not secret"
     account = props(of_type(p, "gcp:serviceaccount/account:Account")[0])
     email = f"{account['accountId']}@acme-staging.iam.gserviceaccount.com"
-    members = of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
+    members = _service_grants(p)
     assert len(members) == 2
     for member in members:
         binding = props(member)
         assert binding["role"] == "roles/secretmanager.secretAccessor", member.urn
         assert binding["member"] == f"serviceAccount:{email}", member.urn
         assert binding["secretId"].startswith("projects/acme-staging/secrets/"), member.urn
+
+
+def _service_grants(p) -> list:
+    """The services' accessor grants (the probe job has its own account and grants)."""
+    return [
+        r
+        for r in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
+        if "conduit:service:Service$" in r.urn
+    ]
 
 
 def test_service_wiring() -> None:
@@ -149,7 +162,7 @@ def test_service_wiring() -> None:
     # No Cloud SQL volume: the app reaches DATABASE_HOST through the connector, and the volume
     # would need roles/cloudsql.client, which the account does not have.
     assert "volumes" not in template and "volumeMounts" not in container, urn
-    grants = {r.urn for r in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")}
+    grants = {r.urn for r in _service_grants(p)}
     versions = {r.urn for r in of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")}
     record = of_type(p, "gcp:cloudrunv2/service:Service")[0]
     assert grants <= set(record.dependencies), f"{urn} does not wait for its secret grants"
@@ -186,7 +199,7 @@ def test_outputs_for_the_validator_and_the_password_stays_secret() -> None:
     assert single_plan().recording.secret_outputs == {"databasePassword"}
 
 
-def test_probe_job_uses_the_service_s_path_identity_and_password_secret() -> None:
+def test_probe_job_uses_the_service_s_path_and_its_own_identity() -> None:
     p = single_plan()
     urn, job = one(p, "gcp:cloudrunv2/job:Job")
     _, service = one(p, "gcp:cloudrunv2/service:Service")
@@ -194,7 +207,11 @@ def test_probe_job_uses_the_service_s_path_identity_and_password_secret() -> Non
     task = template["template"]
     assert (template["taskCount"], template["parallelism"]) == (10, 10), urn
     assert task["vpcAccess"] == service["template"]["vpcAccess"], urn
-    assert task["serviceAccount"] == service["template"]["serviceAccount"], urn
+    # Its own account (issue #26): not the service's, which also reads the app's secrets.
+    assert task["serviceAccount"] != service["template"]["serviceAccount"], urn
+    accounts = {props(a)["accountId"] for a in of_type(p, "gcp:serviceaccount/account:Account")}
+    assert accounts == {"backend-run", "backend-probe-sa", "staging-probe-scheduler"}
+    assert task["serviceAccount"] == "backend-probe-sa@acme-staging.iam.gserviceaccount.com", urn
     assert task["maxRetries"] == 0, urn
     (container,) = task["containers"]
     assert container["args"][:3] == ["probe", "--connections", "1"], urn
@@ -212,12 +229,17 @@ def test_probe_job_uses_the_service_s_path_identity_and_password_secret() -> Non
         for r in of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
         if "db-password" in r.urn
     )
-    grant = next(
+    grants = [
         r
         for r in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
-        if "db-password" in r.urn
-    )
-    assert {password.urn, grant.urn} <= set(record.dependencies), urn
+        if "conduit:probe:ProbeJob$" in r.urn
+    ]
+    # The job's account reads the password and nothing else.
+    assert [props(g)["secretId"] for g in grants] == [
+        "projects/acme-staging/secrets/backend-db-password"
+    ]
+    assert all(props(g)["member"] == f"serviceAccount:{task['serviceAccount']}" for g in grants)
+    assert {password.urn, *(g.urn for g in grants)} <= set(record.dependencies), urn
 
 
 @pytest.mark.parametrize("stack", ["staging", "production", "staging-direct"])
@@ -254,7 +276,7 @@ def test_two_names_one_secret_is_one_secret_one_version_one_grant(project_copy) 
     assert secrets == ["backend-db-password", "jwt-secret-key"]
     assert len(of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")) == 2
     assert len(of_type(p, "random:index/randomPassword:RandomPassword")) == 2  # jwt + db password
-    grants = of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
+    grants = _service_grants(p)
     assert sorted(props(g)["secretId"] for g in grants) == [
         "projects/acme-staging/secrets/backend-db-password",
         "projects/acme-staging/secrets/jwt-secret-key",
@@ -286,8 +308,8 @@ def test_the_whole_system_two_services_one_connector_database_and_redis(stack: s
             "gcp:serviceaccount/account:Account",
         )
     }
-    # Two runtime accounts, and the scheduler's own (continuous validation).
-    assert list(counts.values()) == [2, 1, 1, 1, 3]
+    # Two runtime accounts, the probe job's and the scheduler's own (continuous validation).
+    assert list(counts.values()) == [2, 1, 1, 1, 4]
     _, redis = one(p, "gcp:redis/instance:Instance")
     assert (redis["connectMode"], redis["authEnabled"], redis["transitEncryptionMode"]) == (
         "PRIVATE_SERVICE_ACCESS",
@@ -297,17 +319,29 @@ def test_the_whole_system_two_services_one_connector_database_and_redis(stack: s
     accounts = {
         props(r)["accountId"]: props(r) for r in of_type(p, "gcp:serviceaccount/account:Account")
     }
-    assert set(accounts) == {"backend-run", "auth-run", f"{stack}-probe-scheduler"}
+    assert set(accounts) == {
+        "backend-run",
+        "auth-run",
+        "backend-probe-sa",
+        f"{stack}-probe-scheduler",
+    }
     # Each service reads its own secrets through its own account: one grant per (service, secret).
     grants = sorted(
         (props(g)["member"].split("@")[0], props(g)["secretId"].rsplit("/", 1)[-1])
         for g in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
     )
-    secrets = (f"{stack}-db-password", f"{stack}-redis-auth", "jwt-secret-key")
+    # Only what each one's contract reads: auth's requiredEnv has no DATABASE_PASSWORD; the probe
+    # job reads the password and the AUTH string through its own account.
     assert grants == sorted(
-        (f"serviceAccount:{account}", secret)
-        for account in ("auth-run", "backend-run")
-        for secret in secrets
+        [
+            ("serviceAccount:auth-run", f"{stack}-redis-auth"),
+            ("serviceAccount:auth-run", "jwt-secret-key"),
+            ("serviceAccount:backend-probe-sa", f"{stack}-db-password"),
+            ("serviceAccount:backend-probe-sa", f"{stack}-redis-auth"),
+            ("serviceAccount:backend-run", f"{stack}-db-password"),
+            ("serviceAccount:backend-run", f"{stack}-redis-auth"),
+            ("serviceAccount:backend-run", "jwt-secret-key"),
+        ]
     )
     for record in of_type(p, "gcp:cloudrunv2/service:Service"):
         service = props(record)

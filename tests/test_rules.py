@@ -31,7 +31,7 @@ def _findings(module, subject, config):
 
 def test_catalogue_names_are_unique_kebab_case_and_match_modules() -> None:
     names = [m.POLICY.name for m in rules.MODULES]
-    assert len(names) == len(set(names)) == 41
+    assert len(names) == len(set(names)) == 51
     for module in rules.MODULES:
         assert module.__name__.split(".")[-1] == module.POLICY.name.replace("-", "_")
         assert module.POLICY.remediation_steps and module.POLICY.severity is not None

@@ -58,6 +58,12 @@ class Database(pulumi.ComponentResource):
                 )
             )
 
+        # Sessions, checkpoints, lock waits and pgAudit on; statements stay out of the logs
+        # (cloudsql-audit-logging: Checkov's and Trivy's flag checks).
+        flags += [
+            gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(name=flag, value=value)
+            for flag, value in facts.POSTGRES_AUDIT_FLAGS.items()
+        ]
         instance = gcp.sql.DatabaseInstance(
             f"{name}-instance",
             database_version=db.version,

@@ -79,6 +79,12 @@ class Network(pulumi.ComponentResource):
                 ip_cidr_range=args.settings.subnet.ip_cidr_range,
                 # Google's APIs stay reachable from instances without external addresses.
                 private_ip_google_access=True,
+                # Who reached the database stays on record (compute-subnet-flow-logs).
+                log_config=gcp.compute.SubnetworkLogConfigArgs(
+                    aggregation_interval="INTERVAL_5_SEC",
+                    flow_sampling=0.5,
+                    metadata="INCLUDE_ALL_METADATA",
+                ),
                 opts=child,
             )
             provenance.declare(subnet, {"": f"{key}.subnet", "region": "gcp:region"})

@@ -17,6 +17,7 @@ from conduit.components.wiring import (
     RedisWiring,
     VpcEgress,
 )
+from conduit.core import names
 from conduit.core.settings import ProbeJobSettings
 
 run = gcp.cloudrunv2
@@ -32,14 +33,9 @@ class ProbeJobArgs:
     vpc: VpcEgress
     """The service's path into the VPC: the connector, or the Direct VPC subnet."""
     egress: str
-    service_account_email: pulumi.Input[str]
     database: DatabaseWiring
-    password_grant: pulumi.Resource
-    """The account's grant on the password: a task reads it at start-up."""
     redis: RedisWiring | None = None
     """With Redis, `conduit probe --redis` reaches it the way the services do."""
-    redis_grant: pulumi.Resource | None = None
-    """The account's grant on the AUTH string, when there is one."""
     settings_key: str = "conduit:probeJob"
 
 
@@ -50,6 +46,8 @@ class ProbeJob(pulumi.ComponentResource):
     """`projects/{project}/locations/{region}/jobs/{name}`, for `conduit validate`."""
     job_name: pulumi.Output[str]
     """The job's short name, as its IAM members name it: an output, so they wait for the job."""
+    service_account_email: pulumi.Output[str]
+    """The job's own identity: it reads the password (and the AUTH string) and nothing else."""
 
     def __init__(self, name: str, args: ProbeJobArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:probe:ProbeJob", name, {}, opts)
@@ -71,7 +69,29 @@ class ProbeJob(pulumi.ComponentResource):
             )
             for env_name, ref in secrets.items()
         ]
-        waits = [args.password_grant, *([args.redis_grant] if args.redis_grant else [])]
+        # Its own account, granted only the secrets a task reads: not a service's, which also
+        # reads the app's secrets (issue #26).
+        account = gcp.serviceaccount.Account(
+            f"{name}-probe-sa",
+            account_id=names.probe_account_id(args.name),
+            display_name=f"Cloud Run job {args.name}: the connection probe",
+            opts=child_options(self, opts),
+        )
+        member = account.email.apply(lambda email: f"serviceAccount:{email}")
+        grants = [
+            gcp.secretmanager.SecretIamMember(
+                f"{name}-probe-{ref.secret_id}-accessor",
+                secret_id=ref.grant_target,
+                role="roles/secretmanager.secretAccessor",
+                member=member,
+                opts=child_options(self, opts),
+            )
+            for ref in sorted(secrets.values(), key=lambda r: r.secret_id)
+        ]
+        provenance.declare(account, {"": args.settings_key})
+        for grant in grants:
+            provenance.declare(grant, {"": args.settings_key})
+        waits: list[pulumi.Resource] = [*grants]
         waits += [ref.version for ref in secrets.values() if ref.version is not None]
         job = run.Job(
             f"{name}-job",
@@ -82,7 +102,7 @@ class ProbeJob(pulumi.ComponentResource):
                 task_count=job_settings.tasks,
                 parallelism=job_settings.tasks,
                 template=run.JobTemplateTemplateArgs(
-                    service_account=args.service_account_email,
+                    service_account=account.email,
                     max_retries=0,
                     timeout=f"{job_settings.timeout_seconds}s",
                     vpc_access=_vpc_access(args),
@@ -108,6 +128,7 @@ class ProbeJob(pulumi.ComponentResource):
         provenance.declare(job, {"": args.settings_key, "location": "gcp:region"})
         self.job_id = job.id
         self.job_name = job.name
+        self.service_account_email = account.email
         self.register_outputs({"jobId": job.id, "jobName": job.name})
 
 

@@ -194,6 +194,12 @@ class Service(pulumi.ComponentResource):
         secrets = {**args.secrets, PASSWORD_ENV: args.database.password}
         if args.redis is not None and args.redis.auth is not None:
             secrets[REDIS_AUTH_ENV] = args.redis.auth
+        contract = args.settings.required_env
+        if contract:
+            # A service gets (and is granted) only the generated secrets its contract reads.
+            for generated in (PASSWORD_ENV, REDIS_AUTH_ENV):
+                if generated not in contract:
+                    secrets.pop(generated, None)
         return secrets
 
     @staticmethod

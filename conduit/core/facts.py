@@ -330,3 +330,61 @@ def run_resources_problem(cpu: float, memory_mib: int, concurrency: int) -> str 
     if concurrency != 1:
         return f"below 1 CPU, concurrency must be 1; got {concurrency}"
     return None
+
+
+# Security: exposure, identities and audit logging (issue #26). Each set names the Checkov
+# (bridgecrewio/checkov, checkov/terraform/checks/resource/gcp/) or Trivy
+# (aquasecurity/trivy-checks, checks/cloud/google/) check that defines it, or Google's page.
+PUBLIC_MEMBERS: tuple[str, ...] = ("allUsers", "allAuthenticatedUsers")
+"""IAM's principals for anyone on the internet, signed in to Google or not (CKV_GCP_102)."""
+INVOKER_ROLE = "roles/run.invoker"
+"""Invokes a service; on a job, runs it without overrides: "To execute jobs using the Google Cloud
+CLI: Cloud Run Invoker (roles/run.invoker) on the Cloud Run job; ... to override job
+configurations ...: Cloud Run Developer" (https://cloud.google.com/run/docs/execute/jobs)."""
+BASIC_ROLES: tuple[str, ...] = ("roles/owner", "roles/editor", "roles/viewer")
+"""Basic roles (CKV_GCP_117 GoogleProjectBasicRole, AbsGoogleBasicRoles.BASIC_ROLES)."""
+IMPERSONATION_ROLES: tuple[str, ...] = (
+    "roles/iam.serviceAccountUser",
+    "roles/iam.serviceAccountTokenCreator",
+)
+"""Act as or mint tokens for every service account of the project when granted on it
+(CKV_GCP_41 GoogleRoleServiceAccountUser; Trivy AVD-GCP-0011
+no-project-level-service-account-impersonation)."""
+INTERNAL_INGRESS: tuple[str, ...] = (
+    "INGRESS_TRAFFIC_INTERNAL_ONLY",
+    "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+)
+"""Cloud Run ingress that refuses requests from the internet
+(https://cloud.google.com/run/docs/securing/ingress); the API's default is INGRESS_TRAFFIC_ALL."""
+INTERNET_RANGES: tuple[str, ...] = ("0.0.0.0/0", "::/0")
+"""Source ranges that allow every address (Trivy AVD-GCP-0027 no-public-ingress; Checkov's
+AbsGoogleComputeFirewallUnrestrictedIngress tests 0.0.0.0/0)."""
+ADMIN_PORTS: dict[int, str] = {
+    22: "SSH",  # CKV_GCP_2
+    3389: "RDP",  # CKV_GCP_3
+    3306: "MySQL",  # CKV_GCP_88
+    5432: "PostgreSQL",
+    6379: "Redis",
+    6378: "Redis over TLS",
+}
+"""Administration and database ports that must never be open to the internet."""
+POSTGRES_AUDIT_FLAGS: dict[str, str] = {
+    "log_connections": "on",  # CKV_GCP_52, AVD-GCP-0016 pg-log-connections
+    "log_disconnections": "on",  # CKV_GCP_53, AVD-GCP-0022 pg-log-disconnections
+    "log_checkpoints": "on",  # CKV_GCP_51, AVD-GCP-0025 pg-log-checkpoints
+    "log_lock_waits": "on",  # CKV_GCP_54, AVD-GCP-0020 pg-log-lock-waits
+    "cloudsql.enable_pgaudit": "on",  # CKV_GCP_110
+}
+"""Cloud SQL for PostgreSQL flags that must be set, with the value Checkov and Trivy require."""
+POSTGRES_STATEMENT_LOGGING_FLAG = "log_min_duration_statement"
+POSTGRES_STATEMENT_LOGGING_OFF = "-1"
+"""Statements (and the values in them) stay out of the logs: -1, also when absent (CKV_GCP_57,
+AVD-GCP-0021 pg-no-min-statement-logging)."""
+POSTGRES_LATEST_MAJOR = 18
+"""The latest major version Checkov expects (CKV_GCP_79 CloudSqlMajorVersion: POSTGRES_18)."""
+PROXY_SUBNET_PURPOSES: tuple[str, ...] = (
+    "INTERNAL_HTTPS_LOAD_BALANCER",
+    "REGIONAL_MANAGED_PROXY",
+    "GLOBAL_MANAGED_PROXY",
+)
+"""Subnets that cannot have flow logs (CKV_GCP_26 GoogleSubnetworkLoggingEnabled)."""

@@ -55,3 +55,15 @@ def cloudsql_database_id(connection_name: str) -> str:
 def scheduler_account_id(prefix: str) -> str:
     """The account Cloud Scheduler runs the probe job as."""
     return f"{prefix}-probe-scheduler"
+
+
+# Issue #26: the probe job's own identity.
+def probe_account_id(job: str) -> str:
+    """The probe job's runtime account id, `<job>-sa`: its own, never a service's (whose ids end
+    in `-run`), derived like theirs to fit IAM's pattern."""
+    candidate = f"{job}-sa"
+    if len(candidate) > _ACCOUNT_ID_MAX:
+        digest = hashlib.sha256(job.encode()).hexdigest()[:_HASH_LENGTH]
+        candidate = f"{job[: _ACCOUNT_ID_MAX - _HASH_LENGTH - 1].rstrip('-')}-{digest}"
+    assert facts.SERVICE_ACCOUNT_ID_PATTERN.match(candidate), candidate
+    return candidate

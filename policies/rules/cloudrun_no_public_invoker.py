@@ -1,4 +1,9 @@
-"""cloudrun-no-public-invoker: nobody on the internet may invoke a service unless allowed."""
+"""cloudrun-no-public-invoker: nobody on the internet holds a role on a Cloud Run service (v1 or
+v2), and only the invoker role on a service the policy config lists as public.
+
+Covers Checkov CKV_GCP_102 (GCPCloudRunPrivateService: allUsers/allAuthenticatedUsers on a v1
+service's IAM member or binding), here for any role, for v2 too and for whole policy documents.
+"""
 
 from __future__ import annotations
 
@@ -8,50 +13,52 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard.define import Config, resource_policy
 from policies.guard.examples import Bad, Examples, Want
-from policies.guard.props import UNKNOWN, at, items, known
+from policies.guard.iam import members, target
+from policies.guard.props import known
 
 MEMBER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember"
 RESOURCE_TYPE = MEMBER
 BINDING = "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding"
 POLICY_DOC = "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy"
-PUBLIC = ("allUsers", "allAuthenticatedUsers")
-INVOKER = "roles/run.invoker"
+V1_TYPES = (
+    "gcp:cloudrun/iamMember:IamMember",
+    "gcp:cloudrun/iamBinding:IamBinding",
+    "gcp:cloudrun/iamPolicy:IamPolicy",
+)
+INVOKER = facts.INVOKER_ROLE
 REMEDIATION = (
-    "Grant roles/run.invoker to named identities, or list the service in the policy config's "
-    "publicServices when it is meant to be public (conduit:service.publicInvoker)."
+    "Grant roles to named identities; only roles/run.invoker may go to allUsers, and only on a "
+    "service listed in the policy config's publicServices because it is meant to be public "
+    "(conduit:service.publicInvoker)."
 )
 
 
-def _members(props: Any) -> list[tuple[str, str]]:
-    """(role, member) pairs of whichever IAM resource this is."""
-    role = at(props, "role", str)
-    member = at(props, "member", str)
-    if known(member):
-        return [(role, member)]
-    pairs = [(role, m) for m in items(props, "members") if m is not UNKNOWN]
-    document = at(props, "policyData", str)
-    if known(document):
-        for binding in json.loads(document).get("bindings", []):
-            pairs += [(binding.get("role"), m) for m in binding.get("members", [])]
-    return pairs
-
-
 def check(props: Any, config: Config) -> Iterator[Violation]:
-    service = at(props, "name", str)
-    if known(service) and service in config["publicServices"]:
-        return
-    for role, member in _members(props):
-        if role == INVOKER and member in PUBLIC:
-            yield Violation(f"{member} may invoke service {service}.", ("member",), member)
+    service = target(props)
+    listed = known(service) and service in config["publicServices"]
+    for role, member in members(props):
+        if member not in facts.PUBLIC_MEMBERS:
+            continue
+        if role == INVOKER:
+            if not listed:
+                yield Violation(f"{member} may invoke service {service}.", ("member",), member)
+        else:
+            yield Violation(
+                f"{member} holds {role} on service {service}.", ("member", "role"), member
+            )
 
 
 POLICY = resource_policy(
     name="cloudrun-no-public-invoker",
-    description="Cloud Run services are not invokable by allUsers or allAuthenticatedUsers.",
-    resource_types=(MEMBER, BINDING, POLICY_DOC),
+    description=(
+        "Cloud Run services (v1 and v2) grant no role to allUsers or allAuthenticatedUsers, "
+        "bar the invoker role on a listed public service."
+    ),
+    resource_types=(MEMBER, BINDING, POLICY_DOC, *V1_TYPES),
     check=check,
     severity=Severity.HIGH,
     remediation=REMEDIATION,
@@ -67,9 +74,39 @@ EXAMPLES = Examples(
             "role": INVOKER,
             "member": "serviceAccount:ci@p.iam.gserviceaccount.com",
         },
-        {"name": "backend", "role": "roles/run.viewer", "member": "allUsers"},
+        {"service": "backend", "role": INVOKER, "member": "user:ops@acme.example"},
+        {"name": "www", "role": INVOKER, "member": "allUsers"},
     ],
+    good_config={"publicServices": ["www"]},
     bad=[
+        # A public service may be invoked by anyone, and nothing more.
+        Bad(
+            {"name": "www", "role": "roles/run.developer", "member": "allUsers"},
+            (
+                Want(
+                    "allUsers holds roles/run.developer on service www.",
+                    ("member", "role"),
+                    "allUsers",
+                ),
+            ),
+            config={"publicServices": ["www"]},
+        ),
+        # v1 names the service `service`.
+        Bad(
+            {"service": "backend", "role": "roles/run.viewer", "member": "allUsers"},
+            (
+                Want(
+                    "allUsers holds roles/run.viewer on service backend.",
+                    ("member", "role"),
+                    "allUsers",
+                ),
+            ),
+        ),
+        Bad(
+            {"service": "backend", "role": INVOKER, "member": "allUsers"},
+            (Want("allUsers may invoke service backend.", ("member",), "allUsers"),),
+            config={"publicServices": ["www"]},
+        ),
         Bad(
             _PUBLIC,
             (
