@@ -142,6 +142,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 region=settings.region,
                 network_id=network.network_id,
                 private_services_connection=network.private_services_connection,
+                persistent=settings.environment == "production",
             ),
             after_apis,
         )
@@ -305,7 +306,6 @@ def export_outputs(settings: StackSettings, stack: Stack) -> None:
     pulumi.export("sqlPrivateIp", stack.database.private_ip)
     pulumi.export("databaseName", stack.database.database_name)
     pulumi.export("databaseUser", stack.database.user_name)
-    pulumi.export("databasePassword", stack.database.password)
     pulumi.export("secretIds", stack.secrets.secret_ids)
     pulumi.export("successCriteria", settings.success_criteria.model_dump(by_alias=True))
     if stack.probe_job is not None:

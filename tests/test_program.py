@@ -196,7 +196,9 @@ def test_outputs_for_the_validator_and_the_password_stays_secret() -> None:
         "JWT_SECRET_KEY": "jwt-secret-key",
     }
     assert outputs["successCriteria"]["startupSuccessRate"] == 0.9
-    assert single_plan().recording.secret_outputs == {"databasePassword"}
+    # No password output (issue #26): the services and the probe job read it from Secret Manager.
+    assert "databasePassword" not in single_plan().recording.stack_outputs
+    assert single_plan().recording.secret_outputs == set()
 
 
 def test_probe_job_uses_the_service_s_path_and_its_own_identity() -> None:
@@ -392,7 +394,7 @@ def test_no_secret_value_reaches_any_input_or_output_in_clear() -> None:
             for place in _places(json_format.MessageToDict(message), secret)
         ]
         assert places and all(places), "a secret value appears in clear"
-    assert p.recording.secret_outputs == {"databasePassword"}
+    assert p.recording.secret_outputs == set()
 
 
 def test_the_makefile_byte_compiles_every_pulumi_gcp_service_the_program_loads() -> None:

@@ -129,3 +129,90 @@ def test_each_bypass_is_caught_by_its_named_rule(tmp_path: Path) -> None:
     assert expected <= failed, sorted(expected - failed)
     # The password never reaches a report.
     assert "hunter2" not in result.stdout and "hunter2" not in result.stderr
+
+
+# Leaks: no error echoes a credential.
+
+
+def test_url_parse_errors_never_echo_any_part_of_the_url() -> None:
+    import pytest
+
+    from conduit.probe.dsn import DsnError, parse_dsn
+    from conduit.probe.redis_probe import RedisUrlError, parse_redis_url
+
+    for parse, error, url in (
+        (parse_dsn, DsnError, "postgresql://app:hunter2/x@10.60.0.3/app"),
+        (parse_dsn, DsnError, "postgresql://app:hunter2@[10.60.0.3/app"),
+        (parse_redis_url, RedisUrlError, "rediss://:hunter2/x@10.60.1.4:6378/0"),
+    ):
+        with pytest.raises(error) as raised:
+            parse(url)
+        assert "hunter2" not in str(raised.value) and "10.60" not in str(raised.value), url
+
+
+def test_the_probe_command_does_not_echo_a_bad_dsn() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "conduit.cli", "probe", "--dsn", "postgresql://app:hunter2/x@h/db"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    assert "not a port number" in result.stderr
+    assert "hunter2" not in result.stdout + result.stderr
+
+
+def test_settings_errors_never_echo_the_value_of_a_credential_key() -> None:
+    import pytest
+    import yaml
+
+    from conduit.core.loader import SettingsError, parse_settings
+
+    config = yaml.safe_load((ROOT / "Pulumi.staging.yaml").read_text())["config"]
+    config["conduit:services"]["backend"]["env"]["API_TOKEN"] = 987654321
+    config["conduit:services"]["backend"]["env"]["LOG_LEVEL"] = 12345
+    with pytest.raises(SettingsError) as raised:
+        parse_settings(config, "Pulumi.staging.yaml")
+    text = str(raised.value)
+    assert "987654321" not in text
+    assert "env.API_TOKEN: Input should be a valid string (the value is not shown" in text
+    # Other keys still show what they got.
+    assert "(got 12345)" in text
+
+
+def test_secret_values_in_clear_in_a_stack_file_are_refused(tmp_path: Path) -> None:
+    import pytest
+    import yaml
+
+    from conduit.core.loader import SettingsError, read_stack_config
+
+    config = yaml.safe_load((ROOT / "Pulumi.staging.yaml").read_text())["config"]
+    config["conduit:secretValues"] = {
+        "JWT_SECRET_KEY": "hunter2",
+        "OTHER": {"secure": "v1:abc:def"},
+    }
+    path = tmp_path / "Pulumi.staging.yaml"
+    path.write_text(yaml.safe_dump({"config": config}))
+    with pytest.raises(SettingsError) as raised:
+        read_stack_config(path)
+    assert raised.value.problems == [
+        "Pulumi.staging.yaml: conduit:secretValues.JWT_SECRET_KEY: in clear text; set it with "
+        "`pulumi config set --secret --path 'conduit:secretValues.JWT_SECRET_KEY'` (value not "
+        "shown)"
+    ]
+    config["conduit:secretValues"] = {"secure": "v1:whole:object"}
+    path.write_text(yaml.safe_dump({"config": config}))
+    assert read_stack_config(path)["conduit:secretValues"] == {"secure": "v1:whole:object"}
+
+
+def test_production_redis_persists_rdb_snapshots() -> None:
+    from tests.program_support import of_type, plan, props
+
+    for stack in ("staging", "production"):
+        (redis,) = of_type(plan(stack), "gcp:redis/instance:Instance")
+        persistence = props(redis).get("persistenceConfig")
+        if stack == "production":
+            assert persistence == {"persistenceMode": "RDB", "rdbSnapshotPeriod": "ONE_HOUR"}
+        else:
+            assert persistence is None, redis.urn

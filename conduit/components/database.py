@@ -94,7 +94,12 @@ class Database(pulumi.ComponentResource):
                     else None
                 ),
             ),
-            opts=child_options(self, opts, [args.private_services_connection]),
+            # Pulumi refuses to delete a protected resource (`pulumi destroy`, a replace) until
+            # `pulumi state unprotect`: a third guard beside the two deletion protections.
+            opts=ResourceOptions.merge(
+                child_options(self, opts, [args.private_services_connection]),
+                ResourceOptions(protect=db.deletion_protection),
+            ),
         )
         database = gcp.sql.Database(
             f"{name}-db", name=db.database_name, instance=instance.name, opts=child

@@ -25,6 +25,9 @@ class RedisArgs:
     private_services_connection: pulumi.Resource
     """Private services access needs the servicenetworking peering first."""
     settings_key: str = "conduit:redis"
+    persistent: bool = False
+    """RDB snapshots every hour (production): a restart or failover keeps the data. Memorystore
+    for Redis has no deletion protection field; the program protects the instance instead."""
 
 
 class Redis(pulumi.ComponentResource):
@@ -51,7 +54,17 @@ class Redis(pulumi.ComponentResource):
             connect_mode=facts.REDIS_CONNECT_MODE,
             auth_enabled=redis.auth_enabled,
             transit_encryption_mode=redis.transit_encryption,
-            opts=child_options(self, opts, [args.private_services_connection]),
+            persistence_config=(
+                gcp.redis.InstancePersistenceConfigArgs(
+                    persistence_mode="RDB", rdb_snapshot_period="ONE_HOUR"
+                )
+                if args.persistent
+                else None
+            ),
+            opts=ResourceOptions.merge(
+                child_options(self, opts, [args.private_services_connection]),
+                ResourceOptions(protect=args.persistent),
+            ),
         )
         key = args.settings_key
         provenance.declare(

@@ -388,3 +388,8 @@ PROXY_SUBNET_PURPOSES: tuple[str, ...] = (
     "GLOBAL_MANAGED_PROXY",
 )
 """Subnets that cannot have flow logs (CKV_GCP_26 GoogleSubnetworkLoggingEnabled)."""
+CREDENTIAL_NAME = re.compile(
+    r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL|_AUTH(_|$)|^AUTH_", re.IGNORECASE
+)
+"""A name that says it holds a credential: its value is never shown (settings errors) and never
+a literal env value (cloudrun-secrets-by-reference)."""

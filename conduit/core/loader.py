@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from conduit.core import files, suggest
+from conduit.core import facts, files, suggest
 from conduit.core.settings import CrossFieldError, StackSettings
 
 SETTINGS_NAMESPACES = ("conduit:", "gcp:project", "gcp:region")
@@ -110,7 +110,31 @@ def read_stack_config(path: Path) -> dict[str, Any]:
     config = document.get("config") if isinstance(document, dict) else None
     if not isinstance(config, dict):
         raise SettingsError([f"{path.name}: config: a mapping of settings is required"])
+    _secret_values_encrypted(config, path.name)
     return config
+
+
+def _secure(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secure"} and isinstance(value["secure"], str)
+
+
+def _secret_values_encrypted(config: dict[str, Any], source: str) -> None:
+    """conduit:secretValues in a stack file: every value `secure:` (encrypted by the CLI), as a
+    whole or one by one; a clear one is refused, naming the key, never the value."""
+    values = config.get(SECRET_VALUES_KEY)
+    if values is None or _secure(values):
+        return
+    if not isinstance(values, dict):
+        raise SettingsError([f"{source}: {SECRET_VALUES_KEY}: must map env var names to values"])
+    clear = sorted(str(name) for name, value in values.items() if not _secure(value))
+    if clear:
+        raise SettingsError(
+            [
+                f"{source}: {SECRET_VALUES_KEY}.{name}: in clear text; set it with `pulumi "
+                f"config set --secret --path '{SECRET_VALUES_KEY}.{name}'` (value not shown)"
+                for name in clear
+            ]
+        )
 
 
 def parse_settings(
@@ -170,8 +194,9 @@ def _secret_bearing(loc: list[str]) -> bool:
         return False
     if any(part in (SECRET_VALUES_KEY, "env") for part in loc):
         return True
-    last = loc[-1].lower() if loc else ""
-    return any(word in last for word in ("password", "token", "auth", "credential"))
+    last = loc[-1] if loc else ""
+    words = ("password", "token", "auth", "credential")
+    return any(word in last.lower() for word in words) or bool(facts.CREDENTIAL_NAME.search(last))
 
 
 def _shown(value: Any) -> str:

@@ -26,13 +26,24 @@ class Dsn:
     __repr__ = __str__
 
 
+def url_problem(error: ValueError) -> str:
+    """What urllib found wrong with a URL, in words that never quote the URL: its messages do
+    ("Port could not be cast to integer value as 'hunter2'" for `user:hunter2/x@host`)."""
+    if "port" in str(error).lower():
+        return (
+            "the text after the host's ':' is not a port number; percent-encode ':', '/', '@' "
+            "and '#' in the password (e.g. '/' as %2F)"
+        )
+    return "it is not a well-formed URL; percent-encode special characters in the password"
+
+
 def parse_dsn(raw: str) -> Dsn:
     """Validate a DSN; DsnError names what is wrong and never echoes it."""
     try:
         parts = urlsplit(raw)
         port = parts.port or 5432
     except ValueError as error:
-        raise DsnError(f"--dsn: not a valid DSN ({error})") from None
+        raise DsnError(f"--dsn: not a valid DSN ({url_problem(error)})") from None
     if parts.scheme not in ("postgres", "postgresql"):
         raise DsnError(
             "--dsn: must start with postgresql:// (allowed schemes: postgres, postgresql)"

@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlsplit
 from redis.asyncio.connection import AbstractConnection, Connection, SSLConnection
 
 from conduit.probe.classify import CONFIGURATION, Failure, classify_redis
+from conduit.probe.dsn import url_problem
 from conduit.probe.run import Attempt, ProbeResult, burst, network_phases
 
 REDIS_URL_ENV = "CONDUIT_REDIS_URL"
@@ -78,7 +79,7 @@ def parse_redis_url(raw: str, ca_file: str | None = None, ca_pem: str | None = N
         parts = urlsplit(raw)
         port = parts.port
     except ValueError as error:
-        raise RedisUrlError(f"--redis-url: not a valid URL ({error})") from None
+        raise RedisUrlError(f"--redis-url: not a valid URL ({url_problem(error)})") from None
     if parts.scheme not in ("redis", "rediss"):
         raise RedisUrlError("--redis-url: must start with redis:// or rediss:// (TLS)")
     if not parts.hostname:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, containers
@@ -16,7 +17,7 @@ from policies.guard.examples import Bad, Examples, Want
 from policies.guard.props import env_vars, known
 
 RESOURCE_TYPE = SERVICE
-CREDENTIAL_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)
+CREDENTIAL_NAME = facts.CREDENTIAL_NAME
 CREDENTIAL_CONTENT = re.compile(
     r"://[^/\s:@]+:[^/\s@]+@|-----BEGIN [A-Z ]*PRIVATE KEY-----|\"private_key\"\s*:"
 )
