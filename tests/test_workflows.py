@@ -135,3 +135,36 @@ def test_pull_request_steps_that_need_a_writable_token_skip_forks() -> None:
     # The preview itself and the block on its verdict run for forks too.
     assert guarded["Preview"] is None and guarded["Block on mandatory violations"] is not None
     assert "fork" not in guarded["Block on mandatory violations"]
+
+
+def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment() -> None:
+    import re
+
+    for workflow in WORKFLOWS:
+        for line in workflow.read_text().splitlines():
+            if "uses:" in line:
+                assert re.search(r"uses: [\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$", line), (
+                    f"{workflow.name}: {line.strip()}"
+                )
+
+
+def test_checkout_keeps_no_token_and_no_unused_permission() -> None:
+    for workflow in WORKFLOWS:
+        document = yaml.safe_load(workflow.read_text())
+        for name, job in document["jobs"].items():
+            assert "checks" not in job.get("permissions", {}), f"{workflow.name}: {name}"
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, f"{workflow.name}: {name}"
+
+
+def test_pull_request_code_never_reaches_the_deploy_secrets() -> None:
+    text = (ROOT / ".github/workflows/pull-request.yml").read_text()
+    assert "secrets.GCP_SERVICE_ACCOUNT" not in text and "secrets.PULUMI_ACCESS_TOKEN" not in text
+    workflow = yaml.safe_load(text)
+    preview = workflow["jobs"]["pulumi-preview"]
+    assert preview["environment"] == "preview"
+    deploy = yaml.safe_load((ROOT / ".github/workflows/deploy.yml").read_text())["jobs"]["deploy"]
+    # Production deploys only from main, also when dispatched by hand from another branch.
+    assert deploy["if"] == "github.ref == 'refs/heads/main'"
+    assert deploy["environment"] == "${{ matrix.stack }}"
