@@ -245,7 +245,7 @@ def _probe(args: argparse.Namespace) -> int:
     import json
     import os
 
-    from conduit.probe.dsn import DsnError, dsn_from_env, parse_dsn
+    from conduit.probe.dsn import CA_ENV, DsnError, dsn_from_env, parse_dsn
     from conduit.probe.redis_probe import (
         RedisUrlError,
         parse_redis_url,
@@ -278,7 +278,7 @@ def _probe(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return ExitCode.INVALID_INPUT
-            target = parse_dsn(raw)
+            target = parse_dsn(raw, os.environ.get(CA_ENV))
     except (DsnError, RedisUrlError) as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT

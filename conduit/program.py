@@ -184,6 +184,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         user=database.user_name,
         connection_name=database.connection_name,
         password=secrets.refs[PASSWORD_ENV],
+        ca_certificate=database.ca_certificate,
     )
     redis_wiring = None
     if redis is not None and settings.redis is not None:

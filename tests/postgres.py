@@ -89,8 +89,9 @@ class Postgres:
         )
 
 
-def start_postgres(max_connections: int = 100) -> Postgres:
-    """initdb + start on a free loopback port; as root, the server runs as the `postgres` user."""
+def start_postgres(max_connections: int = 100, tls: tuple[bytes, bytes] | None = None) -> Postgres:
+    """initdb + start on a free loopback port; as root, the server runs as the `postgres` user.
+    With `tls` (certificate and key, PEM), the server speaks TLS only and logs connections."""
     user = "postgres" if os.geteuid() == 0 else None
     directory = Path(tempfile.mkdtemp(prefix="conduit-pg-"))
     if user:
@@ -117,6 +118,19 @@ def start_postgres(max_connections: int = 100) -> Postgres:
     (directory / "data" / "pg_hba.conf").write_text(
         "local all postgres trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
     )
+    if tls is not None:
+        data = directory / "data"
+        (data / "server.crt").write_bytes(tls[0])
+        (data / "server.key").write_bytes(tls[1])
+        os.chmod(data / "server.key", 0o600)
+        with open(data / "postgresql.conf", "a") as conf:
+            conf.write("ssl = on\nlog_connections = on\n")
+        (data / "pg_hba.conf").write_text(
+            "local all postgres trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n"
+        )
+        if user:
+            for name in ("server.crt", "server.key"):
+                shutil.chown(data / name, user, user)
     if user:
         shutil.chown(directory / "data" / "postgresql.conf", user, user)
         shutil.chown(directory / "data" / "pg_hba.conf", user, user)

@@ -4,6 +4,7 @@ keep the security properties the review asked for."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -216,3 +217,118 @@ def test_production_redis_persists_rdb_snapshots() -> None:
             assert persistence == {"persistenceMode": "RDB", "rdbSnapshotPeriod": "ONE_HOUR"}
         else:
             assert persistence is None, redis.urn
+
+
+# Transport: the probe verifies the database server before it sends the password.
+
+
+def _certificate(subject: str, issuer_key, issuer_name, key, ca: bool):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer_name or name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    return builder.sign(issuer_key, hashes.SHA256()), name
+
+
+def _pki() -> dict[str, bytes]:
+    """Two CAs: `trusted` (what the probe is given) and `other`, which signs the server."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = serialization.Encoding.PEM
+    trusted_key, other_key, server_key = (ec.generate_private_key(ec.SECP256R1()) for _ in "abc")
+    trusted, _ = _certificate("trusted-ca", trusted_key, None, trusted_key, True)
+    _, other_name = _certificate("other-ca", other_key, None, other_key, True)
+    server, _ = _certificate("staging-instance", other_key, other_name, server_key, False)
+    return {
+        "trusted_ca": trusted.public_bytes(pem),
+        "server_cert": server.public_bytes(pem),
+        "server_key": server_key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    }
+
+
+def test_the_probe_refuses_a_server_its_ca_does_not_sign_and_sends_no_password() -> None:
+    from tests.postgres import PASSWORD, remove, start_postgres
+
+    pki = _pki()
+    server = start_postgres(tls=(pki["server_cert"], pki["server_key"]))
+    try:
+        env = {
+            **os.environ,
+            "DATABASE_HOST": "127.0.0.1",
+            "DATABASE_PORT": str(server.port),
+            "DATABASE_USER": "app",
+            "DATABASE_NAME": "app",
+            "DATABASE_PASSWORD": PASSWORD,
+            "DATABASE_CA_CERT": pki["trusted_ca"].decode(),
+        }
+        env.pop("CONDUIT_DSN", None)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "conduit.cli",
+                "probe",
+                "--connections",
+                "1",
+                "--deadline",
+                "20",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env=env,
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+        outcome = json.loads(result.stdout)
+        failures = json.dumps(outcome)
+        assert "tls-untrusted" in failures and "configuration" in failures, failures
+        assert PASSWORD not in result.stdout + result.stderr
+        # The server's side: a TCP connection came, TLS failed, no startup packet, so no
+        # authentication of `app` was ever attempted and no password reached it.
+        log = (server.directory / "log").read_text()
+        assert "connection received" in log, log
+        assert "user=app" not in log and "authentication" not in log.lower(), log
+        # Without the CA (sslmode=require, no verification) the same server takes the same
+        # password: the refusal above is the certificate's.
+        env["DATABASE_CA_CERT"] = ""
+        env["CONDUIT_DSN"] = (
+            f"postgresql://app:{PASSWORD}@127.0.0.1:{server.port}/app?sslmode=require"
+        )
+        ok = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "conduit.cli",
+                "probe",
+                "--connections",
+                "1",
+                "--deadline",
+                "20",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env=env,
+        )
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+    finally:
+        remove(server)

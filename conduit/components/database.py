@@ -44,6 +44,8 @@ class Database(pulumi.ComponentResource):
     user_name: pulumi.Output[str]
     password: pulumi.Output[str]
     """The app user's generated password, a secret output."""
+    ca_certificate: pulumi.Output[str]
+    """The instance's server CA certificate (PEM), for clients to verify the server."""
 
     def __init__(self, name: str, args: DatabaseArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:database:Database", name, {}, opts)
@@ -143,6 +145,9 @@ class Database(pulumi.ComponentResource):
         self.database_name = database.name
         self.user_name = user.name
         self.password = pulumi.Output.secret(password.result)
+        self.ca_certificate = instance.server_ca_certs.apply(
+            lambda certs: certs[0].cert if certs else ""
+        )
         self.register_outputs(
             {
                 "connectionName": instance.connection_name,

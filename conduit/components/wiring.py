@@ -23,15 +23,21 @@ class DatabaseWiring:
     connection_name: pulumi.Input[str]
     """`project:region:instance`, for clients that use the Cloud SQL connectors."""
     password: SecretRef
+    ca_certificate: pulumi.Input[str] | None = None
+    """The instance's server CA, from its own output: clients verify the server before they send
+    the password."""
 
     def plain_env(self) -> dict[str, pulumi.Input[str]]:
         """The env vars that carry no secret."""
-        return {
+        env = {
             "DATABASE_HOST": self.host,
             "DATABASE_NAME": self.name,
             "DATABASE_USER": self.user,
             "CLOUD_SQL_CONNECTION_NAME": self.connection_name,
         }
+        if self.ca_certificate is not None:
+            env["DATABASE_CA_CERT"] = self.ca_certificate
+        return env
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ The rules (also in the README):
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -67,6 +68,9 @@ def classify(error: BaseException) -> Failure:
         return Failure("unknown-database", CONFIGURATION, message)
     if isinstance(error, socket.gaierror):
         return Failure("unknown-host", CONFIGURATION, message)
+    if isinstance(error, ssl.SSLCertVerificationError):
+        # The server's certificate is not signed by the CA given: refused before any password.
+        return Failure("tls-untrusted", CONFIGURATION, message)
     if isinstance(error, TimeoutError):
         return Failure("timeout", INFRASTRUCTURE, message or "timed out")
     if isinstance(error, ConnectionRefusedError):

@@ -19,6 +19,9 @@ class Dsn:
     port: int
     user: str
     database: str
+    ca_pem: str | None = None
+    """The server's CA (PEM): with it the probe verifies the server's certificate (verify-ca)
+    before it sends the password; never part of the printed DSN."""
 
     def __str__(self) -> str:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
@@ -37,7 +40,7 @@ def url_problem(error: ValueError) -> str:
     return "it is not a well-formed URL; percent-encode special characters in the password"
 
 
-def parse_dsn(raw: str) -> Dsn:
+def parse_dsn(raw: str, ca_pem: str | None = None) -> Dsn:
     """Validate a DSN; DsnError names what is wrong and never echoes it."""
     try:
         parts = urlsplit(raw)
@@ -51,8 +54,14 @@ def parse_dsn(raw: str) -> Dsn:
     if not parts.hostname:
         raise DsnError("--dsn: no host")
     database = unquote(parts.path.lstrip("/")) or unquote(parts.username or "postgres")
-    return Dsn(raw, parts.hostname, port, unquote(parts.username or "postgres"), database)
+    return Dsn(
+        raw, parts.hostname, port, unquote(parts.username or "postgres"), database, ca_pem or None
+    )
 
+
+CA_ENV = "DATABASE_CA_CERT"
+"""The Cloud SQL instance's server CA as text: the stack gives it to the services and the probe
+job from the instance's own output (serverCaCerts), never as a literal."""
 
 DSN_ENV = "CONDUIT_DSN"
 """Where the probe finds its DSN when not given one: keeps the password out of process lists."""
