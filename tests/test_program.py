@@ -105,7 +105,11 @@ def test_secrets_have_versions_and_per_secret_accessors_for_the_service_account(
     for version in versions:
         data = props(version)["secretData"]
         assert isinstance(data, dict) and "value" in data, f"{version.urn} data not secret"
-    account = props(of_type(p, "gcp:serviceaccount/account:Account")[0])
+    account = next(
+        props(a)
+        for a in of_type(p, "gcp:serviceaccount/account:Account")
+        if props(a)["accountId"] == "backend-run"
+    )
     email = f"{account['accountId']}@acme-staging.iam.gserviceaccount.com"
     members = _service_grants(p)
     assert len(members) == 2
