@@ -332,3 +332,14 @@ def test_the_probe_refuses_a_server_its_ca_does_not_sign_and_sends_no_password()
         assert ok.returncode == 0, ok.stdout + ok.stderr
     finally:
         remove(server)
+
+
+def test_identity_tokens_go_only_to_https_or_loopback_urls() -> None:
+    from conduit.validate.identity import may_carry_token
+
+    assert may_carry_token("https://backend-abc-uc.a.run.app")
+    assert may_carry_token("http://127.0.0.1:8080")
+    assert may_carry_token("http://localhost:8080")
+    assert not may_carry_token("http://backend-abc-uc.a.run.app")
+    assert not may_carry_token("http://10.0.0.5")
+    assert not may_carry_token("ftp://127.0.0.1")

@@ -25,6 +25,17 @@ class IdentityError(RuntimeError):
     """Credentials were found but gave no token; the message never holds a token."""
 
 
+def may_carry_token(url: str) -> bool:
+    """Whether an identity token may be sent to `url`: https, or a loopback stand-in. A token
+    sent in clear over the network can be read and replayed until it expires."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1", "localhost")
+
+
 def given_token(flag: str | None) -> str | None:
     """The token given on the command line or in the environment, flag first."""
     return flag or os.environ.get(ID_TOKEN_ENV) or None

@@ -173,7 +173,13 @@ def run(ctx: Context) -> list[Finding]:
     for service in services:
         audience = str(service.url).rstrip("/")
         try:
-            token = ctx.id_token or identity.fetch_token(audience)
+            # Never over plain http to another host: each URL gets its own audience's token, and
+            # only where the wire is encrypted (or never leaves the machine).
+            token = (
+                (ctx.id_token or identity.fetch_token(audience))
+                if identity.may_carry_token(audience)
+                else None
+            )
         except identity.IdentityError as error:
             results.append([_identity_failure(audience, error)])
             continue
