@@ -248,5 +248,5 @@ def test_one_preview_run_writes_several_formats(incident_reports, tmp_path) -> N
     )
     # Nothing on stdout but the summary when every report goes to a file.
     assert every_file.stdout == (
-        "incident: 24 resources, 6 mandatory violations, 5 advisories\n"
+        "incident: 23 resources, 7 mandatory violations, 6 advisories\n"
     ), every_file.stdout

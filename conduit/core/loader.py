@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from conduit.core import facts, files, suggest
+from conduit.core import files, suggest
 from conduit.core.settings import CrossFieldError, StackSettings
 
 SETTINGS_NAMESPACES = ("conduit:", "gcp:project", "gcp:region")
@@ -194,9 +194,8 @@ def _secret_bearing(loc: list[str]) -> bool:
         return False
     if any(part in (SECRET_VALUES_KEY, "env") for part in loc):
         return True
-    last = loc[-1] if loc else ""
-    words = ("password", "token", "auth", "credential")
-    return any(word in last.lower() for word in words) or bool(facts.CREDENTIAL_NAME.search(last))
+    last = loc[-1].lower() if loc else ""
+    return any(word in last for word in ("password", "token", "auth", "credential"))
 
 
 def _shown(value: Any) -> str:
