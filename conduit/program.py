@@ -18,10 +18,11 @@ from conduit.components.image_access import ImageAccess, ImageAccessArgs
 from conduit.components.network import Network, NetworkArgs
 from conduit.components.probe_job import ProbeJob, ProbeJobArgs
 from conduit.components.redis import Redis, RedisArgs
+from conduit.components.schedules import ScheduledJob
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
 from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
-from conduit.core import connection_urls
+from conduit.core import connection_urls, probe_runs
 from conduit.core.images import Repository, foreign_repository
 from conduit.core.loader import SECRET_VALUES_KEY, KeyLines, SettingsError, parse_settings
 from conduit.core.settings import StackSettings
@@ -229,6 +230,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 egress=owner.egress,
                 database=wiring,
                 redis=redis_wiring if owner.redis else None,
+                runs=tuple(probe_runs.runs(settings)),
             ),
             after_images,
         )
@@ -242,12 +244,22 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 database_connection_name=database.connection_name,
                 service_urls={name: service.uri for name, service in services.items()},
                 service_names={name: service.name for name, service in services.items()},
-                probe_job_id=probe_job.job_id if probe_job else None,
-                probe_job_name=probe_job.job_name if probe_job else None,
+                scheduled_jobs=_scheduled_jobs(settings, probe_job),
             ),
             after_apis,
         )
     return Stack(apis, network, database, secrets, services, probe_job, redis, watching)
+
+
+def _scheduled_jobs(settings: StackSettings, job: ProbeJob | None) -> tuple[ScheduledJob, ...]:
+    """Each scheduled run with the job that runs it: the probe job, or the tier's own."""
+    if job is None:
+        return ()
+    own = (job.job_id, job.job_name)
+    return tuple(
+        ScheduledJob(run, *(own if run.args is None else job.tier_jobs[run.suffix]))
+        for run in probe_runs.runs(settings)
+    )
 
 
 def _composed(

@@ -60,6 +60,12 @@ def of_type(p: Plan, type_: str) -> list[ResourceRecord]:
     return [r for r in p.recording.resources if r.type == type_]
 
 
+def probe_job(p: Plan, name: str = "backend-probe") -> ResourceRecord:
+    """The probe job itself, among the scheduled tiers' own jobs."""
+    (record,) = [r for r in of_type(p, "gcp:cloudrunv2/job:Job") if props(r)["name"] == name]
+    return record
+
+
 def one(p: Plan, type_: str) -> tuple[str, dict[str, Any]]:
     (record,) = of_type(p, type_)
     return record.urn, props(record)

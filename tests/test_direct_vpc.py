@@ -116,8 +116,9 @@ def test_the_direct_stack_has_a_subnet_no_connector_and_interfaces_everywhere() 
     (subnet_record,) = of_type(p, SUBNET)
     (network,) = of_type(p, "gcp:compute/network:Network")
     network_name = json_format.MessageToDict(network.outputs)["name"]
+    # Two services, the probe job and the four scheduled tiers' own jobs.
     users = of_type(p, SERVICE) + of_type(p, JOB)
-    assert len(users) == 3
+    assert len(users) == 7
     for record in users:
         template = props(record)["template"]
         access = (template if record.type == SERVICE else template["template"])["vpcAccess"]
@@ -233,17 +234,18 @@ def test_preview_of_the_committed_direct_stack_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "gcp:compute/subnetwork:Subnetwork" in result.stdout
     assert "gcp:vpcaccess/connector:Connector" not in result.stdout
-    assert "staging-direct: 76 resources, no mandatory violations, 1 advisory" in result.stdout
+    assert "staging-direct: 84 resources, no mandatory violations, 1 advisory" in result.stdout
 
 
 def test_preview_on_a_26_too_small_for_its_instances_exits_1(tmp_path: Path) -> None:
     result = _preview(_copy_with_subnet(tmp_path, "10.9.0.0/26"), "staging-direct")
     assert result.returncode == 1, result.stdout + result.stderr
     assert (
-        "subnet 10.9.0.0/26 has 60 usable addresses; Direct VPC egress needs 82: 2 x 22 "
-        "instances (auth 2, backend 10, backend-probe 10 tasks) = 44, + 22 for revision "
-        "roll-over (50 %), + 16 for the next reservation block; the smallest subnet that fits "
-        "is a /25."
+        "subnet 10.9.0.0/26 has 60 usable addresses; Direct VPC egress needs 94: 2 x 26 "
+        "instances (auth 2, backend 10, backend-probe 10 tasks, backend-probe-connectivity 1 "
+        "tasks, backend-probe-connectivity-redis 1 tasks, backend-probe-performance 1 tasks, "
+        "backend-probe-performance-redis 1 tasks) = 52, + 26 for revision roll-over (50 %), + 16 "
+        "for the next reservation block; the smallest subnet that fits is a /25."
     ) in result.stdout
     assert f"at {SOURCE}:14 conduit:network.subnet.ipCidrRange" in result.stdout
     assert "1 mandatory violation" in result.stdout

@@ -203,8 +203,9 @@ def test_a_foreign_registry_is_read_by_the_run_agent_before_the_job_pulls_from_i
         r"serviceAccount:service-\d{12}@serverless-robot-prod\.iam\.gserviceaccount\.com",
         granted["member"],
     )
-    (job,) = of_type(p, "gcp:cloudrunv2/job:Job")
-    assert grant.urn in job.dependencies
+    # The probe job and each tier's own pull the image.
+    jobs = of_type(p, "gcp:cloudrunv2/job:Job")
+    assert len(jobs) == 5 and all(grant.urn in job.dependencies for job in jobs)
     # Images of the stack's own project, and Google's public samples, need no grant.
     for stack in ("staging", "production"):
         assert not of_type(plan(stack), grant.type)

@@ -177,7 +177,12 @@ def test_the_database_alert_reads_postgresql_backends_not_network_connections() 
 def test_log_based_metrics_read_the_probe_job_and_the_start_up_lines() -> None:
     metrics = _by_name(of_type(plan("staging"), METRIC))
     connect = metrics["staging-probe-connect-seconds"]
-    assert 'resource.labels.job_name="backend-probe"' in connect["filter"]
+    # The probe job and each scheduled tier's own job print results.
+    jobs = (
+        '"backend-probe" OR "backend-probe-connectivity" OR "backend-probe-connectivity-redis" '
+        'OR "backend-probe-performance" OR "backend-probe-performance-redis"'
+    )
+    assert f"resource.labels.job_name=({jobs})" in connect["filter"]
     assert connect["valueExtractor"] == "EXTRACT(jsonPayload.connectSeconds.max)"
     assert connect["metricDescriptor"]["valueType"] == "DISTRIBUTION"
     results = metrics["staging-probe-results"]
@@ -190,72 +195,79 @@ def test_log_based_metrics_read_the_probe_job_and_the_start_up_lines() -> None:
     assert 'resource.labels.service_name=("backend" OR "auth")' in failures["filter"]
 
 
-def test_scheduler_jobs_run_the_probe_job_per_tier_as_an_account_that_may_only_run_it() -> None:
+def test_scheduler_jobs_run_a_job_per_tier_as_it_is_with_no_overrides() -> None:
     p = plan("staging")
     jobs = _by_name(of_type(p, SCHEDULE))
-    bodies = {
-        job["name"]: (job["schedule"], json.loads(base64.b64decode(job["httpTarget"]["body"])))
+    runs = {
+        job["name"]: (
+            job["schedule"],
+            json.loads(base64.b64decode(job["httpTarget"]["body"])),
+            job["httpTarget"]["uri"].removeprefix(
+                "https://run.googleapis.com/v2/projects/acme-staging/locations/us-central1/jobs/"
+            ),
+        )
         for job in jobs.values()
     }
-    deadline = ["--deadline", "115"]
-    assert bodies == {
-        "staging-probe-connectivity": (
-            "*/5 * * * *",
-            {"overrides": {"taskCount": 1, "containerOverrides": [
-                {"args": ["probe", "--connections", "1", *deadline]}]}},
-        ),
+    # Nothing overridden: each tier runs its own job (#26: overrides could redirect the probe).
+    assert runs == {
+        "staging-probe-connectivity": ("*/5 * * * *", {}, "backend-probe-connectivity:run"),
         "staging-probe-connectivity-redis": (
-            "*/5 * * * *",
-            {"overrides": {"taskCount": 1, "containerOverrides": [
-                {"args": ["probe", "--redis", "--connections", "1", *deadline]}]}},
+            "*/5 * * * *", {}, "backend-probe-connectivity-redis:run"
         ),
-        "staging-probe-performance": (
-            "*/15 * * * *",
-            {"overrides": {"taskCount": 1, "containerOverrides": [
-                {"args": ["probe", "--connections", "50", *deadline]}]}},
-        ),
+        "staging-probe-performance": ("*/15 * * * *", {}, "backend-probe-performance:run"),
         "staging-probe-performance-redis": (
-            "*/15 * * * *",
-            {"overrides": {"taskCount": 1, "containerOverrides": [
-                {"args": ["probe", "--redis", "--connections", "50", *deadline]}]}},
+            "*/15 * * * *", {}, "backend-probe-performance-redis:run"
         ),
-        "staging-probe-storm": ("0 * * * *", {"overrides": {"taskCount": 10}}),
+        "staging-probe-storm": ("0 * * * *", {}, "backend-probe:run"),
+    }  # fmt: skip
+    deadline = ["--deadline", "115"]
+    probe_jobs = {
+        job["name"]: (
+            job["template"]["taskCount"],
+            job["template"]["parallelism"],
+            job["template"]["template"]["containers"][0]["args"],
+            job["template"]["template"]["serviceAccount"],
+        )
+        for job in (props(r) for r in of_type(p, "gcp:cloudrunv2/job:Job"))
+    }
+    account = "backend-probe-sa@acme-staging.iam.gserviceaccount.com"
+    assert probe_jobs == {
+        "backend-probe": (
+            10, 10, ["probe", "--connections", "1", "--hold", "2", *deadline], account
+        ),
+        "backend-probe-connectivity": (
+            1, 1, ["probe", "--connections", "1", *deadline], account
+        ),
+        "backend-probe-connectivity-redis": (
+            1, 1, ["probe", "--redis", "--connections", "1", *deadline], account
+        ),
+        "backend-probe-performance": (
+            1, 1, ["probe", "--connections", "50", *deadline], account
+        ),
+        "backend-probe-performance-redis": (
+            1, 1, ["probe", "--redis", "--connections", "50", *deadline], account
+        ),
     }  # fmt: skip
     for job in jobs.values():
         target = job["httpTarget"]
-        assert target["uri"] == (
-            "https://run.googleapis.com/v2/projects/acme-staging/locations/us-central1/jobs/"
-            "backend-probe:run"
-        )
         assert target["httpMethod"] == "POST"
         assert target["oauthToken"]["serviceAccountEmail"] == (
             "staging-probe-scheduler@acme-staging.iam.gserviceaccount.com"
         )
-    (grant,) = [props(g) for g in of_type(p, "gcp:cloudrunv2/jobIamMember:JobIamMember")]
-    assert (grant["name"], grant["role"]) == ("backend-probe", RUNNER_ROLE)
-    assert (
-        grant["member"]
-        == "serviceAccount:staging-probe-scheduler@acme-staging.iam.gserviceaccount.com"
+    grants = sorted(
+        (g["name"], g["role"], g["member"])
+        for g in (props(r) for r in of_type(p, "gcp:cloudrunv2/jobIamMember:JobIamMember"))
     )
+    member = "serviceAccount:staging-probe-scheduler@acme-staging.iam.gserviceaccount.com"
+    assert RUNNER_ROLE == "roles/run.invoker"
+    assert grants == [(name, RUNNER_ROLE, member) for name in sorted(probe_jobs)]
 
 
-def test_uptime_checks_call_every_health_endpoint_with_an_identity_token() -> None:
-    p = plan("staging")
-    checks = sorted(
-        (
-            c["displayName"],
-            c["httpCheck"]["path"],
-            c["httpCheck"]["serviceAgentAuthentication"]["type"],
-        )
-        for c in (
-            props(r) for r in of_type(p, "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig")
-        )
-    )
-    assert checks == [
-        ("staging auth /health", "/health", "OIDC_TOKEN"),
-        ("staging backend /health", "/health", "OIDC_TOKEN"),
-        ("staging backend /health/infrastructure", "/health/infrastructure", "OIDC_TOKEN"),
-    ]
+def test_no_committed_stack_grants_a_role_that_overrides_a_job() -> None:
+    for stack in ("staging", "staging-direct", "production"):
+        roles = {props(r)["role"] for r in plan(stack).custom_resources if "role" in props(r)}
+        assert RUNNER_ROLE in roles, stack
+        assert [role for role in roles if "WithOverrides" in role] == [], stack
 
 
 # The dashboard against the Monitoring API's own schema
@@ -351,7 +363,8 @@ def _field(entry: dict, path: str) -> Any:
 
 
 def _matches(entry: dict, flt: str) -> bool:
-    """The clauses the metrics' filters use: `a.b="v"`, `a.b:*`, joined by AND."""
+    """The clauses the metrics' filters use: `a.b="v"`, `a.b=("v" OR "w")`, `a.b:*`, joined by
+    AND."""
     for clause in flt.split(" AND "):
         clause = clause.strip()
         if clause.endswith(":*"):
@@ -359,15 +372,16 @@ def _matches(entry: dict, flt: str) -> bool:
                 return False
             continue
         key, _, value = clause.partition("=")
-        if str(_field(entry, key)) != json.loads(value):
+        values = value.removeprefix("(").removesuffix(")").split(" OR ")
+        if str(_field(entry, key)) not in [json.loads(v) for v in values]:
             return False
     return True
 
 
-def _as_logged(result: dict) -> dict:
+def _as_logged(result: dict, job: str = "backend-probe") -> dict:
     """A probe result as Cloud Logging stores the probe job's stdout line."""
     return {
-        "resource": {"type": "cloud_run_job", "labels": {"job_name": "backend-probe"}},
+        "resource": {"type": "cloud_run_job", "labels": {"job_name": job}},
         "logName": "projects/acme-staging/logs/run.googleapis.com%2Fstdout",
         "jsonPayload": result,
     }
@@ -403,8 +417,11 @@ def test_every_metric_extractor_names_a_field_the_real_probe_prints(postgres, re
 def test_a_failed_probe_still_feeds_the_results_metric_with_its_class() -> None:
     metric = _by_name(of_type(plan("staging"), METRIC))["staging-probe-results"]
     # Nothing listens on port 1: refused, infrastructure.
-    entry = _as_logged(_probe("--dsn", "postgresql://app@127.0.0.1:1/app", "--deadline", "5"))
+    result = _probe("--dsn", "postgresql://app@127.0.0.1:1/app", "--deadline", "5")
+    # Printed by the connectivity tier's own job; a job of another stack's is not counted.
+    entry = _as_logged(result, "backend-probe-connectivity")
     assert _matches(entry, metric["filter"])
+    assert not _matches(_as_logged(result, "orders-probe"), metric["filter"])
     assert (_field(entry, "jsonPayload.ok"), _field(entry, "jsonPayload.classification")) == (
         False,
         "infrastructure",
@@ -440,21 +457,11 @@ def _text_matches(text: str, flt: str) -> bool:
 
 
 def test_the_readme_schedule_table_matches_the_committed_schedules() -> None:
-    from conduit.components.schedules import ScheduleArgs, runs
+    from conduit.core.probe_runs import runs
 
     settings = parse_settings(stack_config(), "Pulumi.staging.yaml")
-    args = ScheduleArgs(
-        settings.continuous_validation,
-        settings.probe_job,
-        "id",
-        "backend-probe",
-        "staging",
-        "us-central1",
-        settings.success_criteria.concurrent_connections,
-        True,
-    )
     per_tier: dict[str, list[float]] = {}
-    for run in runs(args):
+    for run in runs(settings):
         per_day = cron.parse(getattr(settings.continuous_validation, run.tier)).runs_per_day
         totals = per_tier.setdefault(run.tier, [0, 0])
         totals[0] += per_day

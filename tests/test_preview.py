@@ -53,7 +53,7 @@ def test_staging_preview_passes_and_prints_the_plan() -> None:
     result = conduit("preview")
     assert result.returncode == 0, result.stderr
     assert "gcp:vpcaccess/connector:Connector" in result.stdout
-    assert "staging: 76 resources, no mandatory violations" in result.stdout
+    assert "staging: 84 resources, no mandatory violations" in result.stdout
 
 
 def test_production_preview_passes() -> None:

@@ -10,7 +10,7 @@ from conduit.core import facts
 from conduit.preview.plan import plan_stack
 from conduit.preview.sdk import SECRET_SIG, SIG_KEY
 from tests.conftest import single_service_config, stack_config
-from tests.program_support import of_type, one, plan, props, single_plan
+from tests.program_support import of_type, one, plan, probe_job, props, single_plan
 
 REQUIRED_TYPES = {
     "gcp:compute/network:Network",
@@ -207,7 +207,8 @@ def test_outputs_for_the_validator_and_the_password_stays_secret() -> None:
 
 def test_probe_job_uses_the_service_s_path_and_its_own_identity() -> None:
     p = single_plan()
-    urn, job = one(p, "gcp:cloudrunv2/job:Job")
+    record = probe_job(p)
+    urn, job = record.urn, props(record)
     _, service = one(p, "gcp:cloudrunv2/service:Service")
     template = job["template"]
     task = template["template"]
@@ -229,7 +230,7 @@ def test_probe_job_uses_the_service_s_path_and_its_own_identity() -> None:
     assert envs["DATABASE_HOST"]["value"] == "10.60.0.3", urn
     outputs = p.recording.stack_outputs
     assert outputs["probeJob"] == "projects/acme-staging/locations/us-central1/jobs/backend-probe"
-    (record,) = of_type(p, "gcp:cloudrunv2/job:Job")
+    record = probe_job(p)
     password = next(
         r
         for r in of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
@@ -363,7 +364,7 @@ def test_the_whole_system_two_services_one_connector_database_and_redis(stack: s
         port = service["template"]["containers"][0]["ports"]["containerPort"]
         assert (service["name"], port) in {("backend", 8000), ("auth", 8081)}
     # The probe job reaches Redis as its service does (conduit probe --redis).
-    _, job = one(p, "gcp:cloudrunv2/job:Job")
+    job = props(probe_job(p))
     job_envs = {e["name"]: e for e in job["template"]["template"]["containers"][0]["envs"]}
     assert job_envs["REDIS_HOST"]["value"] == "10.60.1.4"
     assert job_envs["REDIS_AUTH"]["valueSource"]["secretKeyRef"]["secret"] == f"{stack}-redis-auth"

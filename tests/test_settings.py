@@ -301,6 +301,21 @@ def test_every_valid_service_name_gives_an_account_id_iam_accepts(length: int) -
     assert names.service_account_id(long_a) != names.service_account_id(long_b)
 
 
+def test_a_tier_job_name_fits_cloud_run_s_pattern_at_the_limit_and_one_past() -> None:
+    import re
+
+    from conduit.core import facts, names
+
+    # At 63 characters the name is the job's with the suffix; one past, derived to fit.
+    at_limit = "j" * (63 - len("-connectivity"))
+    assert names.probe_tier_job_name(at_limit, "connectivity") == f"{at_limit}-connectivity"
+    past = names.probe_tier_job_name(at_limit + "x", "connectivity")
+    assert len(past) == 63 and re.match(facts.RUN_JOB_NAME_PATTERN, past), past
+    assert past != names.probe_tier_job_name(at_limit + "y", "connectivity")
+    longest = names.probe_tier_job_name("a" * 49 + "-probe", "connectivity-redis")
+    assert re.match(facts.RUN_JOB_NAME_PATTERN, longest), longest
+
+
 def test_a_secret_id_is_created_or_external_never_both_nor_the_password_s() -> None:
     config = single_service_config()
     config["conduit:secrets"] = {"JWT_SECRET": "jwt", "JWT_SECRET_KEY": "jwt"}

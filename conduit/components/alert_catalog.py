@@ -34,8 +34,8 @@ class AlertsArgs:
     """`project:region:instance`."""
     max_connections: int
     services: tuple[str, ...]
-    probe_job: str | None
-    """The probe job's short name: its printed results are what the probe alerts match."""
+    probe_jobs: tuple[str, ...]
+    """The probe jobs' short names: their printed results are what the probe alerts match."""
     connector: ConnectorSettings | None = None
     """None on Direct VPC egress: nothing to saturate."""
     redis: bool = False
@@ -307,9 +307,9 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
     an alert policy on it is refused meanwhile ("Cannot find metric(s)",
     hashicorp/terraform-provider-google#11102). A log match needs no metric, and one probe run
     writes one result, so one bad run is one match (README: Operations)."""
-    if args.probe_job is None:
+    if not args.probe_jobs:
         return []
-    results = probe_results_filter(args.project, args.probe_job)
+    results = probe_results_filter(args.project, args.probe_jobs)
     thresholds, criteria = args.settings.thresholds, args.criteria
     kinds: Sequence[tuple[str, str, float, str]] = [
         (

@@ -7,6 +7,7 @@ every text match from conduit.core.startup_log, the wording the validator parses
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -30,11 +31,12 @@ def metric_type(name: str) -> str:
     return f"logging.googleapis.com/user/{name}"
 
 
-def probe_results_filter(project: str, job: str) -> str:
-    """The probe job's printed results: its stdout entries that carry a result's kind."""
+def probe_results_filter(project: str, jobs: Sequence[str]) -> str:
+    """The probe jobs' printed results: their stdout entries that carry a result's kind."""
+    names = " OR ".join(f'"{job}"' for job in jobs)
     return (
         'resource.type="cloud_run_job" '
-        f'AND resource.labels.job_name="{job}" '
+        f"AND resource.labels.job_name=({names}) "
         f'AND logName="projects/{project}/logs/run.googleapis.com%2Fstdout" '
         f"AND {probe_output.payload_path(probe_output.KIND)}:*"
     )
@@ -48,8 +50,9 @@ def extract(*fields: str) -> str:
 class LogMetricsArgs:
     environment: str
     project: str
-    probe_job: str | None
-    """The probe job's short name; no probe metrics without one."""
+    probe_jobs: tuple[str, ...]
+    """The probe jobs' short names (the probe job and each tier's own); no probe metrics
+    without them."""
     services: tuple[str, ...]
     """The Cloud Run services whose start-up failures are counted."""
 
@@ -79,8 +82,8 @@ class LogMetrics(pulumi.ComponentResource):
             for key in PROBE_LABELS
         ]
         extractors = {key: extract(field) for key, field in PROBE_LABELS.items()}
-        if args.probe_job is not None:
-            probe_filter = probe_results_filter(args.project, args.probe_job)
+        if args.probe_jobs:
+            probe_filter = probe_results_filter(args.project, args.probe_jobs)
             connect = gcp.logging.Metric(
                 f"{name}-probe-connect-seconds",
                 name=probe_connect_seconds,

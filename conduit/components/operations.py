@@ -14,9 +14,9 @@ from conduit.components.alerts import Alerts
 from conduit.components.dashboard import DashboardArgs, DashboardService, StackDashboard
 from conduit.components.log_metrics import LogMetrics, LogMetricsArgs
 from conduit.components.options import child_options
-from conduit.components.schedules import ContinuousValidation, ScheduleArgs
+from conduit.components.schedules import ContinuousValidation, ScheduleArgs, ScheduledJob
 from conduit.components.uptime import CheckedService, UptimeArgs, UptimeChecks
-from conduit.core import capacity
+from conduit.core import capacity, probe_runs
 from conduit.core.settings import AlertThresholds, StackSettings
 
 PUBLIC_INGRESS = "INGRESS_TRAFFIC_ALL"
@@ -31,8 +31,8 @@ class OperationsArgs:
     service_urls: dict[str, pulumi.Input[str]]
     service_names: dict[str, pulumi.Input[str]]
     """Each Cloud Run service's name, as an output: what names a service must wait for it."""
-    probe_job_id: pulumi.Input[str] | None
-    probe_job_name: pulumi.Input[str] | None
+    scheduled_jobs: tuple[ScheduledJob, ...] = ()
+    """Each scheduled probe run with the job that runs it (conduit:continuousValidation)."""
 
 
 class Operations(pulumi.ComponentResource):
@@ -51,11 +51,11 @@ class Operations(pulumi.ComponentResource):
         child = child_options(self, opts)
         settings = args.settings
         services = {s.name: (key, s) for key, s in settings.services.items()}
-        probe_job = settings.probe_job_name
+        probe_jobs = probe_runs.job_names(settings)
         # Names and titles start with the stack's prefix (the environment unless namePrefix).
         env = settings.prefix
         self.metrics = LogMetrics(
-            env, LogMetricsArgs(env, settings.project, probe_job, tuple(services)), child
+            env, LogMetricsArgs(env, settings.project, probe_jobs, tuple(services)), child
         )
         self.alerts = self.uptime = self.schedules = None
         if settings.alerting is not None:
@@ -90,7 +90,7 @@ class Operations(pulumi.ComponentResource):
                     database_connection_name=args.database_connection_name,
                     max_connections=settings.database.effective_max_connections,
                     services=tuple(services),
-                    probe_job=probe_job,
+                    probe_jobs=probe_jobs,
                     connector=settings.network.connector,
                     redis=settings.redis is not None,
                     uptime_checks=self.uptime.check_ids,
@@ -126,23 +126,14 @@ class Operations(pulumi.ComponentResource):
             child,
         )
         validation = settings.continuous_validation
-        if (
-            validation is not None
-            and settings.probe_job is not None
-            and args.probe_job_id is not None
-            and args.probe_job_name is not None
-        ):
+        if validation is not None and args.scheduled_jobs:
             self.schedules = ContinuousValidation(
                 env,
                 ScheduleArgs(
                     settings=validation,
-                    probe_job=settings.probe_job,
-                    job_id=args.probe_job_id,
-                    job_name=args.probe_job_name,
+                    jobs=args.scheduled_jobs,
                     environment=env,
                     region=settings.region,
-                    concurrent_connections=settings.success_criteria.concurrent_connections,
-                    redis=settings.redis is not None and settings.probe_service.redis,
                 ),
                 child,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -18,6 +19,7 @@ from conduit.components.wiring import (
     VpcEgress,
 )
 from conduit.core import names
+from conduit.core.probe_runs import Run
 from conduit.core.settings import ProbeJobSettings
 
 run = gcp.cloudrunv2
@@ -37,6 +39,9 @@ class ProbeJobArgs:
     redis: RedisWiring | None = None
     """With Redis, `conduit probe --redis` reaches it the way the services do."""
     settings_key: str = "conduit:probeJob"
+    runs: tuple[Run, ...] = ()
+    """The scheduled runs (conduit:continuousValidation): each with arguments of its own gets a
+    job of its own."""
 
 
 class ProbeJob(pulumi.ComponentResource):
@@ -48,6 +53,8 @@ class ProbeJob(pulumi.ComponentResource):
     """The job's short name, as its IAM members name it: an output, so they wait for the job."""
     service_account_email: pulumi.Output[str]
     """The job's own identity: it reads the password (and the AUTH string) and nothing else."""
+    tier_jobs: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]]
+    """Run suffix -> (id, name) of the job that runs it, for the tiers with their own arguments."""
 
     def __init__(self, name: str, args: ProbeJobArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:probe:ProbeJob", name, {}, opts)
@@ -93,43 +100,58 @@ class ProbeJob(pulumi.ComponentResource):
             provenance.declare(grant, {"": args.settings_key})
         waits: list[pulumi.Resource] = [*grants]
         waits += [ref.version for ref in secrets.values() if ref.version is not None]
-        job = run.Job(
-            f"{name}-job",
-            name=args.name,
-            location=args.region,
-            deletion_protection=False,
-            template=run.JobTemplateArgs(
-                task_count=job_settings.tasks,
-                parallelism=job_settings.tasks,
-                template=run.JobTemplateTemplateArgs(
-                    service_account=account.email,
-                    max_retries=0,
-                    timeout=f"{job_settings.timeout_seconds}s",
-                    vpc_access=_vpc_access(args),
-                    containers=[
-                        run.JobTemplateTemplateContainerArgs(
-                            image=job_settings.image,
-                            args=[
-                                "probe",
-                                "--connections",
-                                str(job_settings.connections_per_task),
-                                "--hold",
-                                f"{job_settings.hold_seconds:g}",
-                                "--deadline",
-                                str(job_settings.timeout_seconds - 5),
-                            ],
-                            envs=envs,
-                        )
-                    ],
-                ),
-            ),
-            opts=child_options(self, opts, waits),
+        own_args = (
+            "probe",
+            "--connections",
+            str(job_settings.connections_per_task),
+            "--hold",
+            f"{job_settings.hold_seconds:g}",
+            "--deadline",
+            str(job_settings.timeout_seconds - 5),
         )
-        provenance.declare(job, {"": args.settings_key, "location": "gcp:region"})
-        self.job_id = job.id
-        self.job_name = job.name
+
+        def job(resource: str, job_name: str, tasks: int, probe_args: Sequence[str]) -> run.Job:
+            created = run.Job(
+                resource,
+                name=job_name,
+                location=args.region,
+                deletion_protection=False,
+                template=run.JobTemplateArgs(
+                    task_count=tasks,
+                    parallelism=tasks,
+                    template=run.JobTemplateTemplateArgs(
+                        service_account=account.email,
+                        max_retries=0,
+                        timeout=f"{job_settings.timeout_seconds}s",
+                        vpc_access=_vpc_access(args),
+                        containers=[
+                            run.JobTemplateTemplateContainerArgs(
+                                image=job_settings.image, args=list(probe_args), envs=envs
+                            )
+                        ],
+                    ),
+                ),
+                opts=child_options(self, opts, waits),
+            )
+            provenance.declare(created, {"": args.settings_key, "location": "gcp:region"})
+            return created
+
+        main = job(f"{name}-job", args.name, job_settings.tasks, own_args)
+        self.job_id = main.id
+        self.job_name = main.name
         self.service_account_email = account.email
-        self.register_outputs({"jobId": job.id, "jobName": job.name})
+        # A scheduled tier whose arguments differ runs a job of its own, never with overrides.
+        self.tier_jobs = {}
+        for tier_run in args.runs:
+            if tier_run.args is not None and tier_run.suffix not in self.tier_jobs:
+                tier_job = job(
+                    f"{name}-job-{tier_run.suffix}",
+                    tier_run.job_name(args.name),
+                    tier_run.tasks,
+                    tier_run.args,
+                )
+                self.tier_jobs[tier_run.suffix] = (tier_job.id, tier_job.name)
+        self.register_outputs({"jobId": main.id, "jobName": main.name})
 
 
 def _vpc_access(args: ProbeJobArgs) -> run.JobTemplateTemplateVpcAccessArgs:

@@ -1,6 +1,6 @@
-"""Continuous validation: Cloud Scheduler runs the probe job on each configured tier, through the
-Cloud Run Admin API's `jobs.run` with per-tier overrides, as a service account that may only run
-that job."""
+"""Continuous validation: Cloud Scheduler runs a probe job on each configured tier through the
+Cloud Run Admin API's `jobs.run`, as a service account that may only run those jobs as they are
+(`roles/run.invoker` on each; no overrides: conduit.core.probe_runs says why)."""
 
 from __future__ import annotations
 
@@ -14,68 +14,38 @@ from pulumi import ResourceOptions
 
 from conduit.components import provenance
 from conduit.components.options import child_options
-from conduit.core import names
-from conduit.core.settings import ContinuousValidationSettings, ProbeJobSettings
+from conduit.core import facts, names
+from conduit.core.probe_runs import Run
+from conduit.core.settings import ContinuousValidationSettings
 
 KEY = "conduit:continuousValidation"
-RUNNER_ROLE = "roles/run.jobsExecutorWithOverrides"
-"""Run the job with overrides, on this job only: nothing else."""
+RUNNER_ROLE = facts.INVOKER_ROLE
+"""Runs a job as it is, on that job only: no overrides of its arguments or env."""
+RUN_BODY = base64.b64encode(json.dumps({}).encode()).decode()
+"""The `jobs.run` request body, base64 as Cloud Scheduler takes it: no overrides."""
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """One scheduled run and the Cloud Run job that runs it."""
+
+    run: Run
+    job_id: pulumi.Input[str]
+    """`projects/{project}/locations/{region}/jobs/{name}`."""
+    job_name: pulumi.Input[str]
+    """The job's name output: the grant on it waits for the job (GCP answers 404 before)."""
 
 
 @dataclass(frozen=True)
 class ScheduleArgs:
     settings: ContinuousValidationSettings
-    probe_job: ProbeJobSettings
-    job_id: pulumi.Input[str]
-    """`projects/{project}/locations/{region}/jobs/{name}`."""
-    job_name: pulumi.Input[str]
-    """The job's name output: the grant on it waits for the job (GCP answers 404 before)."""
+    jobs: tuple[ScheduledJob, ...]
     environment: str
     region: str
-    concurrent_connections: int
-    """successCriteria.concurrentConnections: the performance tier's connections."""
-    redis: bool
-
-
-@dataclass(frozen=True)
-class Run:
-    """One scheduled execution: how many tasks, and the probe's arguments (None: the job's own)."""
-
-    tier: str
-    target: str
-    tasks: int
-    args: list[str] | None
-
-    def body(self) -> str:
-        """The `jobs.run` request body, base64 as Cloud Scheduler takes it."""
-        overrides: dict = {"taskCount": self.tasks}
-        if self.args is not None:
-            overrides["containerOverrides"] = [{"args": self.args}]
-        return base64.b64encode(json.dumps({"overrides": overrides}).encode()).decode()
-
-
-def runs(args: ScheduleArgs) -> list[Run]:
-    """Every scheduled run: connectivity and performance against the database and Redis, the
-    storm against the database with the job's own tasks."""
-    deadline = str(args.probe_job.timeout_seconds - 5)
-
-    def probe(target: str, connections: int) -> list[str]:
-        extra = ["--redis"] if target == "redis" else []
-        return ["probe", *extra, "--connections", str(connections), "--deadline", deadline]
-
-    targets = ["database", *(["redis"] if args.redis else [])]
-    found: list[Run] = []
-    for tier in args.settings.tiers:
-        if tier == "storm":
-            found.append(Run(tier, "database", args.probe_job.tasks, None))
-            continue
-        connections = 1 if tier == "connectivity" else args.concurrent_connections
-        found += [Run(tier, target, 1, probe(target, connections)) for target in targets]
-    return found
 
 
 class ContinuousValidation(pulumi.ComponentResource):
-    """A service account that may run the probe job, and one scheduler job per tier and target."""
+    """A service account that may run the probe jobs, and one scheduler job per tier and target."""
 
     jobs: list[gcp.cloudscheduler.Job]
 
@@ -85,28 +55,33 @@ class ContinuousValidation(pulumi.ComponentResource):
         account = gcp.serviceaccount.Account(
             f"{name}-scheduler-sa",
             account_id=names.scheduler_account_id(args.environment),
-            display_name="Cloud Scheduler: runs the probe job (continuous validation)",
-            opts=child,
-        )
-        grant = gcp.cloudrunv2.JobIamMember(
-            f"{name}-scheduler-runs-probe",
-            name=args.job_name,
-            location=args.region,
-            role=RUNNER_ROLE,
-            member=account.email.apply(lambda email: f"serviceAccount:{email}"),
+            display_name="Cloud Scheduler: runs the probe jobs (continuous validation)",
             opts=child,
         )
         provenance.declare(account, {"": KEY})
-        provenance.declare(grant, {"": KEY})
-        uri = pulumi.Output.from_input(args.job_id).apply(
-            lambda job: f"https://run.googleapis.com/v2/{job}:run"
-        )
+        member = account.email.apply(lambda email: f"serviceAccount:{email}")
+        grants: dict[str, gcp.cloudrunv2.JobIamMember] = {}
         self.jobs = []
-        for run in runs(args):
-            suffix = run.tier if run.target == "database" else f"{run.tier}-{run.target}"
+        for scheduled in args.jobs:
+            run = scheduled.run
+            # The storm runs the probe job itself; every other run a job of its own.
+            grant_key = "probe" if run.args is None else run.suffix
+            if grant_key not in grants:
+                grants[grant_key] = gcp.cloudrunv2.JobIamMember(
+                    f"{name}-scheduler-runs-probe" + ("" if run.args is None else f"-{run.suffix}"),
+                    name=scheduled.job_name,
+                    location=args.region,
+                    role=RUNNER_ROLE,
+                    member=member,
+                    opts=child,
+                )
+                provenance.declare(grants[grant_key], {"": KEY})
+            uri = pulumi.Output.from_input(scheduled.job_id).apply(
+                lambda job: f"https://run.googleapis.com/v2/{job}:run"
+            )
             job = gcp.cloudscheduler.Job(
-                f"{name}-{suffix}",
-                name=f"{args.environment}-probe-{suffix}",
+                f"{name}-{run.suffix}",
+                name=f"{args.environment}-probe-{run.suffix}",
                 description=f"conduit continuous validation: {run.tier} ({run.target})",
                 region=args.region,
                 schedule=getattr(args.settings, run.tier),
@@ -116,13 +91,13 @@ class ContinuousValidation(pulumi.ComponentResource):
                     uri=uri,
                     http_method="POST",
                     headers={"Content-Type": "application/json"},
-                    body=run.body(),
+                    body=RUN_BODY,
                     oauth_token=gcp.cloudscheduler.JobHttpTargetOauthTokenArgs(
                         service_account_email=account.email,
                         scope="https://www.googleapis.com/auth/cloud-platform",
                     ),
                 ),
-                opts=child_options(self, opts, [grant]),
+                opts=child_options(self, opts, [grants[grant_key]]),
             )
             provenance.declare(job, {"": f"{KEY}.{run.tier}", "region": "gcp:region"})
             self.jobs.append(job)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from conduit.core import facts
 
@@ -18,6 +19,7 @@ open at once, so the connection budget leaves room for them (also under the Pulu
 
 _ACCOUNT_ID_MAX = 30
 _HASH_LENGTH = 6
+_JOB_NAME_MAX = 63
 
 
 def service_account_id(service: str) -> str:
@@ -43,6 +45,18 @@ def database_password_secret_id(service: str) -> str:
 def probe_job_name(service: str) -> str:
     """The Cloud Run job that runs `conduit probe` for a service."""
     return f"{service}-probe"
+
+
+def probe_tier_job_name(job: str, suffix: str) -> str:
+    """A scheduled tier's own copy of the probe job, `<job>-<suffix>`, derived (not cut) to fit
+    Cloud Run's job name pattern (63 characters) for any valid service name."""
+    candidate = f"{job}-{suffix}"
+    if len(candidate) > _JOB_NAME_MAX:
+        digest = hashlib.sha256(candidate.encode()).hexdigest()[:_HASH_LENGTH]
+        head = candidate[: _JOB_NAME_MAX - _HASH_LENGTH - 1].rstrip("-")
+        candidate = f"{head}-{digest}"
+    assert re.match(facts.RUN_JOB_NAME_PATTERN, candidate), candidate
+    return candidate
 
 
 def cloudsql_database_id(connection_name: str) -> str:
