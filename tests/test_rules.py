@@ -11,7 +11,7 @@ from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPol
 from conduit.core.violation import INSPECTS, STRUCTURED_ENV, Violation
 from policies import rules
 from policies.guard.define import resource_policy, stack_policy
-from policies.guard.examples import Res
+from policies.guard.examples import Of, Res
 from policies.guard.props import UNKNOWN
 from tests.rule_support import NOT_APPLICABLE, run
 
@@ -25,8 +25,14 @@ def _resource_type(module) -> str:
 
 
 def _findings(module, subject, config):
+    if isinstance(subject, Of):
+        return run(module.POLICY, copy.deepcopy(subject.props), config, subject.resource_type)
     subject = copy.deepcopy(subject)
     return run(module.POLICY, subject, config, _resource_type(module))
+
+
+def _props(subject):
+    return subject.props if isinstance(subject, Of) else subject
 
 
 def test_catalogue_names_are_unique_kebab_case_and_match_modules() -> None:
@@ -73,7 +79,12 @@ def test_resource_rules_ignore_other_types(name: str) -> None:
     module = MODULES[name]
     for bad in module.EXAMPLES.bad:
         assert (
-            run(module.POLICY, copy.deepcopy(bad.subject), bad.config, "gcp:storage/bucket:Bucket")
+            run(
+                module.POLICY,
+                copy.deepcopy(_props(bad.subject)),
+                bad.config,
+                "gcp:storage/bucket:Bucket",
+            )
             == []
         )
 

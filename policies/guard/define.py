@@ -21,6 +21,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from conduit.core.violation import INSPECTS, STRUCTURED_ENV, Violation, encode, readable
+from policies.guard import cloudrun_v1
 from policies.guard.props import MalformedError, NotApplicableError
 
 Config = Mapping[str, Any]
@@ -81,6 +82,17 @@ def resource_policy(
         if args.resource_type not in resource_types:
             return
         config = _config(defaults, args.get_config())
+        if args.resource_type == cloudrun_v1.SERVICE_V1:
+            # A v1 service is judged as the v2 service it describes, at its own v1 paths.
+            _guarded(
+                name,
+                lambda: check(cloudrun_v1.as_v2(args.props), config),
+                report,
+                args.not_applicable,
+                remediation,
+                _at_v1_paths,
+            )
+            return
         _guarded(name, partial(check, args.props, config), report, args.not_applicable, remediation)
 
     return ResourceValidationPolicy(
@@ -132,13 +144,14 @@ def _guarded(
     report: ReportViolation,
     not_applicable: Callable[[str], None],
     remediation: str,
+    relocate: Callable[[Violation], Violation] = lambda violation: violation,
 ) -> None:
     """Report what a check yields, as data when Conduit asks for it."""
     structured = os.environ.get(STRUCTURED_ENV) == "1"
     render = encode if structured else readable
     try:
         for violation in violations():
-            filled = replace(violation, remediation=violation.remediation or remediation)
+            filled = relocate(replace(violation, remediation=violation.remediation or remediation))
             report(render(filled), filled.urn)
     except (UnknownValueError, NotApplicableError) as why:
         not_applicable(_reason(why))
@@ -151,6 +164,10 @@ def _guarded(
             raise
         crash = f"rule {policy} raised {type(error).__name__}: {error}"
         report(encode(Violation(crash, error=True, remediation="Report it: a rule is broken.")))
+
+
+def _at_v1_paths(violation: Violation) -> Violation:
+    return replace(violation, paths=tuple(cloudrun_v1.v1_path(p) for p in violation.paths))
 
 
 def _reason(why: Exception) -> str:

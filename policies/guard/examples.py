@@ -21,6 +21,14 @@ class Want:
 
 
 @dataclass(frozen=True)
+class Of:
+    """An example of a type the rule also inspects besides its RESOURCE_TYPE (a v1 service)."""
+
+    resource_type: str
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Bad:
     """Properties (or stack resources) breaking the rule; `expect`: one Want per violation."""
 

@@ -118,6 +118,100 @@ def service() -> dict[str, Any]:
     }
 
 
+def service_v1() -> dict[str, Any]:
+    """`service()` written as a Cloud Run v1 (Knative) service: the same settings, v1's places."""
+    env = {
+        "DATABASE_POOL_SIZE": "20",
+        "DATABASE_MAX_OVERFLOW": "10",
+        "DATABASE_INIT_TIMEOUT_SECONDS": "75",
+        "CLOUD_SQL_CONNECTION_NAME": CONNECTION_NAME,
+        "LOG_LEVEL": "info",
+    }
+    envs: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in env.items()]
+    envs.append(
+        {
+            "name": "JWT_SECRET_KEY",
+            "valueFrom": {"secretKeyRef": {"name": "jwt-secret-key", "key": "latest"}},
+        }
+    )
+    probe = {"periodSeconds": 10, "timeoutSeconds": 5, "initialDelaySeconds": 0}
+    return {
+        "name": "backend",
+        "location": REGION,
+        "metadata": {"annotations": {"run.googleapis.com/ingress": "all"}},
+        "template": {
+            "metadata": {
+                "annotations": {
+                    "autoscaling.knative.dev/minScale": "1",
+                    "autoscaling.knative.dev/maxScale": "10",
+                    "run.googleapis.com/vpc-access-connector": CONNECTOR_ID,
+                    "run.googleapis.com/vpc-access-egress": "private-ranges-only",
+                    "run.googleapis.com/cloudsql-instances": CONNECTION_NAME,
+                }
+            },
+            "spec": {
+                "serviceAccountName": SERVICE_ACCOUNT,
+                "timeoutSeconds": 300,
+                "containerConcurrency": 80,
+                "containers": [
+                    {
+                        "image": "us-docker.pkg.dev/cloudrun/container/hello",
+                        "envs": envs,
+                        "startupProbe": {
+                            **probe,
+                            "failureThreshold": 12,
+                            "httpGet": {"path": "/health"},
+                        },
+                        "livenessProbe": {
+                            **probe,
+                            "periodSeconds": 30,
+                            "failureThreshold": 3,
+                            "httpGet": {"path": "/health"},
+                        },
+                    }
+                ],
+            },
+        },
+    }
+
+
+def direct_service_v1() -> dict[str, Any]:
+    """direct_service() as a v1 service: network interfaces in their revision annotation."""
+    props = service_v1()
+    annotations = props["template"]["metadata"]["annotations"]
+    del annotations["run.googleapis.com/vpc-access-connector"]
+    annotations["run.googleapis.com/network-interfaces"] = (
+        '[{"network": "staging-vpc", "subnetwork": "staging-run-egress"}]'
+    )
+    props["template"]["spec"]["containers"][0]["startupProbe"]["failureThreshold"] = 16
+    return props
+
+
+def v1_service_annotation(props: dict[str, Any], key: str, value: str) -> dict[str, Any]:
+    """A v1 service (changed in place) with service annotation `key` set to `value`."""
+    props["metadata"]["annotations"][key] = value
+    return props
+
+
+def v1_annotation(props: dict[str, Any], key: str, value: str | None) -> dict[str, Any]:
+    """A v1 service (changed in place) with revision annotation `key` set (None removes it):
+    annotation keys hold dots, which `changed` reads as steps."""
+    annotations = props["template"]["metadata"]["annotations"]
+    annotations.pop(key, None)
+    if value is not None:
+        annotations[key] = value
+    return props
+
+
+def v1_env_value(props: dict[str, Any], name: str, value: str | None) -> dict[str, Any]:
+    """`env_value` for a v1 service (`service_v1()`), changed in place."""
+    envs = props["template"]["spec"]["containers"][0]["envs"]
+    envs[:] = [e for e in envs if e["name"] != name]
+    if value is not None:
+        envs.append({"name": name, "value": value})
+    return props
+
+
 SUBNET_ID = f"projects/{PROJECT}/regions/{REGION}/subnetworks/staging-run-egress"
 
 

@@ -11,8 +11,9 @@ from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, pool, uses_cloud_sql_volume
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.examples import Bad, Examples, Of, Want, changed
 
 RESOURCE_TYPE = SERVICE
 POOL_SIZE = "template.containers.envs.DATABASE_POOL_SIZE"
@@ -42,7 +43,7 @@ def check(props: Any, _config: Config) -> Iterator[Violation]:
 POLICY = resource_policy(
     name="cloudrun-connections-per-instance",
     description=f"A Cloud Run instance opens at most {CAP} connections per Cloud SQL instance.",
-    resource_types=(SERVICE,),
+    resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.HIGH,
     remediation=REMEDIATION,
@@ -55,6 +56,16 @@ EXAMPLES = Examples(
             samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "150"),
             "template.volumes",
             [],
+        ),
+        Of(SERVICE_V1, samples.service_v1()),
+        # No cloudsql-instances annotation: the built-in connection's cap does not apply.
+        Of(
+            SERVICE_V1,
+            samples.v1_annotation(
+                samples.v1_env_value(samples.service_v1(), "DATABASE_POOL_SIZE", "150"),
+                "run.googleapis.com/cloudsql-instances",
+                None,
+            ),
         ),
     ],
     bad=[
@@ -84,6 +95,23 @@ EXAMPLES = Examples(
                         "got 'many'."
                     ),
                     (),
+                ),
+            ),
+        ),
+        Bad(
+            Of(SERVICE_V1, samples.v1_env_value(samples.service_v1(), "DATABASE_POOL_SIZE", "95")),
+            (
+                Want(
+                    (
+                        "each instance may open 105 connections but the built-in Cloud SQL "
+                        "connection allows 100."
+                    ),
+                    (
+                        "template.spec.containers.envs.DATABASE_POOL_SIZE",
+                        "template.spec.containers.envs.DATABASE_MAX_OVERFLOW",
+                    ),
+                    105,
+                    "<= 100",
                 ),
             ),
         ),

@@ -10,8 +10,9 @@ from pulumi_policy import Severity
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.examples import Bad, Examples, Of, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = SERVICE
@@ -40,7 +41,7 @@ def check(props: Any, _config: Config) -> Iterator[Violation]:
 POLICY = resource_policy(
     name="cloudrun-dedicated-service-account",
     description="Cloud Run services run as a dedicated service account.",
-    resource_types=(SERVICE,),
+    resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.HIGH,
     remediation=REMEDIATION,
@@ -48,7 +49,10 @@ POLICY = resource_policy(
 
 _SA = "template.serviceAccount"
 EXAMPLES = Examples(
-    good=[samples.service()],
+    good=[
+        samples.service(),
+        Of(SERVICE_V1, samples.service_v1()),
+    ],
     bad=[
         Bad(
             changed(samples.service(), _SA, None),
@@ -69,6 +73,15 @@ EXAMPLES = Examples(
                     ),
                     ("template.serviceAccount",),
                     "123-compute@developer.gserviceaccount.com",
+                ),
+            ),
+        ),
+        Bad(
+            Of(SERVICE_V1, changed(samples.service_v1(), "template.spec.serviceAccountName", None)),
+            (
+                Want(
+                    "no serviceAccount: the service runs as the default compute account.",
+                    ("template.spec.serviceAccountName",),
                 ),
             ),
         ),

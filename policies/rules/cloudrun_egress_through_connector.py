@@ -14,8 +14,9 @@ from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, on_direct_vpc
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.examples import Bad, Examples, Of, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = SERVICE
@@ -48,7 +49,7 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
 POLICY = resource_policy(
     name="cloudrun-egress-through-connector",
     description="Cloud Run services egress to private ranges through the VPC connector.",
-    resource_types=(SERVICE,),
+    resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.HIGH,
     remediation=REMEDIATION,
@@ -66,6 +67,7 @@ EXAMPLES = Examples(
         changed(samples.direct_service(), _EGRESS, "ALL_TRAFFIC"),
         # ALL_TRAFFIC when the policy config allows it (good_config).
         changed(samples.service(), _EGRESS, "ALL_TRAFFIC"),
+        Of(SERVICE_V1, samples.service_v1()),
     ],
     good_config={"allowAllTraffic": True},
     bad=[
@@ -84,6 +86,36 @@ EXAMPLES = Examples(
                 Want(
                     "egress is ALL_TRAFFIC.",
                     ("template.vpcAccess.egress",),
+                    "ALL_TRAFFIC",
+                    "PRIVATE_RANGES_ONLY",
+                ),
+            ),
+        ),
+        Bad(
+            Of(
+                SERVICE_V1,
+                samples.v1_annotation(
+                    samples.service_v1(), "run.googleapis.com/vpc-access-connector", None
+                ),
+            ),
+            (
+                Want(
+                    "the service has no VPC connector: it cannot reach private Cloud SQL.",
+                    ("template.metadata.annotations.run.googleapis.com/vpc-access-connector",),
+                ),
+            ),
+        ),
+        Bad(
+            Of(
+                SERVICE_V1,
+                samples.v1_annotation(
+                    samples.service_v1(), "run.googleapis.com/vpc-access-egress", "all-traffic"
+                ),
+            ),
+            (
+                Want(
+                    "egress is ALL_TRAFFIC.",
+                    ("template.metadata.annotations.run.googleapis.com/vpc-access-egress",),
                     "ALL_TRAFFIC",
                     "PRIVATE_RANGES_ONLY",
                 ),

@@ -10,8 +10,9 @@ from pulumi_policy import Severity
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, containers
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.examples import Bad, Examples, Of, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = SERVICE
@@ -44,7 +45,7 @@ def check(props: Any, _config: Config) -> Iterator[Violation]:
 POLICY = resource_policy(
     name="cloudrun-liveness-probe",
     description="Cloud Run services need an HTTP or gRPC liveness probe.",
-    resource_types=(SERVICE,),
+    resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.MEDIUM,
     remediation=REMEDIATION,
@@ -87,6 +88,7 @@ EXAMPLES = Examples(
             f"{_PROBE}.timeoutSeconds",
             10,
         ),
+        Of(SERVICE_V1, samples.service_v1()),
     ],
     bad=[
         # One past the default period of 10 s.
@@ -148,6 +150,17 @@ EXAMPLES = Examples(
                 Want(
                     "container 0's livenessProbe is not HTTP or gRPC.",
                     ("template.containers.livenessProbe.httpGet",),
+                ),
+            ),
+        ),
+        Bad(
+            Of(
+                SERVICE_V1,
+                changed(samples.service_v1(), "template.spec.containers.0.livenessProbe", None),
+            ),
+            (
+                Want(
+                    "container 0 has no livenessProbe.", ("template.spec.containers.livenessProbe",)
                 ),
             ),
         ),

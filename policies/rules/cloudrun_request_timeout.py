@@ -12,8 +12,9 @@ from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.examples import Bad, Examples, Of, Want, changed
 from policies.guard.props import at, known
 
 RESOURCE_TYPE = SERVICE
@@ -53,7 +54,7 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
 POLICY = resource_policy(
     name="cloudrun-request-timeout",
     description="Cloud Run services declare a request timeout within Cloud Run's limits.",
-    resource_types=(SERVICE,),
+    resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.MEDIUM,
     remediation=REMEDIATION,
@@ -63,7 +64,12 @@ POLICY = resource_policy(
 
 _TIMEOUT = "template.timeout"
 EXAMPLES = Examples(
-    good=[samples.service(), changed(samples.service(), _TIMEOUT, "3600s")],
+    good=[
+        samples.service(),
+        changed(samples.service(), _TIMEOUT, "3600s"),
+        Of(SERVICE_V1, samples.service_v1()),
+        Of(SERVICE_V1, changed(samples.service_v1(), "template.spec.timeoutSeconds", 3600)),
+    ],
     bad=[
         Bad(
             changed(samples.service(), _TIMEOUT, None),
@@ -106,6 +112,26 @@ EXAMPLES = Examples(
                 ),
             ),
             {"maxSeconds": 60},
+        ),
+        Bad(
+            Of(SERVICE_V1, changed(samples.service_v1(), "template.spec.timeoutSeconds", None)),
+            (
+                Want(
+                    "no template.timeout: the service inherits a default.",
+                    ("template.spec.timeoutSeconds",),
+                ),
+            ),
+        ),
+        Bad(
+            Of(SERVICE_V1, changed(samples.service_v1(), "template.spec.timeoutSeconds", 3601)),
+            (
+                Want(
+                    "template.timeout 3601 s is outside 1-3600 s.",
+                    ("template.spec.timeoutSeconds",),
+                    3601,
+                    "1-3600",
+                ),
+            ),
         ),
     ],
 )

@@ -21,8 +21,9 @@ from policies.guard.cloudrun import (
     startup_hint,
     startup_probe,
 )
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.examples import Bad, Examples, Of, Want, changed
 from policies.guard.props import env_int, known
 
 RESOURCE_TYPE = SERVICE
@@ -81,7 +82,7 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
 POLICY = resource_policy(
     name="cloudrun-startup-probe-covers-db-init",
     description="The startup probe's window must outlast the app's database init timeout.",
-    resource_types=(SERVICE,),
+    resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.CRITICAL,
     remediation=REMEDIATION,
@@ -116,6 +117,7 @@ EXAMPLES = Examples(
             f"{PROBE_0}.failureThreshold",
             24,
         ),
+        Of(SERVICE_V1, samples.service_v1()),
     ],
     bad=[
         Bad(
@@ -207,6 +209,29 @@ EXAMPLES = Examples(
                 ),
             ),
             {"marginSeconds": 60},
+        ),
+        Bad(
+            Of(
+                SERVICE_V1,
+                changed(
+                    samples.service_v1(),
+                    "template.spec.containers.0.startupProbe.failureThreshold",
+                    6,
+                ),
+            ),
+            (
+                Want(
+                    "container 0: start-up window 60 s (initialDelaySeconds 0 + 6 x 10 s) is "
+                    "shorter than DATABASE_INIT_TIMEOUT_SECONDS 75 s + 15 s margin = 90 s; e.g. "
+                    "failureThreshold 9 at periodSeconds 10.",
+                    (
+                        "template.spec.containers.startupProbe.failureThreshold",
+                        "template.spec.containers.envs.DATABASE_INIT_TIMEOUT_SECONDS",
+                    ),
+                    60,
+                    ">= 90",
+                ),
+            ),
         ),
     ],
 )

@@ -10,8 +10,9 @@ from pulumi_policy import Severity
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, containers
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.examples import Bad, Examples, Of, Want, changed
 from policies.guard.props import at
 
 RESOURCE_TYPE = SERVICE
@@ -47,7 +48,7 @@ def check(props: Any, _config: Config) -> Iterator[Violation]:
 POLICY = resource_policy(
     name="cloudrun-startup-probe-http",
     description="Cloud Run services need an explicit HTTP or gRPC startup probe.",
-    resource_types=(SERVICE,),
+    resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.HIGH,
     remediation=REMEDIATION,
@@ -60,6 +61,7 @@ EXAMPLES = Examples(
         changed(
             changed(samples.service(), f"{_PROBE}.httpGet", None), f"{_PROBE}.grpc", {"port": 8080}
         ),
+        Of(SERVICE_V1, samples.service_v1()),
     ],
     bad=[
         Bad(
@@ -90,6 +92,18 @@ EXAMPLES = Examples(
                 Want(
                     "container 0's startupProbe.httpGet has no path.",
                     ("template.containers.startupProbe.httpGet.path",),
+                ),
+            ),
+        ),
+        Bad(
+            Of(
+                SERVICE_V1,
+                changed(samples.service_v1(), "template.spec.containers.0.startupProbe", None),
+            ),
+            (
+                Want(
+                    "container 0 has no startupProbe (the default is TCP).",
+                    ("template.spec.containers.startupProbe",),
                 ),
             ),
         ),

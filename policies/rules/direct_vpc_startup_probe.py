@@ -25,8 +25,9 @@ from policies.guard.cloudrun import (
     startup_hint,
     startup_probe,
 )
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.examples import Bad, Examples, Of, Want, changed
 from policies.guard.props import UNKNOWN, env_int
 
 RESOURCE_TYPE = SERVICE
@@ -70,7 +71,7 @@ POLICY = resource_policy(
         "On Direct VPC egress, a service's start-up window covers its DB init timeout and the "
         "egress warm-up Google documents."
     ),
-    resource_types=(SERVICE,),
+    resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.HIGH,
     remediation=REMEDIATION,
@@ -106,6 +107,16 @@ EXAMPLES = Examples(
         samples.service(),
         # Unknown at preview: not judged.
         changed(samples.direct_service(), f"{_PROBE}.failureThreshold", samples.UNKNOWN),
+        Of(SERVICE_V1, samples.service_v1()),
+        # A v1 service on Direct VPC (the network-interfaces annotation), at the limit.
+        Of(
+            SERVICE_V1,
+            changed(
+                samples.direct_service_v1(),
+                "template.spec.containers.0.startupProbe.failureThreshold",
+                15,
+            ),
+        ),
     ],
     bad=[
         # One step short: 140 s against 150 s.
@@ -165,6 +176,29 @@ EXAMPLES = Examples(
                     _WINDOW,
                     160,
                     ">= 495",
+                ),
+            ),
+        ),
+        Bad(
+            Of(
+                SERVICE_V1,
+                changed(
+                    samples.direct_service_v1(),
+                    "template.spec.containers.0.startupProbe.failureThreshold",
+                    14,
+                ),
+            ),
+            (
+                Want(
+                    "start-up window 140 s (initialDelaySeconds 0 + 14 x 10 s) is shorter than "
+                    "DATABASE_INIT_TIMEOUT_SECONDS 75 s + 60 s Direct VPC egress warm-up + 15 s "
+                    "margin = 150 s; e.g. failureThreshold 15 at periodSeconds 10.",
+                    (
+                        "template.spec.containers.startupProbe.failureThreshold",
+                        "template.spec.containers.envs.DATABASE_INIT_TIMEOUT_SECONDS",
+                    ),
+                    140,
+                    ">= 150",
                 ),
             ),
         ),

@@ -17,8 +17,9 @@ from conduit.core.names import REQUIRED_ENV_ANNOTATION
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, containers, secret_id_of
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want, changed
+from policies.guard.examples import Bad, Examples, Of, Want, changed
 from policies.guard.props import UNKNOWN, at, items, known
 
 RESOURCE_TYPE = SERVICE
@@ -67,7 +68,7 @@ def check(props: Any, config: Config) -> Iterator[Violation]:
 POLICY = resource_policy(
     name="service-required-env-provided",
     description="Every env var in a service's requiredEnv is set on it, plain or by secret.",
-    resource_types=(SERVICE,),
+    resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.CRITICAL,
     remediation=REMEDIATION,
@@ -107,6 +108,7 @@ EXAMPLES = Examples(
         # Unknown at preview: not judged.
         _requires(samples.UNKNOWN),
         _requires("LOG_LEVEL,JWT_SECRET_KEY", _UNKNOWN_FIRST),
+        Of(SERVICE_V1, samples.service_v1()),
     ],
     bad=[
         Bad(
@@ -133,6 +135,22 @@ EXAMPLES = Examples(
                     "SENTRY_DSN is required and not set, nor any similar name.",
                     ("annotations",),
                     required="SENTRY_DSN",
+                ),
+            ),
+        ),
+        Bad(
+            Of(
+                SERVICE_V1,
+                samples.v1_service_annotation(
+                    samples.service_v1(), "conduit/required-env", "LOG_LEVEL,JWT_SECRET"
+                ),
+            ),
+            (
+                Want(
+                    "JWT_SECRET is required; JWT_SECRET_KEY is set (secret jwt-secret-key).",
+                    ("metadata.annotations",),
+                    observed="JWT_SECRET_KEY",
+                    required="JWT_SECRET",
                 ),
             ),
         ),
