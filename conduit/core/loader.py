@@ -96,8 +96,9 @@ def _entry(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | No
     return next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
 
 
-def read_stack_config(path: Path) -> dict[str, Any]:
-    """The `config` mapping of a stack file, unvalidated; SettingsError when it cannot be read."""
+def read_stack_config(path: Path, require_config: bool = True) -> dict[str, Any]:
+    """The `config` mapping of a stack file, unvalidated; SettingsError when it cannot be read.
+    Without `require_config` a stack file with no `config` is an empty one, as the CLI reads it."""
     if not path.is_file():
         stacks = ", ".join(available_stacks(path.parent)) or "none"
         raise SettingsError([f"{path.name}: no such stack file (stacks here: {stacks})"])
@@ -108,6 +109,8 @@ def read_stack_config(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as error:
         raise SettingsError([f"{path.name}: not valid YAML: {error}".replace("\n", " ")]) from None
     config = document.get("config") if isinstance(document, dict) else None
+    if config is None and not require_config and isinstance(document, dict):
+        return {}
     if not isinstance(config, dict):
         raise SettingsError([f"{path.name}: config: a mapping of settings is required"])
     _secret_values_encrypted(config, path.name)

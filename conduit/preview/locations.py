@@ -26,6 +26,7 @@ class StackFileIndex:
     """Line numbers of the keys of one stack file."""
 
     def __init__(self, path: Path, project_dir: Path) -> None:
+        self.project_dir = project_dir
         self.relative = report_path(path, project_dir)
         self.program = report_path(project_dir / PROGRAM, project_dir)
         entry = _entry(yaml.compose(path.read_text(encoding="utf-8")), "config")

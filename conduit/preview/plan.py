@@ -18,13 +18,19 @@ from conduit.preview.project import Project, load_project, merge_stack_config
 from conduit.preview.runner import Recording, ResourceRecord, engine_config, run_program
 from conduit.program import decode_config_value
 
+OFFLINE_PROJECT = "offline-project"
+"""The Google project a foreign program sees when its stack sets no `gcp:project`."""
+OFFLINE_REGION = "us-central1"
+"""The region a foreign program sees when its stack sets no `gcp:region`."""
+
 
 @dataclass(frozen=True)
 class Plan:
     """A stack's validated settings and recorded resources."""
 
     stack: str
-    settings: StackSettings
+    settings: StackSettings | None
+    """None for a program that is not Conduit's (see `Project.is_conduit`)."""
     recording: Recording
     secret_value_names: frozenset[str] = frozenset()
     """The env names the stack file's conduit:secretValues sets (never their values)."""
@@ -41,12 +47,29 @@ def plan_stack(
     project: Project | None = None,
     on_record: Callable[[ResourceRecord], None] | None = None,
 ) -> Plan:
-    """Load the project and the stack's config as the CLI does, validate the settings
-    (SettingsError on bad input), then run the program under mocks; `on_record` hears of each
-    resource as it registers."""
+    """Load the project and the stack's config as the CLI does, validate Conduit's settings for a
+    Conduit program (SettingsError on bad input), then run the program under mocks; `on_record`
+    hears of each resource as it registers. Any other program gets the CLI's rules only."""
     project = project or load_project(project_dir)
     path = stack_file(project_dir, stack)
-    config = merge_stack_config(project, stack, read_stack_config(path), path.name)
+    conduit = project.is_conduit
+    config = merge_stack_config(
+        project, stack, read_stack_config(path, require_config=conduit), path.name
+    )
+    if not conduit:
+        gcp_project = str(config.get("gcp:project") or OFFLINE_PROJECT)
+        region = str(config.get("gcp:region") or OFFLINE_REGION)
+        recording = run_program(
+            project_dir,
+            project.name,
+            stack,
+            config,
+            gcp_project,
+            region,
+            on_record,
+            secret_unknowns=True,
+        )
+        return Plan(stack, None, recording)
     # The settings are read from what the engine hands the program (text, structures as JSON), as
     # the program reads them: the CLI accepts `conduit:enableApis: "false"`, and so does this.
     plain, _ = engine_config(config)

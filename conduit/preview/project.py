@@ -23,6 +23,7 @@ from conduit.core import files
 from conduit.core.loader import SettingsError
 
 PROJECT_FILE = "Pulumi.yaml"
+CONDUIT_NAMESPACE = "conduit:"
 _ABSENT = object()
 
 
@@ -54,6 +55,15 @@ class Project:
 
     name: str
     declarations: tuple[Declaration, ...]
+
+    @property
+    def is_conduit(self) -> bool:
+        """Whether this is a Conduit program: the project is named `conduit` (so `conduit:` keys
+        are its own) or its Pulumi.yaml declares `conduit:` keys. Only then are Conduit's settings
+        demanded; a program that merely imports Conduit's components is any other program."""
+        return self.name == CONDUIT_NAMESPACE.rstrip(":") or any(
+            d.full_key.startswith(CONDUIT_NAMESPACE) for d in self.declarations
+        )
 
 
 @cache

@@ -16,7 +16,7 @@ from conduit.components import provenance
 from conduit.core.loader import SettingsError, read_stack_config, stack_file
 from conduit.core.settings import StackSettings, grade_of
 from conduit.core.violation import INSPECTS, Violation, decode
-from conduit.preview import analyzer, policy_config
+from conduit.preview import analyzer, policy_config, source_lines
 from conduit.preview.locations import StackFileIndex, report_path
 from conduit.preview.plan import Plan, plan_stack
 from conduit.preview.project import Project, load_project
@@ -100,7 +100,11 @@ def preview(request: PreviewRequest) -> Report:
         raise policy_config.PolicyConfigError(
             [f"--policy-pack {request.pack_dir}: no PulumiPolicy.yaml there: not a policy pack"]
         )
-    grade = grade_of(read_stack_config(stack_file(request.project_dir, request.stack)))
+    grade = grade_of(
+        read_stack_config(
+            stack_file(request.project_dir, request.stack), require_config=project.is_conduit
+        )
+    )
     chosen = request.policy_config or default_policy_config(request.pack_dir, request.stack, grade)
     described = describe_policy_config(request, grade, chosen, request.policy_config is not None)
     raw_config = policy_config.load(chosen)
@@ -123,7 +127,8 @@ def preview(request: PreviewRequest) -> Report:
         diagnostics += [(by_urn.get(d.urn), d) for d in analysis.analyze_stack(records).diagnostics]
     index = StackFileIndex(stack_file(request.project_dir, request.stack), request.project_dir)
     policies = {p.name: p for p in info.policies}
-    locate = partial(_locate, index, plan.recording.sources)
+    positions = {r.urn: r.source for r in records if r.source}
+    locate = partial(_locate, index, plan.recording.sources, positions)
     findings = tuple(
         _finding(record, diagnostic, policies[diagnostic.policyName], locate)
         for record, diagnostic in diagnostics
@@ -148,14 +153,28 @@ def preview(request: PreviewRequest) -> Report:
         resources=tuple((r.type, r.urn) for r in records),
         source=index.relative,
         duration_seconds=time.perf_counter() - started,
-        notes=(
+        notes=_notes(plan),
+        policy_config=described,
+    )
+
+
+def _notes(plan: Plan) -> tuple[str, ...]:
+    """What the report must say it did not see (config it could not decrypt) and where each
+    secret's value comes from."""
+    encrypted = plan.recording.encrypted_config
+    if plan.settings is not None:
+        return (
             *(
                 f"{key}: encrypted, left out offline (the program generates what it needs)"
-                for key in plan.recording.encrypted_config
+                for key in encrypted
             ),
             *value_sources(plan.settings, plan.secret_value_names),
-        ),
-        policy_config=described,
+        )
+    if not encrypted:
+        return ()
+    return (
+        f"not decrypted offline (a secret unknown to the program; rules that need the value "
+        f"report not-applicable): {', '.join(encrypted)}",
     )
 
 
@@ -202,12 +221,14 @@ def _plan(
 def _locate(
     index: StackFileIndex,
     sources: dict[str, dict[str, str]],
+    positions: dict[str, tuple[Path, int]],
     subject: str,
     violation: Violation,
 ) -> tuple[Location, tuple[Location, ...]]:
     """The stack-file line of the first judged property a settings key produced (the subject's
-    own paths, then the related ones, then the subject's whole block; else the program), and
-    every other related property's line, once each, with its note."""
+    own paths, then the related ones, then the subject's whole block; else the program line that
+    constructed the subject, the SDK's source position; else the program), and every other
+    related property's line, once each, with its note."""
     candidates = [
         *((subject, path, "") for path in violation.paths),
         *((urn, path, *rest) for urn, path, *rest in violation.related),
@@ -220,11 +241,26 @@ def _locate(
         if hit and all((seen.line, seen.key) != hit for seen in found):
             found.append(Location(index.relative, hit[0], hit[1], rest[0] if rest else ""))
     if not found:
-        return Location(index.program, 1, ""), ()
+        return _program_location(index, positions, subject, violation), ()
     primary, *others = found
     # The subject's whole block is a fallback for the location, no related setting.
     block = _line(index, sources, subject, "")
     return primary, tuple(o for o in others if (o.line, o.key) != block)
+
+
+def _program_location(
+    index: StackFileIndex,
+    positions: dict[str, tuple[Path, int]],
+    subject: str,
+    violation: Violation,
+) -> Location:
+    """The program line that constructed the subject (its judged property's line within the
+    call, when it shows), else the program."""
+    if subject not in positions:
+        return Location(index.program, 1, "")
+    path, line = positions[subject]
+    judged = violation.paths[0] if violation.paths else ""
+    return Location(report_path(path, index.project_dir), source_lines.line_of(path, line, judged), judged)
 
 
 def _line(

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import pulumi
 from google.protobuf import struct_pb2
@@ -35,6 +36,8 @@ class ResourceRecord:
     custom: bool
     inputs: struct_pb2.Struct
     outputs: struct_pb2.Struct = field(default_factory=struct_pb2.Struct)
+    source: tuple[Path, int] | None = None
+    """The file and line that constructed the resource (the SDK's `sourcePosition`)."""
 
 
 @dataclass
@@ -46,7 +49,8 @@ class Recording:
     secret_outputs: set[str]
     """Stack outputs that are secrets: reporters must mask them."""
     encrypted_config: list[str] = field(default_factory=list)
-    """Config keys left out because they are encrypted (no secrets provider offline)."""
+    """Config keys not decrypted (no secrets provider offline): left out of a Conduit program,
+    secret unknowns for any other (`secret_unknowns`)."""
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
     """URN -> {property path: settings key}, as the components declared them."""
 
@@ -89,6 +93,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
+        # What the mocks do not compute is unknown, as `pulumi preview` leaves what the provider
+        # computes (a v1 service's `statuses`), never None: the SDK resolves a registration's
+        # missing outputs as unknown when the engine says its result is unknown.
+        response.unknown = True
         outputs = struct_pb2.Struct()
         outputs.CopyFrom(response.object)
         secret_keys = set(request.additionalSecretOutputs) | {
@@ -110,11 +118,23 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             custom=bool(request.custom),
             inputs=request.object,
             outputs=outputs,
+            source=source_of(request),
         )
         self.records.append(record)
         if self._on_record is not None:
             self._on_record(record)
         return response
+
+
+def source_of(request: Any) -> tuple[Path, int] | None:
+    """The file and line of a registration's `sourcePosition` (a file URI), if it has one."""
+    if not request.HasField("sourcePosition"):
+        return None
+    position = request.sourcePosition
+    uri = urlparse(position.uri)
+    if uri.scheme != "file" or not uri.path or position.line < 1:
+        return None
+    return Path(unquote(uri.path)), int(position.line)
 
 
 def engine_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
@@ -152,12 +172,17 @@ def run_program(
     gcp_project: str,
     region: str,
     on_record: Callable[[ResourceRecord], None] | None = None,
+    secret_unknowns: bool = False,
 ) -> Recording:
     """Run `project_dir/__main__.py` for `stack` under the mock runtime; raise what it raises.
-    `on_record` hears of each resource as it registers."""
+    `on_record` hears of each resource as it registers. With `secret_unknowns`, an encrypted
+    config value is a secret unknown to the program's secret getters (`require_secret`), as a
+    `pulumi preview` without its plaintext would leave it, instead of being left out."""
     monitor = RecordingMonitor(GcpMocks(gcp_project, region), on_record)
     plain, encrypted = engine_config(config)
-    pulumi.runtime.set_all_config(plain, [])
+    if secret_unknowns:
+        plain.update(dict.fromkeys(encrypted, sdk.NOT_DECRYPTED))
+    pulumi.runtime.set_all_config(plain, encrypted if secret_unknowns else [])
     sdk.ensure_event_loop()
     sdk.fresh_root_stack()
     pulumi.runtime.set_mocks(
@@ -167,7 +192,9 @@ def run_program(
     provenance.reset()
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
-    sdk.run_to_completion(run_pulumi_func(lambda: runpy.run_path(str(project_dir / "__main__.py"))))
+    main = lambda: runpy.run_path(str(project_dir / "__main__.py"))  # noqa: E731
+    with sdk.secret_unknowns(set(encrypted) if secret_unknowns else set()):
+        sdk.run_to_completion(run_pulumi_func(main))
     if monitor.duplicate_urns:
         raise DuplicateUrnError(monitor.duplicate_urns)
     exported = dict(root.outputs) if root is not None else {}

@@ -46,6 +46,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         ],
         "notes": list(report.notes),
         "policyConfig": report.policy_config or None,
+        "uninspected": [{"type": t, "count": n} for t, n in report.uninspected()],
     }
 
 

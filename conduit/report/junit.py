@@ -45,9 +45,14 @@ def render(report: Report) -> str:
         skipped=_count(cases, Outcome.SKIPPED),
         time=f"{report.duration_seconds:.3f}",
     )
-    if report.policy_config:
+    uninspected = report.uninspected()
+    if report.policy_config or uninspected:
         properties = ET.SubElement(suite, "properties")
-        ET.SubElement(properties, "property", name="policyConfig", value=report.policy_config)
+        if report.policy_config:
+            ET.SubElement(properties, "property", name="policyConfig", value=report.policy_config)
+        # Listed beside the cases, so that no uninspected resource passes as a green case.
+        for type_, count in uninspected:
+            ET.SubElement(properties, "property", name=f"uninspected:{type_}", value=str(count))
     for classname, name, findings in cases:
         case = ET.SubElement(suite, "testcase", classname=classname, name=name)
         for finding in findings:

@@ -66,4 +66,9 @@ def render(report: Report) -> str:
         lines += ["<details><summary>Plan</summary>", "", "| resources | type |", "|---:|---|"]
         lines += [f"| {count} | `{type_}` |" for type_, count in report.resources_by_type()]
         lines += ["", "</details>", ""]
+    if uninspected := report.uninspected():
+        lines += ["<details><summary>Not inspected by any rule</summary>", ""]
+        lines += ["| resources | type |", "|---:|---|"]
+        lines += [f"| {count} | `{type_}` |" for type_, count in uninspected]
+        lines += ["", "</details>", ""]
     return "\n".join(lines)

@@ -114,6 +114,14 @@ class Report:
             counts[type_] = counts.get(type_, 0) + 1
         return sorted(counts.items())
 
+    def uninspected(self) -> list[tuple[str, int]]:
+        """(type, count) of the plan's resource types that no rule inspects: listed, never
+        silent (a preview of a program Conduit did not write meets many)."""
+        if self.command != "preview":
+            return []
+        inspected = {type_ for rule in self.rules for type_ in rule.inspects}
+        return [(t, n) for t, n in self.resources_by_type() if t not in inspected]
+
     def summary(self) -> str:
         """The one line a reviewer reads first."""
         failed, warned = len(self.failures), len(self.warnings)

@@ -92,12 +92,35 @@ def render(report: Report) -> str:
                     }
                 },
                 "results": results,
-                **(
-                    {"properties": {"policyConfig": report.policy_config}}
-                    if report.policy_config
-                    else {}
-                ),
+                **_invocations(report),
+                **_properties(report),
             }
         ],
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _properties(report: Report) -> dict:
+    """The run's policy config and what no rule inspects, by type with counts."""
+    properties: dict = {}
+    if report.policy_config:
+        properties["policyConfig"] = report.policy_config
+    if uninspected := report.uninspected():
+        properties["uninspected"] = dict(uninspected)
+    return {"properties": properties} if properties else {}
+
+
+def _invocations(report: Report) -> dict:
+    """What no rule inspects, as notes of the run's invocation (shown beside the results)."""
+    uninspected = report.uninspected()
+    if not uninspected:
+        return {}
+    notes = [
+        {
+            "level": "note",
+            "message": {"text": f"not inspected by any rule: {count} x {type_}"},
+            "descriptor": {"id": "conduit/uninspected"},
+        }
+        for type_, count in uninspected
+    ]
+    return {"invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}]}

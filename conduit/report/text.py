@@ -26,6 +26,10 @@ def render(report: Report) -> str:
         lines.append(f"Plan for stack {report.stack} ({report.source}):")
         lines += [f"  {count:4d}  {type_}" for type_, count in report.resources_by_type()]
         lines.append("")
+    if uninspected := report.uninspected():
+        lines.append("Not inspected by any rule:")
+        lines += [f"  {count:4d}  {type_}" for type_, count in uninspected]
+        lines.append("")
     shown = report.findings
     for finding in shown:
         where = f" {finding.subject}" if finding.subject else ""

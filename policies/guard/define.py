@@ -117,8 +117,11 @@ def stack_policy(
     enforcement: EnforcementLevel = EnforcementLevel.MANDATORY,
     defaults: Config | None = None,
     schema: Mapping[str, Any] | None = None,
+    inspects: tuple[str, ...] = (),
 ) -> StackValidationPolicy:
-    """A stack policy over every resource, with the same safety net as `resource_policy`."""
+    """A stack policy over every resource, with the same safety net as `resource_policy`;
+    `inspects` names the types whose settings it judges that no resource policy judges, so
+    that a report can list what no rule inspects."""
     defaults = dict(defaults or {})
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -135,6 +138,7 @@ def stack_policy(
         severity=severity,
         remediation_steps=remediation,
         config_schema=_schema(defaults, schema or {}),
+        tags=[f"{INSPECTS}{type_}" for type_ in inspects],
     )
 
 

@@ -73,6 +73,7 @@ POLICY = stack_policy(
         "The database, the egress path and every service have an alert with a notification channel."
     ),
     check=check,
+    inspects=("gcp:monitoring/alertPolicy:AlertPolicy",),
     severity=Severity.HIGH,
     remediation=REMEDIATION,
     enforcement=EnforcementLevel.ADVISORY,

@@ -72,6 +72,10 @@ POLICY = stack_policy(
     name="alerts-routed-by-class",
     description="Each alert notifies only its failure class's team, by their labels.",
     check=check,
+    inspects=(
+        "gcp:monitoring/alertPolicy:AlertPolicy",
+        "gcp:monitoring/notificationChannel:NotificationChannel",
+    ),
     severity=Severity.HIGH,
     remediation=REMEDIATION,
 )

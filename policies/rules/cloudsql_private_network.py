@@ -48,6 +48,7 @@ POLICY = stack_policy(
     name="cloudsql-private-network",
     description="Cloud SQL must sit on a private network that has private services access.",
     check=check,
+    inspects=("gcp:servicenetworking/connection:Connection",),
     severity=Severity.HIGH,
     remediation=REMEDIATION,
 )

@@ -80,6 +80,7 @@ POLICY = stack_policy(
     name="continuous-validation-scheduled",
     description="A Cloud Scheduler job runs the probe job at least every maxIntervalMinutes.",
     check=check,
+    inspects=("gcp:cloudscheduler/job:Job",),
     severity=Severity.MEDIUM,
     remediation=REMEDIATION,
     enforcement=EnforcementLevel.ADVISORY,

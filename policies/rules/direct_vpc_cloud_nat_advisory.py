@@ -50,6 +50,7 @@ POLICY = stack_policy(
     name="direct-vpc-cloud-nat-advisory",
     description="Direct VPC egress with Cloud NAT in the region slows cold starts (30 s or more).",
     check=check,
+    inspects=("gcp:compute/routerNat:RouterNat",),
     severity=Severity.MEDIUM,
     remediation=REMEDIATION,
     enforcement=EnforcementLevel.ADVISORY,

@@ -45,6 +45,7 @@ POLICY = stack_policy(
     name="direct-vpc-region-matches-service",
     description="A Direct VPC service's or job's subnet must be in its own region.",
     check=check,
+    inspects=(JOB,),
     severity=Severity.HIGH,
     remediation=REMEDIATION,
 )

@@ -94,6 +94,7 @@ POLICY = stack_policy(
         "margin and a 16-address reservation block."
     ),
     check=check,
+    inspects=("gcp:compute/subnetwork:Subnetwork", JOB),
     severity=Severity.CRITICAL,
     remediation=REMEDIATION,
     defaults={"rolloverMarginPercent": 50},

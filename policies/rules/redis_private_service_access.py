@@ -84,6 +84,10 @@ POLICY = stack_policy(
     name="redis-private-service-access",
     description="Redis is on the stack's network, through private services access.",
     check=check,
+    inspects=(
+        "gcp:compute/network:Network",
+        "gcp:servicenetworking/connection:Connection",
+    ),
     severity=Severity.HIGH,
     remediation=REMEDIATION,
 )

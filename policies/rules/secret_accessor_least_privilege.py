@@ -95,6 +95,15 @@ POLICY = stack_policy(
     name="secret-accessor-least-privilege",
     description="Secret access is granted per secret to the service's own service account.",
     check=check,
+    inspects=(
+        "gcp:organizations/iAMBinding:IAMBinding",
+        "gcp:organizations/iAMMember:IAMMember",
+        "gcp:projects/iAMBinding:IAMBinding",
+        "gcp:projects/iAMMember:IAMMember",
+        "gcp:secretmanager/secret:Secret",
+        "gcp:secretmanager/secretIamBinding:SecretIamBinding",
+        "gcp:secretmanager/secretIamMember:SecretIamMember",
+    ),
     severity=Severity.HIGH,
     remediation=REMEDIATION,
 )

@@ -77,6 +77,10 @@ POLICY = stack_policy(
     name="secret-references-resolve",
     description="Every secret a service references exists in the stack with a version.",
     check=check,
+    inspects=(
+        "gcp:secretmanager/secret:Secret",
+        "gcp:secretmanager/secretVersion:SecretVersion",
+    ),
     severity=Severity.CRITICAL,
     remediation=REMEDIATION,
     defaults={"externalSecrets": []},
