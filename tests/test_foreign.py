@@ -175,6 +175,21 @@ def test_provider_computed_outputs_and_undecrypted_secrets_are_unknown_never_non
     assert sources["web"] == (FOREIGN / "__main__.py", 29)
 
 
+def test_a_program_outside_the_repository_is_guarded_by_this_conduit_s_pack(tmp_path) -> None:
+    import shutil
+
+    project = tmp_path / "shop"
+    shutil.copytree(FOREIGN, project)
+    (project / "Pulumi.yaml").write_text(
+        (FOREIGN / "Pulumi.yaml").read_text().replace("../../../.venv", str(ROOT / ".venv"))
+    )
+    result = conduit("preview", "--stack", "dev", "--format", "json", cwd=project)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    assert len(document["findings"]) == len(EXPECTED)
+    assert {f["location"]["file"] for f in document["findings"]} == {"__main__.py"}
+
+
 def test_a_property_is_located_at_its_keyword_dict_key_or_named_list_entry(tmp_path) -> None:
     program = tmp_path / "__main__.py"
     program.write_text(

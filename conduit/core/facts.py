@@ -18,6 +18,10 @@ CONNECTOR_MACHINE_MBPS: dict[str, int] = dict(
 """Throughput per connector instance (Mbps), derived from the documented 2..10 instance ranges."""
 CONNECTOR_DEDICATED_MACHINE_TYPE = "e2-standard-4"
 """The one connector machine type with dedicated CPU."""
+CLOUD_RUN_DEFAULT_MAX_INSTANCES = 100
+"""A Cloud Run service's maximum instances when it sets none ("By default, Cloud Run services
+are configured to have a maximum of 100 instances": cloud.google.com/run/docs/configuring/
+max-instances): a service that leaves the limit out scales to it."""
 CONNECTOR_MIN_INSTANCES = (2, 9)
 CONNECTOR_MAX_INSTANCES = (3, 10)
 CONNECTOR_PREFIX_LENGTH = 28

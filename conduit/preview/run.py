@@ -52,10 +52,14 @@ class PreviewRequest:
 
 
 def default_pack_dir(project_dir: Path) -> Path:
-    """`policies/` in the project dir or the nearest parent that has one."""
+    """`policies/` in the project dir or the nearest parent that has one, else the pack beside
+    this conduit (a checkout's, for a program outside it)."""
     for directory in (project_dir, *project_dir.parents):
         if (directory / "policies" / "PulumiPolicy.yaml").is_file():
             return directory / "policies"
+    beside = Path(__file__).resolve().parents[2] / "policies"
+    if (beside / "PulumiPolicy.yaml").is_file():
+        return beside
     return project_dir / "policies"
 
 

@@ -15,7 +15,7 @@ JOB = "gcp:cloudrunv2/job:Job"
 SERVICE_VPC = "template.vpcAccess"
 JOB_VPC = "template.template.vpcAccess"
 """Where a service's and a job's task template name their path into the VPC."""
-DEFAULT_MAX_INSTANCES = 100
+DEFAULT_MAX_INSTANCES = facts.CLOUD_RUN_DEFAULT_MAX_INSTANCES
 """Cloud Run's maxInstanceCount when a service sets none."""
 
 
@@ -34,9 +34,12 @@ def max_instances_at(service: Any) -> tuple[Any, str]:
     return value, path
 
 
-def max_instances(service: Any) -> int | None:
-    """The template's maxInstanceCount, falling back to the service-level scaling block."""
+def max_instances_or_default(service: Any) -> int | None:
+    """How far a service scales: its maxInstanceCount, Cloud Run's default when it sets none
+    (absent is the platform's default, never absent demand); None only when unknown."""
     value, _ = max_instances_at(service)
+    if value is None:
+        return DEFAULT_MAX_INSTANCES
     return value if known(value) else None
 
 

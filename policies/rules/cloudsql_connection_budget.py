@@ -13,7 +13,7 @@ from pulumi_policy import Severity
 from conduit.core import capacity, facts, names
 from conduit.core.violation import Violation
 from policies.guard import samples
-from policies.guard.cloudrun import SERVICE, max_instances, pool
+from policies.guard.cloudrun import SERVICE, max_instances_or_default, pool
 from policies.guard.define import Config, StackResource, of_type, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import instance_linker, instances_of
@@ -98,7 +98,7 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violat
     linker = instance_linker(instances)
     users: dict[str, list[tuple[capacity.ServiceDemand, str]]] = {}
     for service in of_type(resources, SERVICE):
-        count, sizes = max_instances(service.props), pool(service.props)
+        count, sizes = max_instances_or_default(service.props), pool(service.props)
         if count is None or sizes is None:
             continue
         name = str(at(service.props, "name", str))
@@ -322,6 +322,34 @@ EXAMPLES = Examples(
                         _least(_BACKEND, POOL_SIZE, "backend DATABASE_POOL_SIZE 300 -> 299"),
                         (_BACKEND, MAX_INSTANCES, "backend: maxInstances 1"),
                         (_BACKEND, OVERFLOW, "backend: DATABASE_MAX_OVERFLOW 8"),
+                        (_INSTANCE_URN, FLAG, "max_connections 400"),
+                        _PROBE,
+                    ),
+                ),
+            ),
+        ),
+        # No maxInstanceCount: the service scales to Cloud Run's default of 100.
+        Bad(
+            [
+                Res(INSTANCE, samples.instance()),
+                Res(SERVICE, changed(samples.service(), "template.scaling", None)),
+            ],
+            (
+                Want(
+                    (
+                        "services may open 3000 connections but max_connections 400 leaves 307 "
+                        f"after {_reserved_by()} and 40 headroom (backend: 100 x 30 = 3000, "
+                        "largest safe maxInstances 10). Least change: backend maxInstances "
+                        "100 -> 10."
+                    ),
+                    (),
+                    3000,
+                    "<= 307",
+                    urn=_INSTANCE_URN,
+                    related=(
+                        _least(_BACKEND, MAX_INSTANCES, "backend maxInstances 100 -> 10"),
+                        (_BACKEND, POOL_SIZE, "backend: DATABASE_POOL_SIZE 20"),
+                        (_BACKEND, OVERFLOW, "backend: DATABASE_MAX_OVERFLOW 10"),
                         (_INSTANCE_URN, FLAG, "max_connections 400"),
                         _PROBE,
                     ),

@@ -9,7 +9,7 @@ from pulumi_policy import Severity
 from conduit.core import capacity, facts
 from conduit.core.violation import Violation
 from policies.guard import samples
-from policies.guard.cloudrun import SERVICE, max_instances
+from policies.guard.cloudrun import SERVICE, max_instances_or_default
 from policies.guard.define import Config, StackResource, of_type, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import connector_linker, connector_of
@@ -28,7 +28,7 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violat
     demand: dict[str, list[tuple[str, int]]] = {}
     for service in of_type(resources, SERVICE):
         connector = connector_of(service, linker)
-        count = max_instances(service.props)
+        count = max_instances_or_default(service.props)
         if connector is None or count is None:
             continue
         mbps = count * config["serviceInstanceMbps"]
@@ -100,14 +100,31 @@ EXAMPLES = Examples(
         # Unknown at preview: not judged.
         _stack("e2-micro", samples.UNKNOWN, 20),
         _stack(samples.UNKNOWN, 3, 20),
-        # A service without a connector, or without a known scale, is not the connector's.
+        # A service without a connector is not the connector's.
         [
             *_stack("e2-micro", 3, 3),
             Res(SERVICE, changed(samples.service(), "template.vpcAccess", None)),
-            Res(SERVICE, changed(samples.service(), "template.scaling", None)),
         ],
     ],
     bad=[
+        # No maxInstanceCount: the service scales to Cloud Run's default of 100.
+        Bad(
+            [
+                _stack("e2-micro", 3, 3)[0],
+                Res(SERVICE, changed(samples.service(), "template.scaling", None)),
+            ],
+            (
+                Want(
+                    "connector carries 300 Mbps at most (3 x e2-micro) but its services need "
+                    "10000 Mbps at max scale (backend 10000 Mbps; 100 Mbps per instance).",
+                    ("maxInstances", "machineType"),
+                    300,
+                    10000,
+                    urn=urn(CONNECTOR, "staging-connector"),
+                    related=((urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),),
+                ),
+            ),
+        ),
         # The provider's defaults: 10 x e2-micro for 11 instances.
         Bad(
             _stack(None, None, 11),
