@@ -10,10 +10,14 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conduit import interrupts
 from conduit.core.exitcodes import ExitCode
 from conduit.report.output import format_spec
+
+if TYPE_CHECKING:
+    from conduit.report.model import Report
 
 FORMATS = ("text", "markdown", "json", "sarif", "junit")
 VALIDATE_FORMATS = ("text", "markdown", "json", "junit")
@@ -94,6 +98,25 @@ def _parser() -> argparse.ArgumentParser:
         "defaults: production.json for production, the pack's own for standard)",
     )
     _add_report_arguments(preview, FORMATS)
+
+    audit = commands.add_parser(
+        "audit",
+        help="the policy pack over a deployed stack: the JSON of `pulumi stack export`",
+        epilog_factory=lambda: (
+            "example:\n  pulumi stack export --stack staging > staging.json\n"
+            "  conduit audit --state staging.json --format sarif --output audit.sarif"
+        ),
+    )
+    audit.add_argument(
+        "--state", type=Path, required=True, help="a `pulumi stack export` file (version 3)"
+    )
+    audit.add_argument("--policy-pack", type=Path, help="pack dir (default: policies/)")
+    audit.add_argument(
+        "--policy-config",
+        type=Path,
+        help="policy config JSON (default: <pack>/config/<the export's stack>.json)",
+    )
+    _add_report_arguments(audit, FORMATS)
 
     probe = commands.add_parser(
         "probe",
@@ -225,7 +248,7 @@ FULL_INSTALL_ONLY = frozenset(
 
 
 def _run(args: argparse.Namespace) -> int:
-    commands = {"preview": _preview, "probe": _probe, "validate": _validate}
+    commands = {"preview": _preview, "audit": _audit, "probe": _probe, "validate": _validate}
     try:
         return commands[args.command](args)
     except ModuleNotFoundError as error:
@@ -303,7 +326,7 @@ def _preview(args: argparse.Namespace) -> int:
     from conduit.core.loader import SettingsError
     from conduit.preview import analyzer, policy_config, run
     from conduit.preview.project import project_root
-    from conduit.report.output import OutputError, emit, plan_outputs
+    from conduit.report.output import OutputError, plan_outputs
 
     try:
         # Run in a folder of the project, the CLI loads the project above it: so does this.
@@ -329,12 +352,44 @@ def _preview(args: argparse.Namespace) -> int:
         interrupts.raise_if_received()
         print(f"conduit preview: {error}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
+    return _emit(args, report)
+
+
+def _emit(args: argparse.Namespace, report: Report) -> int:
+    """Write `report` in every --format asked for; the report's exit code."""
+    from conduit.report.output import OutputError, emit
+
     try:
         emit(report, args.format, args.output)
     except OutputError as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
     return report.exit_code
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from conduit.core.loader import SettingsError
+    from conduit.preview import analyzer, policy_config, run
+    from conduit.report.output import OutputError, plan_outputs
+
+    pack_dir = (args.policy_pack or run.default_pack_dir(Path.cwd())).resolve()
+    request = run.AuditRequest(args.state, pack_dir, args.policy_config)
+    try:
+        # Refused before the audit runs: a run whose reports have nowhere to go.
+        plan_outputs(args.format, args.output)
+    except OutputError as error:
+        print(error, file=sys.stderr)
+        return ExitCode.INVALID_INPUT
+    try:
+        report = run.audit(request)
+    except (SettingsError, policy_config.PolicyConfigError) as error:
+        print(error, file=sys.stderr)
+        return ExitCode.INVALID_INPUT
+    except analyzer.PackError as error:
+        interrupts.raise_if_received()
+        print(f"conduit audit: {error}", file=sys.stderr)
+        return ExitCode.INTERNAL_ERROR
+    return _emit(args, report)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from conduit.components import provenance
 from conduit.core.loader import SettingsError, read_stack_config, stack_file
 from conduit.core.settings import StackSettings, grade_of
 from conduit.core.violation import INSPECTS, Violation, decode
-from conduit.preview import analyzer, policy_config, source_lines
+from conduit.preview import analyzer, policy_config, source_lines, state
 from conduit.preview.locations import StackFileIndex, report_path
 from conduit.preview.plan import Plan, plan_stack
 from conduit.preview.project import Project, load_project
@@ -100,10 +100,6 @@ def preview(request: PreviewRequest) -> Report:
     started = time.perf_counter()
     # What the CLI refuses before anything runs is refused here before the pack starts.
     project = load_project(request.project_dir)
-    if not (request.pack_dir / "PulumiPolicy.yaml").is_file():
-        raise policy_config.PolicyConfigError(
-            [f"--policy-pack {request.pack_dir}: no PulumiPolicy.yaml there: not a policy pack"]
-        )
     grade = grade_of(
         read_stack_config(
             stack_file(request.project_dir, request.stack), require_config=project.is_conduit
@@ -111,33 +107,138 @@ def preview(request: PreviewRequest) -> Report:
     )
     chosen = request.policy_config or default_policy_config(request.pack_dir, request.stack, grade)
     described = describe_policy_config(request, grade, chosen, request.policy_config is not None)
-    raw_config = policy_config.load(chosen)
-    source = str(chosen) if chosen else "policy defaults"
-    with ExitStack() as stack:
+    plans: list[Plan] = []
+
+    def feed(submit: Callable[[ResourceRecord], None]) -> list[ResourceRecord]:
         # The pack boots in its own process (on the other core) while the program runs here,
         # and analyzes each resource as it registers.
-        pack = stack.enter_context(analyzer.running_pack(request.pack_dir))
+        plans.append(_plan(request, project, submit))
+        return plans[0].custom_resources
+
+    records, info, diagnostics = _judge(request.pack_dir, chosen, feed)
+    plan = plans[0]
+    index = StackFileIndex(stack_file(request.project_dir, request.stack), request.project_dir)
+    positions = {r.urn: r.source for r in records if r.source}
+    locate = partial(_locate, index, plan.recording.sources, positions)
+    return Report(
+        command="preview",
+        stack=request.stack,
+        findings=_findings(info, diagnostics, locate),
+        rules=_rules(info),
+        resources=tuple((r.type, r.urn) for r in records),
+        source=index.relative,
+        duration_seconds=time.perf_counter() - started,
+        notes=_notes(plan),
+        policy_config=described,
+    )
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    """A deployed stack's state export and the pack and policy config to judge it with."""
+
+    state: Path
+    pack_dir: Path
+    policy_config: Path | None
+    """None: `<pack>/config/<stack>.json` of the export's stack, when it exists."""
+
+
+def audit(request: AuditRequest) -> Report:
+    """Run the pack over the resources of a `pulumi stack export`, as the engine's analyzers
+    would see them deployed; raises SettingsError, PolicyConfigError or analyzer.PackError."""
+    started = time.perf_counter()
+    shown = report_path(request.state, Path.cwd())
+    deployed = state.load_state(request.state, shown)
+
+    def feed(submit: Callable[[ResourceRecord], None]) -> list[ResourceRecord]:
+        for record in deployed.records:
+            submit(record)
+        return deployed.records
+
+    # The stack's thresholds and levels, as its preview uses them, unless one is given.
+    config = request.policy_config or default_policy_config(request.pack_dir, deployed.stack)
+    # Described as the preview of the export's stack, run from here, would describe it.
+    as_preview = PreviewRequest(Path.cwd(), deployed.stack, request.pack_dir, config)
+    described = describe_policy_config(as_preview, "standard", config, request.policy_config is not None)
+    records, info, diagnostics = _judge(request.pack_dir, config, feed)
+    lines = state.urn_lines(request.state)
+
+    def locate(subject: str, violation: Violation) -> tuple[Location, tuple[Location, ...]]:
+        judged = violation.paths[0] if violation.paths else ""
+        related = tuple(
+            Location(shown, lines.get(urn, 1), path, *rest) for urn, path, *rest in violation.related
+        )
+        return Location(shown, lines.get(subject, 1), judged), related
+
+    notes = (
+        (
+            f"{deployed.encrypted} secret value(s) of the export are ciphertext: unknown to the "
+            "rules (export with --show-secrets to judge them)",
+        )
+        if deployed.encrypted
+        else ()
+    )
+    return Report(
+        command="audit",
+        stack=deployed.stack,
+        findings=_findings(info, diagnostics, locate),
+        rules=_rules(info),
+        resources=tuple((r.type, r.urn) for r in records),
+        source=shown,
+        duration_seconds=time.perf_counter() - started,
+        notes=notes,
+        policy_config=described,
+    )
+
+
+Diagnostics = list[tuple[ResourceRecord | None, analyzer_pb2.AnalyzeDiagnostic]]
+
+
+def _judge(
+    pack_dir: Path,
+    config_path: Path | None,
+    feed: Callable[[Callable[[ResourceRecord], None]], list[ResourceRecord]],
+) -> tuple[list[ResourceRecord], analyzer_pb2.AnalyzerInfo, Diagnostics]:
+    """Start the pack, let `feed` hand it each resource (Analyze), then AnalyzeStack over what
+    `feed` returns: the records, the pack's info and every diagnostic with its record."""
+    if not (pack_dir / "PulumiPolicy.yaml").is_file():
+        raise policy_config.PolicyConfigError(
+            [f"--policy-pack {pack_dir}: no PulumiPolicy.yaml there: not a policy pack"]
+        )
+    raw_config = policy_config.load(config_path)
+    source = str(config_path) if config_path else "policy defaults"
+    with ExitStack() as stack:
+        pack = stack.enter_context(analyzer.running_pack(pack_dir))
         # From here to the report nothing is written: an interruption ends the process at once.
         stack.enter_context(interrupts.ends_process(pack.process.pid))
         analysis = analyzer.ResourceAnalysis(
             pack, lambda info: policy_config.reconcile(info, raw_config, source)
         )
         stack.callback(analysis.stop)
-        plan = _plan(request, project, analysis.submit)
+        records = feed(analysis.submit)
         info, responses = analysis.finish()
-        records = plan.custom_resources
-        diagnostics = [(r, d) for r in records for d in responses[r.urn].diagnostics]
+        diagnostics: Diagnostics = [
+            (r, d) for r in records if r.urn in responses for d in responses[r.urn].diagnostics
+        ]
         by_urn = {r.urn: r for r in records}
         diagnostics += [(by_urn.get(d.urn), d) for d in analysis.analyze_stack(records).diagnostics]
-    index = StackFileIndex(stack_file(request.project_dir, request.stack), request.project_dir)
+    return records, info, diagnostics
+
+
+def _findings(
+    info: analyzer_pb2.AnalyzerInfo,
+    diagnostics: Diagnostics,
+    locate: Callable[[str, Violation], tuple[Location, tuple[Location, ...]]],
+) -> tuple[Finding, ...]:
     policies = {p.name: p for p in info.policies}
-    positions = {r.urn: r.source for r in records if r.source}
-    locate = partial(_locate, index, plan.recording.sources, positions)
-    findings = tuple(
+    return tuple(
         _finding(record, diagnostic, policies[diagnostic.policyName], locate)
         for record, diagnostic in diagnostics
     )
-    rules = tuple(
+
+
+def _rules(info: analyzer_pb2.AnalyzerInfo) -> tuple[Rule, ...]:
+    return tuple(
         Rule(
             name=p.name,
             description=p.description,
@@ -148,17 +249,6 @@ def preview(request: PreviewRequest) -> Report:
             inspects=tuple(t.removeprefix(INSPECTS) for t in p.tags if t.startswith(INSPECTS)),
         )
         for p in info.policies
-    )
-    return Report(
-        command="preview",
-        stack=request.stack,
-        findings=findings,
-        rules=rules,
-        resources=tuple((r.type, r.urn) for r in records),
-        source=index.relative,
-        duration_seconds=time.perf_counter() - started,
-        notes=_notes(plan),
-        policy_config=described,
     )
 
 

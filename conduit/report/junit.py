@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree as ET
 
-from conduit.report.model import Finding, Outcome, Report
+from conduit.report.model import PLANNED, Finding, Outcome, Report
 
 
 def _cases(report: Report) -> list[tuple[str, str, list[Finding]]]:
@@ -14,7 +14,7 @@ def _cases(report: Report) -> list[tuple[str, str, list[Finding]]]:
     by_key: dict[tuple[str, str], list[Finding]] = {}
     for finding in report.findings:
         by_key.setdefault((finding.rule, finding.subject), []).append(finding)
-    if report.command != "preview":
+    if report.command not in PLANNED:
         return [(rule, subject or report.stack, found) for (rule, subject), found in by_key.items()]
     cases: list[tuple[str, str, list[Finding]]] = []
     for rule in report.rules:

@@ -9,6 +9,8 @@ from typing import Any
 from conduit.core.exitcodes import ExitCode
 
 SCHEMA_VERSION = "conduit.report/v1"
+PLANNED = ("preview", "audit")
+"""Commands whose report is about a stack's resources (a plan, or what is deployed)."""
 
 
 class Outcome(StrEnum):
@@ -117,7 +119,7 @@ class Report:
     def uninspected(self) -> list[tuple[str, int]]:
         """(type, count) of the plan's resource types that no rule inspects: listed, never
         silent (a preview of a program Conduit did not write meets many)."""
-        if self.command != "preview":
+        if self.command not in PLANNED:
             return []
         inspected = {type_ for rule in self.rules for type_ in rule.inspects}
         return [(t, n) for t, n in self.resources_by_type() if t not in inspected]
@@ -125,7 +127,7 @@ class Report:
     def summary(self) -> str:
         """The one line a reviewer reads first."""
         failed, warned = len(self.failures), len(self.warnings)
-        if self.command == "preview":
+        if self.command in PLANNED:
             head = f"{self.stack}: {len(self.resources)} resources"
             verdict = (
                 "no mandatory violations"

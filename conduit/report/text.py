@@ -23,7 +23,8 @@ def render(report: Report) -> str:
     if report.command == "validate":
         lines += [f"Validating {report.stack}: targets from {report.source}", ""]
     if report.resources:
-        lines.append(f"Plan for stack {report.stack} ({report.source}):")
+        what = "Deployed in" if report.command == "audit" else "Plan for"
+        lines.append(f"{what} stack {report.stack} ({report.source}):")
         lines += [f"  {count:4d}  {type_}" for type_, count in report.resources_by_type()]
         lines.append("")
     if uninspected := report.uninspected():
