@@ -212,3 +212,25 @@ def test_a_property_is_located_at_its_keyword_dict_key_or_named_list_entry(tmp_p
     assert line_of(program, 2, "") == 2
     assert line_of(program, 3, "settings") == 3
     assert line_of(Path(tmp_path / "missing.py"), 5, "settings") == 5
+
+
+def test_sarif_rates_only_security_rules_and_names_the_tool_version(reports) -> None:
+    from importlib.metadata import version
+
+    driver = json.loads(reports["sarif"][1])["runs"][0]["tool"]["driver"]
+    assert driver["version"] == version("conduit")
+    rated = {r["id"] for r in driver["rules"] if "security-severity" in r["properties"]}
+    assert rated == {
+        "cloudrun-dedicated-service-account",
+        "cloudrun-no-public-invoker",
+        "cloudrun-secrets-by-reference",
+        "cloudsql-no-public-ip",
+        "cloudsql-private-network",
+        "cloudsql-ssl-required",
+        "redis-auth-enabled",
+        "redis-private-service-access",
+        "redis-transit-encryption",
+        "secret-accessor-least-privilege",
+    }
+    sizing = next(r for r in driver["rules"] if r["id"] == "cloudsql-connection-budget")
+    assert sizing["properties"] == {"enforcement": "mandatory"}

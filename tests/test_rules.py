@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
-from conduit.core.violation import INSPECTS, STRUCTURED_ENV, Violation
+from conduit.core.violation import INSPECTS, SECURITY, STRUCTURED_ENV, Violation
 from policies import rules
 from policies.guard.define import resource_policy, stack_policy
 from policies.guard.examples import Of, Res
@@ -192,7 +192,7 @@ def test_under_the_pulumi_cli_the_message_is_the_sentence_and_its_fix(monkeypatc
 def test_resource_rules_declare_the_types_they_inspect_as_tags() -> None:
     for module in rules.MODULES:
         tags = module.POLICY.tags or []
-        assert all(tag.startswith(INSPECTS) for tag in tags), module.POLICY.name
+        assert all(tag.startswith(INSPECTS) or tag == SECURITY for tag in tags), module.POLICY.name
         if isinstance(module.POLICY, ResourceValidationPolicy):
             assert f"{INSPECTS}{module.RESOURCE_TYPE}" in tags, module.POLICY.name
 

@@ -16,6 +16,8 @@ from typing import Any
 STRUCTURED_ENV = "CONDUIT_STRUCTURED_FINDINGS"
 TAIL = "\nconduit-finding: "
 INSPECTS = "inspects:"
+SECURITY = "category:security"
+"""The tag of a rule about exposure, credentials or access (SARIF security-severity)."""
 """Tag prefix by which a resource policy names each type it inspects (reports count cases)."""
 
 

@@ -15,7 +15,7 @@ from conduit import interrupts
 from conduit.components import provenance
 from conduit.core.loader import SettingsError, read_stack_config, stack_file
 from conduit.core.settings import StackSettings, grade_of
-from conduit.core.violation import INSPECTS, Violation, decode
+from conduit.core.violation import INSPECTS, SECURITY, Violation, decode
 from conduit.preview import analyzer, policy_config, source_lines, state
 from conduit.preview.locations import StackFileIndex, report_path
 from conduit.preview.plan import Plan, plan_stack
@@ -247,6 +247,7 @@ def _rules(info: analyzer_pb2.AnalyzerInfo) -> tuple[Rule, ...]:
             remediation=p.remediation_steps,
             scope="stack" if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
             inspects=tuple(t.removeprefix(INSPECTS) for t in p.tags if t.startswith(INSPECTS)),
+            security=SECURITY in p.tags,
         )
         for p in info.policies
     )

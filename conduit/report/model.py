@@ -77,6 +77,8 @@ class Rule:
     remediation: str = ""
     inspects: tuple[str, ...] = ()
     """Resource rules: the resource types they judge (one report case per such resource)."""
+    security: bool = False
+    """A rule about exposure, credentials or access (SARIF gives only these a security-severity)."""
 
 
 @dataclass(frozen=True)

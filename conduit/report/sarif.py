@@ -31,8 +31,14 @@ def render(report: Report) -> str:
             entry["shortDescription"] = {"text": rule.description}
             if rule.remediation:
                 entry["help"] = {"text": rule.remediation}
+            # Code scanning ranks a result with a security-severity as a security alert: only
+            # the rules about exposure, credentials or access get one, never sizing rules.
             entry["properties"] = {
-                "security-severity": SECURITY_SEVERITY.get(rule.severity, "5.5"),
+                **(
+                    {"security-severity": SECURITY_SEVERITY.get(rule.severity, "5.5")}
+                    if rule.security
+                    else {}
+                ),
                 "enforcement": rule.enforcement,
             }
         rules.append(entry)
@@ -88,6 +94,7 @@ def render(report: Report) -> str:
                 "tool": {
                     "driver": {
                         "name": "conduit",
+                        **({"version": version} if (version := _version()) else {}),
                         "rules": rules,
                     }
                 },
@@ -124,3 +131,13 @@ def _invocations(report: Report) -> dict:
         for type_, count in uninspected
     ]
     return {"invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}]}
+
+
+def _version() -> str | None:
+    """conduit's installed version, for the driver (None when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("conduit")
+    except PackageNotFoundError:
+        return None

@@ -20,7 +20,14 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from conduit.core.violation import INSPECTS, STRUCTURED_ENV, Violation, encode, readable
+from conduit.core.violation import (
+    INSPECTS,
+    SECURITY,
+    STRUCTURED_ENV,
+    Violation,
+    encode,
+    readable,
+)
 from policies.guard import cloudrun_v1
 from policies.guard.props import MalformedError, NotApplicableError
 
@@ -74,8 +81,10 @@ def resource_policy(
     enforcement: EnforcementLevel = EnforcementLevel.MANDATORY,
     defaults: Config | None = None,
     schema: Mapping[str, Any] | None = None,
+    security: bool = False,
 ) -> ResourceValidationPolicy:
-    """A resource policy: `check` runs only for `resource_types`, never raises out of the pack."""
+    """A resource policy: `check` runs only for `resource_types`, never raises out of the pack;
+    `security` marks a rule about exposure, credentials or access."""
     defaults = dict(defaults or {})
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -103,7 +112,7 @@ def resource_policy(
         severity=severity,
         remediation_steps=remediation,
         config_schema=_schema(defaults, schema or {}),
-        tags=[f"{INSPECTS}{type_}" for type_ in resource_types],
+        tags=[f"{INSPECTS}{type_}" for type_ in resource_types] + [SECURITY] * security,
     )
 
 
@@ -118,6 +127,7 @@ def stack_policy(
     defaults: Config | None = None,
     schema: Mapping[str, Any] | None = None,
     inspects: tuple[str, ...] = (),
+    security: bool = False,
 ) -> StackValidationPolicy:
     """A stack policy over every resource, with the same safety net as `resource_policy`;
     `inspects` names the types whose settings it judges that no resource policy judges, so
@@ -138,7 +148,7 @@ def stack_policy(
         severity=severity,
         remediation_steps=remediation,
         config_schema=_schema(defaults, schema or {}),
-        tags=[f"{INSPECTS}{type_}" for type_ in inspects],
+        tags=[f"{INSPECTS}{type_}" for type_ in inspects] + [SECURITY] * security,
     )
 
 

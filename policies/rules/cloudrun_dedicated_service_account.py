@@ -44,6 +44,7 @@ POLICY = resource_policy(
     resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.HIGH,
+    security=True,
     remediation=REMEDIATION,
 )
 

@@ -61,6 +61,7 @@ POLICY = resource_policy(
     resource_types=(MEMBER, BINDING, POLICY_DOC, *V1_TYPES),
     check=check,
     severity=Severity.HIGH,
+    security=True,
     remediation=REMEDIATION,
     defaults={"publicServices": []},
     schema={"publicServices": {"type": "array", "items": {"type": "string"}}},

@@ -56,6 +56,7 @@ POLICY = resource_policy(
     resource_types=(SERVICE, SERVICE_V1),
     check=check,
     severity=Severity.CRITICAL,
+    security=True,
     remediation=REMEDIATION,
     defaults={"allowedNames": []},
     schema={"allowedNames": {"type": "array", "items": {"type": "string"}}},

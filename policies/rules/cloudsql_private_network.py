@@ -50,6 +50,7 @@ POLICY = stack_policy(
     check=check,
     inspects=("gcp:servicenetworking/connection:Connection",),
     severity=Severity.HIGH,
+    security=True,
     remediation=REMEDIATION,
 )
 

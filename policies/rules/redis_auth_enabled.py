@@ -36,6 +36,7 @@ POLICY = resource_policy(
     resource_types=(RESOURCE_TYPE,),
     check=check,
     severity=Severity.HIGH,
+    security=True,
     remediation=REMEDIATION,
 )
 

@@ -89,6 +89,7 @@ POLICY = stack_policy(
         "gcp:servicenetworking/connection:Connection",
     ),
     severity=Severity.HIGH,
+    security=True,
     remediation=REMEDIATION,
 )
 

@@ -105,6 +105,7 @@ POLICY = stack_policy(
         "gcp:secretmanager/secretIamMember:SecretIamMember",
     ),
     severity=Severity.HIGH,
+    security=True,
     remediation=REMEDIATION,
 )
 
