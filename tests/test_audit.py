@@ -34,6 +34,7 @@ def test_a_deployed_public_ip_instance_is_that_violation_at_its_resource_in_the_
                 "file": "tests/fixtures/state/public-ip.json",
                 "line": 63,
                 "key": "settings.ipConfiguration.ipv4Enabled",
+                "note": "",
             },
         )
     ]

@@ -141,6 +141,7 @@ def test_what_no_rule_inspects_is_listed_with_counts_in_every_format(reports) ->
     suite = ET.fromstring(reports["junit"][1])
     properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert properties == {
+        "policyConfig": "standard defaults (the pack's own; no policies/config/dev.json)",
         "uninspected:gcp:sql/database:Database": "1",
         "uninspected:gcp:sql/user:User": "1",
     }

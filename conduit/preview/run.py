@@ -159,14 +159,17 @@ def audit(request: AuditRequest) -> Report:
     config = request.policy_config or default_policy_config(request.pack_dir, deployed.stack)
     # Described as the preview of the export's stack, run from here, would describe it.
     as_preview = PreviewRequest(Path.cwd(), deployed.stack, request.pack_dir, config)
-    described = describe_policy_config(as_preview, "standard", config, request.policy_config is not None)
+    described = describe_policy_config(
+        as_preview, "standard", config, request.policy_config is not None
+    )
     records, info, diagnostics = _judge(request.pack_dir, config, feed)
     lines = state.urn_lines(request.state)
 
     def locate(subject: str, violation: Violation) -> tuple[Location, tuple[Location, ...]]:
         judged = violation.paths[0] if violation.paths else ""
         related = tuple(
-            Location(shown, lines.get(urn, 1), path, *rest) for urn, path, *rest in violation.related
+            Location(shown, lines.get(urn, 1), path, *rest)
+            for urn, path, *rest in violation.related
         )
         return Location(shown, lines.get(subject, 1), judged), related
 
@@ -355,7 +358,9 @@ def _program_location(
         return Location(index.program, 1, "")
     path, line = positions[subject]
     judged = violation.paths[0] if violation.paths else ""
-    return Location(report_path(path, index.project_dir), source_lines.line_of(path, line, judged), judged)
+    return Location(
+        report_path(path, index.project_dir), source_lines.line_of(path, line, judged), judged
+    )
 
 
 def _line(
