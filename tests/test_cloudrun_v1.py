@@ -5,7 +5,8 @@ from __future__ import annotations
 from pulumi_policy.proxy import unknown_checking_proxy
 
 from policies.guard import samples
-from policies.guard.cloudrun_v1 import as_v2, convert, v1_path
+from policies.guard.cloudrun_v1 import SERVICE_V1, SERVICE_V2, as_v2, convert, v1_path, v2_views
+from policies.guard.examples import Res
 from policies.guard.props import UNKNOWN, at
 
 
@@ -73,3 +74,19 @@ def test_v2_paths_are_named_where_v1_writes_them() -> None:
     assert v1_path("annotations") == "metadata.annotations"
     assert v1_path("ingress") == "metadata.annotations.run.googleapis.com/ingress"
     assert v1_path("name") == "name"
+
+
+def test_a_stack_rule_sees_a_v1_service_as_v2_and_other_resources_as_they_are() -> None:
+    v1 = Res(SERVICE_V1, samples.service_v1(), dependencies=["dep"], parent="parent-urn")
+    other = Res("gcp:sql/databaseInstance:DatabaseInstance", samples.instance())
+    viewed, urns = v2_views([other, v1])
+    assert viewed[0] is other
+    assert urns == {v1.urn}
+    view = viewed[1]
+    assert (view.resource_type, view.urn, view.dependencies, view.parent) == (
+        SERVICE_V2,
+        v1.urn,
+        ["dep"],
+        "parent-urn",
+    )
+    assert at(view.props, "template.scaling.maxInstanceCount", int) == 10

@@ -58,7 +58,12 @@ EXPECTED = [
     ("cloudrun-dedicated-service-account", SERVICE, 33, "template.spec.serviceAccountName"),
     ("cloudrun-request-timeout", SERVICE, 33, "template.spec.timeoutSeconds"),
     ("cloudsql-private-network", INSTANCE, 16, "settings.ipConfiguration.privateNetwork"),
+    # Advisories of the stack rules, which judge the v1 service as the v2 service it describes.
+    ("alerts-cover-startup-path", INSTANCE, 9, "userLabels"),
+    ("alerts-cover-startup-path", SERVICE, 29, "userLabels"),
+    ("continuous-validation-scheduled", SERVICE, 29, "conduit:probeJob"),
 ]
+ADVISORIES = 3
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +107,8 @@ def test_each_finding_is_at_the_line_of_the_program_that_writes_it(reports) -> N
     ]
     assert found == EXPECTED
     assert {f["location"]["file"] for f in document["findings"]} == {PROGRAM}
-    assert {f["outcome"] for f in document["findings"]} == {"fail"}
+    outcomes = [f["outcome"] for f in document["findings"]]
+    assert outcomes == ["fail"] * (len(EXPECTED) - ADVISORIES) + ["warn"] * ADVISORIES
 
 
 def test_sarif_results_carry_the_program_line_as_their_physical_location(reports) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import proxy
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 SERVICE_V1 = "gcp:cloudrun/service:Service"
+SERVICE_V2 = "gcp:cloudrunv2/service:Service"
 
 MAX_SCALE = "autoscaling.knative.dev/maxScale"
 MIN_SCALE = "autoscaling.knative.dev/minScale"
@@ -209,3 +211,38 @@ def _json(value: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+@dataclass
+class V2View:
+    """A v1 service as a stack rule sees a v2 one: v2's type, its properties in v2's shape, its
+    own URN, dependencies and parent (so that findings and links stay the v1 resource's)."""
+
+    resource_type: str
+    props: Any
+    urn: str
+    dependencies: list[Any]
+    parent: Any
+    name: str = ""
+
+
+def v2_views(resources: Sequence[Any]) -> tuple[list[Any], frozenset[str]]:
+    """The stack's resources with each v1 service as its V2View, and the URNs of those."""
+    viewed: list[Any] = []
+    v1: set[str] = set()
+    for resource in resources:
+        if resource.resource_type != SERVICE_V1:
+            viewed.append(resource)
+            continue
+        v1.add(resource.urn)
+        viewed.append(
+            V2View(
+                SERVICE_V2,
+                as_v2(resource.props),
+                resource.urn,
+                list(getattr(resource, "dependencies", None) or []),
+                getattr(resource, "parent", None),
+                getattr(resource, "name", ""),
+            )
+        )
+    return viewed, frozenset(v1)

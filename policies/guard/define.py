@@ -136,8 +136,15 @@ def stack_policy(
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         config = _config(defaults, args.get_config())
+        # A v1 service counts as the v2 service it describes, its findings at its v1 paths.
+        resources, v1 = cloudrun_v1.v2_views(args.resources)
         _guarded(
-            name, lambda: check(args.resources, config), report, args.not_applicable, remediation
+            name,
+            lambda: check(resources, config),
+            report,
+            args.not_applicable,
+            remediation,
+            partial(_at_v1_paths_of, v1),
         )
 
     return StackValidationPolicy(
@@ -182,6 +189,20 @@ def _guarded(
 
 def _at_v1_paths(violation: Violation) -> Violation:
     return replace(violation, paths=tuple(cloudrun_v1.v1_path(p) for p in violation.paths))
+
+
+def _at_v1_paths_of(v1: frozenset[str], violation: Violation) -> Violation:
+    """A stack violation's paths and related paths where the v1 services among them write them."""
+    if not v1:
+        return violation
+    paths = violation.paths
+    if violation.urn in v1:
+        paths = tuple(cloudrun_v1.v1_path(p) for p in paths)
+    related = tuple(
+        (urn, cloudrun_v1.v1_path(path), *rest) if urn in v1 else (urn, path, *rest)
+        for urn, path, *rest in violation.related
+    )
+    return replace(violation, paths=paths, related=related)
 
 
 def _reason(why: Exception) -> str:

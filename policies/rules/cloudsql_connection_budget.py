@@ -14,6 +14,7 @@ from conduit.core import capacity, facts, names
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, max_instances_or_default, pool
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, StackResource, of_type, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import instance_linker, instances_of
@@ -224,6 +225,9 @@ _UNFLAGGED_1_3840 = changed(samples.instance(), "settings.databaseFlags", [])
 
 _INSTANCE_URN = urn(INSTANCE, "staging-instance")
 _BACKEND = urn(SERVICE, "backend")
+_BACKEND_V1 = urn(SERVICE_V1, "backend")
+_V1_MAX_SCALE = "template.metadata.annotations.autoscaling.knative.dev/maxScale"
+_V1_ENVS = "template.spec.containers.envs"
 _PROBE = (_INSTANCE_URN, PROBE_LABEL, "reserves 50 connections for the probe")
 
 
@@ -285,6 +289,8 @@ _STAGING_COPY = [
 EXAMPLES = Examples(
     good=[
         [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
+        # A Cloud Run v1 service counts as the v2 service it describes: 10 x 30 fits.
+        [Res(INSTANCE, samples.instance()), Res(SERVICE_V1, samples.service_v1())],
         [Res(INSTANCE, samples.instance()), Res(SERVICE, _one_instance("7"))],
         # No probe label: only the reserved connections are kept free (357 fit).
         [Res(INSTANCE, _UNLABELLED), Res(SERVICE, _one_instance("57"))],
@@ -350,6 +356,48 @@ EXAMPLES = Examples(
                         _least(_BACKEND, MAX_INSTANCES, "backend maxInstances 100 -> 10"),
                         (_BACKEND, POOL_SIZE, "backend: DATABASE_POOL_SIZE 20"),
                         (_BACKEND, OVERFLOW, "backend: DATABASE_MAX_OVERFLOW 10"),
+                        (_INSTANCE_URN, FLAG, "max_connections 400"),
+                        _PROBE,
+                    ),
+                ),
+            ),
+        ),
+        # A v1 service with no maxScale annotation scales to Cloud Run's default of 100, located
+        # where v1 writes the limit.
+        Bad(
+            [
+                Res(INSTANCE, samples.instance()),
+                Res(
+                    SERVICE_V1,
+                    samples.v1_annotation(
+                        samples.service_v1(), "autoscaling.knative.dev/maxScale", None
+                    ),
+                ),
+            ],
+            (
+                Want(
+                    (
+                        "services may open 3000 connections but max_connections 400 leaves 307 "
+                        f"after {_reserved_by()} and 40 headroom (backend: 100 x 30 = 3000, "
+                        "largest safe maxInstances 10). Least change: backend maxInstances "
+                        "100 -> 10."
+                    ),
+                    (),
+                    3000,
+                    "<= 307",
+                    urn=_INSTANCE_URN,
+                    related=(
+                        _least(_BACKEND_V1, _V1_MAX_SCALE, "backend maxInstances 100 -> 10"),
+                        (
+                            _BACKEND_V1,
+                            f"{_V1_ENVS}.DATABASE_POOL_SIZE",
+                            "backend: DATABASE_POOL_SIZE 20",
+                        ),
+                        (
+                            _BACKEND_V1,
+                            f"{_V1_ENVS}.DATABASE_MAX_OVERFLOW",
+                            "backend: DATABASE_MAX_OVERFLOW 10",
+                        ),
                         (_INSTANCE_URN, FLAG, "max_connections 400"),
                         _PROBE,
                     ),

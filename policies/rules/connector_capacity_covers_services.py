@@ -10,6 +10,7 @@ from conduit.core import capacity, facts
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, max_instances_or_default
+from policies.guard.cloudrun_v1 import MAX_SCALE, SERVICE_V1
 from policies.guard.define import Config, StackResource, of_type, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import connector_linker, connector_of
@@ -88,6 +89,15 @@ def _two(auth_max: int) -> list[Res]:
     return [connector, backend, Res(SERVICE, {**auth, "name": "auth"})]
 
 
+def _v1(max_scale: str | None) -> Res:
+    """The v1 sample service at `max_scale` (None: no maxScale annotation)."""
+    return Res(SERVICE_V1, samples.v1_annotation(samples.service_v1(), MAX_SCALE, max_scale))
+
+
+_V1_AT = "template.metadata.annotations.autoscaling.knative.dev/maxScale"
+"""Where a v1 service writes its maxInstances."""
+
+
 # pragma: no mutate end
 
 EXAMPLES = Examples(
@@ -95,6 +105,9 @@ EXAMPLES = Examples(
         _stack("e2-standard-4", 10, 10),
         _stack("e2-micro", 10, 10),
         _two(1),
+        # A Cloud Run v1 service on the connector (its vpc-access-connector annotation), at the
+        # limit: 3 instances x 100 of 3 x e2-micro.
+        [_stack("e2-micro", 3, 3)[0], _v1("3")],
         # Defaults: e2-micro and 10 instances carry exactly 10 services' instances.
         _stack(None, None, 10),
         # Unknown at preview: not judged.
@@ -124,6 +137,24 @@ EXAMPLES = Examples(
                     related=((urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),),
                 ),
             ),
+        ),
+        # The v1 service one step past, and with no maxScale (Cloud Run's default of 100).
+        *(
+            Bad(
+                [_stack("e2-micro", 3, 3)[0], _v1(scale)],
+                (
+                    Want(
+                        "connector carries 300 Mbps at most (3 x e2-micro) but its services need "
+                        f"{mbps} Mbps at max scale (backend {mbps} Mbps; 100 Mbps per instance).",
+                        ("maxInstances", "machineType"),
+                        300,
+                        mbps,
+                        urn=urn(CONNECTOR, "staging-connector"),
+                        related=((urn(SERVICE_V1, "backend"), _V1_AT),),
+                    ),
+                ),
+            )
+            for scale, mbps in (("4", 400), (None, 10000))
         ),
         # The provider's defaults: 10 x e2-micro for 11 instances.
         Bad(

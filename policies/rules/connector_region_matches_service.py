@@ -9,6 +9,7 @@ from pulumi_policy import Severity
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, StackResource, of_type, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import connector_linker, connector_of
@@ -47,8 +48,28 @@ POLICY = stack_policy(
 )
 
 EXAMPLES = Examples(
-    good=[[Res(CONNECTOR, samples.connector()), Res(SERVICE, samples.service())]],
+    good=[
+        [Res(CONNECTOR, samples.connector()), Res(SERVICE, samples.service())],
+        # A Cloud Run v1 service, its connector named by its vpc-access-connector annotation.
+        [Res(CONNECTOR, samples.connector()), Res(SERVICE_V1, samples.service_v1())],
+    ],
     bad=[
+        Bad(
+            [
+                Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
+                Res(SERVICE_V1, samples.service_v1()),
+            ],
+            (
+                Want(
+                    "service in us-central1 uses a connector in europe-west1.",
+                    ("location",),
+                    "europe-west1",
+                    "us-central1",
+                    urn=urn(SERVICE_V1, "backend"),
+                    related=((urn(CONNECTOR, "staging-connector"), "region"),),
+                ),
+            ),
+        ),
         Bad(
             [
                 Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
@@ -69,6 +90,6 @@ EXAMPLES = Examples(
                     ),
                 ),
             ),
-        )
+        ),
     ],
 )

@@ -24,6 +24,7 @@ from policies.guard.cloudrun import (
     job_parallelism,
     max_instances_at,
 )
+from policies.guard.cloudrun_v1 import MAX_SCALE, SERVICE_V1
 from policies.guard.define import Config, StackResource, of_type, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import subnet_linker, subnet_of
@@ -115,6 +116,13 @@ def _stack(cidr: object, service_max: object, parallelism: object = 10) -> list[
     ]
 
 
+def _stack_v1(service_max: str) -> list[Res]:
+    """`_stack` with the backend as a Cloud Run v1 service (its network-interfaces annotation)."""
+    subnet, _, job = _stack("10.9.0.0/25", 0)
+    service = samples.v1_annotation(samples.direct_service_v1(), MAX_SCALE, service_max)
+    return [subnet, Res(SERVICE_V1, service), job]
+
+
 _SMALL_AUTH = changed(samples.direct_service(), "template.scaling.maxInstanceCount", 5)
 _RELATED = (
     (urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),
@@ -127,6 +135,8 @@ EXAMPLES = Examples(
         _stack("10.9.0.0/24", 10),
         # At the limit: 36 instances need 72 + 36 + 16 = 124, a /25's usable addresses.
         _stack("10.9.0.0/25", 26),
+        # The same limit for a Cloud Run v1 service: its maxScale annotation.
+        _stack_v1("26"),
         # A /26 holds 14: 28 + 14 + 16 = 58 of 60.
         _stack("10.9.0.0/26", 4),
         # Unknown at preview: not judged.
@@ -155,6 +165,29 @@ EXAMPLES = Examples(
                     127,
                     urn=urn(SUBNET, "staging-run-egress"),
                     related=_RELATED,
+                ),
+            ),
+        ),
+        # A v1 service one step past: located where v1 writes its maxInstances.
+        Bad(
+            _stack_v1("27"),
+            (
+                Want(
+                    "subnet 10.9.0.0/25 has 124 usable addresses; Direct VPC egress needs 127: "
+                    "2 x 37 instances (backend 27, backend-probe 10 tasks) = 74, + 37 for "
+                    "revision roll-over (50 %), + 16 for the next reservation block; the "
+                    "smallest subnet that fits is a /24.",
+                    ("ipCidrRange",),
+                    124,
+                    127,
+                    urn=urn(SUBNET, "staging-run-egress"),
+                    related=(
+                        (
+                            urn(SERVICE_V1, "backend"),
+                            "template.metadata.annotations.autoscaling.knative.dev/maxScale",
+                        ),
+                        _RELATED[1],
+                    ),
                 ),
             ),
         ),

@@ -14,6 +14,7 @@ from conduit.core.names import EXTERNAL_SECRETS_ANNOTATION
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, secret_id_of, secret_refs
+from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, StackResource, of_type, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import urn_of
@@ -103,10 +104,28 @@ def _declared_external(ids: str) -> Res:
 EXAMPLES = Examples(
     good=[
         [_SECRET, _VERSION, Res(SERVICE, samples.service())],
+        # A Cloud Run v1 service's valueFrom.secretKeyRef names the same secret.
+        [_SECRET, _VERSION, Res(SERVICE_V1, samples.service_v1())],
         # Managed elsewhere, as the stack (conduit:externalSecrets) declares on the service.
         [_declared_external("other,jwt-secret-key")],
     ],
     bad=[
+        # The drift of the incident in a v1 service: located at its v1 env.
+        Bad(
+            [_DRIFTED, Res(SERVICE_V1, samples.service_v1())],
+            (
+                Want(
+                    (
+                        "env JWT_SECRET_KEY references secret jwt-secret-key, which the stack "
+                        "does not define (did you mean jwt-secret?)."
+                    ),
+                    ("template.spec.containers.envs.JWT_SECRET_KEY",),
+                    "jwt-secret-key",
+                    ["jwt-secret"],
+                    urn=urn(SERVICE_V1, "backend"),
+                ),
+            ),
+        ),
         Bad(
             [_DRIFTED, Res(SERVICE, samples.service())],
             (
