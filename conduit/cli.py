@@ -118,6 +118,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_report_arguments(audit, FORMATS)
 
+    pack = commands.add_parser(
+        "policy-pack",
+        help="where the installed policy pack is, for pulumi preview --policy-pack",
+        epilog_factory=lambda: (
+            'example:\n  pulumi preview --policy-pack "$(conduit policy-pack path)"'
+        ),
+    )
+    pack.add_argument("action", choices=("path",), help="path: print the pack's directory")
+
     probe = commands.add_parser(
         "probe",
         help="open K database (or Redis) connections at once, time them, print one JSON result",
@@ -248,7 +257,13 @@ FULL_INSTALL_ONLY = frozenset(
 
 
 def _run(args: argparse.Namespace) -> int:
-    commands = {"preview": _preview, "audit": _audit, "probe": _probe, "validate": _validate}
+    commands = {
+        "preview": _preview,
+        "audit": _audit,
+        "policy-pack": _policy_pack,
+        "probe": _probe,
+        "validate": _validate,
+    }
     try:
         return commands[args.command](args)
     except ModuleNotFoundError as error:
@@ -390,6 +405,17 @@ def _audit(args: argparse.Namespace) -> int:
         print(f"conduit audit: {error}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
     return _emit(args, report)
+
+
+def _policy_pack(_args: argparse.Namespace) -> int:
+    from conduit.preview.pack_location import PackNotInstalledError, installed_pack_dir
+
+    try:
+        print(installed_pack_dir())
+    except PackNotInstalledError as error:
+        print(f"conduit policy-pack: {error}", file=sys.stderr)
+        return ExitCode.INVALID_INPUT
+    return ExitCode.OK
 
 
 def _validate(args: argparse.Namespace) -> int:

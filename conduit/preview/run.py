@@ -16,7 +16,7 @@ from conduit.components import provenance
 from conduit.core.loader import SettingsError, read_stack_config, stack_file
 from conduit.core.settings import StackSettings, grade_of
 from conduit.core.violation import INSPECTS, SECURITY, Violation, decode
-from conduit.preview import analyzer, policy_config, source_lines, state
+from conduit.preview import analyzer, pack_location, policy_config, source_lines, state
 from conduit.preview.locations import StackFileIndex, report_path
 from conduit.preview.plan import Plan, plan_stack
 from conduit.preview.project import Project, load_project
@@ -52,15 +52,15 @@ class PreviewRequest:
 
 
 def default_pack_dir(project_dir: Path) -> Path:
-    """`policies/` in the project dir or the nearest parent that has one, else the pack beside
-    this conduit (a checkout's, for a program outside it)."""
+    """`policies/` in the project dir or the nearest parent that has one, else the pack installed
+    with this conduit (for a program outside any checkout)."""
     for directory in (project_dir, *project_dir.parents):
         if (directory / "policies" / "PulumiPolicy.yaml").is_file():
             return directory / "policies"
-    beside = Path(__file__).resolve().parents[2] / "policies"
-    if (beside / "PulumiPolicy.yaml").is_file():
-        return beside
-    return project_dir / "policies"
+    try:
+        return pack_location.installed_pack_dir()
+    except pack_location.PackNotInstalledError:
+        return project_dir / "policies"
 
 
 GRADE_DEFAULTS: dict[str, str | None] = {"production": "production.json", "standard": None}
