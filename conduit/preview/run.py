@@ -16,7 +16,14 @@ from conduit.components import provenance
 from conduit.core.loader import SettingsError, read_stack_config, stack_file
 from conduit.core.settings import StackSettings, grade_of
 from conduit.core.violation import INSPECTS, SECURITY, Violation, decode
-from conduit.preview import analyzer, pack_location, policy_config, source_lines, state
+from conduit.preview import (
+    analyzer,
+    pack_location,
+    policy_config,
+    source_lines,
+    state,
+    suppressions,
+)
 from conduit.preview.locations import StackFileIndex, report_path
 from conduit.preview.plan import Plan, plan_stack
 from conduit.preview.project import Project, load_project
@@ -123,7 +130,9 @@ def preview(request: PreviewRequest) -> Report:
     return Report(
         command="preview",
         stack=request.stack,
-        findings=_findings(info, diagnostics, locate),
+        findings=_suppressed(
+            _findings(info, diagnostics, locate), records, chosen, request.project_dir
+        ),
         rules=_rules(info),
         resources=tuple((r.type, r.urn) for r in records),
         source=index.relative,
@@ -184,7 +193,7 @@ def audit(request: AuditRequest) -> Report:
     return Report(
         command="audit",
         stack=deployed.stack,
-        findings=_findings(info, diagnostics, locate),
+        findings=_suppressed(_findings(info, diagnostics, locate), records, config, Path.cwd()),
         rules=_rules(info),
         resources=tuple((r.type, r.urn) for r in records),
         source=shown,
@@ -192,6 +201,20 @@ def audit(request: AuditRequest) -> Report:
         notes=notes,
         policy_config=described,
     )
+
+
+def _suppressed(
+    findings: tuple[Finding, ...],
+    records: list[ResourceRecord],
+    config: Path | None,
+    base: Path,
+) -> tuple[Finding, ...]:
+    """The findings with the policy config's suppressions applied (policy_config validated it)."""
+    entries = suppressions.entries(policy_config.load(config))
+    if not entries:
+        return findings
+    shown = report_path(config, base) if config else ""
+    return suppressions.apply(findings, entries, [r.urn for r in records], config, shown)
 
 
 Diagnostics = list[tuple[ResourceRecord | None, analyzer_pb2.AnalyzeDiagnostic]]

@@ -41,6 +41,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "classification": f.classification or None,
                 "figures": f.figures,
                 "evidence": list(f.evidence),
+                "suppression": f.suppression or None,
             }
             for f in report.findings
         ],

@@ -30,8 +30,8 @@ def _cases(report: Report) -> list[tuple[str, str, list[Finding]]]:
     return cases
 
 
-def _count(cases: list[tuple[str, str, list[Finding]]], outcome: Outcome) -> str:
-    return str(sum(any(f.outcome is outcome for f in found) for _, _, found in cases))
+def _count(cases: list[tuple[str, str, list[Finding]]], *outcomes: Outcome) -> str:
+    return str(sum(any(f.outcome in outcomes for f in found) for _, _, found in cases))
 
 
 def render(report: Report) -> str:
@@ -42,7 +42,7 @@ def render(report: Report) -> str:
         tests=str(len(cases)),
         failures=_count(cases, Outcome.FAIL),
         errors=_count(cases, Outcome.ERROR),
-        skipped=_count(cases, Outcome.SKIPPED),
+        skipped=_count(cases, Outcome.SKIPPED, Outcome.SUPPRESSED),
         time=f"{report.duration_seconds:.3f}",
     )
     uninspected = report.uninspected()
@@ -73,6 +73,11 @@ def render(report: Report) -> str:
                 ET.SubElement(case, "error", message=finding.message).text = text
             elif finding.outcome is Outcome.SKIPPED:
                 ET.SubElement(case, "skipped", message=finding.message)
+            elif finding.outcome is Outcome.SUPPRESSED:
+                # Not run as a failure and never a pass: skipped, with the reason.
+                ET.SubElement(
+                    case, "skipped", message=f"suppressed: {finding.suppression}"
+                ).text = text
             elif finding.outcome is Outcome.WARN:
                 ET.SubElement(case, "system-out").text = f"advisory: {text}"
             elif finding.figures:

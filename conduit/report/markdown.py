@@ -12,6 +12,7 @@ ICONS = {
     Outcome.ERROR: "💥",
     Outcome.PASS: "✅",
     Outcome.SKIPPED: "⏭️",
+    Outcome.SUPPRESSED: "🔕",
 }
 
 
@@ -59,6 +60,8 @@ def render(report: Report) -> str:
             for r in f.related:
                 note = f": {_cell(r.note)}" if r.note else ""
                 lines.append(f"  - Related: {_at(r)} (`{r.key}`){note}")
+            if f.suppression:
+                lines.append(f"  - Suppressed: {_cell(f.suppression)}")
             if f.classification:
                 lines.append(f"  - Classification: {f.classification}")
         lines += ["", "</details>", ""]

@@ -26,6 +26,9 @@ class Outcome(StrEnum):
     """The rule or check itself failed to run."""
     SKIPPED = "skipped"
     """Not run: not applicable, not selected, or nothing to measure."""
+    SUPPRESSED = "suppressed"
+    """A violation the policy config suppresses for this resource, with its reason: shown,
+    never blocks, never a pass."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class Finding:
     """The subject's properties the rule judged (dotted paths)."""
     observed: Any = None
     required: Any = None
+    suppression: str = ""
+    """Why the policy config suppresses this violation (outcome SUPPRESSED)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,9 @@ class Report:
                 if not failed
                 else f"{failed} mandatory violation{'s' * (failed != 1)}"
             )
-            return f"{head}, {verdict}, {warned} advisor{'ies' if warned != 1 else 'y'}"
+            suppressed = sum(f.outcome is Outcome.SUPPRESSED for f in self.findings)
+            tail = f", {suppressed} suppressed" if suppressed else ""
+            return f"{head}, {verdict}, {warned} advisor{'ies' if warned != 1 else 'y'}{tail}"
         checks: dict[str, list[Outcome]] = {}
         for finding in self.findings:
             checks.setdefault(finding.rule, []).append(finding.outcome)

@@ -13,7 +13,9 @@ LEVELS = {
     Outcome.ERROR: "error",
     Outcome.PASS: "none",
     Outcome.SKIPPED: "none",
+    Outcome.SUPPRESSED: "warning",
 }
+BLOCKING = ("mandatory", "remediate")
 SECURITY_SEVERITY = {"low": "3.0", "medium": "5.5", "high": "8.0", "critical": "9.5"}
 
 
@@ -72,6 +74,10 @@ def render(report: Report) -> str:
             ],
             "partialFingerprints": {"conduitSubject/v1": f"{finding.rule}:{finding.subject}"},
         }
+        if finding.outcome is Outcome.SUPPRESSED:
+            # The level it would have had; code scanning shows it as suppressed, with the reason.
+            result["level"] = "error" if finding.enforcement in BLOCKING else "warning"
+            result["suppressions"] = [{"kind": "external", "justification": finding.suppression}]
         if finding.related:
             # The other settings that take part: code scanning links them from the result.
             result["relatedLocations"] = [

@@ -10,6 +10,7 @@ MARKS = {
     Outcome.ERROR: "ERROR",
     Outcome.PASS: "ok",
     Outcome.SKIPPED: "skip",
+    Outcome.SUPPRESSED: "SUPPR",
 }
 
 
@@ -39,6 +40,8 @@ def render(report: Report) -> str:
         lines.append(f"      {finding.message}")
         if finding.remediation and finding.outcome in (Outcome.FAIL, Outcome.WARN, Outcome.ERROR):
             lines.append(f"      fix: {finding.remediation}")
+        if finding.suppression:
+            lines.append(f"      suppressed: {finding.suppression}")
         if finding.classification:
             lines.append(f"      classification: {finding.classification}")
         if finding.location:

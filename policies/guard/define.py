@@ -20,6 +20,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
+from conduit.core import suppression
 from conduit.core.violation import (
     INSPECTS,
     SECURITY,
@@ -51,13 +52,14 @@ StackCheck = Callable[[Sequence[StackResource], Config], Iterable[Violation]]
 """Yields one Violation (with its urn) per problem across the stack."""
 
 
-def _schema(defaults: Config, schema: Mapping[str, Any]) -> PolicyConfigSchema | None:
-    if not schema:
-        return None
+def _schema(defaults: Config, schema: Mapping[str, Any]) -> PolicyConfigSchema:
     properties = {
         key: {**spec, "default": defaults[key]} if key in defaults else dict(spec)
         for key, spec in schema.items()
     }
+    # Every policy takes suppressions with a reason; Conduit's reports apply them (the pack
+    # itself reports every violation: the Pulumi CLI has no suppressed outcome).
+    properties[suppression.KEY] = dict(suppression.SCHEMA)
     return PolicyConfigSchema(properties=properties)
 
 
