@@ -58,6 +58,9 @@ EXPECTED = [
     ("cloudrun-dedicated-service-account", SERVICE, 33, "template.spec.serviceAccountName"),
     ("cloudrun-request-timeout", SERVICE, 33, "template.spec.timeoutSeconds"),
     ("cloudsql-private-network", INSTANCE, 16, "settings.ipConfiguration.privateNetwork"),
+    # The service reaches the instance (its DATABASE_HOST) with no pool declared: not counted
+    # as no connections, said at the env list where the pool would be.
+    ("cloudsql-connection-budget", SERVICE, 37, "template.spec.containers.envs.DATABASE_POOL_SIZE"),
     # Advisories of the stack rules, which judge the v1 service as the v2 service it describes.
     ("alerts-cover-startup-path", INSTANCE, 9, "userLabels"),
     ("alerts-cover-startup-path", SERVICE, 29, "userLabels"),
@@ -109,6 +112,25 @@ def test_each_finding_is_at_the_line_of_the_program_that_writes_it(reports) -> N
     assert {f["location"]["file"] for f in document["findings"]} == {PROGRAM}
     outcomes = [f["outcome"] for f in document["findings"]]
     assert outcomes == ["fail"] * (len(EXPECTED) - ADVISORIES) + ["warn"] * ADVISORIES
+
+
+def test_text_markdown_and_junit_name_each_finding_at_its_program_line(reports) -> None:
+    text, markdown = reports["text"][1], reports["markdown"][1]
+    for rule, _, line, key in EXPECTED:
+        assert f"      at {PROGRAM}:{line} {key}\n" in text, (rule, key)
+        assert f"| `{rule}` |" in markdown and f"`{PROGRAM}:{line}`" in markdown, rule
+        assert f"  - At `{PROGRAM}:{line}` (`{key}`)" in markdown, (rule, key)
+    suite = ET.fromstring(reports["junit"][1])
+    located = sorted(
+        line
+        for case in suite.iter("testcase")
+        for element in case
+        if element.tag in ("failure", "system-out") and element.text
+        for line in element.text.splitlines()
+        if line.startswith("At: ")
+    )
+    expected = sorted(f"At: {PROGRAM}:{line} ({key})" for _, _, line, key in EXPECTED)
+    assert located == expected
 
 
 def test_sarif_results_carry_the_program_line_as_their_physical_location(reports) -> None:

@@ -57,6 +57,11 @@ def pool(service: Any) -> tuple[int, int] | None:
     return (size, overflow) if seen else None
 
 
+def pool_absent(service: Any) -> bool:
+    """No container sets DATABASE_POOL_SIZE at all (an unknown value is set, not absent)."""
+    return all(env_int(c, "DATABASE_POOL_SIZE") is None for c in containers(service))
+
+
 def secret_refs(service: Any) -> list[tuple[str, str]]:
     """(env var name, secret) for every secretKeyRef of every container; unknown ones skipped."""
     refs = []

@@ -10,7 +10,7 @@ from pulumi_policy import Severity
 from conduit.core import facts
 from conduit.core.violation import Violation
 from policies.guard import samples
-from policies.guard.cloudrun import SERVICE, pool, uses_cloud_sql_volume
+from policies.guard.cloudrun import SERVICE, pool, pool_absent, uses_cloud_sql_volume
 from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, resource_policy
 from policies.guard.examples import Bad, Examples, Of, Want, changed
@@ -27,6 +27,15 @@ REMEDIATION = (
 
 def check(props: Any, _config: Config) -> Iterator[Violation]:
     if not uses_cloud_sql_volume(props):
+        return
+    if pool_absent(props):
+        # No pool declared is not no connections: the cap cannot be checked, and says so.
+        yield Violation(
+            "the service mounts Cloud SQL's built-in connection but declares no "
+            f"DATABASE_POOL_SIZE: its connections per instance cannot be checked against {CAP}.",
+            (POOL_SIZE,),
+            required=f"DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW <= {CAP}",
+        )
         return
     sizes = pool(props)
     per_instance = sum(sizes) if sizes is not None else 0
@@ -58,6 +67,8 @@ EXAMPLES = Examples(
             [],
         ),
         Of(SERVICE_V1, samples.service_v1()),
+        # A pool unknown at preview is set, not absent: not judged.
+        samples.env_value(samples.service(), "DATABASE_POOL_SIZE", samples.UNKNOWN),
         # No cloudsql-instances annotation: the built-in connection's cap does not apply.
         Of(
             SERVICE_V1,
@@ -69,6 +80,35 @@ EXAMPLES = Examples(
         ),
     ],
     bad=[
+        # No pool declared, on v2 and v1: said, never counted as no connections.
+        *(
+            Bad(
+                subject,
+                (
+                    Want(
+                        "the service mounts Cloud SQL's built-in connection but declares no "
+                        "DATABASE_POOL_SIZE: its connections per instance cannot be checked "
+                        "against 100.",
+                        (path,),
+                        None,
+                        "DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW <= 100",
+                    ),
+                ),
+            )
+            for subject, path in (
+                (
+                    samples.env_value(samples.service(), "DATABASE_POOL_SIZE", None),
+                    "template.containers.envs.DATABASE_POOL_SIZE",
+                ),
+                (
+                    Of(
+                        SERVICE_V1,
+                        samples.v1_env_value(samples.service_v1(), "DATABASE_POOL_SIZE", None),
+                    ),
+                    "template.spec.containers.envs.DATABASE_POOL_SIZE",
+                ),
+            )
+        ),
         Bad(
             samples.env_value(samples.service(), "DATABASE_POOL_SIZE", "95"),
             (

@@ -13,7 +13,7 @@ from pulumi_policy import Severity
 from conduit.core import capacity, facts, names
 from conduit.core.violation import Violation
 from policies.guard import samples
-from policies.guard.cloudrun import SERVICE, max_instances_or_default, pool
+from policies.guard.cloudrun import SERVICE, max_instances_or_default, pool, pool_absent
 from policies.guard.cloudrun_v1 import SERVICE_V1
 from policies.guard.define import Config, StackResource, of_type, stack_policy
 from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
@@ -100,9 +100,23 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violat
     users: dict[str, list[tuple[capacity.ServiceDemand, str]]] = {}
     for service in of_type(resources, SERVICE):
         count, sizes = max_instances_or_default(service.props), pool(service.props)
-        if count is None or sizes is None:
+        if count is None:
             continue
         name = str(at(service.props, "name", str))
+        if sizes is None and pool_absent(service.props):
+            # No pool declared is not no connections: the budget cannot count what it opens.
+            for instance in instances_of(service, linker):
+                yield Violation(
+                    f"service {name} uses instance {at(instance.props, 'name', str)} but declares "
+                    "no DATABASE_POOL_SIZE: the connections it opens (up to "
+                    f"{count} instances) cannot be counted in the budget.",
+                    (POOL_SIZE,),
+                    required="DATABASE_POOL_SIZE (and DATABASE_MAX_OVERFLOW)",
+                    urn=service.urn,
+                    related=((instance.urn, FLAG),),
+                )
+        if sizes is None:
+            continue
         demand = capacity.ServiceDemand(name, count, pool_size=sizes[0], max_overflow=sizes[1])
         for instance in instances_of(service, linker):
             users.setdefault(instance.urn, []).append((demand, service.urn))
@@ -289,6 +303,13 @@ _STAGING_COPY = [
 EXAMPLES = Examples(
     good=[
         [Res(INSTANCE, samples.instance()), Res(SERVICE, samples.service())],
+        # A pool unknown at preview is set, not absent: the service is not judged.
+        [
+            Res(INSTANCE, samples.instance()),
+            Res(
+                SERVICE, samples.env_value(samples.service(), "DATABASE_POOL_SIZE", samples.UNKNOWN)
+            ),
+        ],
         # A Cloud Run v1 service counts as the v2 service it describes: 10 x 30 fits.
         [Res(INSTANCE, samples.instance()), Res(SERVICE_V1, samples.service_v1())],
         [Res(INSTANCE, samples.instance()), Res(SERVICE, _one_instance("7"))],
@@ -548,8 +569,9 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
-        # A service without a pool is left out; the next one still counts. Neither its scale nor
-        # its pool can fit: only max_connections can.
+        # A service without a pool cannot be counted: said on the service, never left out
+        # silently; the next one still counts. Neither its scale nor its pool can fit: only
+        # max_connections can.
         Bad(
             [
                 Res(INSTANCE, _FLAG_50),
@@ -557,6 +579,16 @@ EXAMPLES = Examples(
                 Res(SERVICE, samples.service()),
             ],
             (
+                Want(
+                    "service worker uses instance staging-instance but declares no "
+                    "DATABASE_POOL_SIZE: the connections it opens (up to 10 instances) cannot be "
+                    "counted in the budget.",
+                    (POOL_SIZE,),
+                    None,
+                    "DATABASE_POOL_SIZE (and DATABASE_MAX_OVERFLOW)",
+                    urn=urn(SERVICE, "worker"),
+                    related=((_INSTANCE_URN, FLAG),),
+                ),
                 Want(
                     (
                         "services may open 300 connections but max_connections 50 leaves -8 "
