@@ -339,9 +339,8 @@ def _probe(args: argparse.Namespace) -> int:
 
 def _preview(args: argparse.Namespace) -> int:
     from conduit.core.loader import SettingsError
-    from conduit.preview import analyzer, policy_config, run
+    from conduit.preview import run
     from conduit.preview.project import project_root
-    from conduit.report.output import OutputError, plan_outputs
 
     try:
         # Run in a folder of the project, the CLI loads the project above it: so does this.
@@ -351,60 +350,46 @@ def _preview(args: argparse.Namespace) -> int:
         return ExitCode.INVALID_INPUT
     pack_dir = (args.policy_pack or run.default_pack_dir(project_dir)).resolve()
     request = run.PreviewRequest(project_dir, args.stack, pack_dir, args.policy_config)
+    return _judged(args, "preview", lambda: run.preview(request))
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from conduit.preview import run
+
+    pack_dir = (args.policy_pack or run.default_pack_dir(Path.cwd())).resolve()
+    request = run.AuditRequest(args.state, pack_dir, args.policy_config)
+    return _judged(args, "audit", lambda: run.audit(request))
+
+
+def _judged(args: argparse.Namespace, command: str, judge: Callable[[], Report]) -> int:
+    """Run a preview or an audit (`judge`) and write its reports: the report's exit code, or 2
+    for bad input, 3 when the pack or the program failed."""
+    from conduit.core.loader import SettingsError
+    from conduit.preview import analyzer, policy_config, run
+    from conduit.report.output import OutputError, emit, plan_outputs
+
     try:
-        # Refused before the preview runs: a run whose reports have nowhere to go.
+        # Refused before anything runs: a run whose reports have nowhere to go.
         plan_outputs(args.format, args.output)
     except OutputError as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
     try:
-        report = run.preview(request)
+        report = judge()
     except (SettingsError, policy_config.PolicyConfigError) as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
     except (analyzer.PackError, run.ProgramError) as error:
         # The SDK reports an interruption inside the program as the program's own error.
         interrupts.raise_if_received()
-        print(f"conduit preview: {error}", file=sys.stderr)
+        print(f"conduit {command}: {error}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
-    return _emit(args, report)
-
-
-def _emit(args: argparse.Namespace, report: Report) -> int:
-    """Write `report` in every --format asked for; the report's exit code."""
-    from conduit.report.output import OutputError, emit
-
     try:
         emit(report, args.format, args.output)
     except OutputError as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
     return report.exit_code
-
-
-def _audit(args: argparse.Namespace) -> int:
-    from conduit.core.loader import SettingsError
-    from conduit.preview import analyzer, policy_config, run
-    from conduit.report.output import OutputError, plan_outputs
-
-    pack_dir = (args.policy_pack or run.default_pack_dir(Path.cwd())).resolve()
-    request = run.AuditRequest(args.state, pack_dir, args.policy_config)
-    try:
-        # Refused before the audit runs: a run whose reports have nowhere to go.
-        plan_outputs(args.format, args.output)
-    except OutputError as error:
-        print(error, file=sys.stderr)
-        return ExitCode.INVALID_INPUT
-    try:
-        report = run.audit(request)
-    except (SettingsError, policy_config.PolicyConfigError) as error:
-        print(error, file=sys.stderr)
-        return ExitCode.INVALID_INPUT
-    except analyzer.PackError as error:
-        interrupts.raise_if_received()
-        print(f"conduit audit: {error}", file=sys.stderr)
-        return ExitCode.INTERNAL_ERROR
-    return _emit(args, report)
 
 
 def _policy_pack(_args: argparse.Namespace) -> int:

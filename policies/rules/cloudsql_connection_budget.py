@@ -239,7 +239,6 @@ _UNFLAGGED_1_3840 = changed(samples.instance(), "settings.databaseFlags", [])
 
 _INSTANCE_URN = urn(INSTANCE, "staging-instance")
 _BACKEND = urn(SERVICE, "backend")
-_BACKEND_V1 = urn(SERVICE_V1, "backend")
 _V1_MAX_SCALE = "template.metadata.annotations.autoscaling.knative.dev/maxScale"
 _V1_ENVS = "template.spec.containers.envs"
 _PROBE = (_INSTANCE_URN, PROBE_LABEL, "reserves 50 connections for the probe")
@@ -296,6 +295,50 @@ _STAGING_COPY = [
     Res(SERVICE, _scaled("backend", 100, "20", "10")),
     Res(SERVICE, _scaled("auth", 2, "3", "0")),
 ]
+
+
+def _unscaled(service: Res, paths: tuple[str, str, str]) -> Bad:
+    """The sample instance and `service` with no limit: 100 x 30 of 307, at `paths` (its limit,
+    pool and overflow)."""
+    limit, size, overflow = paths
+    return Bad(
+        [Res(INSTANCE, samples.instance()), service],
+        (
+            Want(
+                (
+                    "services may open 3000 connections but max_connections 400 leaves 307 "
+                    f"after {_reserved_by()} and 40 headroom (backend: 100 x 30 = 3000, "
+                    "largest safe maxInstances 10). Least change: backend maxInstances 100 -> 10."
+                ),
+                (),
+                3000,
+                "<= 307",
+                urn=_INSTANCE_URN,
+                related=(
+                    _least(service.urn, limit, "backend maxInstances 100 -> 10"),
+                    (service.urn, size, "backend: DATABASE_POOL_SIZE 20"),
+                    (service.urn, overflow, "backend: DATABASE_MAX_OVERFLOW 10"),
+                    (_INSTANCE_URN, FLAG, "max_connections 400"),
+                    _PROBE,
+                ),
+            ),
+        ),
+    )
+
+
+_UNSCALED = (
+    (
+        Res(SERVICE, changed(samples.service(), "template.scaling", None)),
+        (MAX_INSTANCES, POOL_SIZE, OVERFLOW),
+    ),
+    (
+        Res(
+            SERVICE_V1,
+            samples.v1_annotation(samples.service_v1(), "autoscaling.knative.dev/maxScale", None),
+        ),
+        (_V1_MAX_SCALE, f"{_V1_ENVS}.DATABASE_POOL_SIZE", f"{_V1_ENVS}.DATABASE_MAX_OVERFLOW"),
+    ),
+)
 
 
 # pragma: no mutate end
@@ -355,76 +398,9 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
-        # No maxInstanceCount: the service scales to Cloud Run's default of 100.
-        Bad(
-            [
-                Res(INSTANCE, samples.instance()),
-                Res(SERVICE, changed(samples.service(), "template.scaling", None)),
-            ],
-            (
-                Want(
-                    (
-                        "services may open 3000 connections but max_connections 400 leaves 307 "
-                        f"after {_reserved_by()} and 40 headroom (backend: 100 x 30 = 3000, "
-                        "largest safe maxInstances 10). Least change: backend maxInstances "
-                        "100 -> 10."
-                    ),
-                    (),
-                    3000,
-                    "<= 307",
-                    urn=_INSTANCE_URN,
-                    related=(
-                        _least(_BACKEND, MAX_INSTANCES, "backend maxInstances 100 -> 10"),
-                        (_BACKEND, POOL_SIZE, "backend: DATABASE_POOL_SIZE 20"),
-                        (_BACKEND, OVERFLOW, "backend: DATABASE_MAX_OVERFLOW 10"),
-                        (_INSTANCE_URN, FLAG, "max_connections 400"),
-                        _PROBE,
-                    ),
-                ),
-            ),
-        ),
-        # A v1 service with no maxScale annotation scales to Cloud Run's default of 100, located
-        # where v1 writes the limit.
-        Bad(
-            [
-                Res(INSTANCE, samples.instance()),
-                Res(
-                    SERVICE_V1,
-                    samples.v1_annotation(
-                        samples.service_v1(), "autoscaling.knative.dev/maxScale", None
-                    ),
-                ),
-            ],
-            (
-                Want(
-                    (
-                        "services may open 3000 connections but max_connections 400 leaves 307 "
-                        f"after {_reserved_by()} and 40 headroom (backend: 100 x 30 = 3000, "
-                        "largest safe maxInstances 10). Least change: backend maxInstances "
-                        "100 -> 10."
-                    ),
-                    (),
-                    3000,
-                    "<= 307",
-                    urn=_INSTANCE_URN,
-                    related=(
-                        _least(_BACKEND_V1, _V1_MAX_SCALE, "backend maxInstances 100 -> 10"),
-                        (
-                            _BACKEND_V1,
-                            f"{_V1_ENVS}.DATABASE_POOL_SIZE",
-                            "backend: DATABASE_POOL_SIZE 20",
-                        ),
-                        (
-                            _BACKEND_V1,
-                            f"{_V1_ENVS}.DATABASE_MAX_OVERFLOW",
-                            "backend: DATABASE_MAX_OVERFLOW 10",
-                        ),
-                        (_INSTANCE_URN, FLAG, "max_connections 400"),
-                        _PROBE,
-                    ),
-                ),
-            ),
-        ),
+        # No maxInstanceCount (v2) or maxScale annotation (v1): the service scales to Cloud
+        # Run's default of 100, located where each writes the limit.
+        *(_unscaled(resource, at_) for resource, at_ in _UNSCALED),
         # No probe label: nothing is reserved for it and no related location names it.
         Bad(
             [Res(INSTANCE, _UNLABELLED), Res(SERVICE, _one_instance("58"))],
