@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STACK ?= staging
 # The pulumi_gcp services the program uses (tests/test_program.py keeps this list true): only
 # these of its ~150 are byte-compiled at install, which takes most of a fresh clone's set-up.
-GCP_SERVICES := artifactregistry cloudrunv2 cloudscheduler compute config logging monitoring organizations projects redis secretmanager serviceaccount servicenetworking sql vpcaccess
+GCP_SERVICES := artifactregistry cloudrun cloudrunv2 cloudscheduler compute config logging monitoring organizations projects redis secretmanager serviceaccount servicenetworking sql vpcaccess
 GCP_SKIP := pulumi_gcp/(?!($(subst $(eval ) ,|,$(GCP_SERVICES)))/)[a-z0-9_]+/
 
 .PHONY: preview test lint bench clean postgres redis mutation pulumi e2e

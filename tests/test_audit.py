@@ -25,18 +25,24 @@ def test_a_deployed_public_ip_instance_is_that_violation_at_its_resource_in_the_
     jsonschema.validate(document, REPORT_SCHEMA)
     assert document["command"] == "audit" and document["stack"] == "dev"
     found = [(f["rule"], f["outcome"], f["subject"], f["location"]) for f in document["findings"]]
+
+    def at(key: str) -> dict:
+        return {"file": "tests/fixtures/state/public-ip.json", "line": 63, "key": key, "note": ""}
+
+    # The public IP, and what an instance with no database flags on an older major also lacks.
     assert found == [
-        (
-            "cloudsql-no-public-ip",
-            "fail",
-            INSTANCE,
-            {
-                "file": "tests/fixtures/state/public-ip.json",
-                "line": 63,
-                "key": "settings.ipConfiguration.ipv4Enabled",
-                "note": "",
-            },
-        )
+        ("cloudsql-no-public-ip", "fail", INSTANCE, at("settings.ipConfiguration.ipv4Enabled")),
+        *(
+            ("cloudsql-audit-logging", "fail", INSTANCE, at(f"settings.databaseFlags.{flag}"))
+            for flag in (
+                "log_connections",
+                "log_disconnections",
+                "log_checkpoints",
+                "log_lock_waits",
+                "cloudsql.enable_pgaudit",
+            )
+        ),
+        ("cloudsql-latest-major-version", "warn", INSTANCE, at("databaseVersion")),
     ]
     # Providers and the stack are not analyzed; another provider's resource is counted.
     assert [r["type"] for r in document["resources"]] == [
@@ -57,7 +63,7 @@ def test_every_format_of_an_audit_has_the_same_exit(tmp_path) -> None:
         out = tmp_path / f"audit.{fmt}"
         result = conduit("audit", "--state", str(STATE), "--format", fmt, "--output", str(out))
         assert (result.returncode, result.stderr) == (1, ""), fmt
-        assert result.stdout == "dev: 3 resources, 1 mandatory violation, 0 advisories\n"
+        assert result.stdout == "dev: 3 resources, 6 mandatory violations, 1 advisory\n"
     sarif = json.loads((tmp_path / "audit.sarif").read_text())
     jsonschema.validate(sarif, SARIF_SCHEMA)
     location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]

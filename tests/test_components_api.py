@@ -42,12 +42,19 @@ def test_the_example_builds_a_service_a_database_and_a_connector_and_previews_cl
         "random:index/randomPassword:RandomPassword",
     ]
     # No mandatory finding: what the components build passes the pack; what the example leaves
-    # out (alerts, the probe job) are the advisories, at the component's line that builds it.
+    # out (alerts, the probe job) are advisories, at the component's line that builds it.
     found = [
         (f["rule"], f["outcome"], f["subject"].rsplit("::", 1)[-1], f["location"]["file"])
         for f in document["findings"]
     ]
+    # The components' default major (POSTGRES_15) is the committed stacks' one advisory too.
     assert found == [
+        (
+            "cloudsql-latest-major-version",
+            "warn",
+            "shop-instance",
+            "conduit/components/database.py",
+        ),
         ("alerts-cover-startup-path", "warn", "shop-instance", "conduit/components/database.py"),
         ("alerts-cover-startup-path", "warn", "shop-connector", "conduit/components/network.py"),
         ("alerts-cover-startup-path", "warn", "shop-api-service", "conduit/components/service.py"),

@@ -61,6 +61,8 @@ service = Service(
                 "maxInstances": 10,
                 "databasePool": {"size": 10, "maxOverflow": 5},
                 "databaseInitTimeoutSeconds": 30,
+                # Private: reached by other services or an internal load balancer only.
+                "ingress": "INGRESS_TRAFFIC_INTERNAL_ONLY",
             }
         ),
         region=REGION,
