@@ -66,28 +66,36 @@ mutation: $(VENV)/.mutation-tools
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info mutants mutants.log .tools
 
-# The real Pulumi CLI, built from the Go modules pinned in tools/pulumi (go.mod, go.sum) with the
-# version stamped as the release build stamps it; a pulumi of that version on PATH is used instead.
+# The real Pulumi CLI and its Python language host, built from the Go modules pinned in
+# tools/pulumi and tools/pulumi-language-python (go.mod, go.sum) with the version stamped as the
+# release build stamps it; a pulumi of that version on PATH (a release ships the host beside it)
+# is used instead. The host's source is vendored (tools/pulumi-language-python/README.md): the
+# Go module proxy does not serve its module.
 PULUMI_VERSION := v3.274.1
 TOOLS_BIN := .tools/bin
+PULUMI_LDFLAGS := -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)
 
 pulumi:
 	@if [ "$$(pulumi version 2>/dev/null)" = "$(PULUMI_VERSION)" ]; then \
 		echo "make: pulumi $(PULUMI_VERSION) is on PATH ($$(command -v pulumi)): not building it"; \
 	else \
-		$(MAKE) --no-print-directory $(TOOLS_BIN)/pulumi; \
+		$(MAKE) --no-print-directory $(TOOLS_BIN)/pulumi $(TOOLS_BIN)/pulumi-language-python; \
 	fi
 
-# The Python language host (sdk/python/cmd/pulumi-language-python/v3) is not built here: the Go
-# module proxy serves no version of it (see README: End-to-end tests).
 $(TOOLS_BIN)/pulumi: tools/pulumi/go.mod tools/pulumi/go.sum
 	@echo "make: building pulumi $(PULUMI_VERSION) from tools/pulumi (Go; several minutes the first time)"
 	mkdir -p $(TOOLS_BIN)
-	cd tools/pulumi && go build -p 2 \
-		-ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
+	cd tools/pulumi && go build -p 2 -ldflags "$(PULUMI_LDFLAGS)" \
 		-o ../../$(TOOLS_BIN)/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 	cp "$$(cd tools/pulumi && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)/python/cmd/pulumi-language-python-exec" $(TOOLS_BIN)/
 	chmod 755 $(TOOLS_BIN)/pulumi-language-python-exec
+
+$(TOOLS_BIN)/pulumi-language-python: tools/pulumi-language-python/go.mod \
+		tools/pulumi-language-python/go.sum tools/pulumi-language-python/main.go
+	@echo "make: building pulumi-language-python from tools/pulumi-language-python (Go)"
+	mkdir -p $(TOOLS_BIN)
+	cd tools/pulumi-language-python && go build -p 2 -ldflags "$(PULUMI_LDFLAGS)" \
+		-o ../../$(TOOLS_BIN)/pulumi-language-python .
 
 # The real CLI's tests (tests/e2e), apart from make test: they need Go or the pinned pulumi.
 e2e: $(VENV)/.test-tools pulumi

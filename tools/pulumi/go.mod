@@ -1,7 +1,8 @@
 // The real Pulumi CLI for make e2e, at one pinned release (make pulumi builds it).
 // The Python language host, github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3,
-// belongs here as a second tool at the same release's commit, but the Go module proxy serves no
-// version of it (its version list and v3.274.1 answer 403 "This module version is not available").
+// is not a tool here: the Go module proxy serves no version of it (its version list and v3.274.1
+// answer 403 "This module version is not available"), so its source is vendored in
+// tools/pulumi-language-python, built against this module's sdk/v3 and pkg/v3.
 module github.com/conduit/tools/pulumi
 
 go 1.26.6
