@@ -258,7 +258,7 @@ def test_two_resources_with_one_urn_stop_the_preview_as_the_engine_would(tmp_pat
     assert result.stderr == (
         "conduit preview: the Pulumi program failed: DuplicateUrnError: Duplicate resource URN "
         "(the engine stops the update here; each resource needs a unique type, name and "
-        "parent): urn:pulumi:staging::conduit::pulumi:pulumi:Stack$gcp:compute/network:Network::"
+        "parent): urn:pulumi:staging::conduit::gcp:compute/network:Network::"
         "twice\n"
     )
 

@@ -84,6 +84,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # Registrations run on the SDK's thread pool: two with one URN may arrive at once.
         self._urns_lock = threading.Lock()
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The engine's URN: under a parent other than the root stack, the parent's whole
+        qualified type chain before the type (pkg/v3 resource/deploy/deployment.go
+        generateURN); the SDK's mock keeps only the parent's last type, so a resource two
+        components deep got a URN the real CLI never gives it (found by make e2e)."""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != "pulumi:pulumi:Stack":
+                type_ = f"{qualified}${type_}"
+        stack = pulumi.get_stack()
+        return "urn:pulumi:" + "::".join([stack, pulumi.get_project(), type_, name])
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         urn = self.make_urn(request.parent, request.type, request.name)
         with self._urns_lock:
