@@ -1,6 +1,7 @@
 """A secret set as the README says (`pulumi config set --secret --path
 'conduit:secretValues.JWT_SECRET_KEY' ...`) with the real CLI never shows in clear: not in what the
-CLI prints, not in the stack file it writes, not in `pulumi config` nor `pulumi stack export`; and
+CLI prints, not in the stack file it writes, not in `pulumi config`, nor after `pulumi up` in its
+output, the stack outputs or `pulumi stack export`; and
 `conduit preview` and the deploy workflow's `scripts/stack-value.py` read the stack file as the CLI
 wrote it (its `encryptionsalt`, the `secure:` value under the key path) as before, without
 printing the value."""
@@ -82,12 +83,32 @@ def test_a_secret_set_with_a_key_path_never_shows_in_clear(tmp_path: Path) -> No
     got = pulumi(home, "config", "get", "--path", KEY, *where)
     assert (got.returncode, got.stdout) == (0, f"{VALUE}\n")
 
+    # An update with the pack puts the value into the secret version (the stand-in provider's
+    # Secret Manager), and nowhere in clear on the way: output, stack outputs, state.
+    up = pulumi(home, "up", "--yes", *where, "--policy-pack", str(ROOT / "policies"))
+    assert up.returncode == 0, up.stdout[-3000:] + up.stderr
+    assert VALUE not in up.stdout + up.stderr
+    outputs = pulumi(home, "stack", "output", "--json", "--show-secrets", *where)
+    assert outputs.returncode == 0, outputs.stderr
+    assert VALUE not in outputs.stdout
     exported = pulumi(home, "stack", "export", *where)
     assert exported.returncode == 0, exported.stderr
     assert VALUE not in exported.stdout + exported.stderr
-    # No update has run (the language host is not served), so the state holds the passphrase
-    # provider's salt and no resource yet.
-    assert '"type": "passphrase"' in exported.stdout
+    state = json.loads(exported.stdout)["deployment"]
+    assert state["secrets_providers"]["type"] == "passphrase"
+    (version,) = (
+        r
+        for r in state["resources"]
+        if r["urn"].endswith(
+            "gcp:secretmanager/secretVersion:SecretVersion::staging-jwt-secret-key-v"
+        )
+    )
+    # The engine's secret mark with the passphrase provider's ciphertext, for input and output.
+    for side in ("inputs", "outputs"):
+        assert set(version[side]["secretData"]) == {
+            "4dabf18193072939515e22adb298388d",
+            "ciphertext",
+        }
 
     # The file as the CLI wrote it plans the same stack, and the deploy workflow still reads it.
     after = _plan(project)
