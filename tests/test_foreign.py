@@ -23,8 +23,8 @@ FOREIGN = ROOT / "tests" / "fixtures" / "foreign"
 PROGRAM = "tests/fixtures/foreign/__main__.py"
 REPORT_SCHEMA = json.loads((ROOT / "conduit" / "report" / "report.schema.json").read_text())
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text())
-INSTANCE = "urn:pulumi:dev::shop::pulumi:pulumi:Stack$gcp:sql/databaseInstance:DatabaseInstance::db"
-SERVICE = "urn:pulumi:dev::shop::pulumi:pulumi:Stack$gcp:cloudrun/service:Service::web"
+INSTANCE = "urn:pulumi:dev::shop::gcp:sql/databaseInstance:DatabaseInstance::db"
+SERVICE = "urn:pulumi:dev::shop::gcp:cloudrun/service:Service::web"
 # (rule, subject, line of __main__.py, property judged): each at the line that writes it, or at
 # the constructor's argument that would hold what the program leaves out.
 EXPECTED = [

@@ -15,8 +15,8 @@ from tests.conftest import ROOT
 FOREIGN = ROOT / "tests" / "fixtures" / "foreign"
 REPORT_SCHEMA = json.loads((ROOT / "conduit" / "report" / "report.schema.json").read_text())
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text())
-INSTANCE = "urn:pulumi:dev::shop::pulumi:pulumi:Stack$gcp:sql/databaseInstance:DatabaseInstance::db"
-SERVICE = "urn:pulumi:dev::shop::pulumi:pulumi:Stack$gcp:cloudrun/service:Service::web"
+INSTANCE = "urn:pulumi:dev::shop::gcp:sql/databaseInstance:DatabaseInstance::db"
+SERVICE = "urn:pulumi:dev::shop::gcp:cloudrun/service:Service::web"
 REASON = "public IP until the migration ends (ticket OPS-12)"
 CONFIG = {
     # By name: both of the instance's public-IP violations.
