@@ -28,9 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from conduit.probe.dsn import parse_dsn  # noqa: E402
-from conduit.probe.redis_probe import parse_redis_url, probe_redis  # noqa: E402
-from conduit.probe.run import probe  # noqa: E402
+from conduit.probe.postgres import parse_dsn, probe  # noqa: E402
+from conduit.probe.redis import parse_redis_url, probe_redis  # noqa: E402
 from tests.postgres import PASSWORD, _bin, remove, start_postgres  # noqa: E402
 from tests.redis_server import REDIS_PASSWORD, start_redis  # noqa: E402
 

@@ -283,14 +283,9 @@ def _probe(args: argparse.Namespace) -> int:
     import json
     import os
 
-    from conduit.probe.dsn import CA_ENV, DsnError, dsn_from_env, parse_dsn
-    from conduit.probe.redis_probe import (
-        RedisUrlError,
-        parse_redis_url,
-        probe_redis,
-        redis_url_from_env,
-    )
-    from conduit.probe.run import MAX_CONNECTIONS, probe
+    from conduit.probe.burst import MAX_CONNECTIONS
+    from conduit.probe.postgres import CA_ENV, DsnError, dsn_from_env, parse_dsn, probe
+    from conduit.probe.redis import RedisUrlError, parse_redis_url, probe_redis, redis_url_from_env
 
     redis = bool(args.redis_url or args.redis or args.redis_ca)
     try:

@@ -10,19 +10,11 @@ import re
 import pytest
 from google.cloud import run_v2, secretmanager, vpcaccess_v1
 
+from conduit.core.failures import CUT, FailureClass, classify_window
 from conduit.core.loader import parse_settings
 from conduit.core.settings import SuccessCriteria
-from conduit.probe.classify import (
-    APPLICATION,
-    CONFIGURATION,
-    CUT,
-    INFRASTRUCTURE,
-    VALIDATOR_ACCESS,
-    Failure,
-    classify_window,
-)
-from conduit.probe.dsn import parse_dsn
-from conduit.probe.run import Attempt, ProbeResult
+from conduit.probe.burst import Attempt, Failure, ProbeResult
+from conduit.probe.postgres import parse_dsn
 from conduit.report.model import Finding, Outcome
 from conduit.validate import identity
 from conduit.validate.checks import (
@@ -111,11 +103,15 @@ def test_a_slow_503_cut_by_the_deadline_is_still_the_application_s() -> None:
 
 
 def test_a_probe_s_failures_are_classified_together_not_by_the_most_common() -> None:
-    timeout = Failure("timeout", INFRASTRUCTURE, "timed out")
-    refused = Failure("authentication", CONFIGURATION, "password authentication failed")
+    timeout = Failure("timeout", FailureClass.INFRASTRUCTURE, "timed out")
+    refused = Failure(
+        "authentication", FailureClass.CONFIGURATION, "password authentication failed"
+    )
     attempts = [Attempt(0.0, failure=timeout)] * 3 + [Attempt(0.0, failure=refused)]
-    assert ProbeResult("db", 4, 1.0, 1.0, attempts).classification() == CONFIGURATION
-    assert ProbeResult("db", 3, 1.0, 1.0, attempts[:3]).classification() == INFRASTRUCTURE
+    assert ProbeResult("db", 4, 1.0, 1.0, attempts).classification() == FailureClass.CONFIGURATION
+    assert (
+        ProbeResult("db", 3, 1.0, 1.0, attempts[:3]).classification() == FailureClass.INFRASTRUCTURE
+    )
     ok = Attempt(0.0, connect=0.1, query=0.01)
     assert ProbeResult("db", 1, 1.0, 1.0, [ok]).classification() == ""
 
@@ -159,7 +155,7 @@ def test_a_latest_revision_that_is_not_ready_and_takes_no_traffic_fails(google) 
         outcome=Outcome.FAIL,
         subject=SERVICE,
         severity="critical",
-        classification=INFRASTRUCTURE,
+        classification=FailureClass.INFRASTRUCTURE,
         figures={
             "state": "CONDITION_FAILED",
             "latestCreated": "backend-00003",
@@ -208,7 +204,7 @@ def test_service_ready_reports_an_api_refusal_as_the_validator_s_access(google) 
         outcome=Outcome.FAIL,
         subject=SERVICE,
         severity="high",
-        classification=VALIDATOR_ACCESS,
+        classification=FailureClass.VALIDATOR_ACCESS,
         message=finding.message,
         remediation=(
             "Grant the validator's account `roles/run.viewer`: the account that runs `conduit "
@@ -221,10 +217,10 @@ def test_a_404_from_google_is_configuration_with_its_own_remedy(google) -> None:
     fake, endpoint = google
     fake.errors[SERVICE] = 404
     (finding,) = service_ready.run(context(endpoint))
-    assert (finding.classification, finding.remediation) == (CONFIGURATION, NOT_FOUND)
+    assert (finding.classification, finding.remediation) == (FailureClass.CONFIGURATION, NOT_FOUND)
     fake.errors[SERVICE] = 503
     (down,) = service_ready.run(context(endpoint))
-    assert (down.classification, down.remediation) == (INFRASTRUCTURE, API_DOWN)
+    assert (down.classification, down.remediation) == (FailureClass.INFRASTRUCTURE, API_DOWN)
 
 
 @pytest.mark.parametrize(
@@ -282,13 +278,13 @@ def test_a_disabled_or_missing_secret_is_configuration(google) -> None:
         outcome=Outcome.FAIL,
         subject=_version("jwt-secret-key"),
         severity="critical",
-        classification=CONFIGURATION,
+        classification=FailureClass.CONFIGURATION,
         message="JWT_SECRET_KEY: latest version is DISABLED",
         remediation="Enable a version (or add one) so the revision can read it.",
     )
     assert (missing.outcome, missing.classification, missing.subject) == (
         Outcome.FAIL,
-        CONFIGURATION,
+        FailureClass.CONFIGURATION,
         _version("backend-db-password"),
     )
     assert missing.message.startswith("DATABASE_PASSWORD: not found: ")
@@ -365,7 +361,7 @@ def test_every_drifted_field_is_named_with_both_values(google) -> None:
             rule="config-drift",
             outcome=Outcome.FAIL,
             severity="high",
-            classification=CONFIGURATION,
+            classification=FailureClass.CONFIGURATION,
             message="; ".join(drift),
             evidence=tuple(drift),
             remediation="Run pulumi up from the committed stack file, or commit the change.",
@@ -463,7 +459,7 @@ def test_drift_reports_an_api_failure(google) -> None:
     assert (finding.rule, finding.outcome, finding.classification, finding.remediation) == (
         "config-drift",
         Outcome.FAIL,
-        VALIDATOR_ACCESS,
+        FailureClass.VALIDATOR_ACCESS,
         "Grant the validator's account `roles/run.viewer` and `roles/vpcaccess.viewer` and "
         "`roles/cloudsql.viewer`: the account that runs `conduit validate` (`gcloud auth list`; "
         "in a workflow, its service account).",
@@ -514,7 +510,7 @@ def test_on_direct_vpc_the_same_storm_judges_the_direct_path() -> None:
         rule="connector-scaling",
         outcome=Outcome.FAIL,
         severity="critical",
-        classification=INFRASTRUCTURE,
+        classification=FailureClass.INFRASTRUCTURE,
         message=(
             "Direct VPC egress: connection times settled 3.00 s after the burst began (1 slow "
             "tasks; idle baseline 50 ms; threshold 2.999 s)"
@@ -560,7 +556,7 @@ def test_scaling_latency_at_the_limit_passes(limit: float, outcome: Outcome) -> 
             rule="connector-scaling",
             outcome=outcome,
             severity="critical",
-            classification=INFRASTRUCTURE,
+            classification=FailureClass.INFRASTRUCTURE,
             message=message,
             figures=figures,
             remediation=connector_scaling.REMEDIATION,
@@ -628,7 +624,7 @@ def test_drift_and_a_slow_storm_are_parts_of_one_failure(google) -> None:
             outcome=Outcome.FAIL,
             subject=CONNECTOR,
             severity="high",
-            classification=CONFIGURATION,
+            classification=FailureClass.CONFIGURATION,
             figures={
                 **DECLARED,
                 "minInstances": 2,
@@ -647,7 +643,7 @@ def test_a_slow_storm_through_a_connector_as_declared_fails_as_infrastructure(go
     (finding,) = connector_scaling.run(ctx)
     assert (finding.outcome, finding.classification, finding.remediation) == (
         Outcome.FAIL,
-        INFRASTRUCTURE,
+        FailureClass.INFRASTRUCTURE,
         connector_scaling.REMEDIATION,
     )
     assert finding.figures["results"] == {"declared": "pass", "scaling": "fail"}
@@ -697,7 +693,7 @@ def test_a_connector_that_is_not_ready_is_infrastructure(google) -> None:
     (finding,) = connector_scaling.run(context(endpoint, settings=None))
     assert (finding.outcome, finding.classification, finding.remediation) == (
         Outcome.FAIL,
-        INFRASTRUCTURE,
+        FailureClass.INFRASTRUCTURE,
         connector_scaling.STATE_REMEDIATION,
     )
     assert finding.message.startswith("connector: state is ERROR, not READY; scaling not measured")
@@ -709,7 +705,7 @@ def test_connector_scaling_reports_an_api_failure(google) -> None:
     (finding,) = connector_scaling.run(context(endpoint))
     assert (finding.outcome, finding.classification, finding.subject, finding.remediation) == (
         Outcome.FAIL,
-        CONFIGURATION,
+        FailureClass.CONFIGURATION,
         CONNECTOR,
         NOT_FOUND,
     )
@@ -770,7 +766,9 @@ def _tasks(ok: int, *failed: Task) -> StormResult:
 
 
 def test_a_storm_at_exactly_the_success_rate_passes() -> None:
-    result = _tasks(9, Task(ok=False, failure="refused", classification=INFRASTRUCTURE))
+    result = _tasks(
+        9, Task(ok=False, failure="refused", classification=FailureClass.INFRASTRUCTURE)
+    )
     assert startup_storm.judge(result, CRITERIA) == Finding(
         rule="startup-storm",
         outcome=Outcome.PASS,
@@ -789,8 +787,8 @@ def test_a_storm_at_exactly_the_success_rate_passes() -> None:
 def test_one_task_under_the_success_rate_fails_classified_from_every_failed_task() -> None:
     result = _tasks(
         8,
-        Task(ok=False, failure="timeout", classification=INFRASTRUCTURE),
-        Task(ok=False, failure="authentication", classification=CONFIGURATION),
+        Task(ok=False, failure="timeout", classification=FailureClass.INFRASTRUCTURE),
+        Task(ok=False, failure="authentication", classification=FailureClass.CONFIGURATION),
     )
     finding = startup_storm.judge(result, CRITERIA)
     assert finding == Finding(
@@ -798,7 +796,7 @@ def test_one_task_under_the_success_rate_fails_classified_from_every_failed_task
         outcome=Outcome.FAIL,
         severity="critical",
         message="8/10 tasks connected (80%, threshold 90%)",
-        classification=CONFIGURATION,
+        classification=FailureClass.CONFIGURATION,
         figures={
             "runner": "local",
             "tasks": 10,
@@ -815,12 +813,12 @@ def test_tasks_the_budget_cut_are_no_evidence() -> None:
     cut = Task(ok=False, failure=CUT)
     only_cuts = startup_storm.judge(_tasks(0, cut, cut), CRITERIA)
     assert (only_cuts.classification, only_cuts.figures["outcomes"]) == (
-        INFRASTRUCTURE,
+        FailureClass.INFRASTRUCTURE,
         {CUT: 2},
     )
     # A task that failed without a reason of its own (its log never arrived) is not the app's.
     unlogged = startup_storm.judge(_tasks(0, Task(ok=False, failure="task-failed")), CRITERIA)
-    assert unlogged.classification == INFRASTRUCTURE
+    assert unlogged.classification == FailureClass.INFRASTRUCTURE
 
 
 def test_a_storm_of_no_tasks_fails_and_no_runner_skips() -> None:
@@ -846,7 +844,11 @@ def _probe(succeeded: int, slowest: float | None, **failures: int) -> dict:
     failed = sum(failures.values())
     classification = ""
     if failures:
-        classification = CONFIGURATION if "authentication" in failures else INFRASTRUCTURE
+        classification = (
+            FailureClass.CONFIGURATION
+            if "authentication" in failures
+            else FailureClass.INFRASTRUCTURE
+        )
     return {
         "ok": failed == 0,
         "succeeded": succeeded,
@@ -894,7 +896,7 @@ def test_connected_at_exactly_the_threshold_is_slow_infrastructure() -> None:
         Outcome.FAIL,
         "all 20 connected but the slowest took 30.00 s (threshold 30 s)",
         result,
-        classification=INFRASTRUCTURE,
+        classification=FailureClass.INFRASTRUCTURE,
     )
 
 
@@ -904,7 +906,7 @@ def test_failed_connections_carry_the_probe_s_classification_and_counts() -> Non
         Outcome.FAIL,
         "17/20 connected; failures: authentication x1, timeout x2",
         result,
-        classification=CONFIGURATION,
+        classification=FailureClass.CONFIGURATION,
         outcomes={"connected": 17, "authentication": 1, "timeout": 2},
     )
 
@@ -916,7 +918,7 @@ def test_timeouts_of_a_probe_the_deadline_shortened_are_counted_as_cut() -> None
         Outcome.FAIL,
         f"0/20 connected; failures: {CUT} x20",
         result,
-        classification=INFRASTRUCTURE,
+        classification=FailureClass.INFRASTRUCTURE,
         outcomes={"connected": 0, CUT: 20},
     )
 
@@ -1021,7 +1023,7 @@ def test_as_many_app_exits_as_probe_failures_is_the_application(google) -> None:
             "windowSeconds": 3600,
             "successRate": 0.8,
         },
-        classification=APPLICATION,
+        classification=FailureClass.APPLICATION,
         evidence=("exit(3) x1",),
         remediation=service_startup_rate.REMEDIATION,
     )
@@ -1030,7 +1032,7 @@ def test_as_many_app_exits_as_probe_failures_is_the_application(google) -> None:
 def test_more_probe_failures_than_app_exits_is_infrastructure(google) -> None:
     entries = [log_entry("x", PROBE_FAILED), log_entry("z", PROBE_FAILED)]
     entries.append(log_entry("y", "Container called exit(3)."))
-    assert _rate(google, entries).classification == INFRASTRUCTURE
+    assert _rate(google, entries).classification == FailureClass.INFRASTRUCTURE
 
 
 def test_no_start_ups_logged_is_skipped(google) -> None:
@@ -1046,7 +1048,10 @@ def test_a_logging_refusal_is_the_validator_s_access(google) -> None:
     fake, endpoint = google
     fake.errors["entries"] = 403
     (finding,) = service_startup_rate.run(context(endpoint))
-    assert (finding.outcome, finding.classification) == (Outcome.FAIL, VALIDATOR_ACCESS)
+    assert (finding.outcome, finding.classification) == (
+        Outcome.FAIL,
+        FailureClass.VALIDATOR_ACCESS,
+    )
     assert finding.message.startswith("Cloud Logging: permission denied")
     assert finding.remediation.startswith("Grant the validator's account `roles/logging.viewer`:")
 
@@ -1057,15 +1062,15 @@ def test_a_logging_refusal_is_the_validator_s_access(google) -> None:
 @pytest.mark.parametrize(
     ("status", "server", "classification"),
     [
-        (None, "", INFRASTRUCTURE),
-        (400, "", INFRASTRUCTURE),
-        (401, "", VALIDATOR_ACCESS),
-        (403, "", VALIDATOR_ACCESS),
-        (404, "", CONFIGURATION),
-        (405, "", INFRASTRUCTURE),
-        (499, "", INFRASTRUCTURE),
-        (500, "stand-in/1", APPLICATION),
-        (503, "Google Frontend", INFRASTRUCTURE),
+        (None, "", FailureClass.INFRASTRUCTURE),
+        (400, "", FailureClass.INFRASTRUCTURE),
+        (401, "", FailureClass.VALIDATOR_ACCESS),
+        (403, "", FailureClass.VALIDATOR_ACCESS),
+        (404, "", FailureClass.CONFIGURATION),
+        (405, "", FailureClass.INFRASTRUCTURE),
+        (499, "", FailureClass.INFRASTRUCTURE),
+        (500, "stand-in/1", FailureClass.APPLICATION),
+        (503, "Google Frontend", FailureClass.INFRASTRUCTURE),
     ],
 )
 def test_one_answer_is_classified(status: int | None, server: str, classification: str) -> None:
@@ -1135,8 +1140,8 @@ def test_the_app_s_503_is_application_and_every_endpoint_gets_a_share() -> None:
     finally:
         server.stop()
     assert [(f.subject, f.outcome, f.classification) for f in findings] == [
-        (f"{server.url}/health", Outcome.FAIL, APPLICATION),
-        (f"{server.url}/ready", Outcome.FAIL, APPLICATION),
+        (f"{server.url}/health", Outcome.FAIL, FailureClass.APPLICATION),
+        (f"{server.url}/ready", Outcome.FAIL, FailureClass.APPLICATION),
     ]
     first = findings[0]
     assert re.match(rf"{server.url}/health never answered 200 in \d\.\d s: ", first.message)
@@ -1144,7 +1149,7 @@ def test_the_app_s_503_is_application_and_every_endpoint_gets_a_share() -> None:
     assert first.evidence == ("last server header: stand-in/1",)
     assert (
         first.remediation
-        == health_endpoints.REMEDIES[APPLICATION]
+        == health_endpoints.REMEDIES[FailureClass.APPLICATION]
         == ("The app answered with an error of its own: read its logs (the application team).")
     )
 
@@ -1157,7 +1162,10 @@ def test_a_refusal_names_how_to_authenticate_and_whether_a_token_was_sent() -> N
         (finding,) = health_endpoints.run(ctx)
     finally:
         server.stop()
-    assert (finding.outcome, finding.classification) == (Outcome.FAIL, VALIDATOR_ACCESS)
+    assert (finding.outcome, finding.classification) == (
+        Outcome.FAIL,
+        FailureClass.VALIDATOR_ACCESS,
+    )
     assert finding.remediation == (
         f"The service refused the validator (403): it is private; {identity.HOW_TO_AUTHENTICATE}. "
         "A token was sent: its account lacks roles/run.invoker, or its audience is not the "
@@ -1272,10 +1280,10 @@ def test_a_silent_server_times_out_each_attempt_and_the_last_one_is_cut() -> Non
         subject=url,
         figures=figures,
         severity="high",
-        classification=INFRASTRUCTURE,
+        classification=FailureClass.INFRASTRUCTURE,
         message=finding.message,
         evidence=("last server header: -",),
-        remediation=health_endpoints.REMEDIES[INFRASTRUCTURE],
+        remediation=health_endpoints.REMEDIES[FailureClass.INFRASTRUCTURE],
     )
     # The share shown is what was left of the wait: 2.5 s less the set-up, to a tenth.
     assert re.fullmatch(
@@ -1321,7 +1329,10 @@ def test_a_closed_port_is_infrastructure_named_by_its_error() -> None:
     (finding,) = _health(server, wait=0.6)
     attempts = finding.figures["attempts"]
     assert finding.figures["outcomes"] == {"ConnectError": attempts}
-    assert (finding.classification, finding.figures["lastStatus"]) == (INFRASTRUCTURE, None)
+    assert (finding.classification, finding.figures["lastStatus"]) == (
+        FailureClass.INFRASTRUCTURE,
+        None,
+    )
     assert f"attempts (ConnectError x{attempts}); last ConnectError: " in finding.message
 
 
@@ -1374,7 +1385,7 @@ def test_a_logging_api_that_never_answers_is_cut_at_the_deadline() -> None:
         server.stop()
     assert (finding.outcome, finding.classification, finding.subject) == (
         Outcome.FAIL,
-        INFRASTRUCTURE,
+        FailureClass.INFRASTRUCTURE,
         "backend",
     )
     assert finding.message == (
@@ -1395,7 +1406,7 @@ def test_secrets_skipped_and_failed_findings_name_their_check(google) -> None:
     fake.errors[_version("jwt-secret-key")] = 500
     failed = [f for f in secrets_resolvable.run(context(endpoint)) if f.outcome is Outcome.FAIL]
     assert [(f.rule, f.classification, f.remediation) for f in failed] == [
-        ("secrets-resolvable", INFRASTRUCTURE, API_DOWN)
+        ("secrets-resolvable", FailureClass.INFRASTRUCTURE, API_DOWN)
     ]
 
 
@@ -1410,7 +1421,10 @@ def test_a_connector_both_not_ready_and_drifted_lists_both(google) -> None:
     )
     fake.errors[CONNECTOR] = 500
     (failed,) = connector_scaling.run(context(endpoint))
-    assert (failed.rule, failed.classification) == ("connector-scaling", INFRASTRUCTURE)
+    assert (failed.rule, failed.classification) == (
+        "connector-scaling",
+        FailureClass.INFRASTRUCTURE,
+    )
 
 
 def test_scaling_figures_are_rounded_and_the_baseline_shown_in_ms() -> None:
@@ -1433,14 +1447,20 @@ def test_storm_figures_leave_failed_tasks_out_of_the_connect_times() -> None:
     result = _storm(
         Task(ok=True, start=0.0, seconds=0.1),
         Task(ok=True, start=0.0, seconds=0.2),
-        Task(ok=False, start=0.0, seconds=9.0, failure="timeout", classification=INFRASTRUCTURE),
+        Task(
+            ok=False,
+            start=0.0,
+            seconds=9.0,
+            failure="timeout",
+            classification=FailureClass.INFRASTRUCTURE,
+        ),
         Task(ok=False),
     )
     finding = startup_storm.judge(result, CRITERIA)
     assert finding.figures["connectSeconds"]["max"] == 0.2
     assert finding.figures["outcomes"] == {"connected": 2, "timeout": 1, "failed": 1}
     assert finding.figures["successRate"] == 0.5
-    assert finding.classification == INFRASTRUCTURE
+    assert finding.classification == FailureClass.INFRASTRUCTURE
     two_of_three = startup_storm.judge(_tasks(2, Task(ok=False)), CRITERIA)
     assert two_of_three.figures["successRate"] == 0.667
 
@@ -1476,7 +1496,7 @@ def test_an_api_error_page_becomes_one_line_of_the_finding() -> None:
 def _redis_probe(succeeded: int, slowest: float | None, **failures: int) -> dict:
     result = _probe(succeeded, slowest, **failures)
     if "authentication" not in failures and failures:
-        result["classification"] = INFRASTRUCTURE
+        result["classification"] = FailureClass.INFRASTRUCTURE
     return result
 
 
@@ -1488,18 +1508,20 @@ def test_redis_connections_just_under_the_threshold_pass(slowest: float, outcome
         outcome,
         5,
     )
-    assert finding.classification == ("" if outcome is Outcome.PASS else INFRASTRUCTURE)
+    assert finding.classification == (
+        "" if outcome is Outcome.PASS else FailureClass.INFRASTRUCTURE
+    )
 
 
 def test_redis_failures_carry_the_probe_s_classification_and_counts() -> None:
     result = _redis_probe(18, 0.01, authentication=2)
     finding = redis_connect.judge(result, CRITERIA, "redis")
     assert (finding.classification, finding.message) == (
-        CONFIGURATION,
+        FailureClass.CONFIGURATION,
         "18/20 connected; failures: authentication x2",
     )
     assert finding.figures["outcomes"] == {"connected": 18, "authentication": 2}
-    assert finding.remediation == redis_connect.REMEDIES[CONFIGURATION]
+    assert finding.remediation == redis_connect.REMEDIES[FailureClass.CONFIGURATION]
 
 
 def test_redis_connect_against_a_real_redis_and_skipped_without_one() -> None:
@@ -1578,7 +1600,7 @@ def _finding(rule: str, outcome: Outcome, classification: str = "") -> Finding:
 
 
 def test_a_failing_endpoint_with_reachable_dependencies_is_the_application_s() -> None:
-    health = _finding("health-endpoints", Outcome.FAIL, INFRASTRUCTURE)
+    health = _finding("health-endpoints", Outcome.FAIL, FailureClass.INFRASTRUCTURE)
     database = _finding("database-connect", Outcome.PASS)
     redis = _finding("redis-connect", Outcome.PASS)
     routed = route_by_reachable_dependencies([health, database, redis], has_redis=True)
@@ -1586,7 +1608,7 @@ def test_a_failing_endpoint_with_reachable_dependencies_is_the_application_s() -
         rule="health-endpoints",
         outcome=Outcome.FAIL,
         message="m",
-        classification=APPLICATION,
+        classification=FailureClass.APPLICATION,
         evidence=(
             "the app's dependencies answered: database-connect passed, redis-connect passed",
         ),
@@ -1599,19 +1621,19 @@ def test_a_failing_endpoint_with_reachable_dependencies_is_the_application_s() -
     [
         # Redis in the stack but not measured: no evidence the app alone is at fault.
         ([_finding("database-connect", Outcome.PASS)], True),
-        ([_finding("database-connect", Outcome.FAIL, INFRASTRUCTURE)], False),
+        ([_finding("database-connect", Outcome.FAIL, FailureClass.INFRASTRUCTURE)], False),
         ([_finding("database-connect", Outcome.SKIPPED)], False),
     ],
 )
 def test_without_every_dependency_reached_the_endpoint_keeps_its_class(
     findings: list[Finding], has_redis: bool
 ) -> None:
-    health = _finding("health-endpoints", Outcome.FAIL, INFRASTRUCTURE)
+    health = _finding("health-endpoints", Outcome.FAIL, FailureClass.INFRASTRUCTURE)
     assert route_by_reachable_dependencies([health, *findings], has_redis)[0] == health
 
 
 def test_a_configuration_failure_stays_configuration() -> None:
-    refused = _finding("health-endpoints", Outcome.FAIL, CONFIGURATION)
+    refused = _finding("health-endpoints", Outcome.FAIL, FailureClass.CONFIGURATION)
     database = _finding("database-connect", Outcome.PASS)
     assert route_by_reachable_dependencies([refused, database], False)[0] == refused
 

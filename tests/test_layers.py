@@ -1,6 +1,8 @@
 """The house's layers (../shared/DESIGN.md), read from every module's imports: core uses nothing
 else of the project and no Pulumi; components never import the pack or the validator; the pack
-imports neither pulumi_gcp nor the components; the validator imports no Pulumi at all."""
+imports neither pulumi_gcp nor the components; the validator imports no Pulumi at all. And no
+module of conduit/ or policies/ comes back to itself through its imports (a cycle, even one only
+for types or inside a function)."""
 
 from __future__ import annotations
 
@@ -55,3 +57,71 @@ def test_the_check_sees_a_crossing() -> None:
     """The rule itself: the program imports Pulumi, which core may not."""
     imports = _imports(ROOT / "conduit" / "program.py")
     assert "pulumi" in imports and "conduit.components.service" in imports
+
+
+def _module_of(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _graph(packages: tuple[str, ...]) -> dict[str, set[str]]:
+    """Module -> the project's modules it imports (at the top, in functions or for types only:
+    a cycle of any of them is a tangle to untie, even where Python happens to tolerate it)."""
+    paths = {_module_of(p): p for package in packages for p in (ROOT / package).rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for module, path in paths.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, *([base] if base else [])])
+                for alias in node.names:
+                    targets.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in paths else base)
+        graph[module] = {t for t in targets if t in paths and t != module}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected set of two or more modules (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            members = []
+            while True:
+                member = stack.pop()
+                members.append(member)
+                if member == node:
+                    break
+            if len(members) > 1:
+                found.append(sorted(members))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def test_no_import_cycle_anywhere() -> None:
+    assert _cycles(_graph(("conduit", "policies"))) == []
+
+
+def test_the_cycle_check_sees_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert _cycles(graph) == [["a", "b", "c"]]

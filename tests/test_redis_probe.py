@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conduit.probe.redis_probe import RedisUrlError, parse_redis_url, redis_url_from_env
+from conduit.probe.redis import RedisUrlError, parse_redis_url, redis_url_from_env
 from tests.conftest import ROOT
 from tests.faultproxy import FaultProxy
 from tests.postgres import free_port

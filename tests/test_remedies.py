@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
+from conduit.core.failures import FailureClass
 from conduit.validate.checks import database_connect, redis_connect
 from tests.conftest import ROOT
 from tests.postgres import free_port, remove, start_postgres
@@ -90,10 +90,10 @@ def small_postgres():
 @pytest.mark.parametrize(
     ("case", "classification"),
     [
-        ("wrong-password", CONFIGURATION),
-        ("unknown-database", CONFIGURATION),
-        ("refused", INFRASTRUCTURE),
-        ("too-many-clients", INFRASTRUCTURE),
+        ("wrong-password", FailureClass.CONFIGURATION),
+        ("unknown-database", FailureClass.CONFIGURATION),
+        ("refused", FailureClass.INFRASTRUCTURE),
+        ("too-many-clients", FailureClass.INFRASTRUCTURE),
     ],
 )
 def test_each_database_classification_prints_its_one_remedy(
@@ -115,7 +115,7 @@ def test_each_database_classification_prints_its_one_remedy(
 
 @pytest.mark.parametrize(
     ("case", "classification"),
-    [("wrong-password", CONFIGURATION), ("refused", INFRASTRUCTURE)],
+    [("wrong-password", FailureClass.CONFIGURATION), ("refused", FailureClass.INFRASTRUCTURE)],
 )
 def test_each_redis_classification_prints_its_one_remedy(case: str, classification: str) -> None:
     server = start_redis()

@@ -138,8 +138,8 @@ def test_each_bypass_is_caught_by_its_named_rule(tmp_path: Path) -> None:
 def test_url_parse_errors_never_echo_any_part_of_the_url() -> None:
     import pytest
 
-    from conduit.probe.dsn import DsnError, parse_dsn
-    from conduit.probe.redis_probe import RedisUrlError, parse_redis_url
+    from conduit.probe.postgres import DsnError, parse_dsn
+    from conduit.probe.redis import RedisUrlError, parse_redis_url
 
     for parse, error, url in (
         (parse_dsn, DsnError, "postgresql://app:hunter2/x@10.60.0.3/app"),

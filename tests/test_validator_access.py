@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conduit.core.failures import FailureClass
 from conduit.core.teams import TEAM_OF_CLASS
-from conduit.probe.classify import APPLICATION, CONFIGURATION, INFRASTRUCTURE, VALIDATOR_ACCESS
 from tests.conftest import ROOT
 from tests.google_support import CONNECTOR, INSTANCE, PROJECT, REGION, SECRETS
 from tests.http_servers import StandIn
@@ -185,5 +185,9 @@ def test_a_token_that_cannot_be_minted_is_the_validator_s_access(tmp_path: Path)
 
 def test_the_validator_s_access_pages_no_team() -> None:
     """Alerts route infrastructure, configuration and application; never validator-access."""
-    assert VALIDATOR_ACCESS not in TEAM_OF_CLASS
-    assert set(TEAM_OF_CLASS) == {INFRASTRUCTURE, CONFIGURATION, APPLICATION}
+    assert FailureClass.VALIDATOR_ACCESS not in TEAM_OF_CLASS
+    assert set(TEAM_OF_CLASS) == {
+        FailureClass.INFRASTRUCTURE,
+        FailureClass.CONFIGURATION,
+        FailureClass.APPLICATION,
+    }

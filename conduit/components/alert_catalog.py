@@ -18,6 +18,7 @@ import pulumi_gcp as gcp
 from conduit.components import monitored
 from conduit.components.log_metrics import probe_results_filter
 from conduit.core import capacity, names, probe_output, startup_log, teams
+from conduit.core.failures import FailureClass
 from conduit.core.settings import AlertingSettings, ConnectorSettings, SuccessCriteria
 
 mon = gcp.monitoring
@@ -43,13 +44,22 @@ class AlertsArgs:
     """Service name -> its uptime checks' ids."""
 
 
+PROBE_FAILURE_CAUSES: dict[FailureClass, str] = {
+    FailureClass.INFRASTRUCTURE: "refused, reset or timed-out connections: the path or the server.",
+    FailureClass.CONFIGURATION: "a wrong password, TLS required but not used, a wrong name: the "
+    "stack's own configuration.",
+    FailureClass.APPLICATION: "the server answered but refused the work.",
+}
+"""What a failed probe run's class usually means: one alert per class, in this order."""
+
+
 @dataclass(frozen=True)
 class Alert:
     """One alert policy: what it watches, whom it routes to, what to tell them."""
 
     key: str
     title: str
-    failure_class: str
+    failure_class: FailureClass
     covers: str
     conditions: list[mon.AlertPolicyConditionArgs]
     what: str
@@ -60,7 +70,7 @@ class Alert:
     log_based: bool = False
 
     @property
-    def team(self) -> str:
+    def team(self) -> teams.Team:
         return teams.TEAM_OF_CLASS[self.failure_class]
 
 
@@ -123,7 +133,7 @@ def database_alert(args: AlertsArgs) -> Alert:
     return Alert(
         key="database-connections",
         title=f"Cloud SQL backends above {percent} % of max_connections",
-        failure_class="infrastructure",
+        failure_class=FailureClass.INFRASTRUCTURE,
         covers=teams.COVERS_DATABASE,
         conditions=[
             threshold(
@@ -152,7 +162,7 @@ def connector_alert(args: AlertsArgs, connector: ConnectorSettings) -> Alert:
     return Alert(
         key="connector-saturation",
         title="VPC connector at its maximum",
-        failure_class="infrastructure",
+        failure_class=FailureClass.INFRASTRUCTURE,
         covers=teams.COVERS_EGRESS,
         conditions=[
             threshold(
@@ -192,7 +202,7 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
         Alert(
             key=f"{service}-startup-probe-failures",
             title=f"{service}: start-up probe failures",
-            failure_class="infrastructure",
+            failure_class=FailureClass.INFRASTRUCTURE,
             covers=covers,
             conditions=[
                 log_match(
@@ -212,7 +222,7 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
         Alert(
             key=f"{service}-container-exits",
             title=f"{service}: container exited at start-up",
-            failure_class="application",
+            failure_class=FailureClass.APPLICATION,
             covers=covers,
             conditions=[
                 log_match(
@@ -231,7 +241,7 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
         Alert(
             key=f"{service}-5xx-ratio",
             title=f"{service}: 5xx above {ratio:.0%} of requests",
-            failure_class="application",
+            failure_class=FailureClass.APPLICATION,
             covers=covers,
             conditions=[
                 threshold(
@@ -261,7 +271,7 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
             Alert(
                 key=f"{service}-uptime",
                 title=f"{service}: health endpoints failing",
-                failure_class="application",
+                failure_class=FailureClass.APPLICATION,
                 covers=covers,
                 conditions=[
                     mon.AlertPolicyConditionArgs(
@@ -337,7 +347,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
         Alert(
             key=f"probe-{kind}-connect-time",
             title=f"continuous validation: {what} connections slower than {limit:g} s",
-            failure_class="infrastructure",
+            failure_class=FailureClass.INFRASTRUCTURE,
             covers=teams.COVERS_EGRESS,
             conditions=[
                 log_match(
@@ -356,7 +366,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
     ]
     ok_field = probe_output.payload_path(probe_output.OK)
     class_field = probe_output.payload_path(probe_output.CLASSIFICATION)
-    for failure_class in ("infrastructure", "configuration", "application"):
+    for failure_class in PROBE_FAILURE_CAUSES:
         alerts.append(
             Alert(
                 key=f"probe-failed-{failure_class}",
@@ -370,13 +380,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
                     )
                 ],
                 what=f"a probe run failed and classified the failure as {failure_class}.",
-                causes={
-                    "infrastructure": "refused, reset or timed-out connections: the path "
-                    "or the server.",
-                    "configuration": "a wrong password, TLS required but not used, a wrong "
-                    "name: the stack's own configuration.",
-                    "application": "the server answered but refused the work.",
-                }[failure_class],
+                causes=PROBE_FAILURE_CAUSES[failure_class],
                 check="database-connect",
                 remediation="run the check; its finding carries the probe's errors.",
                 log_based=True,

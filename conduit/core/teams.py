@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from conduit.core.failures import FailureClass
+
 Team = Literal["infrastructure", "application"]
 TEAMS: tuple[str, ...] = get_args(Team)
-TEAM_OF_CLASS: dict[str, str] = {
-    "infrastructure": "infrastructure",
+TEAM_OF_CLASS: dict[FailureClass, Team] = {
+    FailureClass.INFRASTRUCTURE: "infrastructure",
     # The stack's own configuration (a password, TLS, a name): the team that deploys it.
-    "configuration": "infrastructure",
-    "application": "application",
+    FailureClass.CONFIGURATION: "infrastructure",
+    FailureClass.APPLICATION: "application",
 }
 """The validator's and the probe's failure classes, routed to a team. `validator-access` (the
 validator's own credentials or roles) is left out on purpose: whoever runs the validation fixes

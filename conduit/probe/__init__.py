@@ -1,1 +1,2 @@
-"""`conduit probe`: concurrent database connections, timed by phase, classified on failure."""
+"""`conduit probe`: K connections at once to PostgreSQL (`postgres`) or Redis (`redis`), the one
+burst both run (`burst`), each attempt timed by phase and classified on failure."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from conduit.core.exitcodes import ExitCode
+from conduit.core.failures import FailureClass
 
 SCHEMA_VERSION = "conduit.report/v1"
 PLANNED = ("preview", "audit")
@@ -58,7 +59,7 @@ class Finding:
     """Where to change first: the setting whose change fixes the finding with the least change."""
     related: tuple[Location, ...] = ()
     """The other settings that take part, each with its note."""
-    classification: str = ""
+    classification: FailureClass | Literal[""] = ""
     figures: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[str, ...] = ()
     properties: tuple[str, ...] = ()

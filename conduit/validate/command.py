@@ -8,11 +8,11 @@ import os
 import sys
 
 from conduit.core.exitcodes import ExitCode
+from conduit.core.failures import FailureClass
 from conduit.core.loader import SettingsError, load_stack_file, stack_file
 from conduit.core.settings import StackSettings
-from conduit.probe.classify import CONFIGURATION
-from conduit.probe.dsn import DsnError, parse_dsn
-from conduit.probe.redis_probe import RedisUrlError, parse_redis_url
+from conduit.probe.postgres import DsnError, parse_dsn
+from conduit.probe.redis import RedisUrlError, parse_redis_url
 from conduit.report.model import Outcome, Report
 from conduit.report.output import emit, plan_outputs
 from conduit.validate.checks import CHECKS
@@ -170,7 +170,7 @@ def _selected_checks_must_run(report: Report) -> Report:
             f,
             outcome=Outcome.FAIL,
             severity="high",
-            classification=CONFIGURATION,
+            classification=FailureClass.CONFIGURATION,
             message=f"selected with --only but not run: {f.message}",
         )
         if f.outcome is Outcome.SKIPPED

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from conduit.core import probe_output as out
-from conduit.probe.classify import CUT, INFRASTRUCTURE
+from conduit.core.failures import CUT, FailureClass
 from conduit.report.model import Finding, Outcome
 
 
@@ -49,11 +49,11 @@ def judge_burst(
             f"all {connections} connected but the slowest took {slowest:.2f} s (threshold "
             f"{threshold:g} s)"
         )
-        classification = INFRASTRUCTURE
+        classification = FailureClass.INFRASTRUCTURE
     else:
         kinds = ", ".join(f"{k} x{n}" for k, n in sorted(failures.items()))
         message = f"{succeeded}/{connections} connected; failures: {kinds}"
-        classification = result[out.CLASSIFICATION] or INFRASTRUCTURE
+        classification = result[out.CLASSIFICATION] or FailureClass.INFRASTRUCTURE
     return Finding(
         rule=rule,
         outcome=Outcome.FAIL,

@@ -10,7 +10,7 @@ from typing import Any
 from google.api_core import exceptions as api_exceptions
 from google.api_core.client_options import ClientOptions
 
-from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE, VALIDATOR_ACCESS
+from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
 
 
@@ -143,7 +143,9 @@ def api_failure(
     for that class: `remediation` (the check's own, for configuration) or the access remedy
     naming `roles`, the roles the check needs."""
     failure = classify_api_error(error, roles)
-    fix = remediation if failure.classification == CONFIGURATION and remediation else ""
+    fix = (
+        remediation if failure.classification == FailureClass.CONFIGURATION and remediation else ""
+    )
     return Finding(
         rule=rule,
         outcome=Outcome.FAIL,
@@ -162,13 +164,13 @@ def classify_api_error(error: Exception, roles: tuple[str, ...] = ()) -> ApiFail
     needed = " and ".join(f"`{role}`" for role in roles) or "read access to the stack's resources"
     if isinstance(error, auth_exceptions.DefaultCredentialsError):
         return ApiFailure(
-            VALIDATOR_ACCESS,
+            FailureClass.VALIDATOR_ACCESS,
             f"no Google credentials: {_first_line(str(error))}",
             NO_CREDENTIALS.format(roles=needed),
         )
     if isinstance(error, auth_exceptions.RefreshError | auth_exceptions.TransportError):
         return ApiFailure(
-            VALIDATOR_ACCESS,
+            FailureClass.VALIDATOR_ACCESS,
             f"no access token: {type(error).__name__}: {_first_line(str(error))}",
             NO_TOKEN.format(roles=needed),
         )
@@ -180,29 +182,33 @@ def classify_api_error(error: Exception, roles: tuple[str, ...] = ()) -> ApiFail
     )
     if isinstance(error, denied):
         return ApiFailure(
-            VALIDATOR_ACCESS,
+            FailureClass.VALIDATOR_ACCESS,
             f"permission denied: {_first_line(error.message)}",
             DENIED.format(roles=needed),
         )
     if isinstance(error, api_exceptions.NotFound):
-        return ApiFailure(CONFIGURATION, f"not found: {_first_line(error.message)}", NOT_FOUND)
+        return ApiFailure(
+            FailureClass.CONFIGURATION, f"not found: {_first_line(error.message)}", NOT_FOUND
+        )
     status = getattr(getattr(error, "resp", None), "status", None)  # googleapiclient's HttpError
     if status in (401, 403):
         return ApiFailure(
-            VALIDATOR_ACCESS, f"permission denied: HTTP {status}", DENIED.format(roles=needed)
+            FailureClass.VALIDATOR_ACCESS,
+            f"permission denied: HTTP {status}",
+            DENIED.format(roles=needed),
         )
     if status == 404:
-        return ApiFailure(CONFIGURATION, "not found: HTTP 404", NOT_FOUND)
+        return ApiFailure(FailureClass.CONFIGURATION, "not found: HTTP 404", NOT_FOUND)
     if status is not None:
-        return ApiFailure(INFRASTRUCTURE, f"Google API error {status}", API_DOWN)
+        return ApiFailure(FailureClass.INFRASTRUCTURE, f"Google API error {status}", API_DOWN)
     if isinstance(error, api_exceptions.GoogleAPICallError):
         return ApiFailure(
-            INFRASTRUCTURE,
+            FailureClass.INFRASTRUCTURE,
             f"Google API error {error.code}: {_first_line(error.message)}",
             API_DOWN,
         )
     return ApiFailure(
-        INFRASTRUCTURE, f"{type(error).__name__}: {_first_line(str(error))}", API_DOWN
+        FailureClass.INFRASTRUCTURE, f"{type(error).__name__}: {_first_line(str(error))}", API_DOWN
     )
 
 
@@ -221,7 +227,7 @@ def no_credentials(error: Exception) -> bool:
 
 def is_access_failure(error: Exception) -> bool:
     """Whether `error` is the validator's own access failing (for checks that raised it)."""
-    return classify_api_error(error).classification == VALIDATOR_ACCESS
+    return classify_api_error(error).classification == FailureClass.VALIDATOR_ACCESS
 
 
 def _first_line(text: str, limit: int = 200) -> str:

@@ -7,7 +7,7 @@ import time
 from types import ModuleType
 
 from conduit import interrupts
-from conduit.probe.classify import APPLICATION, INFRASTRUCTURE
+from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome, Report, Rule
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure, is_access_failure
@@ -25,10 +25,12 @@ def route_by_reachable_dependencies(findings: list[Finding], has_redis: bool) ->
         return findings
     note = REACHED.format(", ".join(f"{rule} passed" for rule in needed))
     return [
-        dataclasses.replace(f, classification=APPLICATION, evidence=(*f.evidence, note))
+        dataclasses.replace(
+            f, classification=FailureClass.APPLICATION, evidence=(*f.evidence, note)
+        )
         if f.rule == "health-endpoints"
         and f.outcome is Outcome.FAIL
-        and f.classification == INFRASTRUCTURE
+        and f.classification == FailureClass.INFRASTRUCTURE
         else f
         for f in findings
     ]

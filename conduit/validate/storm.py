@@ -15,11 +15,11 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Literal
 
 from conduit.core import probe_output
-from conduit.probe.classify import CUT
-from conduit.probe.dsn import DSN_ENV, parse_dsn
-from conduit.probe.run import probe
+from conduit.core.failures import CUT, FailureClass
+from conduit.probe.postgres import DSN_ENV, parse_dsn, probe
 from conduit.validate.deadline import Deadline
 
 BASELINE_SAMPLES = 3
@@ -37,7 +37,7 @@ class Task:
     seconds: float | None = None
     """From the start of the attempt to an open session (or to the failure)."""
     failure: str = ""
-    classification: str = ""
+    classification: FailureClass | Literal[""] = ""
 
 
 @dataclass
@@ -126,15 +126,16 @@ def _task(out: bytes | dict, storm_started_at: float) -> Task:
         result = json.loads(out) if isinstance(out, bytes | str) else out
         attempt = min(result["attempts"], key=lambda a: a["started"])
         phases = [attempt.get(p) or 0.0 for p in ("resolve", "tcp", "connect")]
+        raw_class = result.get(probe_output.CLASSIFICATION) or ""
         return Task(
             ok=bool(result[probe_output.OK]),
             start=result["startedAt"] + attempt["started"] - storm_started_at,
             seconds=sum(phases),
             failure=attempt.get("failure", ""),
-            classification=result.get(probe_output.CLASSIFICATION, ""),
+            classification=FailureClass(raw_class) if raw_class else "",
         )
     except (ValueError, KeyError, TypeError):
-        return Task(ok=False, failure="no-result", classification="infrastructure")
+        return Task(ok=False, failure="no-result", classification=FailureClass.INFRASTRUCTURE)
 
 
 class CloudRunStorm:

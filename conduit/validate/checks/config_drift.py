@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conduit.core.failures import FailureClass
 from conduit.core.settings import ConnectorSettings, NetworkSettings, ServiceSettings
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
@@ -158,7 +159,7 @@ def run(ctx: Context) -> list[Finding]:
                 rule=ID,
                 outcome=Outcome.FAIL,
                 severity="high",
-                classification="configuration",
+                classification=FailureClass.CONFIGURATION,
                 message="; ".join(drift),
                 evidence=tuple(drift),
                 remediation="Run pulumi up from the committed stack file, or commit the change.",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
+from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
 from conduit.validate.context import Context, skipped
@@ -107,7 +107,7 @@ def judge(result: StormResult, baseline: float, limit: float, path: str = "conne
         rule=ID,
         outcome=Outcome.FAIL,
         severity="critical",
-        classification=INFRASTRUCTURE,
+        classification=FailureClass.INFRASTRUCTURE,
         message=message,
         figures=figures,
         remediation=DIRECT_REMEDIATION if path == "direct" else REMEDIATION,
@@ -166,7 +166,9 @@ def run(ctx: Context) -> list[Finding]:
     parts.append(scaling.message if scaling else f"scaling not measured: {why}")
     message = "; ".join(parts)
     if declared and declared.problems:
-        classification = INFRASTRUCTURE if not declared.ready else CONFIGURATION
+        classification = (
+            FailureClass.INFRASTRUCTURE if not declared.ready else FailureClass.CONFIGURATION
+        )
         fix = STATE_REMEDIATION if not declared.ready else DRIFT_REMEDIATION
         return [_finding(Outcome.FAIL, subject, message, figures, "high", classification, fix)]
     if scaling is None:
@@ -179,7 +181,7 @@ def run(ctx: Context) -> list[Finding]:
                 message,
                 figures,
                 "critical",
-                INFRASTRUCTURE,
+                FailureClass.INFRASTRUCTURE,
                 scaling.remediation,
             )
         ]

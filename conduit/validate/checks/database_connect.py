@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from conduit.core.failures import FailureClass
 from conduit.core.settings import SuccessCriteria
-from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
-from conduit.probe.dsn import parse_dsn
-from conduit.probe.run import probe
+from conduit.probe.postgres import parse_dsn, probe
 from conduit.report.model import Finding
 from conduit.validate.connections import judge_burst
 from conduit.validate.context import Context, skipped
@@ -33,12 +32,12 @@ def _measure(ctx: Context, connections: int, budget: float) -> tuple[dict, str] 
 
 
 REMEDIES = {
-    INFRASTRUCTURE: (
+    FailureClass.INFRASTRUCTURE: (
         "The database did not take the connections in time: check max_connections against the "
         "services' pools (cloudsql-connection-budget), the instance's state and the egress path "
         "(connector or Direct VPC)."
     ),
-    CONFIGURATION: (
+    FailureClass.CONFIGURATION: (
         "The database refused who or what was asked for: check the user, the password secret "
         "(DATABASE_PASSWORD) and the database name, or the DSN's host."
     ),

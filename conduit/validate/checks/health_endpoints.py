@@ -8,15 +8,8 @@ from collections import Counter
 
 import httpx
 
-from conduit.probe.classify import (
-    APPLICATION,
-    CONFIGURATION,
-    CUT,
-    INFRASTRUCTURE,
-    VALIDATOR_ACCESS,
-    classify_window,
-)
-from conduit.probe.run import percentiles
+from conduit.core.failures import CUT, FailureClass, classify_window
+from conduit.probe.burst import percentiles
 from conduit.report.model import Finding, Outcome
 from conduit.validate import identity
 from conduit.validate.context import Context, skipped
@@ -27,9 +20,13 @@ REQUEST_TIMEOUT = 5.0
 ATTEMPT_FLOOR = 1.0
 BACKOFF = (0.25, 0.5, 1.0, 2.0)
 REMEDIES = {
-    APPLICATION: "The app answered with an error of its own: read its logs (the application team).",
-    CONFIGURATION: "The endpoint is not there: check healthEndpoints against the app's routes.",
-    INFRASTRUCTURE: (
+    FailureClass.APPLICATION: (
+        "The app answered with an error of its own: read its logs (the application team)."
+    ),
+    FailureClass.CONFIGURATION: (
+        "The endpoint is not there: check healthEndpoints against the app's routes."
+    ),
+    FailureClass.INFRASTRUCTURE: (
         "No instance answered in time: read the revision's start-up logs and see service-ready, "
         "database-connect and connector-scaling."
     ),
@@ -39,19 +36,19 @@ PLATFORM_SERVERS = ("Google Frontend",)
 """A 5xx from Cloud Run's own frontend (no instance started) is not the app's answer."""
 
 
-def classify(status: int | None, server: str) -> str:
+def classify(status: int | None, server: str) -> FailureClass:
     """Classification of one answer (None: no answer at all)."""
     if status is None:
-        return INFRASTRUCTURE
+        return FailureClass.INFRASTRUCTURE
     if status in (401, 403):
         # A private service refused the validator's own identity (none, or one without
         # roles/run.invoker): whoever runs the validation fixes that.
-        return VALIDATOR_ACCESS
+        return FailureClass.VALIDATOR_ACCESS
     if status == 404:
-        return CONFIGURATION
+        return FailureClass.CONFIGURATION
     if status >= 500 and server not in PLATFORM_SERVERS:
-        return APPLICATION
-    return INFRASTRUCTURE
+        return FailureClass.APPLICATION
+    return FailureClass.INFRASTRUCTURE
 
 
 def attempt_timeout(share: float) -> float:
@@ -90,11 +87,11 @@ def _endpoint(
             last_status, last_error = None, f"{type(error).__name__}: {error}"
             # Shortened by the deadline, the attempt says nothing about the service.
             outcome = CUT if timeout < per_attempt else "timedOut"
-            evidence.append(CUT if outcome == CUT else INFRASTRUCTURE)
+            evidence.append(CUT if outcome == CUT else FailureClass.INFRASTRUCTURE)
         except httpx.HTTPError as error:
             last_status, last_error = None, f"{type(error).__name__}: {error}"
             outcome = type(error).__name__
-            evidence.append(INFRASTRUCTURE)
+            evidence.append(FailureClass.INFRASTRUCTURE)
         outcomes[outcome] += 1
         if outcome == "200":
             first_success = time.monotonic() - started
@@ -121,7 +118,7 @@ def _endpoint(
             message=f"{url} answered 200 after {first_success:.2f} s ({attempts} attempts)",
         )
     classification = classify_window(evidence)
-    if classification != VALIDATOR_ACCESS:
+    if classification != FailureClass.VALIDATOR_ACCESS:
         remediation = REMEDIES[classification]
     else:
         remediation = (
@@ -155,7 +152,7 @@ def _identity_failure(audience: str, error: identity.IdentityError) -> Finding:
         outcome=Outcome.FAIL,
         subject=audience,
         severity="high",
-        classification=VALIDATOR_ACCESS,
+        classification=FailureClass.VALIDATOR_ACCESS,
         message=str(error),
         remediation=f"To reach a private service, {identity.HOW_TO_AUTHENTICATE}.",
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
+from conduit.core.failures import FailureClass
 from conduit.core.settings import SuccessCriteria
-from conduit.probe.classify import CONFIGURATION, INFRASTRUCTURE
-from conduit.probe.redis_probe import parse_redis_url, probe_redis
+from conduit.probe.redis import parse_redis_url, probe_redis
 from conduit.report.model import Finding
 from conduit.validate.connections import judge_burst
 from conduit.validate.context import Context, skipped
@@ -18,11 +18,11 @@ DESCRIPTION = "K concurrent Redis connections succeed and the slowest is under r
 ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
 """What the validator's account needs to run the probe job and read its results."""
 REMEDIES = {
-    INFRASTRUCTURE: (
+    FailureClass.INFRASTRUCTURE: (
         "Redis did not take the connections in time: check the instance's state, its clients "
         "limit and the egress path (connector or Direct VPC)."
     ),
-    CONFIGURATION: (
+    FailureClass.CONFIGURATION: (
         "Redis refused the session: check the AUTH secret (REDIS_AUTH) and TLS (rediss:// with "
         "the server's CA, as transitEncryption says), or the URL's host."
     ),

@@ -5,6 +5,7 @@ Reads version metadata only; the secret payload is never accessed.
 
 from __future__ import annotations
 
+from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure, no_credentials
@@ -50,7 +51,7 @@ def run(ctx: Context) -> list[Finding]:
                     outcome=Outcome.FAIL,
                     subject=name,
                     severity="critical",
-                    classification="configuration",
+                    classification=FailureClass.CONFIGURATION,
                     message=f"{env_name}: latest version is {state}",
                     remediation="Enable a version (or add one) so the revision can read it.",
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
 from conduit.validate.context import Context, skipped
@@ -58,7 +59,7 @@ def _judge(ctx: Context, name: str) -> Finding:
             outcome=Outcome.FAIL,
             subject=name,
             severity="critical",
-            classification="infrastructure",
+            classification=FailureClass.INFRASTRUCTURE,
             figures=figures,
             message="; ".join(problems),
             remediation="Read the revision's start-up logs; see health-endpoints.",

@@ -16,7 +16,7 @@ import threading
 from typing import Any
 
 from conduit.core import startup_log
-from conduit.probe.classify import VALIDATOR_ACCESS
+from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure, no_credentials
@@ -137,7 +137,7 @@ def _judge(ctx: Context, service: str) -> Finding:
         severity="critical",
         message=message,
         figures=figures,
-        classification="application" if application else "infrastructure",
+        classification=(FailureClass.APPLICATION if application else FailureClass.INFRASTRUCTURE),
         evidence=tuple(f"exit({code}) x{n}" for code, n in figures["exitCodes"].items()),
         remediation=REMEDIATION,
     )
@@ -151,7 +151,7 @@ def run(ctx: Context) -> list[Finding]:
     findings = []
     for name in names:
         finding = _judge(ctx, name)
-        if finding.classification == VALIDATOR_ACCESS and not finding.subject:
+        if finding.classification == FailureClass.VALIDATOR_ACCESS and not finding.subject:
             return [finding]
         findings.append(finding)
     return findings

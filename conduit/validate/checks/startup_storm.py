@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from conduit.core.failures import classify_window
 from conduit.core.settings import SuccessCriteria
-from conduit.probe.classify import classify_window
-from conduit.probe.run import percentiles
+from conduit.probe.burst import percentiles
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
 from conduit.validate.storm import StormResult

@@ -1,24 +1,48 @@
-"""Open K connections at once, time each by phase, run SELECT 1, close everything."""
+"""The burst every probe runs: K attempts at once, each timed by phase, cut at the deadline,
+closed; its result and the JSON `conduit probe` prints."""
 
 from __future__ import annotations
 
 import asyncio
 import math
 import socket
-import ssl
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import asyncpg
-
 from conduit.core import probe_output as out
-from conduit.probe.classify import Failure, classify, classify_window
-from conduit.probe.dsn import Dsn
+from conduit.core.failures import FailureClass, classify_window
 
 MAX_CONNECTIONS = 1000
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed attempt: a short kind, its classification and a message without secrets."""
+
+    kind: str
+    classification: FailureClass
+    message: str
+
+
+def url_problem(error: ValueError) -> str:
+    """What urllib found wrong with a URL, in words that never quote the URL: its messages do
+    ("Port could not be cast to integer value as 'hunter2'" for `user:hunter2/x@host`)."""
+    if "port" in str(error).lower():
+        return (
+            "the text after the host's ':' is not a port number; percent-encode ':', '/', '@' "
+            "and '#' in the password (e.g. '/' as %2F)"
+        )
+    return "it is not a well-formed URL; percent-encode special characters in the password"
+
+
+def safe_message(error: BaseException) -> str:
+    """The error's type and first line: the clients and the socket layer never echo a password,
+    and a first line never carries a traceback's worth of detail."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 @dataclass
@@ -66,7 +90,7 @@ class ProbeResult:
                 kinds[attempt.failure.kind] = kinds.get(attempt.failure.kind, 0) + 1
         return kinds
 
-    def classification(self) -> str:
+    def classification(self) -> FailureClass | str:
         """The classification of every failure together (classify_window), or "" when all
         succeeded."""
         failures = [a.failure.classification for a in self.attempts if a.failure]
@@ -138,45 +162,6 @@ async def network_phases(attempt: Attempt, host: str, port: int, start: float) -
     writer.close()
 
 
-def _tls(dsn: Dsn) -> dict[str, ssl.SSLContext]:
-    """With the server's CA: TLS required and the certificate verified against that CA alone
-    (verify-ca: Cloud SQL's certificate names the instance, not the private IP dialled), so a
-    server it does not sign never receives the password. Without: the DSN's own sslmode."""
-    if dsn.ca_pem is None:
-        return {}
-    context = ssl.create_default_context(cadata=dsn.ca_pem)
-    context.check_hostname = False
-    return {"ssl": context}
-
-
-async def _attempt(dsn: Dsn, burst_start: float, per_attempt: float, opened: list) -> Attempt:
-    start = time.perf_counter()
-    attempt = Attempt(started=start - burst_start)
-    try:
-        async with asyncio.timeout(per_attempt):
-            await network_phases(attempt, dsn.host, dsn.port, start)
-            connect_start = time.perf_counter()
-            connection = await asyncpg.connect(dsn.raw, timeout=per_attempt, **_tls(dsn))
-            opened.append(connection)
-            attempt.connect = time.perf_counter() - connect_start
-            query_start = time.perf_counter()
-            await connection.fetchval("SELECT 1")
-            attempt.query = time.perf_counter() - query_start
-    except (Exception, TimeoutError) as error:  # noqa: BLE001 every failure is a classified result
-        attempt.failure = classify(error)
-    return attempt
-
-
-async def probe(dsn: Dsn, connections: int, deadline: float, hold: float = 0.0) -> ProbeResult:
-    """Open `connections` to PostgreSQL at once within `deadline` seconds; always close what
-    was opened. `hold` keeps them open that long, as a starting instance keeps its pool."""
-
-    def attempt(burst_start: float, opened: list) -> Awaitable[Attempt]:
-        return _attempt(dsn, burst_start, deadline, opened)
-
-    return await burst(str(dsn), connections, deadline, hold, attempt, _close_all)
-
-
 async def burst(
     target: str,
     connections: int,
@@ -215,16 +200,8 @@ def _timed_out(deadline: float) -> Attempt:
     return Attempt(
         started=0.0,
         failure=Failure(
-            "timeout", "infrastructure", f"no answer within the {deadline:g} s deadline"
+            "timeout",
+            FailureClass.INFRASTRUCTURE,
+            f"no answer within the {deadline:g} s deadline",
         ),
     )
-
-
-async def _close_all(connections: list[asyncpg.Connection]) -> None:
-    async def close(connection: asyncpg.Connection) -> None:
-        try:
-            await asyncio.wait_for(connection.close(), timeout=1)
-        except (Exception, TimeoutError):  # noqa: BLE001 a dead connection cannot close politely
-            connection.terminate()
-
-    await asyncio.gather(*(close(c) for c in connections))

@@ -4,16 +4,26 @@ PING), close everything: the same burst and JSON as the database probe."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import ssl
 import time
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
+from redis import exceptions as redis_errors
 from redis.asyncio.connection import AbstractConnection, Connection, SSLConnection
 
-from conduit.probe.classify import CONFIGURATION, Failure, classify_redis
-from conduit.probe.dsn import url_problem
-from conduit.probe.run import Attempt, ProbeResult, burst, network_phases
+from conduit.core.failures import FailureClass
+from conduit.probe.burst import (
+    Attempt,
+    Failure,
+    ProbeResult,
+    burst,
+    network_phases,
+    safe_message,
+    url_problem,
+)
 
 REDIS_URL_ENV = "CONDUIT_REDIS_URL"
 """Where the probe finds its Redis URL when not given one: keeps the password out of `ps`."""
@@ -113,6 +123,62 @@ def redis_url_from_env(env: Mapping[str, str]) -> str | None:
     return f"{scheme}://{auth}{env['REDIS_HOST']}:{env.get('REDIS_PORT', '6379')}/0"
 
 
+async def classify_redis(error: BaseException, target: RedisTarget) -> Failure:
+    """Classify a Redis connection error (redis-py wraps the socket's in its own)."""
+    message = safe_message(error)
+    causes = _chain(error)
+    text = " ".join(str(e) for e in causes)
+    if any(isinstance(e, redis_errors.AuthenticationError) for e in causes) or any(
+        word in text for word in ("WRONGPASS", "NOAUTH", "invalid password")
+    ):
+        return Failure("authentication", FailureClass.CONFIGURATION, message)
+    if any(isinstance(e, redis_errors.BusyLoadingError) for e in causes) or "LOADING" in text:
+        return Failure("loading", FailureClass.INFRASTRUCTURE, message)
+    if "max number of clients reached" in text:
+        return Failure("too-many-clients", FailureClass.INFRASTRUCTURE, message)
+    if any(isinstance(e, ssl.SSLCertVerificationError) for e in causes):
+        return Failure("tls-untrusted", FailureClass.CONFIGURATION, message)
+    if any(isinstance(e, ssl.SSLError) for e in causes):
+        return Failure("tls-mismatch", FailureClass.CONFIGURATION, message)
+    if any(isinstance(e, socket.gaierror) for e in causes):
+        return Failure("unknown-host", FailureClass.CONFIGURATION, message)
+    if any(isinstance(e, TimeoutError | redis_errors.TimeoutError) for e in causes):
+        return Failure("timeout", FailureClass.INFRASTRUCTURE, message or "timed out")
+    if any(isinstance(e, ConnectionRefusedError) for e in causes) or "refused" in text:
+        return Failure("refused", FailureClass.INFRASTRUCTURE, message)
+    if any(isinstance(e, redis_errors.ConnectionError | OSError) for e in causes):
+        if not target.tls and await _speaks_tls(target.host, target.port):
+            # Plain text to a port that wants TLS: the server hangs up without a word.
+            return Failure("tls-required", FailureClass.CONFIGURATION, message)
+        return Failure("reset", FailureClass.INFRASTRUCTURE, message)
+    return Failure(type(error).__name__, FailureClass.INFRASTRUCTURE, message)
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and every error it was raised from."""
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+async def _speaks_tls(host: str, port: int, timeout: float = 2.0) -> bool:
+    """Whether the server completes a TLS handshake (certificates not checked: only the
+    protocol is asked)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        async with asyncio.timeout(timeout):
+            _, writer = await asyncio.open_connection(host, port, ssl=context)
+    except (OSError, TimeoutError, ssl.SSLError):
+        return False
+    writer.close()
+    return True
+
+
 async def _attempt(
     target: RedisTarget, burst_start: float, per_attempt: float, opened: list
 ) -> Attempt:
@@ -159,7 +225,9 @@ async def probe_redis(
     # whether the server speaks plain Redis before calling it the network's fault.
     if target.tls and timed_out and await _speaks_plain_redis(target.host, target.port):
         mismatch = Failure(
-            "tls-mismatch", CONFIGURATION, "the server speaks plain Redis, not TLS (redis://)"
+            "tls-mismatch",
+            FailureClass.CONFIGURATION,
+            "the server speaks plain Redis, not TLS (redis://)",
         )
         for timed in timed_out:
             timed.failure = mismatch
