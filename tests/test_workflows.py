@@ -60,6 +60,12 @@ def test_pull_request_workflow_runs_the_offline_preview_and_the_real_one() -> No
     assert pulumi["with"]["policyPacks"] == "policies"
 
 
+def test_pull_request_workflow_runs_the_lint_and_the_tests() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/pull-request.yml").read_text())
+    runs = [step.get("run") for step in workflow["jobs"]["lint-and-test"]["steps"]]
+    assert [r for r in runs if r] == ["make lint", "make test"]
+
+
 def test_deploy_workflow_validates_after_up() -> None:
     workflow = yaml.safe_load((ROOT / ".github/workflows/deploy.yml").read_text())
     steps = workflow["jobs"]["deploy"]["steps"]

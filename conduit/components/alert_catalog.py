@@ -93,6 +93,17 @@ def threshold(
             )
         ]
 
+    def denominator_aggregation() -> list[
+        mon.AlertPolicyConditionConditionThresholdDenominatorAggregationArgs
+    ]:
+        return [
+            mon.AlertPolicyConditionConditionThresholdDenominatorAggregationArgs(
+                alignment_period="60s",
+                per_series_aligner=aligner,
+                cross_series_reducer=reducer,
+            )
+        ]
+
     return mon.AlertPolicyConditionArgs(
         display_name=title,
         condition_threshold=mon.AlertPolicyConditionConditionThresholdArgs(
@@ -102,7 +113,7 @@ def threshold(
             duration="300s",
             aggregations=aggregation(),
             denominator_filter=denominator,
-            denominator_aggregations=aggregation() if denominator is not None else None,
+            denominator_aggregations=denominator_aggregation() if denominator is not None else None,
         ),
     )
 

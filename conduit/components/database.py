@@ -146,7 +146,7 @@ class Database(pulumi.ComponentResource):
         self.user_name = user.name
         self.password = pulumi.Output.secret(password.result)
         self.ca_certificate = instance.server_ca_certs.apply(
-            lambda certs: certs[0].cert if certs else ""
+            lambda certs: certs[0].cert if certs else ""  # type: ignore[arg-type,return-value]
         )
         self.register_outputs(
             {

@@ -7,6 +7,7 @@ prerequisite (the enabled APIs) would not hold for the resources that need it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 from pulumi import ResourceOptions
@@ -18,7 +19,7 @@ def child_options(
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> ResourceOptions:
     """`parent=parent`, depending on what the parent was told to wait for and on `depends_on`."""
-    inherited = opts.depends_on if opts is not None and opts.depends_on else []
+    inherited: Any = opts.depends_on if opts is not None and opts.depends_on else []
     if not isinstance(inherited, list):
         inherited = [inherited]
     waits = [*inherited, *depends_on]

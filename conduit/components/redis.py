@@ -83,7 +83,7 @@ class Redis(pulumi.ComponentResource):
         self.host = instance.host
         self.port = instance.port
         self.ca_certificate = instance.server_ca_certs.apply(
-            lambda certs: certs[0].cert if certs else ""
+            lambda certs: certs[0].cert if certs else ""  # type: ignore[arg-type,return-value]
         )
         self.auth_string = (
             pulumi.Output.secret(instance.auth_string) if redis.auth_enabled else None

@@ -152,7 +152,7 @@ def connector_capacity_bytes_per_second(machine_type: str, max_instances: int) -
 
 def usable_subnet_addresses(prefix_length: int) -> int:
     """Addresses a subnet of `prefix_length` has for Cloud Run, after Google's reserved four."""
-    return 2 ** (32 - prefix_length) - facts.SUBNET_RESERVED_ADDRESSES
+    return int(2 ** (32 - prefix_length)) - facts.SUBNET_RESERVED_ADDRESSES
 
 
 @dataclass(frozen=True)

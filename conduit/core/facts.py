@@ -16,7 +16,7 @@ CONNECTOR_MACHINE_MBPS: dict[str, int] = dict(
     zip(CONNECTOR_MACHINE_TYPES, (50, 100, 1600), strict=True)
 )
 """Throughput per connector instance (Mbps), derived from the documented 2..10 instance ranges."""
-CONNECTOR_DEDICATED_MACHINE_TYPE = "e2-standard-4"
+CONNECTOR_DEDICATED_MACHINE_TYPE: ConnectorMachineType = "e2-standard-4"
 """The one connector machine type with dedicated CPU."""
 CLOUD_RUN_DEFAULT_MAX_INSTANCES = 100
 """A Cloud Run service's maximum instances when it sets none ("By default, Cloud Run services
@@ -129,7 +129,7 @@ PROBE_TIMEOUT = (1, 3600)
 CLOUD_SQL_CONNECTIONS_PER_RUN_INSTANCE = 100
 Egress = Literal["PRIVATE_RANGES_ONLY", "ALL_TRAFFIC"]
 EGRESS_SETTINGS: tuple[str, ...] = get_args(Egress)
-EGRESS_DEFAULT = "PRIVATE_RANGES_ONLY"
+EGRESS_DEFAULT: Egress = "PRIVATE_RANGES_ONLY"
 """What Cloud Run uses when vpcAccess names no egress."""
 Ingress = Literal[
     "INGRESS_TRAFFIC_ALL",
@@ -324,9 +324,9 @@ def run_resources_problem(cpu: float, memory_mib: int, concurrency: int) -> str 
         if not low <= memory_mib <= high:
             return f"{cpu:g} CPU takes {low}-{high} MiB of memory; got {memory_mib} MiB"
         return None
-    low, _ = RUN_FRACTIONAL_CPU
+    fraction_low, _ = RUN_FRACTIONAL_CPU
     steps = cpu / RUN_FRACTIONAL_CPU_STEP
-    if cpu < low or abs(steps - round(steps)) > 1e-9:
+    if cpu < fraction_low or abs(steps - round(steps)) > 1e-9:
         return f"cpu must be {whole}, or 0.08-1 in steps of 0.01; got {cpu:g}"
     largest = next(mib for floor, mib in RUN_FRACTIONAL_MEMORY_MIB if cpu >= floor)
     if memory_mib > largest:

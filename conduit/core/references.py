@@ -59,6 +59,13 @@ class Reference:
     form: Form = "name"
 
 
+_FILTER_TARGETS: tuple[tuple[tuple[str, ...], Form], ...] = (
+    ((LOG_METRIC,), "metric"),
+    ((UPTIME_CHECK,), "check"),
+)
+"""What an alert's filters name: a log-based metric, or an uptime check."""
+
+
 def _iam(module: str, kind: str, field: str, target: str) -> list[Reference]:
     """The IAM member, binding and policy of one kind (`job` -> `gcp:cloudrunv2/jobIamMember:
     JobIamMember`, ...): the resource they grant on, and the accounts they grant to."""
@@ -114,7 +121,7 @@ REFERENCES: tuple[Reference, ...] = (
     *(
         Reference("gcp:monitoring/alertPolicy:AlertPolicy", f"conditions.{path}", targets, form)
         for path in ("conditionThreshold.filter", "conditionThreshold.denominatorFilter")
-        for targets, form in (((LOG_METRIC,), "metric"), ((UPTIME_CHECK,), "check"))
+        for targets, form in _FILTER_TARGETS
     ),
     Reference(CONNECTOR, "network", (NETWORK,)),
     Reference(CONNECTOR, "subnet.name", (SUBNETWORK,)),

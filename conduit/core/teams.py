@@ -8,7 +8,7 @@ from typing import Literal, get_args
 from conduit.core.failures import FailureClass
 
 Team = Literal["infrastructure", "application"]
-TEAMS: tuple[str, ...] = get_args(Team)
+TEAMS: tuple[Team, ...] = get_args(Team)
 TEAM_OF_CLASS: dict[FailureClass, Team] = {
     FailureClass.INFRASTRUCTURE: "infrastructure",
     # The stack's own configuration (a password, TLS, a name): the team that deploys it.

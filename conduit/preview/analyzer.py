@@ -102,7 +102,9 @@ def _drain(stream, sink: list[str]) -> None:
 
 def _read_port(process: subprocess.Popen[bytes], stderr: list[str]) -> int:
     result: list[bytes] = []
-    reader = threading.Thread(target=lambda: result.append(process.stdout.readline()), daemon=True)
+    stdout = process.stdout
+    assert stdout is not None, "the pack is started with stdout=PIPE"
+    reader = threading.Thread(target=lambda: result.append(stdout.readline()), daemon=True)
     reader.start()
     reader.join(STARTUP_TIMEOUT_SECONDS)
     line = result[0].strip() if result else b""
@@ -277,7 +279,7 @@ class ResourceAnalysis:
                     self.config,
                     error,
                     urn,
-                    lambda request=request: self._pack.stub.Analyze(request),
+                    lambda request=request: self._pack.stub.Analyze(request),  # type: ignore[misc]
                     analyzer_pb2.POLICY_TYPE_RESOURCE,
                 ) from None
         return self.info, answers

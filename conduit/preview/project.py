@@ -186,7 +186,7 @@ def _declaration_problems(project: str, d: Declaration) -> list[str]:
     return problems
 
 
-def type_matches(type_name: str, items: Any, value: Any) -> bool:
+def type_matches(type_name: str | None, items: Any, value: Any) -> bool:
     """`ValidateConfigValue`: whether a config value is of a declared type, as the CLI judges it.
 
     Stack values of plain keys reach the CLI as strings: integers may be whole-number strings,

@@ -204,12 +204,16 @@ def run_program(
     provenance.reset()
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
-    main = lambda: runpy.run_path(str(project_dir / "__main__.py"))  # noqa: E731
+
+    def program() -> None:
+        runpy.run_path(str(project_dir / "__main__.py"))
+
     with sdk.secret_unknowns(set(encrypted) if secret_unknowns else set()):
-        sdk.run_to_completion(run_pulumi_func(main))
+        sdk.run_to_completion(run_pulumi_func(program))
     if monitor.duplicate_urns:
         raise DuplicateUrnError(monitor.duplicate_urns)
-    exported = dict(root.outputs) if root is not None else {}
+    # The root is the SDK's Stack (typed as a bare Resource), which holds the exports.
+    exported = dict(getattr(root, "outputs", {})) if root is not None else {}
     values, secrets = sdk.run_to_completion(_resolve(exported))
     return Recording(monitor.records, values, secrets, encrypted, provenance.collected())
 

@@ -8,7 +8,7 @@ import math
 import socket
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -167,7 +167,7 @@ async def burst(
     connections: int,
     deadline: float,
     hold: float,
-    attempt: Callable[[float, list], Awaitable[Attempt]],
+    attempt: Callable[[float, list], Coroutine[Any, Any, Attempt]],
     close_all: Callable[[list], Awaitable[None]],
     kind: out.Kind = "postgresql",
 ) -> ProbeResult:

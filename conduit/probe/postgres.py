@@ -7,8 +7,9 @@ import asyncio
 import socket
 import ssl
 import time
-from collections.abc import Awaitable
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 import asyncpg
@@ -161,7 +162,7 @@ async def probe(dsn: Dsn, connections: int, deadline: float, hold: float = 0.0) 
     """Open `connections` to PostgreSQL at once within `deadline` seconds; always close what
     was opened. `hold` keeps them open that long, as a starting instance keeps its pool."""
 
-    def attempt(burst_start: float, opened: list) -> Awaitable[Attempt]:
+    def attempt(burst_start: float, opened: list) -> Coroutine[Any, Any, Attempt]:
         return _attempt(dsn, burst_start, deadline, opened)
 
     return await burst(str(dsn), connections, deadline, hold, attempt, _close_all)

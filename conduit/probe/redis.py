@@ -7,8 +7,9 @@ import asyncio
 import socket
 import ssl
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from redis import exceptions as redis_errors
@@ -56,7 +57,7 @@ class RedisTarget:
 
     def connection(self, timeout: float) -> AbstractConnection:
         """One client connection, not yet open; no retries, so every failure is measured."""
-        options = {
+        options: dict[str, Any] = {
             "host": self.host,
             "port": self.port,
             "db": self.db,
@@ -216,7 +217,7 @@ async def probe_redis(
 ) -> ProbeResult:
     """Open `connections` to Redis at once within `deadline` seconds; always close them."""
 
-    def attempt(burst_start: float, opened: list) -> Awaitable[Attempt]:
+    def attempt(burst_start: float, opened: list) -> Coroutine[Any, Any, Attempt]:
         return _attempt(target, burst_start, deadline, opened)
 
     result = await burst(str(target), connections, deadline, hold, attempt, _close_all, "redis")

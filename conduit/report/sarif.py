@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from conduit.report.model import Outcome, Report
 
@@ -28,7 +29,7 @@ def render(report: Report) -> str:
     rules = []
     for name in names:
         rule = described.get(name)
-        entry = {"id": name, "name": name}
+        entry: dict[str, Any] = {"id": name, "name": name}
         if rule:
             entry["shortDescription"] = {"text": rule.description}
             if rule.remediation:

@@ -16,7 +16,7 @@ def judge_burst(
     connections: int,
     threshold: float,
     subject: str,
-    remedies: Mapping[str, str],
+    remedies: Mapping[FailureClass, str],
     cut: bool = False,
 ) -> Finding:
     """Every connection must succeed and the slowest stay under `threshold` seconds. `cut`: the

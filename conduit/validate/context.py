@@ -28,7 +28,7 @@ class Context:
     progress: Callable[[str], None] = lambda _line: None
     id_token: str | None = field(default=None, repr=False)
     """An identity token given for the service (never printed); else one is fetched."""
-    fetched: dict[tuple[str, str], Any] = field(default_factory=dict)
+    fetched: dict[tuple[str, str | None], Any] = field(default_factory=dict)
     """Deployed resources by (kind, name), fetched once per run (validate.deployed)."""
     _storm: StormResult | None = field(default=None, repr=False)
     _storm_error: Exception | None = field(default=None, repr=False)

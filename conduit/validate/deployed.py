@@ -12,7 +12,7 @@ Pairs = dict[str, tuple[Any, Any]]
 """Field -> (deployed, declared)."""
 
 
-def _once(ctx: Context, key: tuple[str, str], fetch: Callable[[], Any]) -> Any:
+def _once(ctx: Context, key: tuple[str, str | None], fetch: Callable[[], Any]) -> Any:
     # A failed call is not cached: each check reports its own failure.
     if key not in ctx.fetched:
         ctx.fetched[key] = fetch()

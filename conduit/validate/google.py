@@ -125,7 +125,7 @@ API_DOWN = "Google's API failed on its side: run the validation again; see statu
 class ApiFailure:
     """What a failed Google call means: its class, a one-line message and the one remedy."""
 
-    classification: str
+    classification: FailureClass
     message: str
     remediation: str
 

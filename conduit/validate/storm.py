@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from conduit.core import probe_output
 from conduit.core.failures import CUT, FailureClass
@@ -154,7 +154,7 @@ class CloudRunStorm:
 
     def _execute(
         self, tasks: int, deadline: float, args: list[str] | None = None
-    ) -> tuple[object, list[dict], list[str]]:
+    ) -> tuple[Any, list[dict], list[str]]:
         """Run the job with `tasks` tasks (and the container's args replaced by `args`); return
         the execution, the tasks' logged probe results and notes."""
         from google.cloud import run_v2

@@ -161,7 +161,8 @@ def _services(given: StackOutputs, settings: StackSettings | None) -> tuple[Serv
         entries = {name: entry or ServiceOutputs() for name, entry in given.services.items()}
     elif given.service_name or given.service_url:
         entries = {
-            given.service_name: ServiceOutputs(
+            # None: a service known by its URL alone (--service-url).
+            given.service_name: ServiceOutputs(  # type: ignore[dict-item]
                 url=given.service_url, healthEndpoints=given.health_endpoints
             )
         }

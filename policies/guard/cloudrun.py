@@ -50,10 +50,10 @@ def pool(service: Any) -> tuple[int, int] | None:
     for container in containers(service):
         container_size = env_int(container, "DATABASE_POOL_SIZE")
         container_overflow = env_int(container, "DATABASE_MAX_OVERFLOW")
-        if known(container_size):
+        if isinstance(container_size, int):  # known: neither absent nor UNKNOWN
             seen = True
             size += container_size
-            overflow += container_overflow if known(container_overflow) else 0
+            overflow += container_overflow if isinstance(container_overflow, int) else 0
     return (size, overflow) if seen else None
 
 

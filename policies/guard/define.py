@@ -186,7 +186,9 @@ def _guarded(
             # ("failed to run policy"), where a reported violation could pass as a warning.
             raise
         crash = f"rule {policy} raised {type(error).__name__}: {error}"
-        report(encode(Violation(crash, error=True, remediation="Report it: a rule is broken.")))
+        report(
+            encode(Violation(crash, error=True, remediation="Report it: a rule is broken.")), None
+        )
 
 
 def _at_v1_paths(violation: Violation) -> Violation:

@@ -21,7 +21,7 @@ from policies.guard.props import UNKNOWN, at, env_vars, known
 
 def urn_of(dependency: object) -> str:
     """A dependency as the SDK gives it (a PolicyResource) or as a bare URN."""
-    return getattr(dependency, "urn", dependency)  # type: ignore[return-value]
+    return str(getattr(dependency, "urn", dependency))
 
 
 class Linker:
@@ -101,7 +101,7 @@ def instances_of(service: StackResource, instances: Linker) -> list[StackResourc
     names = set(cloud_sql_instances(service.props))
     for container in containers(service.props):
         name = env_vars(container).get("CLOUD_SQL_CONNECTION_NAME")
-        if known(name):
+        if isinstance(name, str):  # known: neither absent nor UNKNOWN
             names.add(name)
     named = [instances.by_key[n] for n in sorted(names, key=str) if n in instances.by_key]
     if named:

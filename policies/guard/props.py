@@ -116,7 +116,7 @@ def env_vars(container: Any) -> dict[str, Any]:
 def env_int(container: Any, name: str) -> int | Unknown | None:
     """An integer env var of a container: None when absent, UNKNOWN when unknown."""
     value = env_vars(container).get(name)
-    if not known(value):
+    if value is None or value is UNKNOWN:
         return value
     try:
         return int(value)

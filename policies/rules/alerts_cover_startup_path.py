@@ -32,7 +32,8 @@ REMEDIATION = (
 
 def _covered(alerts: Sequence[StackResource]) -> tuple[set[str], set[str]]:
     """(what alerts with a channel cover, what alerts without one cover)."""
-    notified, silent = set(), set()
+    notified: set[str] = set()
+    silent: set[str] = set()
     for alert in alerts:
         covers = at(alert.props, f"userLabels.{teams.COVERS_LABEL}", str)
         if not known(covers):

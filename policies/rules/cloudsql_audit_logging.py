@@ -55,7 +55,7 @@ def check(props: Any, _config: Config) -> Iterator[Violation]:
     name = facts.POSTGRES_STATEMENT_LOGGING_FLAG
     value = flags.get(name)
     off = facts.POSTGRES_STATEMENT_LOGGING_OFF
-    if known(value) and value.strip() != off:
+    if known(value) and value.strip() != off:  # type: ignore[union-attr]  # known: not None
         yield Violation(
             f"flag {name} is {value}: statements and the values in them reach the logs.",
             (f"{FLAGS}.{name}",),

@@ -26,7 +26,8 @@ REMEDIATION = (
 def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violation]:
     connectors = of_type(resources, CONNECTOR)
     linker = connector_linker(connectors)
-    demand: dict[str, list[tuple[str, int]]] = {}
+    demand: dict[str, list[tuple[str, int, str]]] = {}
+    """Connector URN -> (service name, its Mbps at max scale, its URN) of each service on it."""
     for service in of_type(resources, SERVICE):
         connector = connector_of(service, linker)
         count = max_instances_or_default(service.props)
@@ -75,7 +76,7 @@ POLICY = stack_policy(
 
 # Examples: test data, not the rule, so mutation testing leaves them alone.
 # pragma: no mutate start
-def _stack(machine: str | None, high: int | None, service_max: int) -> list[Res]:
+def _stack(machine: object, high: object, service_max: int) -> list[Res]:
     # None leaves the property out: the provider's default applies.
     connector = changed(changed(samples.connector(), "machineType", machine), "maxInstances", high)
     service = changed(samples.service(), "template.scaling.maxInstanceCount", service_max)

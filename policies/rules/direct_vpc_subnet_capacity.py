@@ -66,7 +66,8 @@ def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violat
         prefix = ipaddress.IPv4Network(cidr, strict=False).prefixlen
         usable = capacity.usable_subnet_addresses(prefix)
         demand = capacity.DirectVpcDemand(
-            sum(n for _, n, _, _ in counted), config["rolloverMarginPercent"]
+            sum(n for _, n, _, _ in counted),  # type: ignore[misc]  # no None: skipped above
+            config["rolloverMarginPercent"],
         )
         if demand.addresses <= usable:
             continue

@@ -80,8 +80,8 @@ def check(resources: Sequence[StackResource], _config: Config) -> Iterator[Viola
             secret = secrets.get(secret_id)
             if secret is None:
                 continue  # secret-references-resolve reports it.
-            keys = (secret.urn, secret_id, at(secret.props, "name", str))
-            allowed = set().union(*(readers.get(k, set()) for k in keys if known(k)))
+            spellings = (secret.urn, secret_id, at(secret.props, "name", str))
+            allowed = set().union(*(readers.get(k, set()) for k in spellings if known(k)))
             if f"serviceAccount:{account}" not in allowed and "*" not in allowed:
                 yield Violation(
                     f"the service account cannot read secret {secret_id} (env {env_name}): the "

@@ -104,6 +104,7 @@ def _database_drift(ctx: Context) -> list[str]:
     live = instance.get("settings", {})
     backups = live.get("backupConfiguration", {})
     flags = {f.get("name"): f.get("value") for f in live.get("databaseFlags", [])}
+    assert ctx.targets.settings is not None, "run only with the stack file's settings"
     wanted = ctx.targets.settings.database
     declared_max = str(wanted.max_connections) if wanted.max_connections is not None else None
     pairs = {

@@ -13,6 +13,7 @@ was slow. Counting from the first attempt leaves out how long the tasks themselv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
@@ -150,6 +151,7 @@ def run(ctx: Context) -> list[Finding]:
     scaling = None
     if why is None:
         result = ctx.storm()
+        assert result is not None and result.baseline_seconds is not None  # _not_measured: None
         limit = t.criteria.connector_scaling_latency_seconds
         scaling = judge(result, result.baseline_seconds, limit, path)
     figures = {**(declared.figures if declared else {}), **(scaling.figures if scaling else {})}
@@ -194,7 +196,7 @@ def _finding(
     message: str,
     figures: dict,
     severity: str = "medium",
-    classification: str = "",
+    classification: FailureClass | Literal[""] = "",
     remediation: str = "",
 ) -> Finding:
     return Finding(
