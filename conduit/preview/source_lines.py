@@ -61,7 +61,7 @@ def _children(node: ast.AST, part: str) -> list[ast.AST]:
             if isinstance(key, ast.Constant) and key.value in names
         ]
     if isinstance(node, (ast.List, ast.Tuple)):
-        named = [element for element in node.elts if _names(element, part)]
+        named: list[ast.AST] = [element for element in node.elts if _names(element, part)]
         if named:
             # A list of name/value entries (env vars): the entry with that name.
             return named
