@@ -85,7 +85,9 @@ def test_a_secret_set_with_a_key_path_never_shows_in_clear(tmp_path: Path) -> No
 
     # An update with the pack puts the value into the secret version (the stand-in provider's
     # Secret Manager), and nowhere in clear on the way: output, stack outputs, state.
-    up = pulumi(home, "up", "--yes", *where, "--policy-pack", str(ROOT / "policies"))
+    config = str(ROOT / "policies" / "config" / "staging.json")
+    pack = ("--policy-pack", str(ROOT / "policies"), "--policy-pack-config", config)
+    up = pulumi(home, "up", "--yes", *where, *pack)
     assert up.returncode == 0, up.stdout[-3000:] + up.stderr
     assert VALUE not in up.stdout + up.stderr
     outputs = pulumi(home, "stack", "output", "--json", "--show-secrets", *where)
