@@ -137,6 +137,15 @@ class GcpMocks(pulumi.runtime.Mocks):
             "serviceAccountEmailAddress": (
                 f"p{_suffix(name, 12)}@gcp-sa-cloud-sql.iam.gserviceaccount.com"
             ),
+            # Every Cloud SQL instance has a server CA (serverCaCerts, read by the probe job): an
+            # output missing from the state is unknown in the next preview, a change to its job.
+            "serverCaCerts": [
+                {
+                    "cert": "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n",
+                    "commonName": "CN=Google Cloud SQL Server CA",
+                    "sha1Fingerprint": _suffix(name, 40),
+                }
+            ],
         }
 
     def _sql_child(self, _name: str, state: Outputs) -> Outputs:

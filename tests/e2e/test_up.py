@@ -25,9 +25,17 @@ NOT_YET_CREATED = (
     "'acme-staging' (name names it; stand-in provider: it is declared but not created yet)"
 )
 KEYS = ("gcp:project", "gcp:region")
+INSTANCE_URN = (
+    "urn:pulumi:staging::conduit::conduit:database:Database"
+    "$gcp:sql/databaseInstance:DatabaseInstance::staging-instance"
+)
+# The engine's own refusal: the instance is `protect`ed while deletionProtection is on, so the
+# destroy stops at its preview, before GCP's deletion_protection is ever asked.
 PROTECTED_INSTANCE = (
-    "error: Error, failed to delete instance because deletion_protection is set to true. "
-    "Set it to false to proceed with instance deletion"
+    f'error: Preview failed: resource "{INSTANCE_URN}" cannot be deleted\n'
+    "    because it is protected. To unprotect the resource, either remove the `protect` flag "
+    "from the resource in your Pulumi program and run `pulumi up`, or use the command:\n"
+    f"    `pulumi state unprotect '{INSTANCE_URN}'`\n"
 )
 
 
@@ -124,9 +132,9 @@ def test_the_deploy_workflow_and_the_validator_read_the_real_outputs(tmp_path: P
     assert sorted(s.name for s in targets.services) == ["auth", "backend"]
     assert all(s.url.startswith("https://") for s in targets.services)
     assert targets.sql_connection_name.startswith("acme-staging:us-central1:staging-instance-")
-    # Without --show-secrets the generated password stays hidden.
+    # No output holds a secret (#26: no databasePassword output): shown and hidden alike.
     hidden = pulumi(home, "stack", "output", "--json", *_where(project, "staging"))
-    assert json.loads(hidden.stdout)["databasePassword"] == "[secret]"
+    assert json.loads(hidden.stdout) == outputs
 
     # The workflow's read of the stack file (.github/workflows/deploy.yml), beside the state.
     read = subprocess.run(
@@ -150,7 +158,7 @@ def test_destroy_stops_at_deletion_protection_until_it_is_turned_off_and_up(
     refused = pulumi(home, "destroy", "--yes", *where)
     assert refused.returncode == 1
     assert (
-        f"  gcp:sql:DatabaseInstance (staging-instance):\n    {PROTECTED_INSTANCE}\n"
+        f"  gcp:sql:DatabaseInstance (staging-instance):\n    {PROTECTED_INSTANCE}"
     ) in refused.stdout
     left = [e for e in _existing(home) if e.startswith("gcp:sql/databaseInstance")]
     assert left == ["gcp:sql/databaseInstance:DatabaseInstance staging-instance-3a9df98"]
@@ -181,7 +189,10 @@ def test_a_literal_reference_fails_the_first_up_on_that_grant(tmp_path: Path) ->
         home, "preview", "--json", *_where(project, "staging"), *_with_pack("staging"), events=True
     )
     assert guarded.returncode == 1
-    assert cli_findings(guarded.stdout) == [("references-wait-for-target", "mandatory", grant)]
+    assert cli_findings(guarded.stdout) == [
+        ("cloudsql-latest-major-version", "advisory", INSTANCE_URN),
+        ("references-wait-for-target", "mandatory", grant),
+    ]
 
     # Without the pack the engine creates the grant beside its job, and GCP's 404 stops it.
     raced = pulumi(home, "up", "--yes", *_where(project, "staging"))
