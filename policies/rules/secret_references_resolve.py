@@ -96,9 +96,14 @@ _DRIFTED = Res(
 )
 
 
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
 def _declared_external(ids: str) -> Res:
     props = changed(samples.service(), "annotations", {EXTERNAL_SECRETS_ANNOTATION: ids})
     return Res(SERVICE, props)
+
+
+# pragma: no mutate end
 
 
 EXAMPLES = Examples(
