@@ -47,6 +47,14 @@ POLICY = stack_policy(
     remediation=REMEDIATION,
 )
 
+_ELSEWHERE = Want(
+    "service in us-central1 uses a connector in europe-west1.",
+    ("location",),
+    "europe-west1",
+    "us-central1",
+    urn=urn(SERVICE, "backend"),
+    related=((urn(CONNECTOR, "staging-connector"), "region"),),
+)
 EXAMPLES = Examples(
     good=[
         [Res(CONNECTOR, samples.connector()), Res(SERVICE, samples.service())],
@@ -70,16 +78,7 @@ EXAMPLES = Examples(
                 Res(SERVICE, {**samples.direct_service(), "name": "direct"}),
                 Res(SERVICE, samples.service()),
             ],
-            (
-                Want(
-                    "service in us-central1 uses a connector in europe-west1.",
-                    ("location",),
-                    "europe-west1",
-                    "us-central1",
-                    urn=urn(SERVICE, "backend"),
-                    related=((urn(CONNECTOR, "staging-connector"), "region"),),
-                ),
-            ),
+            (_ELSEWHERE,),
         ),
         Bad(
             [
@@ -102,21 +101,7 @@ EXAMPLES = Examples(
                 Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
                 Res(SERVICE, samples.service()),
             ],
-            (
-                Want(
-                    "service in us-central1 uses a connector in europe-west1.",
-                    ("location",),
-                    "europe-west1",
-                    "us-central1",
-                    urn=urn(SERVICE, "backend"),
-                    related=(
-                        (
-                            urn(CONNECTOR, "staging-connector"),
-                            "region",
-                        ),
-                    ),
-                ),
-            ),
+            (_ELSEWHERE,),
         ),
     ],
 )

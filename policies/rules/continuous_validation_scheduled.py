@@ -101,6 +101,13 @@ _SERVICE_URN = urn(SERVICE, "backend", _SERVICE_COMPONENT)
 # A program's own service and job, not built by Conduit's components.
 _FOREIGN_SERVICE = Res(SERVICE, {**samples.service(), "name": "web"})
 _FOREIGN_JOB = Res(JOB, {**samples.job(), "name": "migrate"})
+_UNSCHEDULED = Want(
+    "no Cloud Scheduler job runs the probe job: nothing validates the stack between deploys.",
+    ("conduit:continuousValidation",),
+    None,
+    "every 15 min",
+    urn=_JOB_URN,
+)
 EXAMPLES = Examples(
     good=[
         [*_BASE, Res(SCHEDULE, samples.scheduler_job())],
@@ -181,16 +188,7 @@ EXAMPLES = Examples(
                     ),
                 ),
             ],
-            (
-                Want(
-                    "no Cloud Scheduler job runs the probe job: nothing validates the stack "
-                    "between deploys.",
-                    ("conduit:continuousValidation",),
-                    None,
-                    "every 15 min",
-                    urn=_JOB_URN,
-                ),
-            ),
+            (_UNSCHEDULED,),
         ),
         # A job id unknown at preview and no dependency to link it: not the probe job's.
         Bad(
@@ -201,16 +199,7 @@ EXAMPLES = Examples(
                     changed(samples.scheduler_job(), "httpTarget.uri", samples.UNKNOWN),
                 ),
             ],
-            (
-                Want(
-                    "no Cloud Scheduler job runs the probe job: nothing validates the stack "
-                    "between deploys.",
-                    ("conduit:continuousValidation",),
-                    None,
-                    "every 15 min",
-                    urn=_JOB_URN,
-                ),
-            ),
+            (_UNSCHEDULED,),
         ),
         Bad(
             [_SERVICE],
@@ -238,16 +227,7 @@ EXAMPLES = Examples(
         # unscheduled.
         Bad(
             [_SERVICE, _FOREIGN_JOB, _JOB],
-            (
-                Want(
-                    "no Cloud Scheduler job runs the probe job: nothing validates the stack "
-                    "between deploys.",
-                    ("conduit:continuousValidation",),
-                    None,
-                    "every 15 min",
-                    urn=_JOB_URN,
-                ),
-            ),
+            (_UNSCHEDULED,),
         ),
     ],
 )
