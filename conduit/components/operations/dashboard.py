@@ -14,7 +14,8 @@ import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
-from conduit.components import monitored, provenance
+from conduit.components import provenance
+from conduit.components.operations import monitored
 from conduit.components.options import child_options
 from conduit.core import capacity, names
 from conduit.core.settings import ConnectorSettings, SuccessCriteria

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
-from conduit.components import monitored
-from conduit.components.log_metrics import probe_results_filter
+from conduit.components.operations import monitored
+from conduit.components.operations.log_metrics import probe_results_filter
 from conduit.core import capacity, names, probe_output, startup_log, teams
 from conduit.core.failures import FailureClass
 from conduit.core.settings import AlertingSettings, ConnectorSettings, SuccessCriteria
