@@ -52,6 +52,7 @@ class Operations(pulumi.ComponentResource):
     alerts: Alerts | None
     uptime: UptimeChecks | None
     schedules: ContinuousValidation | None
+    dashboard: StackDashboard
 
     def __init__(
         self, name: str, args: OperationsArgs, opts: ResourceOptions | None = None
@@ -106,7 +107,7 @@ class Operations(pulumi.ComponentResource):
                 ),
                 child,
             )
-        StackDashboard(
+        self.dashboard = StackDashboard(
             env,
             DashboardArgs(
                 environment=env,
@@ -146,4 +147,20 @@ class Operations(pulumi.ComponentResource):
                 ),
                 child,
             )
-        self.register_outputs({})
+        self.register_outputs(
+            {
+                "dashboardId": self.dashboard.dashboard_id,
+                "startupFailuresMetric": self.metrics.startup_failures,
+                **(
+                    {"alertPolicies": [p.name for p in self.alerts.policies.values()]}
+                    if self.alerts
+                    else {}
+                ),
+                **({"uptimeChecks": self.uptime.check_ids} if self.uptime else {}),
+                **(
+                    {"schedulerJobs": [job.name for job in self.schedules.jobs]}
+                    if self.schedules
+                    else {}
+                ),
+            }
+        )

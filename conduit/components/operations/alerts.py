@@ -69,7 +69,15 @@ class Alerts(pulumi.ComponentResource):
             )
             provenance.declare(policy, {"": KEY})
             self.policies[alert.key] = policy
-        self.register_outputs({})
+        self.register_outputs(
+            {
+                "policies": {key: policy.name for key, policy in self.policies.items()},
+                "channels": {
+                    team: [channel.name for channel in channels]
+                    for team, channels in self.channels.items()
+                },
+            }
+        )
 
     @staticmethod
     def _channel(

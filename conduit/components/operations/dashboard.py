@@ -317,6 +317,9 @@ def build(args: DashboardArgs) -> Dashboard:
 class StackDashboard(pulumi.ComponentResource):
     """The dashboard resource; its JSON comes from `build`."""
 
+    dashboard_id: pulumi.Output[str]
+    """`projects/{project}/dashboards/{id}`."""
+
     def __init__(
         self,
         name: str,
@@ -335,4 +338,5 @@ class StackDashboard(pulumi.ComponentResource):
             f"{name}-dashboard", dashboard_json=text, opts=child_options(self, opts)
         )
         provenance.declare(dashboard, {"": "conduit:alerting"})
-        self.register_outputs({})
+        self.dashboard_id = dashboard.id
+        self.register_outputs({"dashboardId": dashboard.id})

@@ -136,4 +136,10 @@ class LogMetrics(pulumi.ComponentResource):
         )
         provenance.declare(failures, {"": "conduit:alerting"})
         self.startup_failures = metric_type(startup_failures)
-        self.register_outputs({})
+        self.register_outputs(
+            {
+                "startupFailures": self.startup_failures,
+                **({"connectSeconds": self.connect_seconds} if self.connect_seconds else {}),
+                **({"results": self.results} if self.results else {}),
+            }
+        )
