@@ -1,13 +1,14 @@
-"""The stack's Cloud Monitoring dashboard, built from typed Python (the Monitoring API's Dashboard
-shape, https://cloud.google.com/monitoring/api/ref_v3/rest/v1/projects.dashboards) rather than
-pasted JSON: per service start-up latency, instances and 5xx ratio; the connector's instances and
-throughput; Cloud SQL backends against max_connections; the probe's connect-time percentiles. Every
-chart draws the success criterion it is judged by as a threshold line."""
+"""The stack's Cloud Monitoring dashboard as the JSON the Monitoring API takes as is (its Dashboard
+shape, https://cloud.google.com/monitoring/api/ref_v3/rest/v1/projects.dashboards), built by a
+few functions rather than pasted; tests/test_operations.py checks it against the API's schema.
+Per service start-up latency, instances and 5xx ratio; the connector's instances and throughput;
+Cloud SQL backends against max_connections; the probe's connect-time percentiles. Every chart
+draws the success criterion it is judged by as a threshold line."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
@@ -20,136 +21,56 @@ from conduit.components.options import child_options
 from conduit.core import capacity, names
 from conduit.core.settings import ConnectorSettings, SuccessCriteria
 
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+JSON = dict[str, Any]
+"""A Dashboard API message as the API takes it: camelCase keys, unset fields left out."""
 
 
-class Shape:
-    """A Dashboard API message: its JSON has camelCase keys and leaves out what is unset."""
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for spec in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, spec.name)
-            if value is None or value == []:
-                continue
-            out[_camel(spec.name)] = _json(value)
-        return out
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Shape):
-        return value.to_json()
-    if isinstance(value, list):
-        return [_json(v) for v in value]
-    return value
+def series(flt: str, aligner: str, reducer: str | None = None, legend: str | None = None) -> JSON:
+    """One line of a chart: a time series filter aligned per minute."""
+    data: JSON = {
+        "plotType": "LINE",
+        "timeSeriesQuery": {
+            "timeSeriesFilter": {"filter": flt, "aggregation": _per_minute(aligner, reducer)}
+        },
+    }
+    if legend is not None:
+        data["legendTemplate"] = legend
+    return data
 
 
-@dataclass
-class Aggregation(Shape):
-    alignment_period: str = "60s"
-    per_series_aligner: str | None = None
-    cross_series_reducer: str | None = None
-    group_by_fields: list[str] = field(default_factory=list)
+def ratio(numerator: str, denominator: str, aligner: str, reducer: str) -> JSON:
+    """One line of a chart: one filter's series over another's."""
+    aggregation = _per_minute(aligner, reducer)
+    return {
+        "plotType": "LINE",
+        "timeSeriesQuery": {
+            "timeSeriesFilterRatio": {
+                "numerator": {"filter": numerator, "aggregation": aggregation},
+                "denominator": {"filter": denominator, "aggregation": aggregation},
+            }
+        },
+    }
 
 
-@dataclass
-class TimeSeriesFilter(Shape):
-    filter: str
-    aggregation: Aggregation | None = None
+def _per_minute(aligner: str, reducer: str | None) -> JSON:
+    aggregation: JSON = {"alignmentPeriod": "60s", "perSeriesAligner": aligner}
+    if reducer is not None:
+        aggregation["crossSeriesReducer"] = reducer
+    return aggregation
 
 
-@dataclass
-class RatioPart(Shape):
-    filter: str
-    aggregation: Aggregation | None = None
-
-
-@dataclass
-class TimeSeriesFilterRatio(Shape):
-    numerator: RatioPart
-    denominator: RatioPart
-
-
-@dataclass
-class TimeSeriesQuery(Shape):
-    time_series_filter: TimeSeriesFilter | None = None
-    time_series_filter_ratio: TimeSeriesFilterRatio | None = None
-
-
-@dataclass
-class DataSet(Shape):
-    time_series_query: TimeSeriesQuery
-    plot_type: str = "LINE"
-    legend_template: str | None = None
-
-
-@dataclass
-class Threshold(Shape):
-    value: float
-    label: str
-    color: str = "RED"
-    direction: str = "ABOVE"
-
-
-@dataclass
-class Axis(Shape):
-    label: str
-    scale: str = "LINEAR"
-
-
-@dataclass
-class XyChart(Shape):
-    data_sets: list[DataSet]
-    thresholds: list[Threshold]
-    y_axis: Axis
-
-
-@dataclass
-class Widget(Shape):
-    title: str
-    xy_chart: XyChart
-
-
-@dataclass
-class Tile(Shape):
-    x_pos: int
-    y_pos: int
-    width: int
-    height: int
-    widget: Widget
-
-
-@dataclass
-class MosaicLayout(Shape):
-    tiles: list[Tile]
-    columns: int = 48
-
-
-@dataclass
-class Dashboard(Shape):
-    display_name: str
-    mosaic_layout: MosaicLayout
-
-
-def chart(
-    title: str, axis: str, data: list[DataSet], criterion: float, criterion_label: str
-) -> Widget:
-    return Widget(
-        title=title,
-        xy_chart=XyChart(
-            data_sets=data, thresholds=[Threshold(criterion, criterion_label)], y_axis=Axis(axis)
-        ),
-    )
-
-
-def series(
-    flt: str, aligner: str, reducer: str | None = None, legend: str | None = None
-) -> DataSet:
-    aggregation = Aggregation(per_series_aligner=aligner, cross_series_reducer=reducer)
-    return DataSet(TimeSeriesQuery(TimeSeriesFilter(flt, aggregation)), legend_template=legend)
+def chart(title: str, axis: str, data: list[JSON], criterion: float, criterion_label: str) -> JSON:
+    """A line chart with the criterion it is judged by as a red threshold line."""
+    return {
+        "title": title,
+        "xyChart": {
+            "dataSets": data,
+            "thresholds": [
+                {"value": criterion, "label": criterion_label, "color": "RED", "direction": "ABOVE"}
+            ],
+            "yAxis": {"label": axis, "scale": "LINEAR"},
+        },
+    }
 
 
 @dataclass(frozen=True)
@@ -175,9 +96,9 @@ class DashboardArgs:
     """`project:instance`, Cloud SQL's monitored-resource id (StackDashboard fills it in)."""
 
 
-def build(args: DashboardArgs) -> Dashboard:
+def build(args: DashboardArgs) -> JSON:
     """The dashboard's layout: two charts per row, in the order of the start-up path."""
-    widgets: list[Widget] = []
+    widgets: list[JSON] = []
     for service in args.services:
         requests = monitored.cloud_run(service.name, "request_count")
         widgets += [
@@ -207,34 +128,19 @@ def build(args: DashboardArgs) -> Dashboard:
                 service.max_instances,
                 "maxInstances",
             ),
-            Widget(
-                title=f"{service.name}: 5xx ratio",
-                xy_chart=XyChart(
-                    data_sets=[
-                        DataSet(
-                            TimeSeriesQuery(
-                                time_series_filter_ratio=TimeSeriesFilterRatio(
-                                    RatioPart(
-                                        f'{requests} AND metric.labels.response_code_class="5xx"',
-                                        Aggregation(
-                                            per_series_aligner="ALIGN_RATE",
-                                            cross_series_reducer="REDUCE_SUM",
-                                        ),
-                                    ),
-                                    RatioPart(
-                                        requests,
-                                        Aggregation(
-                                            per_series_aligner="ALIGN_RATE",
-                                            cross_series_reducer="REDUCE_SUM",
-                                        ),
-                                    ),
-                                )
-                            )
-                        )
-                    ],
-                    thresholds=[Threshold(args.error_ratio, "alert: 5xx ratio")],
-                    y_axis=Axis("5xx / requests"),
-                ),
+            chart(
+                f"{service.name}: 5xx ratio",
+                "5xx / requests",
+                [
+                    ratio(
+                        f'{requests} AND metric.labels.response_code_class="5xx"',
+                        requests,
+                        "ALIGN_RATE",
+                        "REDUCE_SUM",
+                    )
+                ],
+                args.error_ratio,
+                "alert: 5xx ratio",
             ),
         ]
     if args.connector is not None:
@@ -302,16 +208,19 @@ def build(args: DashboardArgs) -> Dashboard:
         ]
     width, height = 24, 16
     tiles = [
-        Tile(
-            x_pos=(index % 2) * width,
-            y_pos=(index // 2) * height,
-            width=width,
-            height=height,
-            widget=widget,
-        )
+        {
+            "xPos": (index % 2) * width,
+            "yPos": (index // 2) * height,
+            "width": width,
+            "height": height,
+            "widget": widget,
+        }
         for index, widget in enumerate(widgets)
     ]
-    return Dashboard(f"conduit {args.environment}: start-up path", MosaicLayout(tiles))
+    return {
+        "displayName": f"conduit {args.environment}: start-up path",
+        "mosaicLayout": {"columns": 48, "tiles": tiles},
+    }
 
 
 class StackDashboard(pulumi.ComponentResource):
@@ -331,7 +240,7 @@ class StackDashboard(pulumi.ComponentResource):
 
         def document(connection_name: str) -> str:
             filled = replace(args, database_id=names.cloudsql_database_id(connection_name))
-            return json.dumps(build(filled).to_json(), sort_keys=True)
+            return json.dumps(build(filled), sort_keys=True)
 
         text = pulumi.Output.from_input(database_connection_name).apply(document)
         dashboard = gcp.monitoring.Dashboard(
