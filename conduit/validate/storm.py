@@ -48,8 +48,6 @@ class StormResult:
     elapsed: float
     runner: str
     notes: list[str] = field(default_factory=list)
-    budget_seconds: float | None = None
-    """The time the storm was given (the global deadline may have shortened it)."""
     baseline_seconds: float | None = None
     """The idle path's connection time: median of sequential connections before the burst."""
     baseline_source: str = "idle connections"
@@ -267,7 +265,6 @@ def measure(
     """The idle baseline (from `dsn`), then the storm within `budget` seconds."""
     baseline = idle_baseline(dsn, deadline) if dsn else None
     result = runner.run(tasks, budget)
-    result.budget_seconds = budget
     times = [t.seconds for t in result.tasks if t.ok and t.seconds is not None]
     if baseline is None and times:
         # No DSN to measure the idle path from here: the storm's fastest connection stands in.
