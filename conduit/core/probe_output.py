@@ -22,6 +22,19 @@ SLOWEST_CONNECT = (CONNECT_SECONDS, "max")
 """The slowest successful connection of a run: what a connect-time alert judges."""
 
 
+PROBE_RESOURCE = "cloud_run_job"
+"""The monitored resource of the probe job's log entries, and so of the metrics made from them."""
+
+
+def job_stdout_filter(project: str, selector: str) -> str:
+    """The stdout entries (the printed results) of the Cloud Run job runs that `selector`, a
+    filter on the entries' labels, picks: the log metrics' jobs or the storm's one execution."""
+    return (
+        f'resource.type="{PROBE_RESOURCE}" AND {selector} '
+        f'AND logName="projects/{project}/logs/run.googleapis.com%2Fstdout"'
+    )
+
+
 def payload_path(*fields: str) -> str:
     """Where a field sits in the Cloud Logging entry of a printed result (`jsonPayload....`)."""
     return ".".join(("jsonPayload", *fields))

@@ -146,9 +146,10 @@ class CloudRunStorm:
     name = "cloudrun"
     LOG_POLL_SECONDS = 2.0
 
-    def __init__(self, clients, job_name: str) -> None:
+    def __init__(self, clients, job_id: str) -> None:
+        """`job_id`: `projects/{project}/locations/{region}/jobs/{name}`, what jobs.run names."""
         self._clients = clients
-        self._job = job_name
+        self._job = job_id
 
     def _execute(
         self, tasks: int, deadline: float, args: list[str] | None = None
@@ -219,10 +220,8 @@ class CloudRunStorm:
     def _payloads(self, execution: str, tasks: int, left: float, notes: list[str]) -> list[dict]:
         project = execution.split("/")[1]
         short = execution.rsplit("/", 1)[-1]
-        flt = (
-            'resource.type="cloud_run_job" '
-            f'AND labels."run.googleapis.com/execution_name"="{short}" '
-            f'AND logName="projects/{project}/logs/run.googleapis.com%2Fstdout"'
+        flt = probe_output.job_stdout_filter(
+            project, f'labels."run.googleapis.com/execution_name"="{short}"'
         )
         stop = time.monotonic() + max(left, 0)
         payloads: list[dict] = []
