@@ -179,8 +179,12 @@ CUSTOM_TIER_MEMORY_PER_VCPU_GB = (0.9, 6.5)
 CUSTOM_TIER_MEMORY_MIN_MIB = 3840
 CUSTOM_TIER_MEMORY_STEP_MIB = 256
 CUSTOM_TIER_VCPU_MAX = 96
-Edition = Literal["ENTERPRISE", "ENTERPRISE_PLUS"]
-EDITIONS: tuple[str, ...] = get_args(Edition)
+Edition = Literal["ENTERPRISE"]
+"""The one edition of every tier a stack file can name (parse_tier: shared-core and db-custom-*):
+"Cloud SQL Enterprise edition: general purpose shared core, general purpose dedicated core, N4";
+Enterprise Plus takes only its own N2 and C4A series, the db-perf-optimized-N-* machine types
+(https://cloud.google.com/sql/docs/postgres/machine-series-overview). A program of its own may
+set ENTERPRISE_PLUS: cloudsql-edition-matches-tier judges it."""
 Availability = Literal["ZONAL", "REGIONAL"]
 ENTERPRISE_PLUS_DEFAULT_FROM_VERSION = 16
 POSTGRES_VERSION_PATTERN = re.compile(r"^POSTGRES_(\d+)$")
