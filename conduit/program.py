@@ -16,9 +16,9 @@ from conduit.components.apis import OPERATIONS_APIS, REDIS_API, REQUIRED_APIS, P
 from conduit.components.database import Database, DatabaseArgs
 from conduit.components.image_access import ImageAccess, ImageAccessArgs
 from conduit.components.network import Network, NetworkArgs
+from conduit.components.operations.schedules import ScheduledJob
 from conduit.components.probe_job import ProbeJob, ProbeJobArgs
 from conduit.components.redis import Redis, RedisArgs
-from conduit.components.schedules import ScheduledJob
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
 from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring

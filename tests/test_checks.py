@@ -41,6 +41,7 @@ from conduit.validate.targets import (
     with_service_urls,
 )
 from tests.conftest import single_service_config, stack_config
+from tests.fake_token_endpoint import FakeTokenEndpoint
 from tests.google_support import (
     CONNECTOR,
     INSTANCE,
@@ -57,6 +58,13 @@ from tests.http_servers import StandIn
 
 # The staging stack as a one-service stack file: what the fake Google APIs serve.
 SETTINGS = parse_settings(single_service_config(), "Pulumi.staging.yaml")
+DIRECT_SETTINGS = SETTINGS.model_copy(
+    update={
+        "network": parse_settings(
+            stack_config("staging-direct"), "Pulumi.staging-direct.yaml"
+        ).network
+    }
+)
 CRITERIA = SuccessCriteria.model_validate(
     {
         "connectorScalingLatencySeconds": 10,
@@ -372,6 +380,31 @@ def test_every_drifted_field_is_named_with_both_values(google) -> None:
 SUBNET_ID = f"projects/{PROJECT}/regions/{REGION}/subnetworks/staging-run-egress"
 
 
+def test_a_revision_without_containers_or_timeout_on_another_connector_drifts(google) -> None:
+    fake, endpoint = google
+    template = fake.objects[SERVICE].template
+    template.containers = []
+    template.timeout = None
+    template.vpc_access.connector = f"projects/{PROJECT}/locations/{REGION}/connectors/other"
+    drift = [
+        "service backend requestTimeoutSeconds: deployed None, declared 300",
+        "service backend connector: deployed 'other', declared 'staging-connector'",
+        "service backend databasePool.size: deployed None, declared '20'",
+        "service backend databaseInitTimeoutSeconds: deployed None, declared '75'",
+    ]
+    assert config_drift.run(context(endpoint)) == [
+        Finding(
+            rule="config-drift",
+            outcome=Outcome.FAIL,
+            severity="high",
+            classification=FailureClass.CONFIGURATION,
+            message="; ".join(drift),
+            evidence=tuple(drift),
+            remediation="Run pulumi up from the committed stack file, or commit the change.",
+        )
+    ]
+
+
 def _on_direct_vpc(fake, subnetwork: str = "staging-run-egress") -> dict:
     """The deployed service on Direct VPC egress, and settings that declare it."""
     fake.objects[SERVICE].template.vpc_access = run_v2.VpcAccess(
@@ -445,11 +478,21 @@ def test_without_a_connection_name_the_database_is_not_compared(google) -> None:
             {"connector_id": None, "project": None},
             "the outputs file o.json has no project, connectorId",
         ),
+        (
+            {"connector_id": None, "region": None},
+            "the outputs file o.json has no region, connectorId",
+        ),
+        # A Direct VPC stack names the subnet it lacks.
+        (
+            {"connector_id": None, "settings": DIRECT_SETTINGS},
+            "the outputs file o.json has no subnetId",
+        ),
     ],
 )
 def test_drift_needs_settings_a_service_and_a_connector(missing: dict, message: str) -> None:
-    ((finding),) = config_drift.run(context(source="o.json", **missing))
-    assert (finding.outcome, finding.message) == (Outcome.SKIPPED, message)
+    assert config_drift.run(context(source="o.json", **missing)) == [
+        Finding(rule="config-drift", outcome=Outcome.SKIPPED, severity="low", message=message)
+    ]
 
 
 def test_drift_reports_an_api_failure(google) -> None:
@@ -1172,6 +1215,41 @@ def test_a_refusal_names_how_to_authenticate_and_whether_a_token_was_sent() -> N
         "service URL."
     )
     assert server.authorizations[0] == "Bearer wrong"
+
+
+def test_credentials_that_give_no_token_fail_each_service_as_the_validator_s_access(
+    tmp_path, monkeypatch
+) -> None:
+    # Application Default Credentials whose token endpoint refuses: each service URL (https, or
+    # a loopback stand-in) asks for its own token, and the first failure stops no other.
+    endpoint = FakeTokenEndpoint()
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(endpoint.key_file(tmp_path)))
+    endpoint.stop()
+    server = StandIn("ok")
+    try:
+        urls = ("https://backend.invalid/", server.url)
+        ctx = context(services=(ServiceTarget("backend", urls[0]), ServiceTarget("auth", urls[1])))
+        found = health_endpoints.run(ctx)
+    finally:
+        server.stop()
+    audiences = ("https://backend.invalid", server.url)
+    assert [
+        f.message.startswith(f"no identity token for {a}: ")
+        for f, a in zip(found, audiences, strict=True)
+    ] == [True, True]
+    assert found == [
+        Finding(
+            rule="health-endpoints",
+            outcome=Outcome.FAIL,
+            subject=audience,
+            severity="high",
+            classification=FailureClass.VALIDATOR_ACCESS,
+            message=finding.message,
+            remediation=f"To reach a private service, {identity.HOW_TO_AUTHENTICATE}.",
+        )
+        for finding, audience in zip(found, audiences, strict=True)
+    ]
+    assert server.requests == 0
 
 
 def test_health_without_a_service_url_is_skipped() -> None:

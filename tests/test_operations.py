@@ -19,7 +19,7 @@ import pytest
 import yaml
 from google.protobuf import json_format
 
-from conduit.components.schedules import RUNNER_ROLE
+from conduit.components.operations.schedules import RUNNER_ROLE
 from conduit.core import cron, startup_log
 from conduit.core.loader import SettingsError, parse_settings
 from tests.conftest import POLICIES_DIR, ROOT, stack_config

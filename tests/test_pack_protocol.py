@@ -10,6 +10,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from conduit.preview import analyzer, policy_config
 from conduit.preview.runner import ResourceRecord
+from policies import rules
 from tests.conftest import POLICIES_DIR
 from tests.program_support import incident_plan, plan
 
@@ -34,7 +35,7 @@ def _record(type_: str, props: dict, name: str = "r") -> ResourceRecord:
 def test_analyzer_info_lists_every_policy_with_schema_defaults(pack) -> None:
     info = analyzer.get_info(pack)
     assert info.name == "conduit"
-    assert len(info.policies) == 51
+    assert len(info.policies) == len(rules.POLICIES)
     by_name = {p.name: p for p in info.policies}
     warm = by_name["connector-warm-capacity"]
     assert warm.enforcementLevel == analyzer_pb2.MANDATORY

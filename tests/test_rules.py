@@ -13,6 +13,7 @@ from policies import rules
 from policies.guard.define import resource_policy, stack_policy
 from policies.guard.examples import Of, Res
 from policies.guard.props import UNKNOWN
+from tests.conftest import ROOT
 from tests.rule_support import NOT_APPLICABLE, run
 
 UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -37,7 +38,10 @@ def _props(subject):
 
 def test_catalogue_names_are_unique_kebab_case_and_match_modules() -> None:
     names = [m.POLICY.name for m in rules.MODULES]
-    assert len(names) == len(set(names)) == 51
+    assert len(names) == len(set(names)) == len(rules.ORDER)
+    # Declared once, in report order: every module on disk is in it, and nothing else.
+    on_disk = {p.stem for p in (ROOT / "policies" / "rules").glob("*.py")} - {"__init__"}
+    assert sorted(rules.ORDER) == sorted(on_disk)
     for module in rules.MODULES:
         assert module.__name__.split(".")[-1] == module.POLICY.name.replace("-", "_")
         assert module.POLICY.remediation_steps and module.POLICY.severity is not None

@@ -172,11 +172,16 @@ def test_unknown_key_lists_the_allowed_keys() -> None:
     )
 
 
-def test_enterprise_plus_rejects_custom_tiers() -> None:
+def test_the_edition_is_enterprise_the_one_edition_of_the_tiers_a_stack_names() -> None:
+    """Shared-core and db-custom tiers are Enterprise edition only (facts.Edition): one rule,
+    at the field, naming the allowed value."""
     config = single_service_config()
+    _set(config, "conduit:database/edition", "ENTERPRISE")
+    assert parse_settings(config, FILE).database.edition == "ENTERPRISE"
     _set(config, "conduit:database/edition", "ENTERPRISE_PLUS")
-    (problem,) = _problems(config)
-    assert problem.startswith(f"{FILE}: conduit:database.edition: edition ENTERPRISE_PLUS rejects")
+    assert _problems(config) == [
+        f"{FILE}: conduit:database.edition: Input should be 'ENTERPRISE' (got 'ENTERPRISE_PLUS')"
+    ]
 
 
 def test_regional_needs_backups_and_pitr() -> None:

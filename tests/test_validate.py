@@ -677,3 +677,13 @@ def test_a_silent_server_gets_retries_within_the_wait_each_with_its_own_timeout(
         assert findings[0]["classification"] == "infrastructure"
     finally:
         server.stop()
+
+
+def test_every_check_id_is_defined_once_and_every_defined_id_is_a_check() -> None:
+    """The alerts and the validator's routing name checks by CheckId: none names a check that
+    does not run, and each check's ID is its member."""
+    from conduit.core.check_ids import CheckId
+    from conduit.validate.checks import CHECKS
+
+    assert [check.ID for check in CHECKS] == list(CheckId)
+    assert all(isinstance(check.ID, CheckId) for check in CHECKS)

@@ -9,15 +9,9 @@ import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
-from conduit.components import provenance
+from conduit.components import provenance, run_access
 from conduit.components.options import child_options
-from conduit.components.wiring import (
-    PASSWORD_ENV,
-    REDIS_AUTH_ENV,
-    DatabaseWiring,
-    RedisWiring,
-    VpcEgress,
-)
+from conduit.components.wiring import DatabaseWiring, RedisWiring, VpcEgress
 from conduit.core import names
 from conduit.core.probe_runs import Run
 from conduit.core.settings import ProbeJobSettings
@@ -59,23 +53,9 @@ class ProbeJob(pulumi.ComponentResource):
     def __init__(self, name: str, args: ProbeJobArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:probe:ProbeJob", name, {}, opts)
         job_settings = args.settings
-        password = args.database.password
-        plain = {**args.database.plain_env(), **(args.redis.plain_env() if args.redis else {})}
-        secrets = {PASSWORD_ENV: password}
-        if args.redis is not None and args.redis.auth is not None:
-            secrets[REDIS_AUTH_ENV] = args.redis.auth
-        envs = [run.JobTemplateTemplateContainerEnvArgs(name=k, value=v) for k, v in plain.items()]
-        envs += [
-            run.JobTemplateTemplateContainerEnvArgs(
-                name=env_name,
-                value_source=run.JobTemplateTemplateContainerEnvValueSourceArgs(
-                    secret_key_ref=run.JobTemplateTemplateContainerEnvValueSourceSecretKeyRefArgs(
-                        secret=ref.reference, version="latest"
-                    )
-                ),
-            )
-            for env_name, ref in secrets.items()
-        ]
+        secrets = run_access.dependency_secrets(args.database, args.redis)
+        plain = run_access.dependency_env(args.database, args.redis)
+        envs = run_access.envs(run_access.JOB, plain, secrets)
         # Its own account, granted only the secrets a task reads: not a service's, which also
         # reads the app's secrets (issue #26).
         account = gcp.serviceaccount.Account(
@@ -123,7 +103,7 @@ class ProbeJob(pulumi.ComponentResource):
                         service_account=account.email,
                         max_retries=0,
                         timeout=f"{job_settings.timeout_seconds}s",
-                        vpc_access=_vpc_access(args),
+                        vpc_access=run_access.vpc_access(run_access.JOB, args.vpc, args.egress),
                         containers=[
                             run.JobTemplateTemplateContainerArgs(
                                 image=job_settings.image, args=list(probe_args), envs=envs
@@ -152,15 +132,3 @@ class ProbeJob(pulumi.ComponentResource):
                 )
                 self.tier_jobs[tier_run.suffix] = (tier_job.id, tier_job.name)
         self.register_outputs({"jobId": main.id, "jobName": main.name})
-
-
-def _vpc_access(args: ProbeJobArgs) -> run.JobTemplateTemplateVpcAccessArgs:
-    """The same path as the service's: a storm through it measures what the service gets."""
-    if args.vpc.direct:
-        interface = run.JobTemplateTemplateVpcAccessNetworkInterfaceArgs(
-            network=args.vpc.network, subnetwork=args.vpc.subnetwork
-        )
-        return run.JobTemplateTemplateVpcAccessArgs(
-            network_interfaces=[interface], egress=args.egress
-        )
-    return run.JobTemplateTemplateVpcAccessArgs(connector=args.vpc.connector_id, egress=args.egress)

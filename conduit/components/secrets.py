@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pulumi
 import pulumi_gcp as gcp
@@ -14,6 +15,9 @@ from conduit.components import provenance
 from conduit.components.options import child_options
 
 GENERATED_SECRET_LENGTH = 48
+ValueSource = Literal["config", "generated", "composed", "instance"]
+"""Where a secret's value comes from: conduit:secretValues, pulumi-random, a URL composed of the
+instances' outputs, or the instance itself (Redis's AUTH string)."""
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,13 @@ class SecretsArgs:
     """Secrets that exist outside the stack: referenced and granted, not created."""
     settings_keys: Mapping[str, str] = field(default_factory=dict)
     """Env var name -> the settings key that names its secret, where one does."""
-    sources: Mapping[str, str] = field(default_factory=dict)
-    """Env var name -> where a given value comes from (VALUE_SOURCES); a value from
+    sources: Mapping[str, ValueSource] = field(default_factory=dict)
+    """Env var name -> where a given value comes from; a value from
     conduit:secretValues is `config`, a missing one `generated`."""
 
 
 VALUE_SOURCE_LABEL = "conduit-value-source"
 """The label on every secret the stack creates that says where its value comes from."""
-VALUE_SOURCES = ("config", "generated", "composed", "instance")
 
 
 class Secrets(pulumi.ComponentResource):

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
-from conduit.components import provenance
+from conduit.components import provenance, run_access
 from conduit.components.options import child_options
 from conduit.components.secrets import SecretRef
 from conduit.components.wiring import (
@@ -100,7 +100,7 @@ class Service(pulumi.ComponentResource):
                 scaling=run.ServiceTemplateScalingArgs(
                     min_instance_count=svc.min_instances, max_instance_count=svc.max_instances
                 ),
-                vpc_access=self._vpc_access(args),
+                vpc_access=run_access.vpc_access(run_access.SERVICE, args.vpc, svc.egress),
                 containers=[self._container(args)],
             ),
             # The revision reads its secrets (`latest`) at start-up: the grants and the first
@@ -166,17 +166,6 @@ class Service(pulumi.ComponentResource):
         }
 
     @staticmethod
-    def _vpc_access(args: ServiceArgs) -> run.ServiceTemplateVpcAccessArgs:
-        """The connector, or one network interface on the subnet (Direct VPC egress)."""
-        egress = args.settings.egress
-        if args.vpc.direct:
-            interface = run.ServiceTemplateVpcAccessNetworkInterfaceArgs(
-                network=args.vpc.network, subnetwork=args.vpc.subnetwork
-            )
-            return run.ServiceTemplateVpcAccessArgs(network_interfaces=[interface], egress=egress)
-        return run.ServiceTemplateVpcAccessArgs(connector=args.vpc.connector_id, egress=egress)
-
-    @staticmethod
     def _annotations(args: ServiceArgs) -> dict[str, str]:
         """What the pack needs to know beyond the resource, where it reads it under the CLI too:
         the app's env contract, and which secrets are managed outside the stack."""
@@ -191,9 +180,7 @@ class Service(pulumi.ComponentResource):
     @staticmethod
     def _secret_env(args: ServiceArgs) -> dict[str, SecretRef]:
         """Every env var this service reads from Secret Manager."""
-        secrets = {**args.secrets, PASSWORD_ENV: args.database.password}
-        if args.redis is not None and args.redis.auth is not None:
-            secrets[REDIS_AUTH_ENV] = args.redis.auth
+        secrets = {**args.secrets, **run_access.dependency_secrets(args.database, args.redis)}
         contract = args.settings.required_env
         if contract:
             # A service gets (and is granted) only the generated secrets its contract reads.
@@ -208,29 +195,16 @@ class Service(pulumi.ComponentResource):
         secrets = Service._secret_env(args)
         plain: dict[str, pulumi.Input[str]] = {
             **svc.env,
-            **args.database.plain_env(),
-            **(args.redis.plain_env() if args.redis else {}),
+            **run_access.dependency_env(args.database, args.redis),
             "DATABASE_POOL_SIZE": str(svc.database_pool.size),
             "DATABASE_MAX_OVERFLOW": str(svc.database_pool.max_overflow),
             "DATABASE_INIT_TIMEOUT_SECONDS": str(svc.database_init_timeout_seconds),
         }
-        envs = [run.ServiceTemplateContainerEnvArgs(name=k, value=v) for k, v in plain.items()]
-        envs += [
-            run.ServiceTemplateContainerEnvArgs(
-                name=env_name,
-                value_source=run.ServiceTemplateContainerEnvValueSourceArgs(
-                    secret_key_ref=run.ServiceTemplateContainerEnvValueSourceSecretKeyRefArgs(
-                        secret=secrets[env_name].reference, version="latest"
-                    )
-                ),
-            )
-            for env_name in sorted(secrets)
-        ]
         startup, liveness = svc.startup_probe, svc.liveness_probe
         return run.ServiceTemplateContainerArgs(
             image=svc.image,
             ports=run.ServiceTemplateContainerPortsArgs(container_port=svc.port),
-            envs=envs,
+            envs=run_access.envs(run_access.SERVICE, plain, secrets),
             resources=run.ServiceTemplateContainerResourcesArgs(
                 limits={"cpu": svc.cpu, "memory": svc.memory},
                 startup_cpu_boost=svc.startup_cpu_boost,

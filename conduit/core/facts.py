@@ -37,7 +37,6 @@ DIRECT_VPC_MAX_PREFIX = 26
 DIRECT_VPC_ADDRESSES_PER_INSTANCE = 2
 DIRECT_VPC_RESERVATION_BLOCK = 16
 DIRECT_VPC_EGRESS_WARMUP_SECONDS = 60
-DIRECT_VPC_INSTANCE_MBPS = 1000
 SUBNET_RESERVED_ADDRESSES = 4
 """Addresses Google keeps in every subnet's primary range: network, gateway, second-to-last and
 broadcast (https://cloud.google.com/vpc/docs/subnets#unusable-ip-addresses-in-every-subnet)."""
@@ -105,8 +104,6 @@ RUN_REGIONS: tuple[str, ...] = (
     "us-west4",
 )
 """Regions with Cloud Run, Cloud SQL and Serverless VPC Access."""
-SQL_REGIONS: tuple[str, ...] = RUN_REGIONS
-VPC_ACCESS_REGIONS: tuple[str, ...] = RUN_REGIONS
 REDIS_REGIONS: tuple[str, ...] = RUN_REGIONS
 """Memorystore for Redis lists every Cloud Run region above."""
 
@@ -128,7 +125,6 @@ LIVENESS_PROBE_PERIOD = (1, 3600)
 PROBE_TIMEOUT = (1, 3600)
 CLOUD_SQL_CONNECTIONS_PER_RUN_INSTANCE = 100
 Egress = Literal["PRIVATE_RANGES_ONLY", "ALL_TRAFFIC"]
-EGRESS_SETTINGS: tuple[str, ...] = get_args(Egress)
 EGRESS_DEFAULT: Egress = "PRIVATE_RANGES_ONLY"
 """What Cloud Run uses when vpcAccess names no egress."""
 Ingress = Literal[
@@ -136,7 +132,6 @@ Ingress = Literal[
     "INGRESS_TRAFFIC_INTERNAL_ONLY",
     "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
 ]
-INGRESS_SETTINGS: tuple[str, ...] = get_args(Ingress)
 ENV_VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 URL_ENV_SUFFIXES: tuple[str, ...] = ("_URL", "_URI", "_DSN")
 """Env names read as a URL (DATABASE_URL, ...): a value the stack must never generate."""
@@ -184,8 +179,12 @@ CUSTOM_TIER_MEMORY_PER_VCPU_GB = (0.9, 6.5)
 CUSTOM_TIER_MEMORY_MIN_MIB = 3840
 CUSTOM_TIER_MEMORY_STEP_MIB = 256
 CUSTOM_TIER_VCPU_MAX = 96
-Edition = Literal["ENTERPRISE", "ENTERPRISE_PLUS"]
-EDITIONS: tuple[str, ...] = get_args(Edition)
+Edition = Literal["ENTERPRISE"]
+"""The one edition of every tier a stack file can name (parse_tier: shared-core and db-custom-*):
+"Cloud SQL Enterprise edition: general purpose shared core, general purpose dedicated core, N4";
+Enterprise Plus takes only its own N2 and C4A series, the db-perf-optimized-N-* machine types
+(https://cloud.google.com/sql/docs/postgres/machine-series-overview). A program of its own may
+set ENTERPRISE_PLUS: cloudsql-edition-matches-tier judges it."""
 Availability = Literal["ZONAL", "REGIONAL"]
 ENTERPRISE_PLUS_DEFAULT_FROM_VERSION = 16
 POSTGRES_VERSION_PATTERN = re.compile(r"^POSTGRES_(\d+)$")
@@ -205,7 +204,6 @@ SSL_MODE_REQUIRED = "ENCRYPTED_ONLY"
 # projects.locations.instances): a tier, 1-300 GiB, AUTH and in-transit encryption, reached on
 # private services access; with TLS the server listens on 6378, without on 6379.
 RedisTier = Literal["BASIC", "STANDARD_HA"]
-REDIS_TIERS: tuple[str, ...] = get_args(RedisTier)
 REDIS_MEMORY_GB = (1, 300)
 REDIS_VERSION_PATTERN = r"^REDIS_\d+_(\d+|X)$"
 RedisTransitEncryption = Literal["SERVER_AUTHENTICATION", "DISABLED"]
@@ -368,8 +366,8 @@ ADMIN_PORTS: dict[int, str] = {
     3389: "RDP",  # CKV_GCP_3
     3306: "MySQL",  # CKV_GCP_88
     5432: "PostgreSQL",
-    6379: "Redis",
-    6378: "Redis over TLS",
+    REDIS_PORT: "Redis",
+    REDIS_PORT_TLS: "Redis over TLS",
 }
 """Administration and database ports that must never be open to the internet."""
 POSTGRES_AUDIT_FLAGS: dict[str, str] = {

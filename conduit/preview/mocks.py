@@ -8,6 +8,8 @@ from typing import Any
 
 import pulumi
 
+from conduit.core import facts
+
 Outputs = dict[str, Any]
 
 
@@ -191,7 +193,7 @@ class GcpMocks(pulumi.runtime.Mocks):
             "__id": f"projects/{self.project}/locations/{self._location(state)}/instances/"
             f"{state['name']}",
             "host": "10.60.1.4",
-            "port": 6378 if tls else 6379,
+            "port": facts.REDIS_PORT_TLS if tls else facts.REDIS_PORT,
             "currentLocationId": f"{self._location(state)}-a",
             "serverCaCerts": [],
         }

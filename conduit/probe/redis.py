@@ -15,6 +15,7 @@ from urllib.parse import quote, unquote, urlsplit
 from redis import exceptions as redis_errors
 from redis.asyncio.connection import AbstractConnection, Connection, SSLConnection
 
+from conduit.core import facts
 from conduit.core.failures import FailureClass
 from conduit.probe.burst import (
     Attempt,
@@ -101,7 +102,7 @@ def parse_redis_url(raw: str, ca_file: str | None = None, ca_pem: str | None = N
     if ca_file and parts.scheme != "rediss":
         raise RedisUrlError("--redis-ca: only with a rediss:// (TLS) URL")
     password = unquote(parts.password) if parts.password is not None else None
-    default_port = 6378 if parts.scheme == "rediss" else 6379
+    default_port = facts.REDIS_PORT_TLS if parts.scheme == "rediss" else facts.REDIS_PORT
     return RedisTarget(
         parts.hostname,
         port or default_port,
@@ -121,7 +122,7 @@ def redis_url_from_env(env: Mapping[str, str]) -> str | None:
         return None
     scheme = "rediss" if env.get("REDIS_TLS") == "true" else "redis"
     auth = f":{quote(env['REDIS_AUTH'], safe='')}@" if env.get("REDIS_AUTH") else ""
-    return f"{scheme}://{auth}{env['REDIS_HOST']}:{env.get('REDIS_PORT', '6379')}/0"
+    return f"{scheme}://{auth}{env['REDIS_HOST']}:{env.get('REDIS_PORT', str(facts.REDIS_PORT))}/0"
 
 
 async def classify_redis(error: BaseException, target: RedisTarget) -> Failure:

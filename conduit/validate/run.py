@@ -7,6 +7,7 @@ import time
 from types import ModuleType
 
 from conduit import interrupts
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome, Report, Rule
 from conduit.validate.context import Context, skipped
@@ -20,7 +21,7 @@ def route_by_reachable_dependencies(findings: list[Finding], has_redis: bool) ->
     every connection in time is the app's failure, whatever the HTTP answer looked like: route
     it to the application team."""
     passed = {f.rule for f in findings if f.outcome is Outcome.PASS}
-    needed = ["database-connect", *(["redis-connect"] if has_redis else [])]
+    needed = [CheckId.DATABASE_CONNECT, *([CheckId.REDIS_CONNECT] if has_redis else [])]
     if not all(rule in passed for rule in needed):
         return findings
     note = REACHED.format(", ".join(f"{rule} passed" for rule in needed))
@@ -28,7 +29,7 @@ def route_by_reachable_dependencies(findings: list[Finding], has_redis: bool) ->
         dataclasses.replace(
             f, classification=FailureClass.APPLICATION, evidence=(*f.evidence, note)
         )
-        if f.rule == "health-endpoints"
+        if f.rule == CheckId.HEALTH_ENDPOINTS
         and f.outcome is Outcome.FAIL
         and f.classification == FailureClass.INFRASTRUCTURE
         else f

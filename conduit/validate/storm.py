@@ -48,8 +48,6 @@ class StormResult:
     elapsed: float
     runner: str
     notes: list[str] = field(default_factory=list)
-    budget_seconds: float | None = None
-    """The time the storm was given (the global deadline may have shortened it)."""
     baseline_seconds: float | None = None
     """The idle path's connection time: median of sequential connections before the burst."""
     baseline_source: str = "idle connections"
@@ -148,9 +146,10 @@ class CloudRunStorm:
     name = "cloudrun"
     LOG_POLL_SECONDS = 2.0
 
-    def __init__(self, clients, job_name: str) -> None:
+    def __init__(self, clients, job_id: str) -> None:
+        """`job_id`: `projects/{project}/locations/{region}/jobs/{name}`, what jobs.run names."""
         self._clients = clients
-        self._job = job_name
+        self._job = job_id
 
     def _execute(
         self, tasks: int, deadline: float, args: list[str] | None = None
@@ -221,10 +220,8 @@ class CloudRunStorm:
     def _payloads(self, execution: str, tasks: int, left: float, notes: list[str]) -> list[dict]:
         project = execution.split("/")[1]
         short = execution.rsplit("/", 1)[-1]
-        flt = (
-            'resource.type="cloud_run_job" '
-            f'AND labels."run.googleapis.com/execution_name"="{short}" '
-            f'AND logName="projects/{project}/logs/run.googleapis.com%2Fstdout"'
+        flt = probe_output.job_stdout_filter(
+            project, f'labels."run.googleapis.com/execution_name"="{short}"'
         )
         stop = time.monotonic() + max(left, 0)
         payloads: list[dict] = []
@@ -267,7 +264,6 @@ def measure(
     """The idle baseline (from `dsn`), then the storm within `budget` seconds."""
     baseline = idle_baseline(dsn, deadline) if dsn else None
     result = runner.run(tasks, budget)
-    result.budget_seconds = budget
     times = [t.seconds for t in result.tasks if t.ok and t.seconds is not None]
     if baseline is None and times:
         # No DSN to measure the idle path from here: the storm's fastest connection stands in.

@@ -62,9 +62,11 @@ class Res:
             self.urn = urn(self.resource_type, self.props.get("name", "r"))
 
 
-def urn(resource_type: str, name: str = "r") -> str:
-    """The URN an example resource gets (Res), for the URNs an expected violation names."""
-    return f"urn:pulumi:test::conduit::{resource_type}::{name}"
+def urn(resource_type: str, name: str = "r", parent_type: str = "") -> str:
+    """The URN an example resource gets (Res), for the URNs an expected violation names; with
+    `parent_type`, the URN of a child of that component (`conduit:service:Service`)."""
+    qualified = f"{parent_type}${resource_type}" if parent_type else resource_type
+    return f"urn:pulumi:test::conduit::{qualified}::{name}"
 
 
 def changed(props: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
@@ -82,3 +84,11 @@ def changed(props: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     else:
         node[last] = value
     return result
+
+
+def child(component: str, resource_type: str, props: dict[str, Any], **extra: Any) -> Res:
+    """An example resource as a child of the Conduit component type `component`, its URN as the
+    engine writes a child's."""
+    return Res(
+        resource_type, props, urn=urn(resource_type, props.get("name", "r"), component), **extra
+    )

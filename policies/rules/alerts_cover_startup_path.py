@@ -3,7 +3,9 @@ notifies someone.
 
 The incident's start-up failures went unnoticed until users saw them: every link of the path
 (Cloud SQL, the connector or Direct VPC subnet, each Cloud Run service) needs an alert policy
-labelled as covering it (conduit-covers) with at least one notification channel.
+labelled as covering it (conduit-covers) with at least one notification channel. The label is
+Conduit's (its alerts component sets it from conduit:alerting): only what Conduit's components
+built is judged, so a program that does not use them is not asked for labels it never writes.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from pulumi_policy import EnforcementLevel, Severity
 from conduit.core import teams
 from conduit.core.violation import Violation
 from policies.guard import samples
+from policies.guard.built import built_by_conduit
 from policies.guard.cloudrun import SERVICE
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
+from policies.guard.examples import Bad, Examples, Res, Want, changed, child, urn
 from policies.guard.props import at, items, known
 
 ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
@@ -43,13 +46,14 @@ def _covered(alerts: Sequence[StackResource]) -> tuple[set[str], set[str]]:
 
 
 def check(resources: Sequence[StackResource], _config: Config) -> Iterator[Violation]:
-    services = of_type(resources, SERVICE)
+    built = [r for r in resources if built_by_conduit(r)]
+    services = of_type(built, SERVICE)
     if not services:
         return
     notified, silent = _covered(of_type(resources, ALERT))
-    needed = [(r, teams.COVERS_DATABASE, "the database") for r in of_type(resources, INSTANCE)]
-    needed += [(r, teams.COVERS_EGRESS, "the egress path") for r in of_type(resources, CONNECTOR)]
-    needed += [(r, teams.COVERS_EGRESS, "the egress path") for r in of_type(resources, SUBNET)]
+    needed = [(r, teams.COVERS_DATABASE, "the database") for r in of_type(built, INSTANCE)]
+    needed += [(r, teams.COVERS_EGRESS, "the egress path") for r in of_type(built, CONNECTOR)]
+    needed += [(r, teams.COVERS_EGRESS, "the egress path") for r in of_type(built, SUBNET)]
     for service in services:
         name = at(service.props, "name", str)
         if known(name):
@@ -83,11 +87,25 @@ POLICY = stack_policy(
 
 # Examples: test data, not the rule, so mutation testing leaves them alone.
 # pragma: no mutate start
+_DATABASE, _NETWORK, _SERVICE = (
+    "conduit:database:Database",
+    "conduit:network:Network",
+    "conduit:service:Service",
+)
+_INSTANCE = child(_DATABASE, INSTANCE, samples.instance())
+_CONNECTOR = child(_NETWORK, CONNECTOR, samples.connector())
+_SUBNET = child(_NETWORK, SUBNET, samples.subnet())
+_BACKEND = child(_SERVICE, SERVICE, samples.service())
+_INSTANCE_URN = urn(INSTANCE, "staging-instance", _DATABASE)
+_CONNECTOR_URN = urn(CONNECTOR, "staging-connector", _NETWORK)
+_BACKEND_URN = urn(SERVICE, "backend", _SERVICE)
+
+
 def _system(*alerts: dict) -> list[Res]:
     return [
-        Res(INSTANCE, samples.instance()),
-        Res(CONNECTOR, samples.connector()),
-        Res(SERVICE, samples.service()),
+        _INSTANCE,
+        _CONNECTOR,
+        _BACKEND,
         *(
             Res(ALERT, {**a, "displayName": f"{i}"}, urn=urn(ALERT, str(i)))
             for i, a in enumerate(alerts)
@@ -95,11 +113,28 @@ def _system(*alerts: dict) -> list[Res]:
     ]
 
 
+def _missing(what: str, covers: str, urn_: str) -> Want:
+    return Want(
+        f"no alert covers {what}: an alert policy labelled conduit-covers={covers} with a "
+        "notification channel is missing.",
+        ("userLabels",),
+        None,
+        covers,
+        urn=urn_,
+    )
+
+
 _ALL = (
     samples.alert_policy("database"),
     samples.alert_policy("egress"),
     samples.alert_policy("service-backend", "application"),
 )
+# A program's own instance, connector and service, not built by Conduit's components.
+_FOREIGN = [
+    Res(INSTANCE, {**samples.instance(), "name": "db"}),
+    Res(CONNECTOR, {**samples.connector(), "name": "vpc-connector"}),
+    Res(SERVICE, {**samples.service(), "name": "web"}),
+]
 # pragma: no mutate end
 
 EXAMPLES = Examples(
@@ -107,66 +142,51 @@ EXAMPLES = Examples(
         _system(*_ALL),
         # A Direct VPC stack: its subnet is the egress path.
         [
-            Res(INSTANCE, samples.instance()),
-            Res(SUBNET, samples.subnet()),
-            Res(SERVICE, samples.direct_service()),
+            _INSTANCE,
+            _SUBNET,
+            child(_SERVICE, SERVICE, samples.direct_service()),
             *(Res(ALERT, a, urn=urn(ALERT, str(i))) for i, a in enumerate(_ALL)),
         ],
         # Nothing on Cloud Run: nothing to cover.
-        [Res(INSTANCE, samples.instance())],
+        [_INSTANCE],
+        # A program that does not use Conduit's components writes no conduit-covers labels:
+        # its resources are not judged.
+        _FOREIGN,
+        # Its own resources beside Conduit's covered ones are not judged either.
+        [*_FOREIGN, *_system(*_ALL)],
     ],
     bad=[
         # The production stack without conduit:alerting.
         Bad(
             _system(),
             (
-                Want(
-                    "no alert covers the database: an alert policy labelled "
-                    "conduit-covers=database with a notification channel is missing.",
-                    ("userLabels",),
-                    None,
-                    "database",
-                    urn=urn(INSTANCE, "staging-instance"),
-                ),
-                Want(
-                    "no alert covers the egress path: an alert policy labelled "
-                    "conduit-covers=egress with a notification channel is missing.",
-                    ("userLabels",),
-                    None,
-                    "egress",
-                    urn=urn(CONNECTOR, "staging-connector"),
-                ),
-                Want(
-                    "no alert covers service backend: an alert policy labelled "
-                    "conduit-covers=service-backend with a notification channel is missing.",
-                    ("userLabels",),
-                    None,
-                    "service-backend",
-                    urn=urn(SERVICE, "backend"),
-                ),
+                _missing("the database", "database", _INSTANCE_URN),
+                _missing("the egress path", "egress", _CONNECTOR_URN),
+                _missing("service backend", "service-backend", _BACKEND_URN),
+            ),
+        ),
+        # A program's own service before Conduit's: only Conduit's resources are said to need
+        # an alert.
+        Bad(
+            [*_FOREIGN, *_system()],
+            (
+                _missing("the database", "database", _INSTANCE_URN),
+                _missing("the egress path", "egress", _CONNECTOR_URN),
+                _missing("service backend", "service-backend", _BACKEND_URN),
             ),
         ),
         # A Direct VPC stack: its subnet needs the egress alert. An alert whose label is unknown
         # at preview covers nothing yet; the alerts after it still count.
         Bad(
             [
-                Res(INSTANCE, samples.instance()),
-                Res(SUBNET, samples.subnet()),
-                Res(SERVICE, samples.direct_service()),
+                _INSTANCE,
+                _SUBNET,
+                child(_SERVICE, SERVICE, samples.direct_service()),
                 Res(ALERT, changed(_ALL[0], "userLabels.conduit-covers", samples.UNKNOWN)),
                 Res(ALERT, _ALL[0], urn=urn(ALERT, "database")),
                 Res(ALERT, _ALL[2], urn=urn(ALERT, "backend")),
             ],
-            (
-                Want(
-                    "no alert covers the egress path: an alert policy labelled "
-                    "conduit-covers=egress with a notification channel is missing.",
-                    ("userLabels",),
-                    None,
-                    "egress",
-                    urn=urn(SUBNET, "staging-run-egress"),
-                ),
-            ),
+            (_missing("the egress path", "egress", urn(SUBNET, "staging-run-egress", _NETWORK)),),
         ),
         # An alert nobody receives does not cover anything.
         Bad(
@@ -182,7 +202,7 @@ EXAMPLES = Examples(
                     ("userLabels",),
                     None,
                     "egress",
-                    urn=urn(CONNECTOR, "staging-connector"),
+                    urn=_CONNECTOR_URN,
                 ),
             ),
         ),

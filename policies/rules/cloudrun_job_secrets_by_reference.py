@@ -88,7 +88,9 @@ POLICY = resource_policy(
 )
 
 
-def _job(args: list[str] | None = None, **env: str) -> dict[str, Any]:  # pragma: no mutate start
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
+def _job(args: list[str] | None = None, **env: str) -> dict[str, Any]:
     job = samples.job()
     container = job["template"]["template"]["containers"][0]
     container["envs"] = [
@@ -101,7 +103,10 @@ def _job(args: list[str] | None = None, **env: str) -> dict[str, Any]:  # pragma
     ]
     if args is not None:
         container["args"] = args
-    return job  # pragma: no mutate end
+    return job
+
+
+# pragma: no mutate end
 
 
 _A = f"{CONTAINERS}.args"
@@ -109,8 +114,10 @@ EXAMPLES = Examples(
     good=[
         _job(["probe", "--connections", "1", "--dsn", "postgresql://app@10.60.0.3/app"]),
         _job(["probe", "--redis"], CACHE_KEY_PREFIX="v1", EMPTY_TOKEN=""),
-        # A credential flag with nothing after it is not a credential.
+        # A credential flag with nothing after it is not a credential, nor one with an empty
+        # value before the next argument.
         _job(["probe", "--id-token"]),
+        _job(["probe", "--password=", "--connections"]),
     ],
     good_config={"allowedNames": ["CACHE_KEY_PREFIX"]},
     bad=[
@@ -153,6 +160,28 @@ EXAMPLES = Examples(
                 Want(
                     "container 0: argument 3 (--api-token) passes a credential in clear text.",
                     (f"{_A}.3",),
+                ),
+            ),
+        ),
+        # An empty value (not judged) before a credential: the next one still counts.
+        Bad(
+            _job(EMPTY_TOKEN="", DATABASE_PASSWORD_PLAIN="hunter2"),
+            (
+                Want(
+                    "container 0: env DATABASE_PASSWORD_PLAIN looks like a credential but is a "
+                    "literal value.",
+                    (f"{CONTAINERS}.envs.DATABASE_PASSWORD_PLAIN",),
+                ),
+            ),
+        ),
+        # An argument unknown at preview before the credential flag, whose value is the last
+        # argument.
+        Bad(
+            _job(["probe", samples.UNKNOWN, "--password", "hunter2"]),
+            (
+                Want(
+                    "container 0: argument 2 (--password) passes a credential in clear text.",
+                    (f"{_A}.2",),
                 ),
             ),
         ),

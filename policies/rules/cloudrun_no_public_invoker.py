@@ -92,6 +92,11 @@ EXAMPLES = Examples(
             ),
             config={"publicServices": ["www"]},
         ),
+        # A member that is not public before the one that is: the next still counts.
+        Bad(
+            {"name": "backend", "role": INVOKER, "members": ["user:ops@acme.example", "allUsers"]},
+            (Want("allUsers may invoke service backend.", ("member",), "allUsers"),),
+        ),
         # v1 names the service `service`.
         Bad(
             {"service": "backend", "role": "roles/run.viewer", "member": "allUsers"},

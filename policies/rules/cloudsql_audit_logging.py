@@ -74,13 +74,15 @@ POLICY = resource_policy(
 )
 
 
-def _instance(**flags: str) -> dict[str, Any]:  # pragma: no mutate start
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
+def _instance(**flags: str) -> dict[str, Any]:
     props = samples.instance()
     props["settings"]["databaseFlags"] = [
         {"name": "max_connections", "value": "400"},
         *({"name": k, "value": v} for k, v in {**facts.POSTGRES_AUDIT_FLAGS, **flags}.items()),
     ]
-    return props  # pragma: no mutate end
+    return props
 
 
 def _without(name: str) -> dict[str, Any]:
@@ -89,6 +91,9 @@ def _without(name: str) -> dict[str, Any]:
         f for f in props["settings"]["databaseFlags"] if f["name"] != name
     ]
     return props
+
+
+# pragma: no mutate end
 
 
 _P = FLAGS

@@ -21,8 +21,8 @@ REMEDIATION = (
 
 
 def check(props: Any, _config: Config) -> Iterator[Violation]:
-    # Pulumi's field defaults to true; the API field defaults to false.
-    if at(props, "deletionProtection", bool, default=True) is False:
+    # Pulumi's field defaults to true (absent is not False); the API field defaults to false.
+    if at(props, "deletionProtection", bool) is False:
         yield Violation("deletionProtection is false.", ("deletionProtection",), False, True)
     if at(props, "settings.deletionProtectionEnabled", bool, default=False) is False:
         yield Violation(

@@ -49,9 +49,38 @@ POLICY = resource_policy(
 )
 
 _PG16 = changed(samples.instance(), "databaseVersion", "POSTGRES_16")
+_PG16_DEFAULT = changed(_PG16, "settings.edition", None)
 EXAMPLES = Examples(
-    good=[samples.instance(), _PG16],
+    good=[
+        samples.instance(),
+        _PG16,
+        # ENTERPRISE_PLUS by default with a tier of its own (db-perf-optimized): accepted.
+        changed(_PG16_DEFAULT, "settings.tier", "db-perf-optimized-N-2"),
+        # A tier, a version or an edition unknown at preview: not judged.
+        changed(_PG16_DEFAULT, "settings.tier", samples.UNKNOWN),
+        changed(
+            changed(samples.instance(), "settings.edition", "ENTERPRISE_PLUS"),
+            "databaseVersion",
+            samples.UNKNOWN,
+        ),
+        changed(_PG16_DEFAULT, "settings.edition", samples.UNKNOWN),
+    ],
     bad=[
+        # A shared-core tier is rejected as a custom one is.
+        Bad(
+            changed(_PG16_DEFAULT, "settings.tier", "db-g1-small"),
+            (
+                Want(
+                    (
+                        "edition ENTERPRISE_PLUS (the default for POSTGRES_16) rejects tier "
+                        "db-g1-small: create fails with 'Invalid Tier'."
+                    ),
+                    ("settings.edition", "settings.tier"),
+                    "ENTERPRISE_PLUS",
+                    "ENTERPRISE",
+                ),
+            ),
+        ),
         Bad(
             changed(_PG16, "settings.edition", None),
             (

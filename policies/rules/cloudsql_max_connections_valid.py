@@ -60,9 +60,64 @@ POLICY = resource_policy(
 )
 
 _FLAGS = "settings.databaseFlags"
+
+
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
+def _flag(value: object) -> list[object]:
+    return [{"name": "max_connections", "value": value}]
+
+
+def _outside(value: int) -> Bad:
+    return Bad(
+        changed(samples.instance(), _FLAGS, _flag(str(value))),
+        (
+            Want(
+                f"max_connections {value} is outside 14-262143.",
+                ("settings.databaseFlags.max_connections",),
+                value,
+                "14-262143",
+            ),
+        ),
+    )
+
+
+# pragma: no mutate end
+
 EXAMPLES = Examples(
-    good=[samples.instance(), changed(samples.instance(), _FLAGS, None)],
+    good=[
+        samples.instance(),
+        changed(samples.instance(), _FLAGS, None),
+        # At the limits PostgreSQL accepts.
+        changed(samples.instance(), _FLAGS, _flag("14")),
+        changed(samples.instance(), _FLAGS, _flag("262143")),
+        # A value unknown at preview is not judged; neither is a flag unknown at preview or
+        # not an object beside the one that is set.
+        changed(samples.instance(), _FLAGS, _flag(samples.UNKNOWN)),
+        changed(samples.instance(), _FLAGS, [samples.UNKNOWN, "max_connections", *_flag("400")]),
+    ],
     bad=[
+        # One step past each limit.
+        _outside(13),
+        _outside(262144),
+        # A value unknown at preview before an invalid one: set twice, and the second judged.
+        Bad(
+            changed(samples.instance(), _FLAGS, [*_flag(samples.UNKNOWN), *_flag("10")]),
+            (
+                Want(
+                    "max_connections is set 2 times.",
+                    ("settings.databaseFlags.max_connections",),
+                    2,
+                    1,
+                ),
+                Want(
+                    "max_connections 10 is outside 14-262143.",
+                    ("settings.databaseFlags.max_connections",),
+                    10,
+                    "14-262143",
+                ),
+            ),
+        ),
         Bad(
             changed(samples.instance(), _FLAGS, [{"name": "max_connections", "value": "10"}]),
             (

@@ -53,9 +53,30 @@ POLICY = resource_policy(
 
 _IPV4 = "settings.ipConfiguration.ipv4Enabled"
 
+_NETWORKS = "settings.ipConfiguration.authorizedNetworks"
+_OPEN = Want(
+    "authorized network 0.0.0.0/0 opens the instance to the internet.",
+    ("settings.ipConfiguration.authorizedNetworks",),
+    "0.0.0.0/0",
+)
+
 EXAMPLES = Examples(
-    good=[samples.instance()],
+    good=[
+        samples.instance(),
+        # A private range is no opening; an entry unknown at preview or not an object is not
+        # judged.
+        changed(samples.instance(), _NETWORKS, [{"value": "10.0.0.0/8"}, samples.UNKNOWN, "x"]),
+    ],
     bad=[
+        # An unknown entry and a private range before the open one do not stop the judging.
+        Bad(
+            changed(
+                samples.instance(),
+                _NETWORKS,
+                [samples.UNKNOWN, "x", {"value": "10.0.0.0/8"}, {"value": "0.0.0.0/0"}],
+            ),
+            (_OPEN,),
+        ),
         Bad(
             changed(samples.instance(), "settings.ipConfiguration.ipv4Enabled", True),
             (

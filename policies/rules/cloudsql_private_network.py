@@ -57,9 +57,60 @@ POLICY = stack_policy(
 _NETWORK = samples.instance()["settings"]["ipConfiguration"]["privateNetwork"]
 _PSA = Res(PSA, {"network": _NETWORK, "service": "servicenetworking.googleapis.com"})
 
+_UNKNOWN_NETWORK = changed(
+    samples.instance(), "settings.ipConfiguration.privateNetwork", samples.UNKNOWN
+)
+_NO_PSA = "no private services access (servicenetworking Connection) for the instance's network."
+
 EXAMPLES = Examples(
-    good=[[_PSA, Res(INSTANCE, samples.instance())]],
+    good=[
+        [_PSA, Res(INSTANCE, samples.instance())],
+        # The network unknown at preview: the instance waits for the peering it depends on.
+        [
+            Res(PSA, {"network": samples.UNKNOWN, "name": "unknown"}),
+            _PSA,
+            Res(INSTANCE, _UNKNOWN_NETWORK, dependencies=[_PSA.urn]),
+        ],
+    ],
     bad=[
+        # Private services access for another network does not count.
+        Bad(
+            [
+                Res(PSA, {"network": "projects/p/global/networks/other", "name": "other"}),
+                Res(INSTANCE, samples.instance()),
+            ],
+            (
+                Want(
+                    _NO_PSA,
+                    ("settings.ipConfiguration.privateNetwork",),
+                    urn=urn(INSTANCE, "staging-instance"),
+                ),
+            ),
+        ),
+        # A network unknown at preview, with no peering to wait for; an instance with no
+        # private network before it does not stop the judging.
+        Bad(
+            [
+                _PSA,
+                Res(
+                    INSTANCE,
+                    {**changed(samples.instance(), "settings.ipConfiguration", {}), "name": "a"},
+                ),
+                Res(INSTANCE, _UNKNOWN_NETWORK, dependencies=["urn:pulumi:test::conduit::x::y"]),
+            ],
+            (
+                Want(
+                    "the instance has no private network.",
+                    ("settings.ipConfiguration.privateNetwork",),
+                    urn=urn(INSTANCE, "a"),
+                ),
+                Want(
+                    _NO_PSA,
+                    ("settings.ipConfiguration.privateNetwork",),
+                    urn=urn(INSTANCE, "staging-instance"),
+                ),
+            ),
+        ),
         Bad(
             [Res(INSTANCE, samples.instance())],
             (

@@ -82,8 +82,10 @@ POLICY = resource_policy(
 )
 
 
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
 def _rule(*allows: dict[str, Any], source: str = "0.0.0.0/0") -> dict[str, Any]:
-    return {  # pragma: no mutate
+    return {
         "name": "allow-admin",
         "network": "staging-vpc",
         "sourceRanges": ["10.0.0.0/8", source],
@@ -97,6 +99,9 @@ def _want(label: str, port: int, index: int = 0, source: str = "0.0.0.0/0") -> W
         (f"allows.{index}", "sourceRanges"),
         source,
     )
+
+
+# pragma: no mutate end
 
 
 _ALL = tuple(_want(label, port) for port, label in sorted(facts.ADMIN_PORTS.items()))

@@ -29,9 +29,7 @@ def check(props: Any, _config: Config) -> Iterator[Violation]:
     if at(props, "purpose", str) in facts.PROXY_SUBNET_PURPOSES:
         return
     if at(props, "logConfig", Mapping) is None:
-        yield Violation(
-            f"subnet {at(props, 'name', str)} records no flow logs.", ("logConfig",), None
-        )
+        yield Violation(f"subnet {at(props, 'name', str)} records no flow logs.", ("logConfig",))
 
 
 POLICY = resource_policy(

@@ -47,13 +47,39 @@ POLICY = stack_policy(
     remediation=REMEDIATION,
 )
 
+_ELSEWHERE = Want(
+    "service in us-central1 uses a connector in europe-west1.",
+    ("location",),
+    "europe-west1",
+    "us-central1",
+    urn=urn(SERVICE, "backend"),
+    related=((urn(CONNECTOR, "staging-connector"), "region"),),
+)
 EXAMPLES = Examples(
     good=[
         [Res(CONNECTOR, samples.connector()), Res(SERVICE, samples.service())],
         # A Cloud Run v1 service, its connector named by its vpc-access-connector annotation.
         [Res(CONNECTOR, samples.connector()), Res(SERVICE_V1, samples.service_v1())],
+        # A region unknown at preview is not judged.
+        [
+            Res(CONNECTOR, changed(samples.connector(), "region", samples.UNKNOWN)),
+            Res(SERVICE, samples.service()),
+        ],
+        [
+            Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
+            Res(SERVICE, changed(samples.service(), "location", samples.UNKNOWN)),
+        ],
     ],
     bad=[
+        # A service with no connector (Direct VPC egress) before one with a connector elsewhere.
+        Bad(
+            [
+                Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
+                Res(SERVICE, {**samples.direct_service(), "name": "direct"}),
+                Res(SERVICE, samples.service()),
+            ],
+            (_ELSEWHERE,),
+        ),
         Bad(
             [
                 Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
@@ -75,21 +101,7 @@ EXAMPLES = Examples(
                 Res(CONNECTOR, changed(samples.connector(), "region", "europe-west1")),
                 Res(SERVICE, samples.service()),
             ],
-            (
-                Want(
-                    "service in us-central1 uses a connector in europe-west1.",
-                    ("location",),
-                    "europe-west1",
-                    "us-central1",
-                    urn=urn(SERVICE, "backend"),
-                    related=(
-                        (
-                            urn(CONNECTOR, "staging-connector"),
-                            "region",
-                        ),
-                    ),
-                ),
-            ),
+            (_ELSEWHERE,),
         ),
     ],
 )

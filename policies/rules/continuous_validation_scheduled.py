@@ -2,7 +2,9 @@
 
 The remediation plan asks to validate the fix continuously, so a regression is seen before users
 see it. This needs the probe job in the stack and a Cloud Scheduler job that runs it (Cloud Run
-Admin API `jobs.run`) with no gap longer than the configured interval.
+Admin API `jobs.run`) with no gap longer than the configured interval. The probe job is
+Conduit's (conduit:probeJob): only services and jobs built by Conduit's components are judged,
+so a program that does not use them is not asked for a probe job it has no way to declare.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from pulumi_policy import EnforcementLevel, Severity
 from conduit.core import cron
 from conduit.core.violation import Violation
 from policies.guard import samples
+from policies.guard.built import built_by_conduit
 from policies.guard.cloudrun import JOB, SERVICE
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
+from policies.guard.examples import Bad, Examples, Res, Want, changed, child, urn
 from policies.guard.links import Linker
 from policies.guard.props import at, known
 
@@ -35,10 +38,10 @@ def _job_of(schedule: StackResource, jobs: Linker) -> StackResource | None:
 
 
 def check(resources: Sequence[StackResource], config: Config) -> Iterator[Violation]:
-    services = of_type(resources, SERVICE)
+    services = [s for s in of_type(resources, SERVICE) if built_by_conduit(s)]
     if not services:
         return
-    jobs = of_type(resources, JOB)
+    jobs = [j for j in of_type(resources, JOB) if built_by_conduit(j)]
     limit = config["maxIntervalMinutes"]
     if not jobs:
         yield Violation(
@@ -88,7 +91,23 @@ POLICY = stack_policy(
     schema={"maxIntervalMinutes": {"type": "integer", "minimum": 1, "maximum": 10080}},
 )
 
-_BASE = [Res(SERVICE, samples.service()), Res(JOB, samples.job())]
+_SERVICE_COMPONENT = "conduit:service:Service"
+_JOB_COMPONENT = "conduit:probe:ProbeJob"
+_SERVICE = child(_SERVICE_COMPONENT, SERVICE, samples.service())
+_JOB = child(_JOB_COMPONENT, JOB, samples.job())
+_BASE = [_SERVICE, _JOB]
+_JOB_URN = urn(JOB, "backend-probe", _JOB_COMPONENT)
+_SERVICE_URN = urn(SERVICE, "backend", _SERVICE_COMPONENT)
+# A program's own service and job, not built by Conduit's components.
+_FOREIGN_SERVICE = Res(SERVICE, {**samples.service(), "name": "web"})
+_FOREIGN_JOB = Res(JOB, {**samples.job(), "name": "migrate"})
+_UNSCHEDULED = Want(
+    "no Cloud Scheduler job runs the probe job: nothing validates the stack between deploys.",
+    ("conduit:continuousValidation",),
+    None,
+    "every 15 min",
+    urn=_JOB_URN,
+)
 EXAMPLES = Examples(
     good=[
         [*_BASE, Res(SCHEDULE, samples.scheduler_job())],
@@ -119,11 +138,14 @@ EXAMPLES = Examples(
             Res(
                 SCHEDULE,
                 changed(samples.scheduler_job(), "httpTarget.uri", samples.UNKNOWN),
-                dependencies=[urn(JOB, "backend-probe")],
+                dependencies=[_JOB_URN],
             ),
         ],
         # No Cloud Run service: nothing to validate.
-        [Res(JOB, samples.job())],
+        [_JOB],
+        # A program that does not use Conduit's components has no probe job to declare: its
+        # service and job are not judged.
+        [_FOREIGN_SERVICE, _FOREIGN_JOB],
     ],
     bad=[
         # One step past: every 16 minutes leaves a 16-minute gap (and 8 at the top of the hour).
@@ -136,7 +158,7 @@ EXAMPLES = Examples(
                     ("conduit:continuousValidation",),
                     16,
                     15,
-                    urn=urn(JOB, "backend-probe"),
+                    urn=_JOB_URN,
                 ),
             ),
         ),
@@ -149,7 +171,7 @@ EXAMPLES = Examples(
                     ("conduit:continuousValidation",),
                     60,
                     15,
-                    urn=urn(JOB, "backend-probe"),
+                    urn=_JOB_URN,
                 ),
             ),
         ),
@@ -166,16 +188,7 @@ EXAMPLES = Examples(
                     ),
                 ),
             ],
-            (
-                Want(
-                    "no Cloud Scheduler job runs the probe job: nothing validates the stack "
-                    "between deploys.",
-                    ("conduit:continuousValidation",),
-                    None,
-                    "every 15 min",
-                    urn=urn(JOB, "backend-probe"),
-                ),
-            ),
+            (_UNSCHEDULED,),
         ),
         # A job id unknown at preview and no dependency to link it: not the probe job's.
         Bad(
@@ -186,26 +199,35 @@ EXAMPLES = Examples(
                     changed(samples.scheduler_job(), "httpTarget.uri", samples.UNKNOWN),
                 ),
             ],
-            (
-                Want(
-                    "no Cloud Scheduler job runs the probe job: nothing validates the stack "
-                    "between deploys.",
-                    ("conduit:continuousValidation",),
-                    None,
-                    "every 15 min",
-                    urn=urn(JOB, "backend-probe"),
-                ),
-            ),
+            (_UNSCHEDULED,),
         ),
         Bad(
-            [Res(SERVICE, samples.service())],
+            [_SERVICE],
             (
                 Want(
                     "the stack has no probe job for continuous validation to run.",
                     ("conduit:probeJob",),
-                    urn=urn(SERVICE, "backend"),
+                    urn=_SERVICE_URN,
                 ),
             ),
+        ),
+        # A program's own service before Conduit's, and its own job, which is no probe job:
+        # said at Conduit's service.
+        Bad(
+            [_FOREIGN_SERVICE, _FOREIGN_JOB, _SERVICE],
+            (
+                Want(
+                    "the stack has no probe job for continuous validation to run.",
+                    ("conduit:probeJob",),
+                    urn=_SERVICE_URN,
+                ),
+            ),
+        ),
+        # The program's own job before the probe job: the probe job is the one said to run
+        # unscheduled.
+        Bad(
+            [_SERVICE, _FOREIGN_JOB, _JOB],
+            (_UNSCHEDULED,),
         ),
     ],
 )

@@ -86,6 +86,23 @@ EXAMPLES = Examples(
                     related=((urn(NAT, "staging-nat"), "region"),),
                 ),
             ),
-        )
+        ),
+        # A NAT whose name is not set is named "?"; the first NAT of a region is the one named.
+        Bad(
+            [
+                Res(NAT, changed(samples.router_nat(), "name", None), urn=urn(NAT, "unnamed")),
+                Res(NAT, samples.router_nat()),
+                Res(SERVICE, samples.direct_service()),
+            ],
+            (
+                Want(
+                    "service egresses by Direct VPC in us-central1, where Cloud NAT ? runs: "
+                    "Google documents cold-start delays of 30 s or more for this pairing.",
+                    ("template.vpcAccess.networkInterfaces",),
+                    urn=urn(SERVICE, "backend"),
+                    related=((urn(NAT, "unnamed"), "region"),),
+                ),
+            ),
+        ),
     ],
 )

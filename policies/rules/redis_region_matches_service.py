@@ -75,6 +75,24 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
+        # A service that is not Redis's client before the one that is: the next still counts.
+        Bad(
+            [
+                Res(REDIS, changed(samples.redis(), "region", "europe-west1")),
+                Res(SERVICE, {**samples.service(), "name": "other"}),
+                Res(SERVICE, _WIRED),
+            ],
+            (
+                Want(
+                    "service in us-central1 uses Redis in europe-west1.",
+                    ("location",),
+                    observed="europe-west1",
+                    required="us-central1",
+                    urn=urn(SERVICE, "backend"),
+                    related=((_REDIS_URN, "region"),),
+                ),
+            ),
+        ),
         # Host unknown at preview: the dependency links the service to the instance.
         Bad(
             [

@@ -76,6 +76,20 @@ def _service(name: str, env_name: str) -> Res:
     return Res(SERVICE, {**props, "name": name})
 
 
+def _with_api_key(resource: Res) -> Res:
+    """`resource` also reading secret api-key (one name only: no finding of its own)."""
+    ref = {"name": "API_KEY", "valueSource": {"secretKeyRef": {"secret": "api-key"}}}
+    resource.props["template"]["containers"][0]["envs"].append(ref)
+    return resource
+
+
+def _unnamed(env_name: str) -> Res:
+    resource = _service("x", env_name)
+    del resource.props["name"]
+    resource.urn = urn(SERVICE, "unnamed")
+    return resource
+
+
 # pragma: no mutate end
 
 EXAMPLES = Examples(
@@ -84,6 +98,22 @@ EXAMPLES = Examples(
         [_service("backend", "JWT_SECRET_KEY")],
     ],
     bad=[
+        # A secret read under one name (api-key, sorted first) does not stop the judging; a
+        # service without a name is shown as "?"; with one reader each, the first name is kept.
+        Bad(
+            [_with_api_key(_service("backend", "JWT_SECRET_KEY")), _unnamed("JWT_SECRET")],
+            (
+                Want(
+                    "secret jwt-secret-key is read as JWT_SECRET (?) and JWT_SECRET_KEY "
+                    "(backend): one secret, several names.",
+                    ("template.containers.envs.JWT_SECRET_KEY",),
+                    observed="JWT_SECRET_KEY",
+                    required="JWT_SECRET",
+                    urn=urn(SERVICE, "backend"),
+                    related=((urn(SERVICE, "unnamed"), "template.containers.envs.JWT_SECRET"),),
+                ),
+            ),
+        ),
         Bad(
             [
                 _service("backend", "JWT_SECRET_KEY"),

@@ -96,9 +96,27 @@ _DRIFTED = Res(
 )
 
 
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
 def _declared_external(ids: str) -> Res:
     props = changed(samples.service(), "annotations", {EXTERNAL_SECRETS_ANNOTATION: ids})
     return Res(SERVICE, props)
+
+
+def _also_reading_api_key(resource: Res) -> Res:
+    """`resource` also reading secret api-key, after its other secrets."""
+    ref = {"name": "API_KEY", "valueSource": {"secretKeyRef": {"secret": "api-key"}}}
+    resource.props["template"]["containers"][0]["envs"].append(ref)
+    return resource
+
+
+_DB_PASSWORD = Res(
+    SECRET, {"secretId": "db-password", "name": "db-password"}, urn=urn(SECRET, "db")
+)
+_DB_PASSWORD_VERSION = Res(VERSION, {"secret": "db-password"}, urn=urn(VERSION, "db"))
+
+
+# pragma: no mutate end
 
 
 EXAMPLES = Examples(
@@ -108,8 +126,49 @@ EXAMPLES = Examples(
         [_SECRET, _VERSION, Res(SERVICE_V1, samples.service_v1())],
         # Managed elsewhere, as the stack (conduit:externalSecrets) declares on the service.
         [_declared_external("other,jwt-secret-key")],
+        # A version whose secret is unknown at preview: the secret it depends on has one.
+        [
+            _SECRET,
+            Res(VERSION, {"secret": samples.UNKNOWN}, dependencies=[_SECRET.urn]),
+            Res(SERVICE, samples.service()),
+        ],
+        # The annotation unknown at preview declares nothing: the secret is the stack's.
+        [
+            _SECRET,
+            _VERSION,
+            Res(
+                SERVICE,
+                changed(
+                    samples.service(), "annotations", {EXTERNAL_SECRETS_ANNOTATION: samples.UNKNOWN}
+                ),
+            ),
+        ],
     ],
     bad=[
+        # External by the policy config and by the annotation together; an external secret
+        # before the undefined one does not stop the judging; every defined secret is listed.
+        Bad(
+            [
+                _SECRET,
+                _VERSION,
+                _DB_PASSWORD,
+                _DB_PASSWORD_VERSION,
+                _also_reading_api_key(_declared_external("other")),
+            ],
+            (
+                Want(
+                    (
+                        "env API_KEY references secret api-key, which the stack does not define "
+                        "(defined: db-password, jwt-secret-key)."
+                    ),
+                    ("template.containers.envs.API_KEY",),
+                    "api-key",
+                    ["db-password", "jwt-secret-key"],
+                    urn=urn(SERVICE, "backend"),
+                ),
+            ),
+            config={"externalSecrets": ["jwt-secret-key"]},
+        ),
         # The drift of the incident in a v1 service: located at its v1 env.
         Bad(
             [_DRIFTED, Res(SERVICE_V1, samples.service_v1())],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import FailureClass
 from conduit.core.settings import ConnectorSettings, NetworkSettings, ServiceSettings
 from conduit.report.model import Finding, Outcome
@@ -13,7 +14,7 @@ from conduit.validate.checks.service_ready import service_names
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
 
-ID = "config-drift"
+ID = CheckId.CONFIG_DRIFT
 DESCRIPTION = "The deployed egress path, services and database equal the stack's settings."
 ROLES = ("roles/run.viewer", "roles/vpcaccess.viewer", "roles/cloudsql.viewer")
 """What the validator's account needs for this check."""

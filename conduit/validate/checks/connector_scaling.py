@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
@@ -22,7 +23,7 @@ from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure
 from conduit.validate.storm import LocalStorm, StormResult
 
-ID = "connector-scaling"
+ID = CheckId.CONNECTOR_SCALING
 DESCRIPTION = (
     "The connector is READY as declared; storm connection times through the egress path "
     "(connector or Direct VPC) settle within the limit."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import FailureClass
 from conduit.core.settings import SuccessCriteria
 from conduit.probe.postgres import parse_dsn, probe
@@ -12,7 +13,7 @@ from conduit.validate.connections import judge_burst
 from conduit.validate.context import Context, skipped
 from conduit.validate.storm import CloudRunStorm
 
-ID = "database-connect"
+ID = CheckId.DATABASE_CONNECT
 DESCRIPTION = "K concurrent connections succeed and the slowest is under databaseConnectSeconds."
 ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
 """What the validator's account needs to run the probe job and read its results."""

@@ -8,13 +8,14 @@ from collections import Counter
 
 import httpx
 
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import CUT, FailureClass, classify_window
 from conduit.probe.burst import percentiles
 from conduit.report.model import Finding, Outcome
 from conduit.validate import identity
 from conduit.validate.context import Context, skipped
 
-ID = "health-endpoints"
+ID = CheckId.HEALTH_ENDPOINTS
 DESCRIPTION = "Every health endpoint answers HTTP 200 before the deadline (retries with backoff)."
 REQUEST_TIMEOUT = 5.0
 ATTEMPT_FLOOR = 1.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import FailureClass
 from conduit.core.settings import SuccessCriteria
 from conduit.probe.redis import parse_redis_url, probe_redis
@@ -13,7 +14,7 @@ from conduit.validate.connections import judge_burst
 from conduit.validate.context import Context, skipped
 from conduit.validate.storm import CloudRunStorm
 
-ID = "redis-connect"
+ID = CheckId.REDIS_CONNECT
 DESCRIPTION = "K concurrent Redis connections succeed and the slowest is under redisConnectSeconds."
 ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
 """What the validator's account needs to run the probe job and read its results."""

@@ -5,12 +5,13 @@ Reads version metadata only; the secret payload is never accessed.
 
 from __future__ import annotations
 
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure, no_credentials
 
-ID = "secrets-resolvable"
+ID = CheckId.SECRETS_RESOLVABLE
 DESCRIPTION = "Every secret the service references has an enabled latest version."
 ROLES = ("roles/secretmanager.viewer",)
 """What the validator's account needs for this check (metadata, never a payload)."""

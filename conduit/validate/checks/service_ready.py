@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
 from conduit.validate import deployed
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure, no_credentials
 
-ID = "service-ready"
+ID = CheckId.SERVICE_READY
 DESCRIPTION = "Each Cloud Run service is Ready; its latest created revision is ready and serving."
 ROLES = ("roles/run.viewer",)
 """What the validator's account needs for this check."""

@@ -16,12 +16,13 @@ import threading
 from typing import Any
 
 from conduit.core import startup_log
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import FailureClass
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
 from conduit.validate.google import api_failure, no_credentials
 
-ID = "service-startup-rate"
+ID = CheckId.SERVICE_STARTUP_RATE
 DESCRIPTION = "The service's own start-ups over a window (Cloud Logging) meet startupSuccessRate."
 ROLES = ("roles/logging.viewer",)
 """What the validator's account needs for this check."""

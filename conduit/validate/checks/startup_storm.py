@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import classify_window
 from conduit.core.settings import SuccessCriteria
 from conduit.probe.burst import percentiles
@@ -11,7 +12,7 @@ from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
 from conduit.validate.storm import StormResult
 
-ID = "startup-storm"
+ID = CheckId.STARTUP_STORM
 DESCRIPTION = "N fresh probes connect at once; the share that succeeds meets startupSuccessRate."
 ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
 """What the validator's account needs to run the probe job and read its results."""

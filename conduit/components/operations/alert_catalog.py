@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
-from conduit.components import monitored
-from conduit.components.log_metrics import probe_results_filter
+from conduit.components.operations import monitored
+from conduit.components.operations.log_metrics import probe_results_filter
 from conduit.core import capacity, names, probe_output, startup_log, teams
+from conduit.core.check_ids import CheckId
 from conduit.core.failures import FailureClass
 from conduit.core.settings import AlertingSettings, ConnectorSettings, SuccessCriteria
 
@@ -64,7 +65,7 @@ class Alert:
     conditions: list[mon.AlertPolicyConditionArgs]
     what: str
     causes: str
-    check: str
+    check: CheckId
     """The `conduit validate` check that measures the same thing."""
     remediation: str
     log_based: bool = False
@@ -159,7 +160,7 @@ def database_alert(args: AlertsArgs) -> Alert:
         f"max_connections {args.max_connections}) for 5 minutes.",
         causes="more instances than the connection budget allows (a start-up storm), a "
         "pool larger than declared, leaked connections.",
-        check="database-connect",
+        check=CheckId.DATABASE_CONNECT,
         remediation="lower maxInstances or the pool (cloudsql-connection-budget gives the "
         "largest safe maxInstances), or raise maxConnections with the tier.",
     )
@@ -198,7 +199,7 @@ def connector_alert(args: AlertsArgs, connector: ConnectorSettings) -> Alert:
         f"{percent} % of its {mbps} Mbps.",
         causes="a start-up storm or traffic beyond what the connector was sized for; "
         "shared-core machines exhaust CPU credits first.",
-        check="connector-scaling",
+        check=CheckId.CONNECTOR_SCALING,
         remediation="raise the connector's maxInstances or machineType "
         "(connector-capacity-covers-services), or move to Direct VPC egress.",
     )
@@ -225,7 +226,7 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
             causes="the path to the database or Redis too slow (connector scaling, Direct "
             "VPC warm-up), the database out of connections, a window shorter than the app's "
             "DATABASE_INIT_TIMEOUT_SECONDS.",
-            check="service-startup-rate",
+            check=CheckId.SERVICE_STARTUP_RATE,
             remediation="run the check; cloudrun-startup-probe-covers-db-init and "
             "connector-warm-capacity size the window and the connector.",
             log_based=True,
@@ -245,7 +246,7 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
             "database init timeout).",
             causes="the app gave up: a missing env var (requiredEnv), a wrong secret, a "
             "crash during start-up.",
-            check="service-startup-rate",
+            check=CheckId.SERVICE_STARTUP_RATE,
             remediation="read the revision's logs; config-drift names env the app needs but lacks.",
             log_based=True,
         ),
@@ -267,7 +268,7 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
             what=f"more than {ratio:.0%} of {service}'s requests answered 5xx for 5 minutes.",
             causes="application errors; a dependency the app cannot reach (then the "
             "infrastructure alerts fire too).",
-            check="health-endpoints",
+            check=CheckId.HEALTH_ENDPOINTS,
             remediation="check the health endpoints and the app's logs.",
         ),
     ]
@@ -314,7 +315,7 @@ def service_alerts(args: AlertsArgs, service: str) -> list[Alert]:
                 ],
                 what=f"{service}'s health endpoints failed from more than one region.",
                 causes="the app answers non-200 (its own health or a dependency it reports).",
-                check="health-endpoints",
+                check=CheckId.HEALTH_ENDPOINTS,
                 remediation="run the check: it tells an unreachable database or Redis "
                 "(infrastructure) from the app's own failure (application).",
             )
@@ -332,12 +333,12 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
         return []
     results = probe_results_filter(args.project, args.probe_jobs)
     thresholds, criteria = args.settings.thresholds, args.criteria
-    kinds: Sequence[tuple[str, str, float, str]] = [
+    kinds: Sequence[tuple[str, str, float, CheckId]] = [
         (
             "postgresql",
             "database",
             thresholds.database_connect_seconds or criteria.database_connect_seconds,
-            "database-connect",
+            CheckId.DATABASE_CONNECT,
         ),
         *(
             [
@@ -345,7 +346,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
                     "redis",
                     "Redis",
                     thresholds.redis_connect_seconds or criteria.redis_connect_seconds,
-                    "redis-connect",
+                    CheckId.REDIS_CONNECT,
                 )
             ]
             if args.redis
@@ -392,7 +393,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
                 ],
                 what=f"a probe run failed and classified the failure as {failure_class}.",
                 causes=PROBE_FAILURE_CAUSES[failure_class],
-                check="database-connect",
+                check=CheckId.DATABASE_CONNECT,
                 remediation="run the check; its finding carries the probe's errors.",
                 log_based=True,
             )

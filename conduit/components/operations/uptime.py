@@ -107,4 +107,4 @@ class UptimeChecks(pulumi.ComponentResource):
                 )
                 provenance.declare(check, {"": f"{service.settings_key}.healthEndpoints"})
                 self.check_ids[service.name].append(check.uptime_check_id)
-        self.register_outputs({})
+        self.register_outputs({"checkIds": self.check_ids})

@@ -48,6 +48,8 @@ class ContinuousValidation(pulumi.ComponentResource):
     """A service account that may run the probe jobs, and one scheduler job per tier and target."""
 
     jobs: list[gcp.cloudscheduler.Job]
+    service_account_email: pulumi.Output[str]
+    """The identity the scheduler runs the probe jobs as."""
 
     def __init__(self, name: str, args: ScheduleArgs, opts: ResourceOptions | None = None) -> None:
         super().__init__("conduit:operations:ContinuousValidation", name, {}, opts)
@@ -101,4 +103,7 @@ class ContinuousValidation(pulumi.ComponentResource):
             )
             provenance.declare(job, {"": f"{KEY}.{run.tier}", "region": "gcp:region"})
             self.jobs.append(job)
-        self.register_outputs({})
+        self.service_account_email = account.email
+        self.register_outputs(
+            {"schedulerJobs": [job.name for job in self.jobs], "serviceAccount": account.email}
+        )

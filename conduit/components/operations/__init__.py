@@ -1,6 +1,15 @@
-"""Operations as code: what watches the stack (log-based metrics, uptime checks, routed alerts, the
-dashboard) and what validates it continuously (scheduled probe runs), from conduit:alerting and
-conduit:continuousValidation."""
+"""Operations as code: what watches the stack and what validates it continuously, from
+conduit:alerting and conduit:continuousValidation; the start-up path's own components sit one
+level up.
+
+- `log_metrics`: the probe's printed results and Cloud Run's start-up failures as time series;
+- `uptime`: HTTPS checks on each public service's health endpoints;
+- `alert_catalog` (the alerts as data) and `alerts` (their notification channels and policies);
+- `dashboard`: the stack's Cloud Monitoring dashboard, as the API's JSON;
+- `monitored`: the Monitoring filters the alerts and the dashboard share;
+- `schedules`: Cloud Scheduler running the probe jobs (continuous validation);
+- `Operations` (here): all of it for one stack.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +18,13 @@ from dataclasses import dataclass
 import pulumi
 from pulumi import ResourceOptions
 
-from conduit.components.alert_catalog import AlertsArgs
-from conduit.components.alerts import Alerts
-from conduit.components.dashboard import DashboardArgs, DashboardService, StackDashboard
-from conduit.components.log_metrics import LogMetrics, LogMetricsArgs
+from conduit.components.operations.alert_catalog import AlertsArgs
+from conduit.components.operations.alerts import Alerts
+from conduit.components.operations.dashboard import DashboardArgs, DashboardService, StackDashboard
+from conduit.components.operations.log_metrics import LogMetrics, LogMetricsArgs
+from conduit.components.operations.schedules import ContinuousValidation, ScheduleArgs, ScheduledJob
+from conduit.components.operations.uptime import CheckedService, UptimeArgs, UptimeChecks
 from conduit.components.options import child_options
-from conduit.components.schedules import ContinuousValidation, ScheduleArgs, ScheduledJob
-from conduit.components.uptime import CheckedService, UptimeArgs, UptimeChecks
 from conduit.core import capacity, probe_runs
 from conduit.core.settings import AlertThresholds, StackSettings
 
@@ -43,6 +52,7 @@ class Operations(pulumi.ComponentResource):
     alerts: Alerts | None
     uptime: UptimeChecks | None
     schedules: ContinuousValidation | None
+    dashboard: StackDashboard
 
     def __init__(
         self, name: str, args: OperationsArgs, opts: ResourceOptions | None = None
@@ -97,7 +107,7 @@ class Operations(pulumi.ComponentResource):
                 ),
                 child,
             )
-        StackDashboard(
+        self.dashboard = StackDashboard(
             env,
             DashboardArgs(
                 environment=env,
@@ -137,4 +147,20 @@ class Operations(pulumi.ComponentResource):
                 ),
                 child,
             )
-        self.register_outputs({})
+        self.register_outputs(
+            {
+                "dashboardId": self.dashboard.dashboard_id,
+                "startupFailuresMetric": self.metrics.startup_failures,
+                **(
+                    {"alertPolicies": [p.name for p in self.alerts.policies.values()]}
+                    if self.alerts
+                    else {}
+                ),
+                **({"uptimeChecks": self.uptime.check_ids} if self.uptime else {}),
+                **(
+                    {"schedulerJobs": [job.name for job in self.schedules.jobs]}
+                    if self.schedules
+                    else {}
+                ),
+            }
+        )

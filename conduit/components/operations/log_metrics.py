@@ -34,12 +34,8 @@ def metric_type(name: str) -> str:
 def probe_results_filter(project: str, jobs: Sequence[str]) -> str:
     """The probe jobs' printed results: their stdout entries that carry a result's kind."""
     names = " OR ".join(f'"{job}"' for job in jobs)
-    return (
-        'resource.type="cloud_run_job" '
-        f"AND resource.labels.job_name=({names}) "
-        f'AND logName="projects/{project}/logs/run.googleapis.com%2Fstdout" '
-        f"AND {probe_output.payload_path(probe_output.KIND)}:*"
-    )
+    stdout = probe_output.job_stdout_filter(project, f"resource.labels.job_name=({names})")
+    return f"{stdout} AND {probe_output.payload_path(probe_output.KIND)}:*"
 
 
 def extract(*fields: str) -> str:
@@ -136,4 +132,10 @@ class LogMetrics(pulumi.ComponentResource):
         )
         provenance.declare(failures, {"": "conduit:alerting"})
         self.startup_failures = metric_type(startup_failures)
-        self.register_outputs({})
+        self.register_outputs(
+            {
+                "startupFailures": self.startup_failures,
+                **({"connectSeconds": self.connect_seconds} if self.connect_seconds else {}),
+                **({"results": self.results} if self.results else {}),
+            }
+        )

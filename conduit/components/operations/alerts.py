@@ -1,6 +1,6 @@
 """Notification channels per team and one alert policy per entry of the alert catalog
-(conduit/components/alert_catalog.py), each routed to its team's channels and documented with the
-`conduit validate` run to do."""
+(alert_catalog.py beside this module), each routed to its team's channels and documented with
+the `conduit validate` run to do."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
 from conduit.components import provenance
-from conduit.components.alert_catalog import Alert, AlertsArgs, alerts
+from conduit.components.operations.alert_catalog import Alert, AlertsArgs, alerts
 from conduit.components.options import child_options
 from conduit.core import teams
 
@@ -69,7 +69,15 @@ class Alerts(pulumi.ComponentResource):
             )
             provenance.declare(policy, {"": KEY})
             self.policies[alert.key] = policy
-        self.register_outputs({})
+        self.register_outputs(
+            {
+                "policies": {key: policy.name for key, policy in self.policies.items()},
+                "channels": {
+                    team: [channel.name for channel in channels]
+                    for team, channels in self.channels.items()
+                },
+            }
+        )
 
     @staticmethod
     def _channel(

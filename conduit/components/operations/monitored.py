@@ -3,6 +3,8 @@ policies and the dashboard, so an alert and its chart always read the same time 
 
 from __future__ import annotations
 
+from conduit.core import probe_output
+
 BACKENDS = "cloudsql.googleapis.com/database/postgresql/num_backends"
 """PostgreSQL's connections: the backends metric, not the network one (MySQL and SQL Server)."""
 
@@ -31,15 +33,11 @@ def cloud_run(service: str, metric: str) -> str:
     )
 
 
-PROBE_RESOURCE = "cloud_run_job"
-"""The monitored resource of the probe job's log entries, and so of the metrics made from them."""
-
-
 def log_metric(metric_type: str, kind: str) -> str:
     """A probe log-based metric's series for one kind of target (postgresql, redis); a
     metric-type filter must also restrict `resource.type` (Monitoring refuses it otherwise:
     hashicorp/terraform-provider-google#4165)."""
     return (
-        f'metric.type="{metric_type}" AND resource.type="{PROBE_RESOURCE}" '
+        f'metric.type="{metric_type}" AND resource.type="{probe_output.PROBE_RESOURCE}" '
         f'AND metric.labels.kind="{kind}"'
     )
