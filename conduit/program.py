@@ -197,14 +197,13 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             auth=secrets.refs.get(REDIS_AUTH_ENV),
         )
     services: dict[str, Service] = {}
-    declared = settings.declared_service_names
     for key, svc in settings.services.items():
         # The generated secrets reach a service through its wiring, never by default.
         shared = sorted(n for n in secrets.refs if n not in {**generated_ids, **composed_ids})
         received = [*(svc.secrets if svc.secrets is not None else shared), *svc.composed_env]
         services[svc.name] = Service(
             # One service per stack keeps the names it always had.
-            settings.service_resource_name(key, declared[key]),
+            settings.service_resource_name(key),
             ServiceArgs(
                 settings=svc,
                 region=settings.region,
@@ -302,12 +301,13 @@ def export_outputs(settings: StackSettings, stack: Stack) -> None:
             for name, service in stack.services.items()
         },
     )
-    if settings.service is not None:
+    single = settings.single_service
+    if single is not None:
         # What the validator reads of a one-service stack.
         (service,) = stack.services.values()
         pulumi.export("serviceName", service.name)
         pulumi.export("serviceUrl", service.uri)
-        pulumi.export("healthEndpoints", list(settings.service.health_endpoints))
+        pulumi.export("healthEndpoints", list(single.health_endpoints))
     pulumi.export("region", settings.region)
     pulumi.export("project", settings.project)
     pulumi.export("egressPath", settings.network.egress)

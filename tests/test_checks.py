@@ -4,6 +4,7 @@ same checks through the `conduit validate` command.)"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -414,7 +415,7 @@ def _on_direct_vpc(fake, subnetwork: str = "staging-run-egress") -> dict:
         egress=run_v2.VpcAccess.VpcEgress.PRIVATE_RANGES_ONLY,
     )
     network = parse_settings(stack_config("staging-direct"), "Pulumi.staging-direct.yaml").network
-    return {"settings": SETTINGS.model_copy(update={"network": network})}
+    return {"settings": dataclasses.replace(SETTINGS, network=network)}
 
 
 def test_a_direct_vpc_stack_as_declared_has_no_drift_and_no_connector_is_read(google) -> None:
@@ -453,7 +454,7 @@ def test_a_tier_default_max_connections_is_declared_as_absent(google) -> None:
     fake, endpoint = google
     fake.objects[f"projects/{PROJECT}/instances/{INSTANCE}"]["settings"]["databaseFlags"] = []
     database = SETTINGS.database.model_copy(update={"max_connections": None})
-    settings = SETTINGS.model_copy(update={"database": database})
+    settings = dataclasses.replace(SETTINGS, database=database)
     (finding,) = config_drift.run(context(endpoint, settings=settings))
     assert finding.outcome is Outcome.PASS
 
@@ -1282,11 +1283,10 @@ def test_every_service_of_the_stack_is_judged_on_its_own(google) -> None:
 
 def test_drift_names_an_app_s_required_env_the_revision_lacks(google) -> None:
     _, endpoint = google
-    service = SETTINGS.service.model_copy(
-        update={"required_env": ("DATABASE_POOL_SIZE", "JWT_SECRET")}
-    )
+    (key, service), *_ = SETTINGS.services.items()
+    service = service.model_copy(update={"required_env": ("DATABASE_POOL_SIZE", "JWT_SECRET")})
     (finding,) = config_drift.run(
-        context(endpoint, settings=SETTINGS.model_copy(update={"service": service}))
+        context(endpoint, settings=dataclasses.replace(SETTINGS, services={key: service}))
     )
     assert finding.evidence == (
         "service backend requiredEnv JWT_SECRET: not set on the deployed revision",

@@ -12,7 +12,7 @@ import yaml
 
 from conduit.components.provenance import settings_key
 from conduit.core.exitcodes import ExitCode
-from conduit.core.settings import ServiceEntrySettings, StackSettings
+from conduit.core.settings import ServiceEntrySettings, StackFile
 from conduit.preview.run import PreviewRequest, default_policy_config, preview
 from conduit.report.model import Finding, Location, Outcome
 from conduit.report.render import RENDERERS
@@ -331,7 +331,7 @@ def test_every_declared_source_is_a_settings_key(stack: str) -> None:
     from conduit.preview.plan import plan_stack
 
     plan = plan_stack(ROOT, stack)
-    known = _settings_paths(StackSettings, "").union({".gcp:region"})
+    known = _settings_paths(StackFile, "").union({".gcp:region"})
     known = {k.lstrip(".") for k in known}
     config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
     named = {f"conduit:secrets.{n}" for n in config.get("conduit:secrets", {})}

@@ -8,7 +8,7 @@ import typing
 from pydantic import BaseModel
 
 from conduit.core import suppression
-from conduit.core.settings import StackSettings
+from conduit.core.settings import StackFile
 from policies import rules
 from tests.conftest import ROOT
 
@@ -64,7 +64,7 @@ def _keys(model: type[BaseModel], prefix: str) -> list[str]:
 
 def test_the_settings_reference_covers_every_key() -> None:
     listed = set(re.findall(r"^\| `([^`]+)` \|", _section("Settings"), re.M))
-    expected = set(_keys(StackSettings, "")) | {"conduit:secretValues"}
+    expected = set(_keys(StackFile, "")) | {"conduit:secretValues"}
     assert listed == expected, (expected - listed, listed - expected)
 
 

@@ -460,3 +460,24 @@ def test_services_with_long_shared_prefixes_get_distinct_valid_names() -> None:
     assert all(facts.SERVICE_ACCOUNT_ID_PATTERN.match(a) for a in accounts), accounts
     jobs = [names.probe_job_name(s.name) for s in settings.services.values()]
     assert len(set(jobs)) == 3 and all(len(j) <= 63 for j in jobs)
+
+
+def test_the_runtime_settings_are_computed_once_from_the_file() -> None:
+    """The services (named, prefixed) are worked out when the settings are built, not on every
+    read; the raw file model keeps the names as the file gives them."""
+    from conduit.core.settings import StackFile
+
+    config = stack_config("staging")
+    config["conduit:namePrefix"] = "acme"
+    settings = parse_settings(config, "Pulumi.staging.yaml")
+    assert settings.services is settings.services
+    assert [s.name for s in settings.services.values()] == ["acme-backend", "acme-auth"]
+    assert settings.declared_service_names == {
+        "conduit:services.backend": "backend",
+        "conduit:services.auth": "auth",
+    }
+    assert settings.service_resource_name("conduit:services.auth") == "acme-auth"
+    raw = StackFile.model_validate(
+        {k: v for k, v in config.items() if k.startswith(("conduit:", "gcp:"))}
+    )
+    assert list(raw.services_by_name or {}) == ["backend", "auth"]

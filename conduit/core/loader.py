@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from conduit.core import files, suggest
-from conduit.core.settings import CrossFieldError, StackSettings
+from conduit.core.settings import CrossFieldError, StackFile, StackSettings, settings_of
 
 SETTINGS_NAMESPACES = ("conduit:", "gcp:project", "gcp:region")
 SECRET_VALUES_KEY = "conduit:secretValues"
@@ -155,11 +155,13 @@ def parse_settings(
         if isinstance(key, str) and key.startswith(SETTINGS_NAMESPACES) and key != SECRET_VALUES_KEY
     }
     try:
-        return StackSettings.model_validate(raw, context={"secret_value_names": secret_names})
+        return settings_of(StackFile.model_validate(raw), secret_names)
     except ValidationError as error:
         raise SettingsError(
             [_describe(source, problem, lines) for problem in error.errors()]
         ) from None
+    except CrossFieldError as error:
+        raise SettingsError([_describe_rule(source, error, lines)]) from None
     except (RecursionError, ValueError, TypeError) as error:
         # Nothing a stack file holds may end in a traceback.
         raise SettingsError([f"{source}: config: cannot be read as settings ({error})"]) from None
@@ -190,6 +192,13 @@ def _describe(source: str, problem: Mapping[str, Any], lines: KeyLines | None = 
     return f"{where}: {key}: {message}"
 
 
+def _describe_rule(source: str, error: CrossFieldError, lines: KeyLines | None) -> str:
+    """A broken cross-key rule, located at the stack-file key it names."""
+    line = lines.line_of([error.key]) if lines is not None else None
+    where = f"{source}:{line}" if line else source
+    return f"{where}: {error.key}: {error}"
+
+
 def _secret_bearing(loc: list[str]) -> bool:
     """Keys whose values may be secrets (a value set by hand, an env value, a key named like a
     credential): never echoed. `conduit:secrets` maps names to secret ids, which are not."""
@@ -208,7 +217,7 @@ def _shown(value: Any) -> str:
 
 def _allowed_keys(loc: list[str]) -> list[str]:
     """The keys a settings model accepts at `loc`, by walking the models along the path."""
-    model: type[BaseModel] | None = StackSettings
+    model: type[BaseModel] | None = StackFile
     keyed = False  # the last step was a mapping of names to models: the next part is a name
     for part in loc:
         if model is None:

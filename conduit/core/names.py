@@ -37,6 +37,54 @@ def service_account_id(service: str) -> str:
     return candidate
 
 
+SINGLE_SERVICE_KEY = "conduit:service"
+SERVICES_KEY = "conduit:services"
+
+
+def prefix(environment: str, name_prefix: str | None) -> str:
+    """What a stack's derived names start with: namePrefix, else the environment."""
+    return name_prefix or environment
+
+
+def service_physical_name(name_prefix: str | None, service: str) -> str:
+    """A Cloud Run service's own name: its key, prefixed when namePrefix is set."""
+    return service if name_prefix is None else f"{name_prefix}-{service}"
+
+
+def service_resource_name(environment: str, name_prefix: str | None, key: str, service: str) -> str:
+    """The Pulumi name of a service's component (`key` is its settings key): the one it always
+    had by default, the environment's for a one-service stack."""
+    if name_prefix is None and key == SINGLE_SERVICE_KEY:
+        return environment
+    return f"{prefix(environment, name_prefix)}-{service}"
+
+
+def stack_password_secret_id(
+    environment: str, name_prefix: str | None, services: tuple[str, ...]
+) -> str:
+    """The generated database password's secret: named after the service of a one-service stack
+    (as it always was), after the environment when several share it, after namePrefix if set."""
+    if name_prefix is not None:
+        return database_password_secret_id(name_prefix)
+    return database_password_secret_id(services[0] if len(services) == 1 else environment)
+
+
+def composed_secret_id(stack_prefix: str, env_name: str) -> str:
+    """The secret that holds a composed connection URL: `<prefix>-<env name in kebab case>`
+    (DATABASE_URL -> staging-database-url), one per env name whoever reads it."""
+    return f"{stack_prefix}-{env_name.lower().replace('_', '-')}"
+
+
+def redis_auth_secret_id(stack_prefix: str) -> str:
+    """The secret that holds the Redis instance's AUTH string."""
+    return f"{stack_prefix}-redis-auth"
+
+
+def redis_instance_id(stack_prefix: str) -> str:
+    """The Memorystore instance's id."""
+    return f"{stack_prefix}-redis"
+
+
 def database_password_secret_id(service: str) -> str:
     """The Secret Manager id of the generated database password."""
     return f"{service}-db-password"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from conduit.core.loader import SECRET_VALUES_KEY
-from conduit.core.settings import StackSettings
+from conduit.core.settings import StackFile
 
 SCHEMA_PATH = Path(__file__).with_name("stack.schema.json")
 SCHEMA_ID = "https://conduit.example/schemas/stack.schema.json"
@@ -19,7 +19,7 @@ SCHEMA_ID = "https://conduit.example/schemas/stack.schema.json"
 def stack_schema() -> dict[str, Any]:
     """The schema of a whole stack file: `config` holds the settings (descriptions, enums,
     ranges and defaults from the models); keys of other namespaces pass unchecked."""
-    config = StackSettings.model_json_schema(by_alias=True, mode="validation")
+    config = StackFile.model_json_schema(by_alias=True, mode="validation")
     defs = config.pop("$defs", {})
     config["properties"][SECRET_VALUES_KEY] = {
         "description": "Secret values by env name, set with `pulumi config set --secret --path "

@@ -1,188 +1,121 @@
-"""`conduit validate`: targets from outputs or flags, the selected checks, one report."""
+"""`conduit validate`: its arguments, and the typed request built from them."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import os
-import sys
+from pathlib import Path
 
+from conduit import arguments
 from conduit.core.exitcodes import ExitCode
-from conduit.core.failures import FailureClass
-from conduit.core.loader import SettingsError, load_stack_file, stack_file
-from conduit.core.settings import StackSettings
-from conduit.probe.postgres import DsnError, parse_dsn
-from conduit.probe.redis import RedisUrlError, parse_redis_url
-from conduit.report.model import Outcome, Report
-from conduit.report.output import emit, plan_outputs
-from conduit.validate.checks import CHECKS
-from conduit.validate.context import Context
-from conduit.validate.deadline import Deadline
-from conduit.validate.google import GoogleClients
-from conduit.validate.identity import given_token
-from conduit.validate.run import validate
-from conduit.validate.storm import CloudRunStorm, LocalStorm, Runner
-from conduit.validate.targets import (
-    NoPulumiCliError,
-    Targets,
-    TargetsError,
-    from_outputs,
-    outputs_file,
-    stack_outputs,
-    with_service_urls,
-)
+from conduit.validate.request import STORM_RUNNERS, CheckSelection, ValidateRequest
+
+HELP = "measure the success criteria on a live stack (or local stand-ins)"
+STORM_TASKS = (1, 1000)
 
 
-class ValidateError(ValueError):
-    """Invalid input to `conduit validate`: exit 2, one line per problem."""
+def epilog() -> str:
+    """The check catalogue and examples under `conduit validate --help` (imports every check)."""
+    from conduit.validate.checks import CHECKS
 
-
-def _selected(args: argparse.Namespace) -> list:
-    ids = [c.ID for c in CHECKS]
-    chosen = args.only or args.skip
-    if not chosen:
-        return list(CHECKS)
-    named = [n.strip() for n in chosen.split(",") if n.strip()]
-    unknown = [n for n in named if n not in ids]
-    if unknown:
-        flag = "--only" if args.only else "--skip"
-        raise ValidateError(f"{flag}: unknown check {', '.join(unknown)}; checks: {', '.join(ids)}")
-    if args.only:
-        return [c for c in CHECKS if c.ID in named]
-    return [c for c in CHECKS if c.ID not in named]
-
-
-def _targets(args: argparse.Namespace) -> Targets:
-    settings: StackSettings | None = None
-    project_dir = args.cwd.resolve()
-    try:
-        if args.stack:
-            path = stack_file(project_dir, args.stack)
-            settings = load_stack_file(path) if path.is_file() else None
-        name = args.stack or (args.outputs.stem if args.outputs else "local")
-        if args.outputs:
-            targets = from_outputs(outputs_file(args.outputs), name, str(args.outputs), settings)
-        elif args.stack:
-            try:
-                outputs = stack_outputs(args.stack, project_dir)
-                source = f"stack {args.stack}"
-            except NoPulumiCliError:
-                # The flags name what to reach; the stack file gives the rest.
-                if settings is None or not (args.service_url or args.dsn):
-                    raise
-                outputs, source = {}, f"{path.name} and flags"
-            targets = from_outputs(outputs, name, source, settings)
-        else:
-            targets = from_outputs({}, name, "flags", None)
-    except (TargetsError, SettingsError) as error:
-        raise ValidateError(str(error)) from None
-    if settings is not None:
-        targets = dataclasses.replace(targets, criteria=settings.success_criteria)
-    if args.service_url:
-        try:
-            targets = with_service_urls(targets, args.service_url)
-        except TargetsError as error:
-            raise ValidateError(str(error)) from None
-    if args.dsn:
-        targets = dataclasses.replace(targets, dsn=args.dsn)
-    if args.redis_url:
-        try:
-            parse_redis_url(args.redis_url, args.redis_ca)
-        except RedisUrlError as error:
-            raise ValidateError(str(error)) from None
-        targets = dataclasses.replace(targets, redis_url=args.redis_url, redis_ca=args.redis_ca)
-    if targets.dsn:
-        try:
-            parse_dsn(targets.dsn)
-        except DsnError as error:
-            raise ValidateError(str(error)) from None
-    return targets
-
-
-def _storm(args: argparse.Namespace, targets: Targets, google: GoogleClients) -> Runner | None:
-    """auto: local with --dsn; else the stack's probe job if it has one; else local or none."""
-    runner = args.storm_runner
-    if runner == "auto":
-        runner = "cloudrun" if targets.probe_job and not args.dsn else "local"
-    if runner == "none":
-        return None
-    if runner == "cloudrun":
-        if not targets.probe_job:
-            raise ValidateError("--storm-runner cloudrun: the stack has no probeJob output")
-        return CloudRunStorm(google, targets.probe_job)
-    if not targets.dsn:
-        if args.storm_runner == "local":
-            raise ValidateError("--storm-runner local: needs a DSN (--dsn or the stack's outputs)")
-        return None
-    return LocalStorm(targets.dsn)
-
-
-def _progress(line: str) -> None:
-    # A live line on a terminal, plain lines in CI logs.
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r\x1b[2K{line}")
-    else:
-        sys.stderr.write(f"conduit validate: {line}\n")
-    sys.stderr.flush()
-
-
-def validate_command(args: argparse.Namespace) -> int:
-    if args.deadline <= 0:
-        raise ValidateError(f"--deadline: must be above 0 seconds, got {args.deadline:g}")
-    if args.health_wait <= 0:
-        raise ValidateError(f"--health-wait: must be above 0 seconds, got {args.health_wait:g}")
-    if not 1 <= args.storm_tasks <= 1000:
-        raise ValidateError(f"--storm-tasks: must be 1-1000, got {args.storm_tasks}")
-    if args.redis_ca and not os.path.isfile(args.redis_ca):
-        raise ValidateError(f"--redis-ca: {args.redis_ca}: no such file")
-    plan_outputs(args.format, args.output)  # OutputError before anything runs
-    checks = _selected(args)
-    targets = _targets(args)
-    deadline = Deadline(args.deadline)
-    google = GoogleClients(args.api_endpoint)
-    ctx = Context(
-        targets=targets,
-        deadline=deadline,
-        google=google,
-        storm_tasks=args.storm_tasks,
-        storm_runner=_storm(args, targets, google),
-        progress=_progress,
-        health_wait=args.health_wait,
-        id_token=given_token(args.id_token),
-    )
-    report = validate(ctx, checks)
-    if args.only:
-        report = _selected_checks_must_run(report)
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
-    emit(report, args.format, args.output)
-    if not args.allow_empty and all(f.outcome is Outcome.SKIPPED for f in report.findings):
-        # A stack whose outputs lost a key must not turn "nothing was validated" into a green run.
-        print(_nothing_to_validate(report), file=sys.stderr)
-        return ExitCode.INVALID_INPUT
-    return report.exit_code
-
-
-def _selected_checks_must_run(report: Report) -> Report:
-    """A check named with --only that had to skip is a failure: it was asked for."""
-    findings = tuple(
-        dataclasses.replace(
-            f,
-            outcome=Outcome.FAIL,
-            severity="high",
-            classification=FailureClass.CONFIGURATION,
-            message=f"selected with --only but not run: {f.message}",
-        )
-        if f.outcome is Outcome.SKIPPED
-        else f
-        for f in report.findings
-    )
-    return dataclasses.replace(report, findings=findings)
-
-
-def _nothing_to_validate(report: Report) -> str:
-    missing = "; ".join(f"{f.rule}: {f.message}" for f in report.findings)
+    checks = "\n".join(f"  {c.ID:<22} {c.DESCRIPTION}" for c in CHECKS)
     return (
-        f"nothing to validate: every check was skipped ({missing}). Give what they need "
-        "(--stack, --outputs, --service-url, --dsn), or --allow-empty to accept an empty run"
+        f"checks (for --only and --skip), in the order they run:\n{checks}\n\n"
+        "example:\n"
+        "  conduit validate --stack staging --format junit --output reports/validate.xml\n"
+        "  conduit validate --service-url https://backend-abc-uc.a.run.app --only "
+        "health-endpoints"
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the targets come from, which checks run, how long they may take, the report."""
+    parser.add_argument(
+        "--stack", help="settings from Pulumi.<stack>.yaml; outputs from `pulumi stack output`"
+    )
+    parser.add_argument(
+        "--outputs", type=Path, help="a JSON file of `pulumi stack output --json --show-secrets`"
+    )
+    parser.add_argument("--cwd", type=Path, default=Path("."), help="the Pulumi project dir")
+    parser.add_argument(
+        "--service-url",
+        action="append",
+        help="the service's base URL, or NAME=URL for one of several services (repeatable; "
+        "overrides the outputs)",
+    )
+    parser.add_argument("--dsn", help="a DSN reachable from here (overrides the outputs)")
+    parser.add_argument(
+        "--redis-url", help="a Redis URL reachable from here, redis:// or rediss:// (TLS)"
+    )
+    parser.add_argument("--redis-ca", help="the Redis server's CA certificate (PEM file)")
+    selection = parser.add_mutually_exclusive_group()
+    selection.add_argument("--only", help="comma-separated check ids to run")
+    selection.add_argument("--skip", help="comma-separated check ids not to run")
+    parser.add_argument("--deadline", type=float, default=300.0, help="seconds for the whole run")
+    parser.add_argument(
+        "--health-wait",
+        type=float,
+        default=60.0,
+        help="seconds the health endpoints may take to answer 200",
+    )
+    parser.add_argument("--storm-tasks", type=int, default=10, help="parallel probes in the storm")
+    parser.add_argument(
+        "--storm-runner",
+        choices=STORM_RUNNERS,
+        default="auto",
+        help="local: N probe processes here (needs a DSN); cloudrun: the stack's probe job with "
+        "N tasks; auto: local with --dsn, else the probe job",
+    )
+    parser.add_argument("--api-endpoint", help="send every Google API call here (emulators, fakes)")
+    parser.add_argument(
+        "--id-token",
+        help="identity token for a private service (default: $CONDUIT_ID_TOKEN, else Google "
+        "Application Default Credentials); sent as a bearer token, never printed",
+    )
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="exit 0 even when every check had to skip (default: exit 2, nothing to validate)",
+    )
+    arguments.add_report_arguments(parser, arguments.VALIDATE_FORMATS)
+
+
+def request_of(args: argparse.Namespace) -> ValidateRequest:
+    """The typed request of a parsed command line; ArgumentError for a value out of range."""
+    deadline = arguments.seconds_above_zero("--deadline", args.deadline)
+    health_wait = arguments.seconds_above_zero("--health-wait", args.health_wait)
+    storm_tasks = arguments.count_within("--storm-tasks", args.storm_tasks, *STORM_TASKS)
+    redis_ca = arguments.existing_file("--redis-ca", args.redis_ca)
+    return ValidateRequest(
+        stack=args.stack,
+        outputs=args.outputs,
+        project_dir=args.cwd.resolve(),
+        service_urls=tuple(args.service_url or ()),
+        dsn=args.dsn,
+        redis_url=args.redis_url,
+        redis_ca=redis_ca,
+        selection=_selection(args.only, args.skip),
+        deadline=deadline,
+        health_wait=health_wait,
+        storm_tasks=storm_tasks,
+        storm_runner=args.storm_runner,
+        api_endpoint=args.api_endpoint,
+        id_token=args.id_token,
+        allow_empty=args.allow_empty,
+        formats=tuple(args.format) if args.format is not None else None,
+        output=args.output,
+    )
+
+
+def _selection(only: str | None, skip: str | None) -> CheckSelection | None:
+    chosen = only or skip
+    if not chosen:
+        return None
+    ids = tuple(n.strip() for n in chosen.split(",") if n.strip())
+    return CheckSelection("--only" if only else "--skip", ids)
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    """Validate the stack the command line names."""
+    from conduit.validate.session import validate_request
+
+    return validate_request(request_of(args))

@@ -1,0 +1,124 @@
+"""The runtime settings: what the program, the preview and the validator read, computed once from
+the validated stack file (every service named, every derived name worked out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conduit.core import names
+from conduit.core.settings.database import DatabaseSettings
+from conduit.core.settings.network import NetworkSettings
+from conduit.core.settings.operations import (
+    AlertingSettings,
+    ContinuousValidationSettings,
+    ProbeJobSettings,
+    SuccessCriteria,
+)
+from conduit.core.settings.redis import RedisSettings
+from conduit.core.settings.service import ServiceSettings
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """Every setting of one stack, services named and derived names resolved."""
+
+    project: str
+    region: str
+    environment: str
+    effective_grade: str
+    """The grade as set, else production for the production environment, else standard."""
+    name_prefix: str | None
+    network: NetworkSettings
+    database: DatabaseSettings
+    services: dict[str, ServiceSettings]
+    """Every service by the settings key of its block (`conduit:service` or
+    `conduit:services.<name>`), in file order, under its physical name."""
+    declared_service_names: dict[str, str]
+    """Each service's name as the stack file gives it, by settings key."""
+    secrets: dict[str, str]
+    external_secrets: dict[str, str]
+    success_criteria: SuccessCriteria
+    probe_job: ProbeJobSettings | None
+    redis: RedisSettings | None
+    alerting: AlertingSettings | None
+    continuous_validation: ContinuousValidationSettings | None
+    enable_apis: bool
+
+    @property
+    def prefix(self) -> str:
+        """What the stack's derived names start with: namePrefix, else the environment."""
+        return names.prefix(self.environment, self.name_prefix)
+
+    @property
+    def single_service(self) -> ServiceSettings | None:
+        """The service of a one-service stack (`conduit:service`), else None."""
+        return self.services.get(names.SINGLE_SERVICE_KEY)
+
+    def service_resource_name(self, key: str) -> str:
+        """The Pulumi name of the component of the service under settings key `key`."""
+        return names.service_resource_name(
+            self.environment, self.name_prefix, key, self.declared_service_names[key]
+        )
+
+    @property
+    def probe_service(self) -> ServiceSettings:
+        """The service whose identity and egress path the probe job shares."""
+        chosen = self.probe_job.service if self.probe_job else None
+        declared = self.declared_service_names
+        return next(s for k, s in self.services.items() if chosen in (None, declared[k]))
+
+    @property
+    def probe_job_name(self) -> str | None:
+        """The probe job's name (after the service it runs as), when the stack has one."""
+        return names.probe_job_name(self.probe_service.name) if self.probe_job else None
+
+    @property
+    def probe_peak_connections(self) -> int:
+        """The most connections the validator's probes open at once: database-connect's
+        concurrentConnections or the probe job's storm, whichever is larger."""
+        return max(self.success_criteria.concurrent_connections, self._storm_connections)
+
+    @property
+    def probe_peak_key(self) -> str:
+        """The settings key that sets `probe_peak_connections`: the storm's tasks when the storm
+        opens more than concurrentConnections, else concurrentConnections."""
+        if self._storm_connections > self.success_criteria.concurrent_connections:
+            return "conduit:probeJob.tasks"
+        return "conduit:successCriteria.concurrentConnections"
+
+    @property
+    def _storm_connections(self) -> int:
+        job = self.probe_job
+        return job.tasks * job.connections_per_task if job else 0
+
+    @property
+    def database_password_secret_id(self) -> str:
+        """The generated database password's secret."""
+        return names.stack_password_secret_id(
+            self.environment, self.name_prefix, tuple(s.name for s in self.services.values())
+        )
+
+    def composed_secret_id(self, env_name: str) -> str:
+        """The secret that holds the connection URL composed for env var `env_name`."""
+        return names.composed_secret_id(self.prefix, env_name)
+
+    @property
+    def composed_env_keys(self) -> dict[str, str]:
+        """Each composed env name -> the settings key that asks for it (the first one)."""
+        keys: dict[str, str] = {}
+        for key, service in self.services.items():
+            if service.database_url_env is not None:
+                keys.setdefault(service.database_url_env, f"{key}.databaseUrlEnv")
+            if service.redis_url_env is not None:
+                keys.setdefault(service.redis_url_env, f"{key}.redisUrlEnv")
+        return keys
+
+    @property
+    def redis_auth_secret_id(self) -> str:
+        """The secret that holds the Redis instance's AUTH string."""
+        return names.redis_auth_secret_id(self.prefix)
+
+    @property
+    def redis_instance_id(self) -> str:
+        """The Memorystore instance's id."""
+        return names.redis_instance_id(self.prefix)
