@@ -59,12 +59,9 @@ from tests.http_servers import StandIn
 
 # The staging stack as a one-service stack file: what the fake Google APIs serve.
 SETTINGS = parse_settings(single_service_config(), "Pulumi.staging.yaml")
-DIRECT_SETTINGS = SETTINGS.model_copy(
-    update={
-        "network": parse_settings(
-            stack_config("staging-direct"), "Pulumi.staging-direct.yaml"
-        ).network
-    }
+DIRECT_SETTINGS = dataclasses.replace(
+    SETTINGS,
+    network=parse_settings(stack_config("staging-direct"), "Pulumi.staging-direct.yaml").network,
 )
 CRITERIA = SuccessCriteria.model_validate(
     {

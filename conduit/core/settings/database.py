@@ -70,12 +70,6 @@ class DatabaseSettings(Model):
     @model_validator(mode="after")
     def _coherent(self) -> DatabaseSettings:
         tier = facts.parse_tier(self.tier)
-        if self.edition == "ENTERPRISE_PLUS":
-            raise CrossFieldError(
-                "edition",
-                f"edition ENTERPRISE_PLUS rejects tier {self.tier!r} (shared-core and db-custom "
-                "tiers need ENTERPRISE)",
-            )
         if tier.shared_core and self.availability == "REGIONAL":
             raise CrossFieldError(
                 "availability",
