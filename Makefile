@@ -8,7 +8,7 @@ STACK ?= staging
 GCP_SERVICES := artifactregistry cloudrun cloudrunv2 cloudscheduler compute config logging monitoring organizations projects redis secretmanager serviceaccount servicenetworking sql vpcaccess
 GCP_SKIP := pulumi_gcp/(?!($(subst $(eval ) ,|,$(GCP_SERVICES)))/)[a-z0-9_]+/
 
-.PHONY: preview test lint bench clean postgres redis mutation pulumi e2e
+.PHONY: preview test lint bench clean postgres redis mutation pulumi e2e docs
 
 # What preview needs is installed alone; the test tools come with the targets that use them.
 $(BIN)/conduit: pyproject.toml
@@ -109,3 +109,8 @@ e2e: $(VENV)/.test-tools pulumi
 bench: $(VENV)/.test-tools postgres redis
 	$(BIN)/python bench/preview.py
 	$(BIN)/python bench/probe.py
+
+# One page per rule, docs/rules/<policy>.md, from the rule's metadata and examples
+# (tests/test_rule_docs.py fails when a committed page is not what this writes).
+docs: $(BIN)/conduit
+	$(BIN)/python scripts/rule-docs.py
