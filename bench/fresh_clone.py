@@ -2,7 +2,8 @@
 default the last one whose `make preview` installed the test tools too), one after the other in
 the same run, each in its own clone with pip's cache off, so both download what they install.
 
-Run: .venv/bin/python bench/fresh_clone.py [--baseline REV] [--rounds N]
+Run: .venv/bin/python bench/fresh_clone.py [--baseline REV] [--rounds N]; the figures go to their
+section of bench/README.md.
 """
 
 from __future__ import annotations
@@ -11,11 +12,16 @@ import argparse
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import figures  # noqa: E402
+
 BASELINE = "ff2a78a^"
 """The commit before `make preview` installed only what the preview needs."""
 
@@ -47,9 +53,11 @@ def main() -> None:
         base_times.append(timed_make_preview(args.baseline))
         head_times.append(timed_make_preview(head))
     base, mine = statistics.median(base_times), statistics.median(head_times)
-    print(f"make preview on a fresh clone, {args.baseline}: {base:.1f} s")
-    print(f"make preview on a fresh clone, {head}: {mine:.1f} s")
-    print(f"ratio: {mine / base:.2f}x")
+    say = figures.Lines()
+    say(f"make preview on a fresh clone, {args.baseline}: {base:.1f} s")
+    say(f"make preview on a fresh clone, {head}: {mine:.1f} s")
+    say(f"ratio: {mine / base:.2f}x ({args.rounds} rounds, pip's cache off)")
+    figures.record("fresh-clone", say.lines, "bench/fresh_clone.py")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
    beside a pack with no rules (bench/empty_pack): resources/s for Analyze and AnalyzeStack.
    Goals: rules cost at most 25 % over the empty pack per resource; time linear in resources.
 
-Run: make bench  (or .venv/bin/python bench/preview.py [--runs N] [--sizes 100,1000])
+Run: make bench  (or .venv/bin/python bench/preview.py [--runs N] [--sizes 100,1000]); the figures
+go to their section of bench/README.md.
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ sys.path.insert(0, str(ROOT))
 from google.protobuf import json_format, struct_pb2  # noqa: E402
 from pulumi.runtime.proto import analyzer_pb2  # noqa: E402
 
+from bench import figures  # noqa: E402
 from conduit.core import references  # noqa: E402
 from conduit.preview import analyzer, policy_config  # noqa: E402
 from conduit.preview.plan import plan_stack  # noqa: E402
 from conduit.preview.runner import ResourceRecord  # noqa: E402
 
 REPEATS = 3
+say = figures.Lines()
 
 
 def _timed(command: list[str]) -> float:
@@ -73,11 +76,11 @@ def cold_runs(runs: int) -> None:
         for name, command in commands.items():
             times[name].append(_timed(command))
     p, f, c = (statistics.median(times[name]) for name in ("preview", "floor", "checkov"))
-    print(f"cold preview (staging, 73 resources): median {p:.3f} s over {runs} runs")
-    print(f"floor (imports the program needs, no teardown): median {f:.3f} s")
-    print(f"checkov ({CHECKOV}, the same stack as Terraform): median {c:.3f} s")
-    print(f"ratio preview/floor: {p / f:.2f}x (goal <= 1.2x)")
-    print(f"ratio preview/checkov: {p / c:.2f}x (goal <= 0.6x)")
+    say(f"cold preview (conduit preview --stack staging): median {p:.3f} s over {runs} runs")
+    say(f"floor (imports the program needs, no teardown): median {f:.3f} s")
+    say(f"checkov ({CHECKOV}, the same stack as Terraform): median {c:.3f} s")
+    say(f"ratio preview/floor: {p / f:.2f}x (goal <= 1.2x)")
+    say(f"ratio preview/checkov: {p / c:.2f}x (goal <= 0.6x)")
 
 
 def _renamer(
@@ -193,13 +196,13 @@ def protocol(sizes: list[int]) -> None:
     empty = pack_throughput(empty_dir, stacks)
     shaped = pack_throughput(empty_dir, stacks, f"{resource_rules},{stack_rules}")
     rules = pack_throughput(ROOT / "policies", stacks)
-    print()
-    print(
+    say()
+    say(
         f"{'pack':<26} {'size':>6} | {'Analyze':>11} {'cost':>6} | {'AnalyzeStack':>11} {'cost':>6}"
     )
     for size in sizes:
-        print(_row("empty (1+1 no-op)", size, empty[size], empty[size]))
-        print(
+        say(_row("empty (1+1 no-op)", size, empty[size], empty[size]))
+        say(
             _row(
                 f"no-op x{resource_rules}+{stack_rules} (SDK floor)",
                 size,
@@ -207,16 +210,17 @@ def protocol(sizes: list[int]) -> None:
                 shaped[size],
             )
         )
-        print(_row("conduit vs empty", size, empty[size], rules[size]))
-        print(_row("conduit vs no-op x26", size, shaped[size], rules[size]))
+        say(_row("conduit vs empty", size, empty[size], rules[size]))
+        shape = f"x{resource_rules}+{stack_rules}"
+        say(_row(f"conduit vs no-op {shape}", size, shaped[size], rules[size]))
     first, last = sizes[0], sizes[-1]
-    for label, figures in (("empty", empty), ("conduit", rules)):
-        growth = figures[first][1] / figures[last][1]
-        print(
+    for label, pack in (("empty", empty), ("conduit", rules)):
+        growth = pack[first][1] / pack[last][1]
+        say(
             f"{label}: AnalyzeStack time per resource grows {growth:.2f}x from {first} to "
             f"{last} resources (1.00x = linear)"
         )
-    print("cost = extra time per resource over the row's baseline (goal: conduit vs empty <= +25%)")
+    say("cost = extra time per resource over the row's baseline (goal: conduit vs empty <= +25%)")
 
 
 def rules_info() -> list[str]:
@@ -236,6 +240,8 @@ def main() -> None:
     args = parser.parse_args()
     cold_runs(args.runs)
     protocol([int(s) for s in args.sizes.split(",")])
+    say(f"(--runs {args.runs} --sizes {args.sizes})")
+    figures.record("preview", say.lines, "bench/preview.py")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
    Beside them, the same session on bare asyncio streams (no client library): what Python's event
    loop alone costs, the floor any asyncio client starts from.
 
-Run: make bench-probe  (or .venv/bin/python bench/probe.py [--rounds N])
+Run: make bench  (or .venv/bin/python bench/probe.py [--rounds N]); the figures go to their
+section of bench/README.md.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import figures  # noqa: E402
 from conduit.probe.postgres import parse_dsn, probe  # noqa: E402
 from conduit.probe.redis import parse_redis_url, probe_redis  # noqa: E402
 from tests.postgres import PASSWORD, _bin, remove, start_postgres  # noqa: E402
 from tests.redis_server import REDIS_PASSWORD, start_redis  # noqa: E402
 
 LAG_GOAL_MS = 5.0
+say = figures.Lines()
 
 
 def pgbench_connect_ms(port: int, transactions: int) -> float:
@@ -103,7 +106,7 @@ def largest_k(dsn: str, ks: list[int]) -> int:
     best = 0
     for k in ks:
         lag, ok = asyncio.run(_lag_during(dsn, k))
-        print(f"  K={k:4d}: max event-loop lag {lag:6.2f} ms, all connected: {ok}")
+        say(f"  K={k:4d}: max event-loop lag {lag:6.2f} ms, all connected: {ok}")
         if ok and lag < LAG_GOAL_MS:
             best = k
     return best
@@ -165,11 +168,11 @@ def redis_figures(rounds: int) -> None:
         bench = redis_benchmark_ms(server.port, rounds)
         mine = redis_probe_ms(server.url(), rounds)
         bare = bare_asyncio_ms(server.port, rounds)
-        print(f"redis-benchmark -k 0 time per request: {bench:.3f} ms ({rounds} connections)")
-        print(f"conduit probe --redis-url connect + AUTH + PING: {mine:.3f} ms ({rounds})")
-        print(f"bare asyncio streams, the same session: {bare:.3f} ms ({rounds})")
-        print(f"ratio probe/redis-benchmark: {mine / bench:.2f}x (goal <= 1.2x)")
-        print(f"ratio bare asyncio/redis-benchmark: {bare / bench:.2f}x (Python's own floor)")
+        say(f"redis-benchmark -k 0 time per request: {bench:.3f} ms ({rounds} connections)")
+        say(f"conduit probe --redis-url connect + AUTH + PING: {mine:.3f} ms ({rounds})")
+        say(f"bare asyncio streams, the same session: {bare:.3f} ms ({rounds})")
+        say(f"ratio probe/redis-benchmark: {mine / bench:.2f}x (goal <= 1.2x)")
+        say(f"ratio bare asyncio/redis-benchmark: {bare / bench:.2f}x (Python's own floor)")
     finally:
         server.stop()
 
@@ -186,15 +189,17 @@ def main() -> None:
         pgbench_connect_ms(server.port, 10)
         pgbench = pgbench_connect_ms(server.port, args.rounds)
         mine = probe_connect_ms(dsn, args.rounds)
-        print(f"pgbench -C average connection time: {pgbench:.3f} ms ({args.rounds} connections)")
-        print(f"conduit probe mean connect time:    {mine:.3f} ms ({args.rounds} connections)")
-        print(f"ratio probe/pgbench: {mine / pgbench:.2f}x (goal <= 1.2x)")
-        print(f"event-loop lag while K connections open (goal < {LAG_GOAL_MS:g} ms):")
+        say(f"pgbench -C average connection time: {pgbench:.3f} ms ({args.rounds} connections)")
+        say(f"conduit probe mean connect time:    {mine:.3f} ms ({args.rounds} connections)")
+        say(f"ratio probe/pgbench: {mine / pgbench:.2f}x (goal <= 1.2x)")
+        say(f"event-loop lag while K connections open (goal < {LAG_GOAL_MS:g} ms):")
         best = largest_k(dsn, [int(k) for k in args.ks.split(",")])
-        print(f"largest K with lag under {LAG_GOAL_MS:g} ms: {best}")
+        say(f"largest K with lag under {LAG_GOAL_MS:g} ms: {best}")
     finally:
         remove(server)
     redis_figures(args.rounds)
+    say(f"(--rounds {args.rounds} --ks {args.ks})")
+    figures.record("probe", say.lines, "bench/probe.py")
 
 
 if __name__ == "__main__":

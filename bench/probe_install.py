@@ -2,7 +2,8 @@
 probe's dependencies only) against the full install (`conduit[all]`, what the image installed
 before the split). Both into fresh target directories with pip's defaults, in one run.
 
-Run: .venv/bin/python bench/probe_install.py   (needs the package index; the README gives figures)
+Run: .venv/bin/python bench/probe_install.py   (needs the package index); the figures go to their
+section of bench/README.md.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import figures  # noqa: E402
 
 
 def installed_mib(spec: str) -> float:
@@ -30,9 +34,11 @@ def installed_mib(spec: str) -> float:
 def main() -> None:
     full = installed_mib(".[all]")
     slim = installed_mib(".")
-    print(f"full install (conduit[all], the image before): {full:.0f} MiB")
-    print(f"probe install (conduit, the image now): {slim:.1f} MiB")
-    print(f"ratio: {slim / full:.3f} (goal under 1/3)")
+    say = figures.Lines()
+    say(f"full install (conduit[all], the image before): {full:.0f} MiB")
+    say(f"probe install (conduit, the image now): {slim:.1f} MiB")
+    say(f"ratio: {slim / full:.3f} (goal under 1/3)")
+    figures.record("probe-install", say.lines, "bench/probe_install.py")
 
 
 if __name__ == "__main__":
