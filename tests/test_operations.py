@@ -453,10 +453,10 @@ def _text_matches(text: str, flt: str) -> bool:
     return True
 
 
-# README and the preview's verdict
+# The operations page and the preview's verdict
 
 
-def test_the_readme_schedule_table_matches_the_committed_schedules() -> None:
+def test_the_operations_page_s_schedule_table_matches_the_committed_schedules() -> None:
     from conduit.core.probe_runs import runs
 
     settings = parse_settings(stack_config(), "Pulumi.staging.yaml")
@@ -466,13 +466,13 @@ def test_the_readme_schedule_table_matches_the_committed_schedules() -> None:
         totals = per_tier.setdefault(run.tier, [0, 0])
         totals[0] += per_day
         totals[1] += per_day * run.tasks
-    readme = (ROOT / "README.md").read_text()
+    page = (ROOT / "docs" / "operations.md").read_text()
     for tier, (executions, tasks) in per_tier.items():
-        row = re.search(rf"^\| `{tier}` \| .* \| (\d+) \| (\d+) \|$", readme, re.M)
+        row = re.search(rf"^\| `{tier}` \| .* \| (\d+) \| (\d+) \|$", page, re.M)
         assert row is not None, tier
         assert (int(row.group(1)), int(row.group(2))) == (executions, tasks), tier
     total = sum(tasks for _, tasks in per_tier.values())
-    assert f"{round(total):,} probe task runs a day" in readme
+    assert f"{round(total):,} probe task runs a day" in page
 
 
 def test_production_without_alerting_fails_the_preview(tmp_path: Path) -> None:
