@@ -3,7 +3,7 @@ settings schema (wrong types, values at and past each range, other enum members,
 misspelt keys, deleted keys, deep nesting, unicode, empty) and every file ends valid or as
 SettingsError lines that each name the file (the CLI's exit 2), never echoing a secret value.
 
-Deterministic: `derandomize=True` and a fixed budget of EXAMPLES cases (README: reliability).
+Deterministic: `derandomize=True` and a fixed budget of EXAMPLES cases (docs/development.md: Tests).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ REQUIRED_APIS: tuple[str, ...] = (
     "sqladmin.googleapis.com",
     "vpcaccess.googleapis.com",
 )
-"""Every API a resource of the stack or `conduit validate` calls (the README lists the same)."""
+"""Every API a resource of the stack or `conduit validate` calls (docs/deploy.md lists the same)."""
 OPERATIONS_APIS: tuple[str, ...] = ("monitoring.googleapis.com", "cloudscheduler.googleapis.com")
 """Also enabled when the stack has conduit:alerting or conduit:continuousValidation."""
 REDIS_API = "redis.googleapis.com"

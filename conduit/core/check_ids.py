@@ -7,7 +7,7 @@ from enum import StrEnum
 
 
 class CheckId(StrEnum):
-    """Stable kebab-case ids, never renamed: the README lists them and users pass them to --only."""
+    """Stable kebab-case ids, never renamed: listed in docs/validate.md, passed to --only."""
 
     SERVICE_READY = "service-ready"
     SECRETS_RESOLVABLE = "secrets-resolvable"

@@ -6,7 +6,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """One enum for all commands (documented in the README)."""
+    """One enum for all commands (documented in the README: Exit codes)."""
 
     OK = 0
     FINDINGS = 1

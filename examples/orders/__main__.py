@@ -1,4 +1,4 @@
-"""The orders stack (README: Conduit for your service) runs the project's own program, unchanged."""
+"""The orders stack (docs/your-service.md) runs the project's own program, unchanged."""
 
 import runpy
 from pathlib import Path

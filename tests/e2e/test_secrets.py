@@ -1,4 +1,4 @@
-"""A secret set as the README says (`pulumi config set --secret --path
+"""A secret set as docs/deploy.md says (`pulumi config set --secret --path
 'conduit:secretValues.JWT_SECRET_KEY' ...`) with the real CLI never shows in clear: not in what the
 CLI prints, not in the stack file it writes, not in `pulumi config`, nor after `pulumi up` in its
 output, the stack outputs or `pulumi stack export`; and

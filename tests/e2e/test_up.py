@@ -3,7 +3,7 @@
 the committed stacks come up whole with the pack, show no changes afterwards, and give outputs the
 deploy workflow and the validator read; one reference made a literal string again fails the first
 `up` on exactly that grant; `destroy` stops where deletion protection says, and goes through
-after the README's steps."""
+after the steps of docs/deploy.md."""
 
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ def test_destroy_stops_at_deletion_protection_until_it_is_turned_off_and_up(
     left = [e for e in _existing(home) if e.startswith("gcp:sql/databaseInstance")]
     assert left == ["gcp:sql/databaseInstance:DatabaseInstance staging-instance-3a9df98"]
 
-    # README: Destroying a stack.
+    # docs/deploy.md: Destroying a stack.
     off = pulumi(
         home, "config", "set", "--path", "conduit:database.deletionProtection", "false", *where
     )

@@ -328,7 +328,7 @@ def probe_alerts(args: AlertsArgs) -> list[Alert]:
     metrics: a metric created in the same `up` can stay invisible to Monitoring for minutes, and
     an alert policy on it is refused meanwhile ("Cannot find metric(s)",
     hashicorp/terraform-provider-google#11102). A log match needs no metric, and one probe run
-    writes one result, so one bad run is one match (README: Operations)."""
+    writes one result, so one bad run is one match (docs/operations.md)."""
     if not args.probe_jobs:
         return []
     results = probe_results_filter(args.project, args.probe_jobs)

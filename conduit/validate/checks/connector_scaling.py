@@ -33,7 +33,7 @@ ROLES = ("roles/vpcaccess.viewer",)
 """What the validator's account needs to read the connector (the storm's are startup-storm's)."""
 DIRECT_REMEDIATION = (
     "Direct VPC egress warms up per instance: keep minInstances warm, or use the connector "
-    "(see README: Egress: connector or Direct VPC)."
+    "(see docs/egress.md)."
 )
 
 
