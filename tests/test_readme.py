@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conduit.core.violation import SECURITY
+from policies import rules
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
@@ -82,6 +84,11 @@ def test_the_security_summary_links_the_full_section() -> None:
     for part in ("**Identities and their roles**", "**What is public, and why.**",
                  "**The pack against Checkov and Trivy**"):  # fmt: skip
         assert part in security, part
+    # Every rule the pack tags as a security rule is set against Checkov's and Trivy's ids.
+    table = security.split("**The pack against Checkov and Trivy**", 1)[1].split("\n\n**", 1)[0]
+    listed = set(re.findall(r"`([a-z0-9-]+)`", table))
+    tagged = {m.POLICY.name for m in rules.MODULES if SECURITY in m.POLICY.tags}
+    assert tagged <= listed, tagged - listed
 
 
 def test_the_exit_codes_table_lists_every_exit_code() -> None:
