@@ -261,8 +261,15 @@ def test_sarif_rates_only_security_rules_and_names_the_tool_version(reports) -> 
     rated = {r["id"] for r in driver["rules"] if "security-severity" in r["properties"]}
     assert rated == {
         "cloudrun-dedicated-service-account",
+        "cloudrun-ingress-restricted",
+        "cloudrun-invoker-iam-enabled",
+        "cloudrun-job-dedicated-service-account",
+        "cloudrun-job-no-public-members",
+        "cloudrun-job-secrets-by-reference",
         "cloudrun-no-public-invoker",
         "cloudrun-secrets-by-reference",
+        "compute-firewall-no-public-admin-ports",
+        "iam-no-project-privileged-roles",
         "cloudsql-no-public-ip",
         "cloudsql-private-network",
         "cloudsql-ssl-required",

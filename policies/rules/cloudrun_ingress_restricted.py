@@ -53,6 +53,7 @@ POLICY = resource_policy(
     resource_types=(SERVICE,),
     check=check,
     severity=Severity.MEDIUM,
+    security=True,
     remediation=REMEDIATION,
     defaults={"publicIngress": {}},
     schema={

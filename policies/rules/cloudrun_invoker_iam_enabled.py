@@ -46,6 +46,7 @@ POLICY = resource_policy(
     resource_types=(SERVICE,),
     check=check,
     severity=Severity.HIGH,
+    security=True,
     remediation=REMEDIATION,
     defaults={"publicServices": []},
     schema={"publicServices": {"type": "array", "items": {"type": "string"}}},

@@ -46,6 +46,7 @@ POLICY = resource_policy(
     resource_types=(JOB,),
     check=check,
     severity=Severity.HIGH,
+    security=True,
     remediation=REMEDIATION,
 )
 

@@ -42,6 +42,7 @@ POLICY = resource_policy(
     resource_types=(MEMBER, BINDING, POLICY_DOC),
     check=check,
     severity=Severity.HIGH,
+    security=True,
     remediation=REMEDIATION,
 )
 

@@ -82,6 +82,7 @@ POLICY = resource_policy(
     resource_types=(RESOURCE_TYPE,),
     check=check,
     severity=Severity.CRITICAL,
+    security=True,
     remediation=REMEDIATION,
     defaults={"allowedNames": []},
     schema={"allowedNames": {"type": "array", "items": {"type": "string"}}},

@@ -78,6 +78,7 @@ POLICY = resource_policy(
     resource_types=(RESOURCE_TYPE,),
     check=check,
     severity=Severity.CRITICAL,
+    security=True,
     remediation=REMEDIATION,
 )
 

@@ -55,6 +55,7 @@ POLICY = resource_policy(
     resource_types=(MEMBER, BINDING, POLICY_DOC),
     check=check,
     severity=Severity.CRITICAL,
+    security=True,
     remediation=REMEDIATION,
 )
 
