@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+
 import pytest
 import yaml
 from packaging.markers import Marker
@@ -127,9 +128,13 @@ def test_the_probe_image_installs_from_its_lock_on_a_base_pinned_by_digest() -> 
         "pip install --no-cache-dir --disable-pip-version-check --require-hashes --no-deps "
         "--only-binary :all: -r requirements/probe.txt"
     )
-    assert runs[1].replace("\\ ", "").startswith(
-        "pip install --no-cache-dir --disable-pip-version-check --no-deps --no-build-isolation "
-        ". && pip check"
+    assert (
+        runs[1]
+        .replace("\\ ", "")
+        .startswith(
+            "pip install --no-cache-dir --disable-pip-version-check --no-deps --no-build-isolation "
+            ". && pip check"
+        )
     )
     assert "COPY requirements/probe.txt" in dockerfile and "[all]" not in dockerfile
 
