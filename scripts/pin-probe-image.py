@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from conduit.core.loader import yaml_problem
+
 KEY = "conduit:probeJob"
 PINNED = re.compile(
     r"^(?P<repository>[^@:\s]+(?::\d+)?/[^@:\s]+):(?P<commit>[0-9a-f]{40})@sha256:[0-9a-f]{64}$"
@@ -58,7 +60,13 @@ def main(argv: list[str]) -> int:
     path = Path(f"Pulumi.{argv[0]}.yaml")
     try:
         path.write_text(pin(path.read_text(encoding="utf-8"), argv[1]), encoding="utf-8")
-    except (OSError, yaml.YAMLError, ValueError) as error:
+    except yaml.YAMLError as error:
+        print(f"{path}: not valid YAML: {yaml_problem(error)}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"{path}: cannot be read or written: {error.strerror}", file=sys.stderr)
+        return 2
+    except ValueError as error:
         print(f"{path}: {error}", file=sys.stderr)
         return 2
     return 0

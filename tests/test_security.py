@@ -438,3 +438,30 @@ def test_no_command_echoes_a_dsn_or_redis_url_it_cannot_parse() -> None:
         assert result.stderr.startswith(message), (args, result.stderr)
         for part in ("hunter2", "10.60", "app:"):
             assert part not in result.stderr, (args, part, result.stderr)
+
+
+def test_a_stack_file_that_is_not_yaml_is_refused_without_quoting_its_lines(
+    tmp_path: Path,
+) -> None:
+    import pytest
+
+    from conduit.core.loader import SettingsError, read_stack_config
+
+    path = tmp_path / "Pulumi.staging.yaml"
+    # PyYAML's own message quotes the offending line: here, a password in clear.
+    path.write_text("config:\n  conduit:secretValues: {JWT_SECRET_KEY: hunter2, : x}\n")
+    with pytest.raises(SettingsError) as raised:
+        read_stack_config(path)
+    assert raised.value.problems == [
+        "Pulumi.staging.yaml: not valid YAML: line 2, column 51: while parsing a flow node; "
+        "expected the node content, but found ':' (the line is not shown)"
+    ]
+    script = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "stack-value.py"), "staging", "gcp:project"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (script.returncode, script.stderr) == (
+        2,
+        "Pulumi.staging.yaml: not valid YAML: line 2, column 51: while parsing a flow node; "
+        "expected the node content, but found ':' (the line is not shown)\n",
+    )
