@@ -316,6 +316,8 @@ def test_identity_tokens_go_only_to_https_or_loopback_urls() -> None:
 def test_validate_dsn_refuses_a_server_its_ca_does_not_sign_and_sends_no_password(
     tmp_path: Path,
 ) -> None:
+    from conduit.core.failures import FailureClass
+    from conduit.validate.storm import LocalStorm
     from tests.cli_support import conduit
     from tests.postgres import PASSWORD, remove, start_postgres
 
@@ -345,6 +347,12 @@ def test_validate_dsn_refuses_a_server_its_ca_does_not_sign_and_sends_no_passwor
             "configuration",
         )
         assert finding["figures"]["outcomes"] == {"connected": 0, "tls-untrusted": 2}
+        # The local storm's probe processes get the same CA, and no other (not this
+        # machine's DATABASE_CA_CERT).
+        storm = LocalStorm(dsn, pki["trusted_ca"].decode()).run(2, 20)
+        assert [(t.ok, t.failure, t.classification) for t in storm.tasks] == [
+            (False, "tls-untrusted", FailureClass.CONFIGURATION)
+        ] * 2, storm.tasks
         # The server's side: connections came, TLS failed before any startup packet, so no
         # authentication of `app` was attempted and no password reached it.
         log = (server.directory / "log").read_text()
@@ -355,6 +363,8 @@ def test_validate_dsn_refuses_a_server_its_ca_does_not_sign_and_sends_no_passwor
         assert (code, finding["outcome"]) == (0, "pass"), finding
         assert finding["figures"]["outcomes"] == {"connected": 2}
         assert "connection authorized: user=app" in (server.directory / "log").read_text()
+        storm = LocalStorm(dsn, pki["other_ca"].decode()).run(2, 20)
+        assert [t.ok for t in storm.tasks] == [True, True], storm.tasks
     finally:
         remove(server)
 
