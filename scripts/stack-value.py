@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from conduit.core.loader import yaml_problem
+
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
@@ -20,8 +22,11 @@ def main(argv: list[str]) -> int:
     path = Path(f"Pulumi.{stack}.yaml")
     try:
         config = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("config") or {}
-    except (OSError, yaml.YAMLError) as error:
-        print(f"{path}: cannot be read: {error}", file=sys.stderr)
+    except OSError as error:
+        print(f"{path}: cannot be read: {error.strerror}", file=sys.stderr)
+        return 2
+    except yaml.YAMLError as error:
+        print(f"{path}: not valid YAML: {yaml_problem(error)}", file=sys.stderr)
         return 2
     values = []
     for key in keys:

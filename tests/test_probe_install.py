@@ -62,6 +62,7 @@ def test_the_other_commands_say_what_to_install() -> None:
 
 def test_the_image_installs_the_base_only_and_keeps_its_entrypoint() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "RUN pip install --no-cache-dir . " in dockerfile
-    assert "[all]" not in dockerfile
+    # Its dependencies from the probe's lock (tests/test_lock.py), then the project alone.
+    assert "-r requirements/probe.txt" in dockerfile
+    assert "--no-build-isolation . " in dockerfile and "[all]" not in dockerfile
     assert 'ENTRYPOINT ["conduit"]' in dockerfile and 'CMD ["probe"]' in dockerfile

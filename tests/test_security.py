@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.tls_pki import two_cas
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -230,51 +231,10 @@ def test_production_redis_persists_rdb_snapshots() -> None:
 # Transport: the probe verifies the database server before it sends the password.
 
 
-def _certificate(subject: str, issuer_key, issuer_name, key, ca: bool):
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.x509.oid import NameOID
-
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    now = datetime.datetime.now(datetime.UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(issuer_name or name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    return builder.sign(issuer_key, hashes.SHA256()), name
-
-
-def _pki() -> dict[str, bytes]:
-    """Two CAs: `trusted` (what the probe is given) and `other`, which signs the server."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    pem = serialization.Encoding.PEM
-    trusted_key, other_key, server_key = (ec.generate_private_key(ec.SECP256R1()) for _ in "abc")
-    trusted, _ = _certificate("trusted-ca", trusted_key, None, trusted_key, True)
-    _, other_name = _certificate("other-ca", other_key, None, other_key, True)
-    server, _ = _certificate("staging-instance", other_key, other_name, server_key, False)
-    return {
-        "trusted_ca": trusted.public_bytes(pem),
-        "server_cert": server.public_bytes(pem),
-        "server_key": server_key.private_bytes(
-            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ),
-    }
-
-
 def test_the_probe_refuses_a_server_its_ca_does_not_sign_and_sends_no_password() -> None:
     from tests.postgres import PASSWORD, remove, start_postgres
 
-    pki = _pki()
+    pki = two_cas()
     server = start_postgres(tls=(pki["server_cert"], pki["server_key"]))
     try:
         env = {
@@ -351,3 +311,167 @@ def test_identity_tokens_go_only_to_https_or_loopback_urls() -> None:
     assert not may_carry_token("http://backend-abc-uc.a.run.app")
     assert not may_carry_token("http://10.0.0.5")
     assert not may_carry_token("ftp://127.0.0.1")
+
+
+def test_validate_dsn_refuses_a_server_its_ca_does_not_sign_and_sends_no_password(
+    tmp_path: Path,
+) -> None:
+    from conduit.core.failures import FailureClass
+    from conduit.validate.storm import LocalStorm
+    from tests.cli_support import conduit
+    from tests.postgres import PASSWORD, remove, start_postgres
+
+    pki = two_cas()
+    (tmp_path / "trusted-ca.pem").write_bytes(pki["trusted_ca"])
+    (tmp_path / "server-ca.pem").write_bytes(pki["other_ca"])
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"successCriteria": {"concurrentConnections": 2}}))
+    server = start_postgres(tls=(pki["server_cert"], pki["server_key"]))
+    try:
+        dsn = f"postgresql://app:{PASSWORD}@127.0.0.1:{server.port}/app"
+
+        def validate(ca: str) -> tuple[int, dict]:
+            result = conduit(
+                "validate", "--outputs", str(outputs), "--dsn", dsn, "--dsn-ca", str(ca),
+                "--only", "database-connect", "--format", "json", "--deadline", "60",
+            )  # fmt: skip
+            assert PASSWORD not in result.stdout + result.stderr
+            assert result.returncode in (0, 1), result.stderr
+            (finding,) = json.loads(result.stdout)["findings"]
+            return result.returncode, finding
+
+        code, finding = validate(str(tmp_path / "trusted-ca.pem"))
+        assert (code, finding["outcome"], finding["classification"]) == (
+            1,
+            "fail",
+            "configuration",
+        )
+        assert finding["figures"]["outcomes"] == {"connected": 0, "tls-untrusted": 2}
+        # The local storm's probe processes get the same CA, and no other (not this
+        # machine's DATABASE_CA_CERT).
+        storm = LocalStorm(dsn, pki["trusted_ca"].decode()).run(2, 20)
+        assert [(t.ok, t.failure, t.classification) for t in storm.tasks] == [
+            (False, "tls-untrusted", FailureClass.CONFIGURATION)
+        ] * 2, storm.tasks
+        # The server's side: connections came, TLS failed before any startup packet, so no
+        # authentication of `app` was attempted and no password reached it.
+        log = (server.directory / "log").read_text()
+        assert "connection received" in log, log
+        assert "user=app" not in log and "authentication" not in log.lower(), log
+        # The CA that signs the server: verified, and the same connections go through.
+        code, finding = validate(str(tmp_path / "server-ca.pem"))
+        assert (code, finding["outcome"]) == (0, "pass"), finding
+        assert finding["figures"]["outcomes"] == {"connected": 2}
+        assert "connection authorized: user=app" in (server.directory / "log").read_text()
+        storm = LocalStorm(dsn, pki["other_ca"].decode()).run(2, 20)
+        assert [t.ok for t in storm.tasks] == [True, True], storm.tasks
+    finally:
+        remove(server)
+
+
+def test_validate_dsn_ca_must_be_a_certificate_and_goes_with_dsn(tmp_path: Path) -> None:
+    from tests.cli_support import conduit
+
+    dsn = "postgresql://app:hunter2@127.0.0.1:5432/app"
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("hunter2\n")
+    for args, message in (
+        (("--dsn", dsn, "--dsn-ca", str(not_pem)),
+         f"--dsn-ca: {not_pem}: not a PEM certificate (-----BEGIN CERTIFICATE-----)"),
+        (("--dsn", dsn, "--dsn-ca", str(tmp_path / "none.pem")),
+         f"--dsn-ca: {tmp_path / 'none.pem'}: no such file"),
+        (("--dsn-ca", str(not_pem), "--service-url", "https://backend.example"),
+         "--dsn-ca: the CA of the server --dsn names; give --dsn too"),
+    ):  # fmt: skip
+        result = conduit("validate", *args, "--only", "database-connect")
+        assert (result.returncode, result.stdout) == (2, ""), result.stderr
+        assert message in result.stderr, result.stderr
+        assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_given_identity_token_goes_to_one_service_url_only(tmp_path: Path) -> None:
+    from tests.cli_support import conduit
+
+    outputs = tmp_path / "outputs.json"
+    services = {
+        "backend": {"url": "https://backend-abc-uc.a.run.app"},
+        "auth": {"url": "https://auth-abc-uc.a.run.app"},
+    }
+    outputs.write_text(json.dumps({"services": services}))
+    token = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LWNsYWltcw.c2lnbmF0dXJl"
+    result = conduit("validate", "--outputs", str(outputs), "--id-token", token)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "--id-token (or CONDUIT_ID_TOKEN): a token is for one service URL, and 2 were given; "
+        "give none, and Application Default Credentials mint one for each URL\n"
+    )
+    assert token not in result.stderr
+
+
+def test_no_command_echoes_a_dsn_or_redis_url_it_cannot_parse() -> None:
+    port = "the text after the host's ':' is not a port number"
+    dsn = "postgresql://app:hunter2/x@10.60.0.3/app"
+    redis = "rediss://:hunter2/x@10.60.1.4:6378/0"
+    database = {"DATABASE_HOST": "10.60.0.3", "DATABASE_USER": "app", "DATABASE_PASSWORD": "pw"}
+    bad_dsn, bad_url = f"not a valid DSN ({port}", f"not a valid URL ({port}"
+    cases = (
+        (["probe", "--dsn", dsn], {}, f"--dsn: {bad_dsn}"),
+        (["probe"], {"CONDUIT_DSN": dsn}, f"CONDUIT_DSN: {bad_dsn}"),
+        (
+            ["probe"],
+            {**database, "DATABASE_PORT": "hunter2"},
+            f"DATABASE_HOST/PORT/USER/PASSWORD/NAME: {bad_dsn}",
+        ),
+        (["probe", "--redis-url", redis], {}, f"--redis-url: {bad_url}"),
+        (["probe", "--redis"], {"CONDUIT_REDIS_URL": redis}, f"CONDUIT_REDIS_URL: {bad_url}"),
+        (
+            ["probe", "--redis"],
+            {"REDIS_HOST": "10.60.1.4", "REDIS_PORT": "hunter2", "REDIS_AUTH": "pw"},
+            f"REDIS_HOST/PORT/TLS/AUTH: {bad_url}",
+        ),
+        (["validate", "--dsn", dsn], {}, f"--dsn: {bad_dsn}"),
+        (
+            ["validate", "--dsn", "postgresql://app:hunter2@[10.60.0.3/app"],
+            {},
+            "--dsn: not a valid DSN (it is not a well-formed URL",
+        ),
+        (["validate", "--redis-url", redis], {}, f"--redis-url: {bad_url}"),
+    )
+    variables = ("CONDUIT_DSN", "CONDUIT_REDIS_URL", "DATABASE_HOST", "REDIS_HOST")
+    clean = {k: v for k, v in os.environ.items() if k not in variables}
+    for args, env, message in cases:
+        result = subprocess.run(
+            [sys.executable, "-m", "conduit.cli", *args],
+            capture_output=True, text=True, timeout=60, cwd=ROOT, env={**clean, **env},
+        )  # fmt: skip
+        assert (result.returncode, result.stdout) == (2, ""), (args, result.stderr)
+        assert result.stderr.startswith(message), (args, result.stderr)
+        for part in ("hunter2", "10.60", "app:"):
+            assert part not in result.stderr, (args, part, result.stderr)
+
+
+def test_a_stack_file_that_is_not_yaml_is_refused_without_quoting_its_lines(
+    tmp_path: Path,
+) -> None:
+    import pytest
+
+    from conduit.core.loader import SettingsError, read_stack_config
+
+    path = tmp_path / "Pulumi.staging.yaml"
+    # PyYAML's own message quotes the offending line: here, a password in clear.
+    path.write_text("config:\n  conduit:secretValues: {JWT_SECRET_KEY: hunter2, : x}\n")
+    with pytest.raises(SettingsError) as raised:
+        read_stack_config(path)
+    assert raised.value.problems == [
+        "Pulumi.staging.yaml: not valid YAML: line 2, column 51: while parsing a flow node; "
+        "expected the node content, but found ':' (the line is not shown)"
+    ]
+    script = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "stack-value.py"), "staging", "gcp:project"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (script.returncode, script.stderr) == (
+        2,
+        "Pulumi.staging.yaml: not valid YAML: line 2, column 51: while parsing a flow node; "
+        "expected the node content, but found ':' (the line is not shown)\n",
+    )

@@ -174,3 +174,93 @@ def test_pull_request_code_never_reaches_the_deploy_secrets() -> None:
     # Production deploys only from main, also when dispatched by hand from another branch.
     assert deploy["if"] == "github.ref == 'refs/heads/main'"
     assert deploy["environment"] == "${{ matrix.stack }}"
+
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+DIGEST = "sha256:" + "ab" * 32
+
+
+def _pin(project: Path, stack: str, image: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "pin-probe-image.py"), stack, image],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_each_deploy_pushes_the_probe_image_of_its_commit_and_deploys_it_by_digest() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/deploy.yml").read_text())
+    steps = workflow["jobs"]["deploy"]["steps"]
+    (build,) = [s for s in steps if "docker push" in s.get("run", "")]
+    assert build["env"]["COMMIT"] == "${{ github.sha }}"
+    script = build["run"]
+    assert 'image="$repository_image:$COMMIT"' in script
+    assert 'docker build --tag "$image" .' in script and 'docker push "$image"' in script
+    assert 'scripts/pin-probe-image.py "$STACK" "$image@${digest#*@}"' in script
+    assert steps.index(build) < next(
+        i for i, s in enumerate(steps) if s.get("with", {}).get("command") == "up"
+    )
+    # The committed stacks name the repository alone: no tag pushed over on every deploy.
+    for stack in ROOT.glob("Pulumi.*.yaml"):
+        image = yaml.safe_load(stack.read_text())["config"]["conduit:probeJob"]["image"]
+        assert image.endswith("/conduit/probe") and "@" not in image, f"{stack.name}: {image}"
+
+
+def test_the_deploy_pins_the_built_image_in_the_stack_file_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    committed = (ROOT / "Pulumi.staging.yaml").read_text()
+    (tmp_path / "Pulumi.staging.yaml").write_text(committed)
+    repository = "us-central1-docker.pkg.dev/acme-staging/conduit/probe"
+    pinned = f"{repository}:{COMMIT}@{DIGEST}"
+    assert _pin(tmp_path, "staging", pinned).returncode == 0
+    after = (tmp_path / "Pulumi.staging.yaml").read_text()
+    changed = [
+        (old, new)
+        for old, new in zip(committed.splitlines(), after.splitlines(), strict=True)
+        if old != new
+    ]
+    assert changed == [(f"    image: {repository}", f"    image: {pinned}")]
+    read = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "stack-value.py"),
+            "staging",
+            "conduit:probeJob.image",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert read.stdout == f"{pinned}\n"
+    # Pinned once, the file names a tag: a second pin (or a committed tag) is refused.
+    again = _pin(tmp_path, "staging", pinned)
+    assert (again.returncode, again.stderr) == (
+        2,
+        "Pulumi.staging.yaml: conduit:probeJob.image: must name the repository alone (the "
+        "deploy tags each image with its commit), not a tag or digest\n",
+    )
+
+
+def test_the_deploy_refuses_an_image_that_is_not_this_stack_s_commit_and_digest(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "Pulumi.staging.yaml").write_text((ROOT / "Pulumi.staging.yaml").read_text())
+    repository = "us-central1-docker.pkg.dev/acme-staging/conduit/probe"
+    for image, reason in (
+        (f"{repository}:0.1.0@{DIGEST}", "must be REPOSITORY:<40-hex commit>@sha256:<digest>"),
+        (f"{repository}:{COMMIT}", "must be REPOSITORY:<40-hex commit>@sha256:<digest>"),
+        (f"{repository}:{COMMIT[:39]}@{DIGEST}", "must be REPOSITORY:<40-hex commit>"),
+        (
+            f"us-central1-docker.pkg.dev/acme-production/conduit/probe:{COMMIT}@{DIGEST}",
+            f"the stack's repository is {repository}, not",
+        ),
+    ):
+        result = _pin(tmp_path, "staging", image)
+        assert result.returncode == 2 and reason in result.stderr, (image, result.stderr)
+    assert (tmp_path / "Pulumi.staging.yaml").read_text() == (
+        ROOT / "Pulumi.staging.yaml"
+    ).read_text()

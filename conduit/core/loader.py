@@ -50,6 +50,17 @@ def secret_value_names(config: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(values) if isinstance(values, dict) else frozenset()
 
 
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """What the parser found wrong and where, never the text there: PyYAML's own message quotes
+    the offending line, which in a stack file may be a secret in clear."""
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return type(error).__name__
+    mark = error.problem_mark or error.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    said = "; ".join(part for part in (error.context, error.problem) if part)
+    return f"{where}{said or type(error).__name__} (the line is not shown)"
+
+
 class KeyLines:
     """The 1-based line of each key of a stack file's `config`, for messages."""
 
@@ -107,7 +118,7 @@ def read_stack_config(path: Path, require_config: bool = True) -> dict[str, Any]
     except files.UnreadableFileError as error:
         raise SettingsError([str(error)]) from None
     except yaml.YAMLError as error:
-        raise SettingsError([f"{path.name}: not valid YAML: {error}".replace("\n", " ")]) from None
+        raise SettingsError([f"{path.name}: not valid YAML: {yaml_problem(error)}"]) from None
     config = document.get("config") if isinstance(document, dict) else None
     if config is None and not require_config and isinstance(document, dict):
         return {}

@@ -20,7 +20,7 @@ import jsonschema
 import yaml
 
 from conduit.core import files
-from conduit.core.loader import SettingsError
+from conduit.core.loader import SettingsError, yaml_problem
 
 PROJECT_FILE = "Pulumi.yaml"
 CONDUIT_NAMESPACE = "conduit:"
@@ -102,8 +102,7 @@ def load_project(project_dir: Path) -> Project:
     except files.UnreadableFileError as error:
         raise SettingsError([str(error)]) from None
     except yaml.YAMLError as error:
-        problem = str(error).replace("\n", " ")
-        raise SettingsError([f"{PROJECT_FILE}: not valid YAML: {problem}"]) from None
+        raise SettingsError([f"{PROJECT_FILE}: not valid YAML: {yaml_problem(error)}"]) from None
     if not isinstance(document, dict):
         raise SettingsError([f"{PROJECT_FILE}: expected a mapping with name and runtime"])
     name = document.get("name")

@@ -58,8 +58,24 @@ def run(args: argparse.Namespace) -> ExitCode:
     import json
 
     from conduit.probe.burst import MAX_CONNECTIONS
-    from conduit.probe.postgres import CA_ENV, DsnError, dsn_from_env, parse_dsn, probe
-    from conduit.probe.redis import RedisUrlError, parse_redis_url, probe_redis, redis_url_from_env
+    from conduit.probe.postgres import (
+        CA_ENV,
+        DSN_ENV,
+        ENV_DSN_SOURCE,
+        DsnError,
+        checked_ca,
+        dsn_from_env,
+        parse_dsn,
+        probe,
+    )
+    from conduit.probe.redis import (
+        ENV_URL_SOURCE,
+        REDIS_URL_ENV,
+        RedisUrlError,
+        parse_redis_url,
+        probe_redis,
+        redis_url_from_env,
+    )
 
     redis = bool(args.redis_url or args.redis or args.redis_ca)
     try:
@@ -72,14 +88,17 @@ def run(args: argparse.Namespace) -> ExitCode:
             arguments.existing_file("--redis-ca", args.redis_ca)
             # The probe job's services get the server's CA as text, not as a file.
             pem = None if args.redis_ca or args.redis_url else os.environ.get("REDIS_CA_CERT")
-            redis_target, dsn = parse_redis_url(raw, args.redis_ca, pem or None), None
+            source = _source(args.redis_url, "--redis-url", REDIS_URL_ENV, ENV_URL_SOURCE)
+            redis_target, dsn = parse_redis_url(raw, args.redis_ca, pem or None, source), None
         else:
             raw = args.dsn or dsn_from_env(dict(os.environ))
             if not raw:
                 raise arguments.ArgumentError(
                     "--dsn: required (or CONDUIT_DSN, or DATABASE_HOST/USER/PASSWORD)"
                 )
-            redis_target, dsn = None, parse_dsn(raw, os.environ.get(CA_ENV))
+            ca = os.environ.get(CA_ENV) or None
+            source = _source(args.dsn, "--dsn", DSN_ENV, ENV_DSN_SOURCE)
+            redis_target, dsn = None, parse_dsn(raw, ca and checked_ca(ca, CA_ENV), source)
     except (DsnError, RedisUrlError) as error:
         raise arguments.ArgumentError(str(error)) from None
     connections = arguments.count_within("--connections", args.connections, 1, MAX_CONNECTIONS)
@@ -92,3 +111,11 @@ def run(args: argparse.Namespace) -> ExitCode:
         result = asyncio.run(probe(dsn, connections, deadline, hold))
     print(json.dumps(result.as_dict()))
     return ExitCode.OK if result.ok else ExitCode.FINDINGS
+
+
+def _source(given: str | None, flag: str, variable: str, variables: str) -> str:
+    """Where the target came from, for an error about it: the flag, the one variable, or the
+    variables it was built from."""
+    if given:
+        return flag
+    return variable if os.environ.get(variable) else variables

@@ -49,19 +49,20 @@ class Dsn:
     __repr__ = __str__
 
 
-def parse_dsn(raw: str, ca_pem: str | None = None) -> Dsn:
-    """Validate a DSN; DsnError names what is wrong and never echoes it."""
+def parse_dsn(raw: str, ca_pem: str | None = None, source: str = "--dsn") -> Dsn:
+    """Validate a DSN; DsnError names what is wrong, and where the DSN came from (`source`), and
+    never echoes it."""
     try:
         parts = urlsplit(raw)
         port = parts.port or 5432
     except ValueError as error:
-        raise DsnError(f"--dsn: not a valid DSN ({url_problem(error)})") from None
+        raise DsnError(f"{source}: not a valid DSN ({url_problem(error)})") from None
     if parts.scheme not in ("postgres", "postgresql"):
         raise DsnError(
-            "--dsn: must start with postgresql:// (allowed schemes: postgres, postgresql)"
+            f"{source}: must start with postgresql:// (allowed schemes: postgres, postgresql)"
         )
     if not parts.hostname:
-        raise DsnError("--dsn: no host")
+        raise DsnError(f"{source}: no host")
     database = unquote(parts.path.lstrip("/")) or unquote(parts.username or "postgres")
     return Dsn(
         raw, parts.hostname, port, unquote(parts.username or "postgres"), database, ca_pem or None
@@ -73,8 +74,22 @@ CA_ENV = "DATABASE_CA_CERT"
 job from the instance's own output (serverCaCerts), never as a literal."""
 
 
+def checked_ca(pem: str, source: str) -> str:
+    """`pem` if it holds at least one certificate TLS can trust; DsnError naming `source`
+    otherwise (a CA that cannot load must not fall back to no verification)."""
+    try:
+        ssl.create_default_context(cadata=pem)
+    except (ssl.SSLError, ValueError):
+        raise DsnError(f"{source}: not a PEM certificate (-----BEGIN CERTIFICATE-----)") from None
+    return pem
+
+
 DSN_ENV = "CONDUIT_DSN"
 """Where the probe finds its DSN when not given one: keeps the password out of process lists."""
+
+
+ENV_DSN_SOURCE = "DATABASE_HOST/PORT/USER/PASSWORD/NAME"
+"""How a DSN built from the DATABASE_* variables is named in an error about it."""
 
 
 def dsn_from_env(env: dict[str, str]) -> str | None:

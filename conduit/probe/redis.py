@@ -85,20 +85,23 @@ PROTOCOL = 2
 redis-benchmark does, rather than HELLO 3, whose reply is a map of server facts to parse."""
 
 
-def parse_redis_url(raw: str, ca_file: str | None = None, ca_pem: str | None = None) -> RedisTarget:
-    """Validate a Redis URL; RedisUrlError names what is wrong and never echoes it."""
+def parse_redis_url(
+    raw: str, ca_file: str | None = None, ca_pem: str | None = None, source: str = "--redis-url"
+) -> RedisTarget:
+    """Validate a Redis URL; RedisUrlError names what is wrong, and where the URL came from
+    (`source`), and never echoes it."""
     try:
         parts = urlsplit(raw)
         port = parts.port
     except ValueError as error:
-        raise RedisUrlError(f"--redis-url: not a valid URL ({url_problem(error)})") from None
+        raise RedisUrlError(f"{source}: not a valid URL ({url_problem(error)})") from None
     if parts.scheme not in ("redis", "rediss"):
-        raise RedisUrlError("--redis-url: must start with redis:// or rediss:// (TLS)")
+        raise RedisUrlError(f"{source}: must start with redis:// or rediss:// (TLS)")
     if not parts.hostname:
-        raise RedisUrlError("--redis-url: no host")
+        raise RedisUrlError(f"{source}: no host")
     path = parts.path.lstrip("/")
     if path and not path.isdigit():
-        raise RedisUrlError("--redis-url: the path must be a database number (/0 to /15)")
+        raise RedisUrlError(f"{source}: the path must be a database number (/0 to /15)")
     if ca_file and parts.scheme != "rediss":
         raise RedisUrlError("--redis-ca: only with a rediss:// (TLS) URL")
     password = unquote(parts.password) if parts.password is not None else None
@@ -112,6 +115,10 @@ def parse_redis_url(raw: str, ca_file: str | None = None, ca_pem: str | None = N
         ca_file,
         ca_pem if parts.scheme == "rediss" else None,
     )
+
+
+ENV_URL_SOURCE = "REDIS_HOST/PORT/TLS/AUTH"
+"""How a URL built from the REDIS_* variables is named in an error about it."""
 
 
 def redis_url_from_env(env: Mapping[str, str]) -> str | None:

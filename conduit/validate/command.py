@@ -44,6 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--dsn", help="a DSN reachable from here (overrides the outputs)")
     parser.add_argument(
+        "--dsn-ca",
+        metavar="FILE",
+        help="the database server's CA certificate (PEM file; Cloud SQL's: `gcloud sql instances "
+        "describe INSTANCE --format 'value(serverCaCert.cert)'`): with it --dsn's certificate is "
+        "verified (verify-ca) before the password is sent; without, the DSN's own sslmode",
+    )
+    parser.add_argument(
         "--redis-url", help="a Redis URL reachable from here, redis:// or rediss:// (TLS)"
     )
     parser.add_argument("--redis-ca", help="the Redis server's CA certificate (PEM file)")
@@ -85,12 +92,14 @@ def request_of(args: argparse.Namespace) -> ValidateRequest:
     health_wait = arguments.seconds_above_zero("--health-wait", args.health_wait)
     storm_tasks = arguments.count_within("--storm-tasks", args.storm_tasks, *STORM_TASKS)
     redis_ca = arguments.existing_file("--redis-ca", args.redis_ca)
+    dsn_ca = arguments.existing_file("--dsn-ca", args.dsn_ca)
     return ValidateRequest(
         stack=args.stack,
         outputs=args.outputs,
         project_dir=args.cwd.resolve(),
         service_urls=tuple(args.service_url or ()),
         dsn=args.dsn,
+        dsn_ca=Path(dsn_ca) if dsn_ca else None,
         redis_url=args.redis_url,
         redis_ca=redis_ca,
         selection=_selection(args.only, args.skip),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from conduit.probe.postgres import parse_dsn
 from conduit.report.model import Finding, Outcome
 from conduit.validate.deadline import Deadline
 from conduit.validate.google import GoogleClients
@@ -47,7 +48,11 @@ class Context:
             )
             try:
                 self._storm = measure(
-                    self.storm_runner, self.storm_tasks, budget, self.targets.dsn, self.deadline
+                    self.storm_runner,
+                    self.storm_tasks,
+                    budget,
+                    parse_dsn(self.targets.dsn, self.targets.dsn_ca) if self.targets.dsn else None,
+                    self.deadline,
                 )
             except Exception as error:
                 self._storm_error = error

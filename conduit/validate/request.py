@@ -29,6 +29,8 @@ class ValidateRequest:
     project_dir: Path
     service_urls: tuple[str, ...]
     dsn: str | None
+    dsn_ca: Path | None
+    """The database server's CA (PEM file) that --dsn's certificate must be signed by."""
     redis_url: str | None
     redis_ca: str | None
     selection: CheckSelection | None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from pathlib import Path
 
 from conduit.arguments import ArgumentError
+from conduit.core import files
 from conduit.core.exitcodes import ExitCode
 from conduit.core.failures import FailureClass
 from conduit.core.loader import SettingsError, load_stack_file, stack_file
 from conduit.core.settings import StackSettings
-from conduit.probe.postgres import DsnError, parse_dsn
+from conduit.probe.postgres import DsnError, checked_ca, parse_dsn
 from conduit.probe.redis import RedisUrlError, parse_redis_url
 from conduit.report.model import Outcome, Report
 from conduit.report.output import emit, plan_outputs
@@ -18,7 +20,7 @@ from conduit.validate.checks import CHECKS
 from conduit.validate.context import Context
 from conduit.validate.deadline import Deadline
 from conduit.validate.google import GoogleClients
-from conduit.validate.identity import given_token
+from conduit.validate.identity import ID_TOKEN_ENV, given_token
 from conduit.validate.request import CheckSelection, ValidateRequest
 from conduit.validate.run import validate
 from conduit.validate.storm import CloudRunStorm, LocalStorm, Runner
@@ -86,7 +88,11 @@ def _targets(request: ValidateRequest) -> Targets:
         except TargetsError as error:
             raise ValidateError(str(error)) from None
     if request.dsn:
-        targets = dataclasses.replace(targets, dsn=request.dsn)
+        targets = dataclasses.replace(
+            targets, dsn=request.dsn, dsn_ca=_dsn_ca(request.dsn_ca) if request.dsn_ca else None
+        )
+    elif request.dsn_ca:
+        raise ValidateError("--dsn-ca: the CA of the server --dsn names; give --dsn too")
     if request.redis_url:
         try:
             parse_redis_url(request.redis_url, request.redis_ca)
@@ -101,6 +107,16 @@ def _targets(request: ValidateRequest) -> Targets:
         except DsnError as error:
             raise ValidateError(str(error)) from None
     return targets
+
+
+def _dsn_ca(path: Path) -> str:
+    """The PEM text of --dsn-ca, refused when it holds no certificate."""
+    try:
+        return checked_ca(files.read_text(path), f"--dsn-ca: {path}")
+    except files.UnreadableFileError as error:
+        raise ValidateError(f"--dsn-ca: {error}") from None
+    except DsnError as error:
+        raise ValidateError(str(error)) from None
 
 
 def _storm(request: ValidateRequest, targets: Targets, google: GoogleClients) -> Runner | None:
@@ -118,7 +134,19 @@ def _storm(request: ValidateRequest, targets: Targets, google: GoogleClients) ->
         if request.storm_runner == "local":
             raise ValidateError("--storm-runner local: needs a DSN (--dsn or the stack's outputs)")
         return None
-    return LocalStorm(targets.dsn)
+    return LocalStorm(targets.dsn, targets.dsn_ca)
+
+
+def _one_audience(targets: Targets) -> None:
+    """A given identity token names one audience (one service URL): sent to another service, it
+    is a credential that service could replay against the first. Several URLs: none given, and
+    each URL gets its own token from Application Default Credentials."""
+    urls = [s.url for s in targets.services if s.url]
+    if len(urls) > 1:
+        raise ValidateError(
+            f"--id-token (or {ID_TOKEN_ENV}): a token is for one service URL, and {len(urls)} "
+            "were given; give none, and Application Default Credentials mint one for each URL"
+        )
 
 
 def _progress(line: str) -> None:
@@ -138,6 +166,9 @@ def validate_request(request: ValidateRequest) -> ExitCode:
     plan_outputs(formats, request.output)  # OutputError before anything runs
     checks = _selected(request.selection)
     targets = _targets(request)
+    token = given_token(request.id_token)
+    if token:
+        _one_audience(targets)
     deadline = Deadline(request.deadline)
     google = GoogleClients(request.api_endpoint)
     ctx = Context(
@@ -148,7 +179,7 @@ def validate_request(request: ValidateRequest) -> ExitCode:
         storm_runner=_storm(request, targets, google),
         progress=_progress,
         health_wait=request.health_wait,
-        id_token=given_token(request.id_token),
+        id_token=token,
     )
     report = validate(ctx, checks)
     if request.selection is not None and request.selection.flag == "--only":

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from conduit.core import probe_output
 from conduit.core.failures import CUT, FailureClass
-from conduit.probe.postgres import DSN_ENV, parse_dsn, probe
+from conduit.probe.postgres import CA_ENV, DSN_ENV, Dsn, probe
 from conduit.validate.deadline import Deadline
 
 BASELINE_SAMPLES = 3
@@ -62,11 +62,17 @@ class LocalStorm:
 
     name = "local"
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, ca_pem: str | None = None) -> None:
         self._dsn = dsn
+        self._ca_pem = ca_pem
 
     def run(self, tasks: int, deadline: float) -> StormResult:
-        env = {**os.environ, DSN_ENV: self._dsn}
+        # Each probe verifies the server with the CA validate was given (--dsn-ca), and with no
+        # other: a DATABASE_CA_CERT of this machine's environment is not the DSN's.
+        env = {k: v for k, v in os.environ.items() if k != CA_ENV}
+        env[DSN_ENV] = self._dsn
+        if self._ca_pem:
+            env[CA_ENV] = self._ca_pem
         command = [
             sys.executable,
             "-m",
@@ -245,12 +251,11 @@ class CloudRunStorm:
         return payloads
 
 
-def idle_baseline(dsn: str, deadline: Deadline) -> float | None:
+def idle_baseline(dsn: Dsn, deadline: Deadline) -> float | None:
     """Median of sequential single connections on the idle path, before the burst."""
-    parsed = parse_dsn(dsn)
     samples: list[float] = []
     for _ in range(BASELINE_SAMPLES):
-        result = asyncio.run(probe(parsed, 1, min(10.0, max(deadline.remaining(), 0.1))))
+        result = asyncio.run(probe(dsn, 1, min(10.0, max(deadline.remaining(), 0.1))))
         samples += result.connect_times()
     return statistics.median(samples) if samples else None
 
@@ -259,7 +264,7 @@ Runner = LocalStorm | CloudRunStorm
 
 
 def measure(
-    runner: Runner, tasks: int, budget: float, dsn: str | None, deadline: Deadline
+    runner: Runner, tasks: int, budget: float, dsn: Dsn | None, deadline: Deadline
 ) -> StormResult:
     """The idle baseline (from `dsn`), then the storm within `budget` seconds."""
     baseline = idle_baseline(dsn, deadline) if dsn else None

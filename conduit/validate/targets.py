@@ -42,6 +42,8 @@ class Targets:
     criteria: SuccessCriteria
     services: tuple[ServiceTarget, ...] = ()
     dsn: str | None = field(default=None, repr=False)
+    dsn_ca: str | None = field(default=None, repr=False)
+    """The database server's CA (PEM text, `--dsn-ca`): the DSN's server is verified with it."""
     redis_url: str | None = field(default=None, repr=False)
     """A Redis URL reachable from here (`--redis-url`); never from the outputs."""
     redis_ca: str | None = None

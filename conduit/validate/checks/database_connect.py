@@ -22,7 +22,7 @@ ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
 def _measure(ctx: Context, connections: int, budget: float) -> tuple[dict, str] | None:
     """The probe's result as JSON: here against --dsn, else from the probe job inside the VPC."""
     if ctx.targets.dsn:
-        dsn = parse_dsn(ctx.targets.dsn)
+        dsn = parse_dsn(ctx.targets.dsn, ctx.targets.dsn_ca)
         ctx.progress(f"{ID}: {connections} connections to {dsn}")
         return asyncio.run(probe(dsn, connections, budget)).as_dict(), str(dsn)
     if isinstance(ctx.storm_runner, CloudRunStorm):
