@@ -13,7 +13,7 @@ from pulumi.runtime import config as runtime_config
 
 from conduit.components import operations
 from conduit.components.apis import OPERATIONS_APIS, REDIS_API, REQUIRED_APIS, ProjectApis
-from conduit.components.database import Database, DatabaseArgs
+from conduit.components.database import Database, DatabaseArgs, DatabaseUserArgs
 from conduit.components.image_access import ImageAccess, ImageAccessArgs
 from conduit.components.network import Network, NetworkArgs
 from conduit.components.operations.schedules import ScheduledJob
@@ -22,10 +22,11 @@ from conduit.components.redis import Redis, RedisArgs
 from conduit.components.secrets import Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
 from conduit.components.wiring import PASSWORD_ENV, REDIS_AUTH_ENV, DatabaseWiring, RedisWiring
-from conduit.core import connection_urls, probe_runs
+from conduit.core import connection_urls, names, probe_runs
 from conduit.core.images import Repository, foreign_repository
 from conduit.core.loader import SECRET_VALUES_KEY, KeyLines, SettingsError, parse_settings
-from conduit.core.settings import StackSettings
+from conduit.core.settings import DatabaseLogin, StackSettings
+from conduit.core.settings.runtime import PROBE_JOB_KEY
 
 
 def settings_from_runtime() -> StackSettings:
@@ -112,6 +113,10 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
             private_services_connection=network.private_services_connection,
             probe_connections=settings.probe_peak_connections,
             probe_connections_key=settings.probe_peak_key,
+            users=tuple(
+                DatabaseUserArgs(login.label, login.user, login.settings_key)
+                for login in settings.database_logins
+            ),
         ),
         after_apis,
     )
@@ -132,8 +137,16 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
     waits = [*(apis.services if apis else []), *(image_access.grants if image_access else [])]
     after_images = ResourceOptions(depends_on=waits) if waits else None
     redis = None
-    generated_ids = {PASSWORD_ENV: settings.database_password_secret_id}
-    generated_values = {PASSWORD_ENV: database.password}
+    # Each login's password in a secret of its own, keyed by its one reader.
+    generated_ids: dict[str, str] = {}
+    generated_values: dict[str, pulumi.Input[str]] = {}
+    generated_keys: dict[str, str] = {}
+    for login in settings.database_logins:
+        if login.password_secret_id is not None:
+            slot = names.reader_key(login.reader, PASSWORD_ENV)
+            generated_ids[slot] = login.password_secret_id
+            generated_values[slot] = database.users[login.label].password
+            generated_keys[slot] = login.settings_key
     if settings.redis is not None:
         redis = Redis(
             env,
@@ -150,43 +163,47 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
         if redis.auth_string is not None:
             generated_ids[REDIS_AUTH_ENV] = settings.redis_auth_secret_id
             generated_values[REDIS_AUTH_ENV] = redis.auth_string
-    composed_ids, composed_values = _composed(settings, database, redis)
+    composed_ids, composed_values, composed_keys = _composed(settings, database, redis)
     secrets = Secrets(
         env,
         SecretsArgs(
             secret_ids={**settings.secrets, **generated_ids, **composed_ids},
             values={**(values or {}), **generated_values, **composed_values},
             sources={
-                PASSWORD_ENV: "generated",
+                **dict.fromkeys(generated_keys, "generated"),
                 REDIS_AUTH_ENV: "instance",
                 **{env_name: "composed" for env_name in composed_ids},
             },
             external_ids=settings.external_secrets,
             settings_keys={
-                PASSWORD_ENV: "conduit:database",
+                **generated_keys,
                 REDIS_AUTH_ENV: "conduit:redis.authEnabled",
-                **{
-                    env_name: key
-                    for env_name, key in settings.composed_env_keys.items()
-                    if env_name in composed_ids
-                },
+                **composed_keys,
                 **{env_name: f"conduit:secrets.{env_name}" for env_name in settings.secrets},
                 **{
                     env_name: f"conduit:externalSecrets.{env_name}"
                     for env_name in settings.external_secrets
                 },
             },
+            # The credentials of a database that outlives a destroy outlive it too: one switch
+            # (README: Destroying a stack) for the instance and every secret the stack creates.
+            protect=settings.database.deletion_protection,
         ),
         after_apis,
     )
-    wiring = DatabaseWiring(
-        host=database.private_ip,
-        name=database.database_name,
-        user=database.user_name,
-        connection_name=database.connection_name,
-        password=secrets.refs[PASSWORD_ENV],
-        ca_certificate=database.ca_certificate,
-    )
+
+    def wiring(login: DatabaseLogin | None) -> DatabaseWiring:
+        """The database as one client sees it: its own user and password, or neither."""
+        slot = names.reader_key(login.reader, PASSWORD_ENV) if login else ""
+        return DatabaseWiring(
+            host=database.private_ip,
+            name=database.database_name,
+            user=database.users[login.label].name if login else None,
+            connection_name=database.connection_name,
+            password=secrets.refs.get(slot),
+            ca_certificate=database.ca_certificate,
+        )
+
     redis_wiring = None
     if redis is not None and settings.redis is not None:
         redis_wiring = RedisWiring(
@@ -200,7 +217,15 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
     for key, svc in settings.services.items():
         # The generated secrets reach a service through its wiring, never by default.
         shared = sorted(n for n in secrets.refs if n not in {**generated_ids, **composed_ids})
-        received = [*(svc.secrets if svc.secrets is not None else shared), *svc.composed_env]
+        declared = settings.declared_service_names[key]
+        received = {
+            n: secrets.refs[n] for n in (svc.secrets if svc.secrets is not None else shared)
+        }
+        if svc.database_url_env is not None:
+            slot = names.reader_key(declared, svc.database_url_env)
+            received[svc.database_url_env] = secrets.refs[slot]
+        if svc.redis_url_env is not None:
+            received[svc.redis_url_env] = secrets.refs[svc.redis_url_env]
         services[svc.name] = Service(
             # One service per stack keeps the names it always had.
             settings.service_resource_name(key),
@@ -208,8 +233,8 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 settings=svc,
                 region=settings.region,
                 vpc=network.egress,
-                database=wiring,
-                secrets={n: secrets.refs[n] for n in received},
+                database=wiring(settings.database_login(key)),
+                secrets=received,
                 settings_key=key,
                 redis=redis_wiring if svc.redis else None,
             ),
@@ -227,7 +252,7 @@ def build(settings: StackSettings, values: dict[str, pulumi.Input[str]] | None =
                 region=settings.region,
                 vpc=network.egress,
                 egress=owner.egress,
-                database=wiring,
+                database=wiring(settings.database_login(PROBE_JOB_KEY)),
                 redis=redis_wiring if owner.redis else None,
                 runs=tuple(probe_runs.runs(settings)),
             ),
@@ -263,32 +288,37 @@ def _scheduled_jobs(settings: StackSettings, job: ProbeJob | None) -> tuple[Sche
 
 def _composed(
     settings: StackSettings, database: Database, redis: Redis | None
-) -> tuple[dict[str, str], dict[str, pulumi.Input[str]]]:
-    """The connection URLs services ask for (databaseUrlEnv, redisUrlEnv): secret ids by env
-    name, and each value built from the instances' outputs, a secret from the start."""
+) -> tuple[dict[str, str], dict[str, pulumi.Input[str]], dict[str, str]]:
+    """The connection URLs services ask for (databaseUrlEnv, redisUrlEnv): secret ids, values
+    built from the instances' outputs (a secret from the start) and the settings key that asks,
+    by key: a database URL holds its service's own user, so it is keyed by the service
+    (`<service>/<env name>`); a Redis URL by its env name, whoever reads it."""
     ids: dict[str, str] = {}
     values: dict[str, pulumi.Input[str]] = {}
-    for service in settings.services.values():
-        if service.database_url_env is not None:
-            ids[service.database_url_env] = settings.composed_secret_id(service.database_url_env)
-            values[service.database_url_env] = pulumi.Output.secret(
+    keys: dict[str, str] = {}
+    for key, service in settings.services.items():
+        login = settings.database_login(key)
+        if service.database_url_env is not None and login is not None:
+            slot = names.reader_key(login.reader, service.database_url_env)
+            user = database.users[login.label]
+            ids[slot] = settings.database_url_secret_id(key)
+            keys[slot] = f"{key}.databaseUrlEnv"
+            values[slot] = pulumi.Output.secret(
                 pulumi.Output.all(
-                    database.user_name,
-                    database.password,
-                    database.private_ip,
-                    database.database_name,
+                    user.name, user.password, database.private_ip, database.database_name
                 ).apply(lambda parts: connection_urls.postgres(*parts))
             )
         if service.redis_url_env is not None and redis is not None and settings.redis:
             tls = settings.redis.transit_encryption != "DISABLED"
             ids[service.redis_url_env] = settings.composed_secret_id(service.redis_url_env)
+            keys.setdefault(service.redis_url_env, f"{key}.redisUrlEnv")
             auth = redis.auth_string if redis.auth_string is not None else ""
             values[service.redis_url_env] = pulumi.Output.secret(
                 pulumi.Output.all(redis.host, redis.port, auth).apply(
                     lambda parts, tls=tls: connection_urls.redis(*parts, tls=tls)  # type: ignore[misc]
                 )
             )
-    return ids, values
+    return ids, values, keys
 
 
 def export_outputs(settings: StackSettings, stack: Stack) -> None:
@@ -318,7 +348,14 @@ def export_outputs(settings: StackSettings, stack: Stack) -> None:
     pulumi.export("sqlConnectionName", stack.database.connection_name)
     pulumi.export("sqlPrivateIp", stack.database.private_ip)
     pulumi.export("databaseName", stack.database.database_name)
-    pulumi.export("databaseUser", stack.database.user_name)
+    # Who logs in as whom: one user per client (issue #26).
+    pulumi.export(
+        "databaseUsers",
+        {
+            login.reader: stack.database.users[login.label].name
+            for login in settings.database_logins
+        },
+    )
     pulumi.export("secretIds", stack.secrets.secret_ids)
     pulumi.export("successCriteria", settings.success_criteria.model_dump(by_alias=True))
     if stack.probe_job is not None:

@@ -257,10 +257,8 @@ def test_the_orders_stack_hands_database_url_over_by_reference_only() -> None:
         program_support.props(r)["secretId"]: program_support.props(r)["labels"]
         for r in program_support.of_type(plan, "gcp:secretmanager/secret:Secret")
     }
-    assert secrets == {
-        "orders-dev-database-url": {"conduit-value-source": "composed"},
-        "orders-dev-db-password": {"conduit-value-source": "generated"},
-    }
+    # The service reads the URL alone: its user's password is in no secret of its own.
+    assert secrets == {"orders-dev-database-url": {"conduit-value-source": "composed"}}
     # Nothing of the URL in the stack's outputs.
     assert "postgresql://" not in json.dumps(plan.recording.stack_outputs, default=str)
 
@@ -312,8 +310,10 @@ def test_redis_url_env_needs_redis() -> None:
 def test_the_preview_says_where_each_secret_value_comes_from() -> None:
     plan = program_support.plan("staging")
     generated = (
-        "secret DATABASE_PASSWORD (staging-db-password): GENERATED (random), the database "
-        "user's password; reaches services by reference only",
+        "secret DATABASE_PASSWORD of backend (backend-db-password): GENERATED (random), the "
+        "password of database user app_backend, backend's alone; reaches it by reference only",
+        "secret DATABASE_PASSWORD of probe (backend-probe-db-password): GENERATED (random), the "
+        "password of database user app_probe, probe's alone; reaches it by reference only",
         "secret REDIS_AUTH (staging-redis-auth): the Redis instance's AUTH string; reaches "
         "services with redis: true by reference only",
     )

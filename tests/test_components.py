@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from conduit.components.database import Database, DatabaseArgs
+from conduit.components.database import Database, DatabaseArgs, DatabaseUserArgs
 from conduit.components.network import Network, NetworkArgs
 from conduit.components.secrets import SecretRef, Secrets, SecretsArgs
 from conduit.components.service import Service, ServiceArgs
@@ -82,6 +82,58 @@ def test_database_outputs_private_address_and_a_secret_password(monitor) -> None
         database.user_name,
         pulumi.Output.from_input(database.password.is_secret()),
     ).apply(check)
+
+
+@pulumi.runtime.test
+def test_database_gives_each_client_its_own_user_and_password(monitor) -> None:
+    network = Network("unit", NetworkArgs(SETTINGS.network, REGION))
+    database = Database(
+        "unit",
+        DatabaseArgs(
+            SETTINGS.database,
+            REGION,
+            network.network_id,
+            network.private_services_connection,
+            users=(
+                DatabaseUserArgs("backend", "app_backend"),
+                DatabaseUserArgs("probe", "app_probe"),
+            ),
+        ),
+    )
+    backend, probe = database.users["backend"], database.users["probe"]
+
+    def check(values: list) -> None:
+        backend_name, probe_name, backend_secret, probe_secret = values
+        assert (backend_name, probe_name) == ("app_backend", "app_probe")
+        assert backend_secret and probe_secret, "a user's password output is not secret"
+        users = {r.name: r for r in monitor.records if r.type == "gcp:sql/user:User"}
+        passwords = [r.name for r in monitor.records if r.type.endswith("RandomPassword")]
+        assert sorted(users) == ["unit-backend-user", "unit-probe-user"]
+        # One password each: never one shared by two users.
+        assert sorted(passwords) == ["unit-backend-password", "unit-probe-password"]
+        assert all(u.inputs["password"] for u in users.values())
+
+    return pulumi.Output.all(
+        backend.name,
+        probe.name,
+        pulumi.Output.from_input(backend.password.is_secret()),
+        pulumi.Output.from_input(probe.password.is_secret()),
+    ).apply(check)
+
+
+@pulumi.runtime.test
+def test_a_client_with_no_user_gets_neither_database_user_nor_password(monitor) -> None:
+    wiring = DatabaseWiring("10.0.0.3", "app", None, "p:r:i", None)
+    service = Service("unit-auth", ServiceArgs(SERVICES["auth"], REGION, CONNECTOR, wiring, {}))
+
+    def check(_: str) -> None:
+        (record,) = [r for r in monitor.records if r.type == "gcp:cloudrunv2/service:Service"]
+        envs = {e["name"] for e in record.inputs["template"]["containers"][0]["envs"]}
+        assert {"DATABASE_HOST", "DATABASE_NAME"} <= envs
+        assert not {"DATABASE_USER", "DATABASE_PASSWORD"} & envs
+        assert not [r for r in monitor.records if r.type.endswith("SecretIamMember")]
+
+    return service.uri.apply(check)
 
 
 @pulumi.runtime.test

@@ -234,7 +234,7 @@ def test_preview_of_the_committed_direct_stack_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "gcp:compute/subnetwork:Subnetwork" in result.stdout
     assert "gcp:vpcaccess/connector:Connector" not in result.stdout
-    assert "staging-direct: 84 resources, no mandatory violations, 1 advisory" in result.stdout
+    assert "staging-direct: 88 resources, no mandatory violations, 1 advisory" in result.stdout
 
 
 def test_preview_on_a_26_too_small_for_its_instances_exits_1(tmp_path: Path) -> None:

@@ -116,4 +116,4 @@ def test_the_walk_through_conduit_for_your_service_runs_as_written(tmp_path) -> 
     assert (
         "policy config: standard defaults (the pack's own; no policies/config/dev.json)" in output
     )
-    assert "dev: 26 resources, no mandatory violations" in output
+    assert "dev: 24 resources, no mandatory violations" in output

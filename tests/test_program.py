@@ -128,22 +128,94 @@ def test_database_is_private_encrypted_backed_up_and_protected(stack: str) -> No
     assert psa.urn in record.dependencies, f"{urn} does not wait for private services access"
 
 
-def test_database_user_password_is_generated_and_secret() -> None:
+def _env_of(record) -> dict[str, dict]:
+    """A service's or a job's container env by name."""
+    template = props(record)["template"]
+    containers = template.get("containers") or template["template"]["containers"]
+    return {e["name"]: e for e in containers[0]["envs"]}
+
+
+def _account_of(record) -> str:
+    template = props(record)["template"]
+    return template.get("serviceAccount") or template["template"]["serviceAccount"]
+
+
+@pytest.mark.parametrize("stack", ["staging", "staging-direct", "production"])
+def test_one_database_user_per_client_its_password_in_a_secret_only_its_reader_is_granted(
+    stack: str,
+) -> None:
+    p = plan(stack)
+    users = {props(r)["name"]: r for r in of_type(p, "gcp:sql/user:User")}
+    # backend and the probe log in; auth's requiredEnv reads no password: no user of its own.
+    assert sorted(users) == ["app_backend", "app_probe"]
+    for record in users.values():
+        password = props(record)["password"]
+        assert password.get(SIG_KEY) == SECRET_SIG, f"{record.urn} password is not a secret"
+    services = {props(r)["name"]: r for r in of_type(p, "gcp:cloudrunv2/service:Service")}
+    readers = {
+        "app_backend": (services["backend"], "backend-db-password"),
+        "app_probe": (probe_job(p), "backend-probe-db-password"),
+    }
+    grants = of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
+    for user, (reader, secret_id) in readers.items():
+        envs = _env_of(reader)
+        assert envs["DATABASE_USER"]["value"] == user, reader.urn
+        # The name is the user's output: the reader waits for its user.
+        assert users[user].urn in reader.dependencies, reader.urn
+        assert envs["DATABASE_PASSWORD"]["valueSource"]["secretKeyRef"] == {
+            "secret": secret_id,
+            "version": "latest",
+        }, reader.urn
+        granted = [
+            props(g)["member"]
+            for g in grants
+            if props(g)["secretId"] == f"projects/{p.settings.project}/secrets/{secret_id}"
+        ]
+        assert granted == [f"serviceAccount:{_account_of(reader)}"], secret_id
+    auth = _env_of(services["auth"])
+    assert "DATABASE_USER" not in auth and "DATABASE_PASSWORD" not in auth, services["auth"].urn
+    assert p.recording.stack_outputs["databaseUsers"] == {
+        "backend": "app_backend",
+        "probe": "app_probe",
+    }
+
+
+def test_a_one_service_stack_keeps_its_user_and_the_probe_logs_in_as_its_own() -> None:
+    p = single_plan()
+    users = {r.name: props(r)["name"] for r in of_type(p, "gcp:sql/user:User")}
+    assert users == {"staging-user": "app", "staging-probe-user": "app_probe"}
+    assert _env_of(probe_job(p))["DATABASE_USER"]["value"] == "app_probe"
+
+
+def test_every_secret_the_stack_creates_is_protected_while_the_database_is(project_copy) -> None:
     p = plan("staging")
-    urn, user = one(p, "gcp:sql/user:User")
-    assert user["password"].get("4dabf18193072939515e22adb298388d") == (
-        "1b47061264138c4ac30d75fd1eb44270"
-    ), f"{urn} password is not a secret"
+    (instance,) = of_type(p, "gcp:sql/databaseInstance:DatabaseInstance")
+    secrets = of_type(p, "gcp:secretmanager/secret:Secret")
+    assert instance.protect is True
+    assert {r.name: r.protect for r in secrets} == {
+        "staging-backend-db-password": True,
+        "staging-backend-probe-db-password": True,
+        "staging-jwt-secret-key": True,
+        "staging-staging-redis-auth": True,
+    }
+    # The versions are not: a new value still rolls out as a new version.
+    versions = of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
+    assert versions and not any(v.protect for v in versions)
+    config = stack_config()
+    config["conduit:database"]["deletionProtection"] = False
+    unprotected = plan_stack(project_copy(config), "staging")
+    assert not any(r.protect for r in unprotected.recording.resources)
 
 
 def test_secrets_have_versions_and_per_secret_accessors_for_the_service_account() -> None:
     p = single_plan()
     secrets = {props(r)["secretId"]: r for r in of_type(p, "gcp:secretmanager/secret:Secret")}
-    assert set(secrets) == {"jwt-secret-key", "backend-db-password"}
+    # The probe job's own password beside the service's (one database user each).
+    assert set(secrets) == {"jwt-secret-key", "backend-db-password", "backend-probe-db-password"}
     for record in secrets.values():
         assert "auto" in props(record)["replication"], record.urn
     versions = of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
-    assert len(versions) == 2
+    assert len(versions) == 3
     for version in versions:
         data = props(version)["secretData"]
         assert isinstance(data, dict) and "value" in data, f"{version.urn} data not secret"
@@ -209,7 +281,11 @@ def test_service_wiring() -> None:
     # would need roles/cloudsql.client, which the account does not have.
     assert "volumes" not in template and "volumeMounts" not in container, urn
     grants = {r.urn for r in _service_grants(p)}
-    versions = {r.urn for r in of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")}
+    versions = {
+        r.urn
+        for r in of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
+        if "backend-probe-db-password" not in r.urn  # the probe job's, not the service's
+    }
     record = of_type(p, "gcp:cloudrunv2/service:Service")[0]
     assert grants <= set(record.dependencies), f"{urn} does not wait for its secret grants"
     assert versions <= set(record.dependencies), f"{urn} does not wait for the versions it reads"
@@ -237,8 +313,10 @@ def test_outputs_for_the_validator_and_the_password_stays_secret() -> None:
     assert outputs["connectorId"].endswith("/connectors/staging-connector")
     assert outputs["sqlPrivateIp"] == "10.60.0.3"
     assert outputs["serviceUrl"].startswith("https://backend-")
+    # A password one reader alone holds is keyed by its reader.
     assert outputs["secretIds"] == {
-        "DATABASE_PASSWORD": "backend-db-password",
+        "backend/DATABASE_PASSWORD": "backend-db-password",
+        "probe/DATABASE_PASSWORD": "backend-probe-db-password",
         "JWT_SECRET_KEY": "jwt-secret-key",
     }
     assert outputs["successCriteria"]["startupSuccessRate"] == 0.9
@@ -265,8 +343,10 @@ def test_probe_job_uses_the_service_s_path_and_its_own_identity() -> None:
     (container,) = task["containers"]
     assert container["args"][:3] == ["probe", "--connections", "1"], urn
     envs = {e["name"]: e for e in container["envs"]}
+    # Its own database user and password, not the service's (issue #26).
+    assert envs["DATABASE_USER"]["value"] == "app_probe", urn
     assert envs["DATABASE_PASSWORD"]["valueSource"]["secretKeyRef"] == {
-        "secret": "backend-db-password",
+        "secret": "backend-probe-db-password",
         "version": "latest",
     }, urn
     assert envs["DATABASE_HOST"]["value"] == "10.60.0.3", urn
@@ -276,16 +356,16 @@ def test_probe_job_uses_the_service_s_path_and_its_own_identity() -> None:
     password = next(
         r
         for r in of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
-        if "db-password" in r.urn
+        if "backend-probe-db-password" in r.urn
     )
     grants = [
         r
         for r in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
         if "conduit:probe:ProbeJob$" in r.urn
     ]
-    # The job's account reads the password and nothing else.
+    # The job's account reads its own password and nothing else.
     assert [props(g)["secretId"] for g in grants] == [
-        "projects/acme-staging/secrets/backend-db-password"
+        "projects/acme-staging/secrets/backend-probe-db-password"
     ]
     assert all(props(g)["member"] == f"serviceAccount:{task['serviceAccount']}" for g in grants)
     assert {password.urn, *(g.urn for g in grants)} <= set(record.dependencies), urn
@@ -322,9 +402,10 @@ def test_two_names_one_secret_is_one_secret_one_version_one_grant(project_copy) 
     config["conduit:secrets"] = {"JWT_SECRET": "jwt-secret-key", "JWT_SECRET_KEY": "jwt-secret-key"}
     p = plan_stack(project_copy(config), "staging")
     secrets = sorted(props(r)["secretId"] for r in of_type(p, "gcp:secretmanager/secret:Secret"))
-    assert secrets == ["backend-db-password", "jwt-secret-key"]
-    assert len(of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")) == 2
-    assert len(of_type(p, "random:index/randomPassword:RandomPassword")) == 2  # jwt + db password
+    assert secrets == ["backend-db-password", "backend-probe-db-password", "jwt-secret-key"]
+    assert len(of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")) == 3
+    # jwt + the service's and the probe job's database passwords
+    assert len(of_type(p, "random:index/randomPassword:RandomPassword")) == 3
     grants = _service_grants(p)
     assert sorted(props(g)["secretId"] for g in grants) == [
         "projects/acme-staging/secrets/backend-db-password",
@@ -338,7 +419,8 @@ def test_two_names_one_secret_is_one_secret_one_version_one_grant(project_copy) 
             "version": "latest",
         }, urn
     assert p.recording.stack_outputs["secretIds"] == {
-        "DATABASE_PASSWORD": "backend-db-password",
+        "backend/DATABASE_PASSWORD": "backend-db-password",
+        "probe/DATABASE_PASSWORD": "backend-probe-db-password",
         "JWT_SECRET": "jwt-secret-key",
         "JWT_SECRET_KEY": "jwt-secret-key",
     }
@@ -380,14 +462,14 @@ def test_the_whole_system_two_services_one_connector_database_and_redis(stack: s
         for g in of_type(p, "gcp:secretmanager/secretIamMember:SecretIamMember")
     )
     # Only what each one's contract reads: auth's requiredEnv has no DATABASE_PASSWORD; the probe
-    # job reads the password and the AUTH string through its own account.
+    # job reads its own user's password and the AUTH string through its own account.
     assert grants == sorted(
         [
             ("serviceAccount:auth-run", f"{stack}-redis-auth"),
             ("serviceAccount:auth-run", "jwt-secret-key"),
-            ("serviceAccount:backend-probe-sa", f"{stack}-db-password"),
+            ("serviceAccount:backend-probe-sa", "backend-probe-db-password"),
             ("serviceAccount:backend-probe-sa", f"{stack}-redis-auth"),
-            ("serviceAccount:backend-run", f"{stack}-db-password"),
+            ("serviceAccount:backend-run", "backend-db-password"),
             ("serviceAccount:backend-run", f"{stack}-redis-auth"),
             ("serviceAccount:backend-run", "jwt-secret-key"),
         ]
@@ -428,12 +510,16 @@ def _places(value: object, secret: str, wrapped: bool = False) -> list[bool]:
 
 
 def test_no_secret_value_reaches_any_input_or_output_in_clear() -> None:
-    """The generated database password and the Redis AUTH string travel only as secrets."""
+    """The generated database passwords and the Redis AUTH string travel only as secrets."""
     p = plan("staging")
     versions = of_type(p, "gcp:secretmanager/secretVersion:SecretVersion")
     values = {r.name: json_format.MessageToDict(r.inputs)["secretData"]["value"] for r in versions}
-    auth, password = values["staging-staging-redis-auth-v"], values["staging-staging-db-password-v"]
-    for secret in (auth, password):
+    generated = (
+        values["staging-staging-redis-auth-v"],
+        values["staging-backend-db-password-v"],
+        values["staging-backend-probe-db-password-v"],
+    )
+    for secret in generated:
         places = [
             place
             for record in p.recording.resources

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from conduit.core import facts, names
 from conduit.core.loader import SettingsError, load_stack_file, parse_settings
+from conduit.core.settings import DatabaseLogin
 from tests.conftest import ROOT, single_service_config, stack_config
 
 FILE = "Pulumi.staging.yaml"
@@ -306,6 +308,63 @@ def test_every_valid_service_name_gives_an_account_id_iam_accepts(length: int) -
     assert names.service_account_id(long_a) != names.service_account_id(long_b)
 
 
+def test_a_database_user_name_fits_postgres_63_bytes_at_the_limit_and_one_past() -> None:
+    assert names.database_user_name("app", "my-api") == "app_my_api"
+    # At 63 the name is `<base>_<client>`; one past, derived (never cut to a clash) to fit.
+    at_limit = "c" * (63 - len("app_"))
+    assert names.database_user_name("app", at_limit) == f"app_{at_limit}"
+    past = names.database_user_name("app", at_limit + "x")
+    assert len(past) == 63 and facts.DATABASE_USER_PATTERN.match(past), past
+    assert past != names.database_user_name("app", at_limit + "y")
+    # The longest a stack can give: a 63-character userName and a 49-character service name.
+    longest = names.database_user_name("u" * 63, "s" * 49)
+    assert len(longest) == 63 and facts.DATABASE_USER_PATTERN.match(longest), longest
+
+
+def test_a_service_named_like_the_probe_s_user_is_refused() -> None:
+    config = stack_config()
+    config["conduit:services"]["probe"] = config["conduit:services"].pop("auth")
+    assert _problems_if_any(config) == []  # it reads no password: no user of its own
+    config["conduit:services"]["probe"]["requiredEnv"] = ["DATABASE_PASSWORD"]
+    assert _problems(config) == [
+        f"{FILE}: conduit:probeJob: the database user app_probe of probe is also probe's (each "
+        "client logs in as its own user); rename the service"
+    ]
+
+
+def test_a_service_whose_password_secret_is_the_probe_job_s_is_refused() -> None:
+    config = stack_config()
+    # backend's probe job is backend-probe: its password is backend-probe-db-password.
+    config["conduit:services"]["backend-probe"] = config["conduit:services"].pop("auth")
+    config["conduit:services"]["backend-probe"]["requiredEnv"] = ["DATABASE_PASSWORD"]
+    assert _problems(config) == [
+        f"{FILE}: conduit:probeJob: secret id backend-probe-db-password of the generated "
+        "database password of probe is also the generated database password of backend-probe; "
+        "rename the service"
+    ]
+
+
+def test_a_service_that_reads_only_its_url_gets_a_user_and_no_password_secret() -> None:
+    config = stack_config()
+    reads_user = stack_config()
+    reads_user["conduit:services"]["auth"]["requiredEnv"].append("DATABASE_USER")
+    assert parse_settings(reads_user, FILE).database_login("conduit:services.auth") == (
+        DatabaseLogin("auth", "conduit:services.auth", "app_auth", None, "auth")
+    )
+    config["conduit:services"]["auth"]["databaseUrlEnv"] = "DATABASE_URL"
+    settings = parse_settings(config, FILE)
+    auth = settings.database_login("conduit:services.auth")
+    assert auth == DatabaseLogin("auth", "conduit:services.auth", "app_auth", None, "auth")
+    assert settings.database_url_secret_id("conduit:services.auth") == "staging-database-url"
+    # Two services ask for one env name: each URL holds its own user, so each its own secret.
+    config["conduit:services"]["backend"]["databaseUrlEnv"] = "DATABASE_URL"
+    settings = parse_settings(config, FILE)
+    assert [settings.database_url_secret_id(k) for k in settings.services] == [
+        "backend-database-url",
+        "auth-database-url",
+    ]
+
+
 def test_a_tier_job_name_fits_cloud_run_s_pattern_at_the_limit_and_one_past() -> None:
     import re
 
@@ -334,7 +393,7 @@ def test_a_secret_id_is_created_or_external_never_both_nor_the_password_s() -> N
     config["conduit:secrets"] = {"PG_PASSWORD": "backend-db-password"}
     assert _problems(config) == [
         f"{FILE}: conduit:secrets: secret id backend-db-password is the stack's generated "
-        "database password; pick another"
+        "database password of backend; pick another"
     ]
     config["conduit:secrets"] = {"DATABASE_PASSWORD": "mine"}
     assert _problems(config) == [
@@ -372,13 +431,29 @@ def test_the_committed_stacks_declare_backend_and_auth_sharing_redis() -> None:
             ("conduit:services.auth", "auth", 8081, True),
         ]
         assert settings.redis is not None and settings.redis.tier == "STANDARD_HA"
-        assert settings.database_password_secret_id == f"{stack}-db-password"
+        # One user per client that logs in: auth reads no password, the probe job does.
+        assert settings.database_logins == (
+            DatabaseLogin(
+                "backend",
+                "conduit:services.backend",
+                "app_backend",
+                "backend-db-password",
+                "backend",
+            ),
+            DatabaseLogin(
+                "probe", "conduit:probeJob", "app_probe", "backend-probe-db-password", "probe"
+            ),
+        )
 
 
 def test_a_one_service_stack_keeps_its_names() -> None:
     settings = parse_settings(single_service_config(), FILE)
     assert list(settings.services) == ["conduit:service"]
-    assert settings.database_password_secret_id == "backend-db-password"
+    # The service keeps the user and the secret it always had; the probe job has its own.
+    assert [(x.user, x.password_secret_id, x.label) for x in settings.database_logins] == [
+        ("app", "backend-db-password", ""),
+        ("app_probe", "backend-probe-db-password", "probe"),
+    ]
     assert settings.probe_service.name == "backend"
 
 

@@ -21,7 +21,8 @@ run = gcp.cloudrunv2
 
 @dataclass(frozen=True)
 class ProbeJobArgs:
-    """The job's settings and the service's egress path, identity and database wiring."""
+    """The job's settings, the service's egress path, and the job's own database wiring (its own
+    user, never a service's)."""
 
     settings: ProbeJobSettings
     name: str
@@ -46,7 +47,8 @@ class ProbeJob(pulumi.ComponentResource):
     job_name: pulumi.Output[str]
     """The job's short name, as its IAM members name it: an output, so they wait for the job."""
     service_account_email: pulumi.Output[str]
-    """The job's own identity: it reads the password (and the AUTH string) and nothing else."""
+    """The job's own identity: it reads its own database user's password (and the AUTH string)
+    and nothing else."""
     tier_jobs: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]]
     """Run suffix -> (id, name) of the job that runs it, for the tiers with their own arguments."""
 

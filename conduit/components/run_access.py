@@ -59,8 +59,9 @@ def dependency_env(
 
 
 def dependency_secrets(database: DatabaseWiring, redis: RedisWiring | None) -> dict[str, SecretRef]:
-    """The generated secrets of the dependencies: the password, and the AUTH string when on."""
-    secrets = {PASSWORD_ENV: database.password}
+    """The generated secrets of the dependencies: the client's own password where it reads one,
+    and the AUTH string when on."""
+    secrets = {PASSWORD_ENV: database.password} if database.password is not None else {}
     if redis is not None and redis.auth is not None:
         secrets[REDIS_AUTH_ENV] = redis.auth
     return secrets

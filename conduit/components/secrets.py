@@ -42,7 +42,8 @@ class SecretsArgs:
     """Secret ids by env var name, with their values where the stack's secret config has one."""
 
     secret_ids: Mapping[str, str]
-    """Env var name -> id of a secret created here; several names may share one id."""
+    """Env var name -> id of a secret created here; several names may share one id. A secret one
+    reader alone holds (its database password) is keyed `<reader>/<env name>`."""
     values: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Env var name -> value; at most one name per secret id."""
     external_ids: Mapping[str, str] = field(default_factory=dict)
@@ -52,6 +53,9 @@ class SecretsArgs:
     sources: Mapping[str, ValueSource] = field(default_factory=dict)
     """Env var name -> where a given value comes from; a value from
     conduit:secretValues is `config`, a missing one `generated`."""
+    protect: bool = False
+    """Pulumi's `protect` on every secret created here: a destroy or a replace is refused until
+    unprotected (the stack sets it with conduit:database.deletionProtection)."""
 
 
 VALUE_SOURCE_LABEL = "conduit-value-source"
@@ -96,7 +100,9 @@ class Secrets(pulumi.ComponentResource):
                 replication=gcp.secretmanager.SecretReplicationArgs(
                     auto=gcp.secretmanager.SecretReplicationAutoArgs()
                 ),
-                opts=child,
+                # The secret, not its versions: a destroy stops at its preview, and a new value
+                # (a new version) still rolls out.
+                opts=ResourceOptions.merge(child, ResourceOptions(protect=args.protect)),
             )
             value = args.values[valued[0]] if valued else None
             if value is None:

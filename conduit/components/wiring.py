@@ -7,34 +7,35 @@ from dataclasses import dataclass
 import pulumi
 
 from conduit.components.secrets import SecretRef
+from conduit.core.settings import DATABASE_PASSWORD_ENV
 
-PASSWORD_ENV = "DATABASE_PASSWORD"
+PASSWORD_ENV = DATABASE_PASSWORD_ENV
 REDIS_AUTH_ENV = "REDIS_AUTH"
 
 
 @dataclass(frozen=True)
 class DatabaseWiring:
-    """The `DATABASE_*` env contract: where the database is, who connects, the password by
-    reference only."""
+    """The `DATABASE_*` env contract of one client: where the database is, the client's own user,
+    its password by reference only."""
 
     host: pulumi.Input[str]
     name: pulumi.Input[str]
-    user: pulumi.Input[str]
+    user: pulumi.Input[str] | None
+    """The client's own database user; None for a client that does not log in."""
     connection_name: pulumi.Input[str]
     """`project:region:instance`, for clients that use the Cloud SQL connectors."""
-    password: SecretRef
+    password: SecretRef | None
+    """The secret of the user's password; None when the client does not read it."""
     ca_certificate: pulumi.Input[str] | None = None
     """The instance's server CA, from its own output: clients verify the server before they send
     the password."""
 
     def plain_env(self) -> dict[str, pulumi.Input[str]]:
         """The env vars that carry no secret."""
-        env = {
-            "DATABASE_HOST": self.host,
-            "DATABASE_NAME": self.name,
-            "DATABASE_USER": self.user,
-            "CLOUD_SQL_CONNECTION_NAME": self.connection_name,
-        }
+        env = {"DATABASE_HOST": self.host, "DATABASE_NAME": self.name}
+        if self.user is not None:
+            env["DATABASE_USER"] = self.user
+        env["CLOUD_SQL_CONNECTION_NAME"] = self.connection_name
         if self.ca_certificate is not None:
             env["DATABASE_CA_CERT"] = self.ca_certificate
         return env

@@ -199,6 +199,10 @@ SSL_MODES_ENCRYPTED: tuple[str, ...] = SSL_MODES[1:]
 """The modes that refuse clear-text connections."""
 SSL_MODE_REQUIRED = "ENCRYPTED_ONLY"
 """What Conduit sets: TLS for every connection, no client certificate needed."""
+DATABASE_USER_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+"""A built-in user's name as Conduit derives it: a PostgreSQL identifier that needs no quoting,
+at most NAMEDATALEN - 1 = 63 bytes ("longer names ... are truncated",
+https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS)."""
 
 # Memorystore for Redis (https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/
 # projects.locations.instances): a tier, 1-300 GiB, AUTH and in-transit encryption, reached on

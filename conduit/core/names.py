@@ -90,6 +90,29 @@ def database_password_secret_id(service: str) -> str:
     return f"{service}-db-password"
 
 
+PROBE_DATABASE_CLIENT = "probe"
+"""What the probe job's database user is named after (beside the services' names)."""
+_DATABASE_USER_MAX = 63
+
+
+def database_user_name(base: str, client: str) -> str:
+    """A database user of its own for one client, `<base>_<client>` with dashes as underscores
+    (an identifier that needs no quoting), derived (not cut) to fit PostgreSQL's 63 bytes."""
+    candidate = f"{base}_{client.replace('-', '_')}"
+    if len(candidate) > _DATABASE_USER_MAX:
+        digest = hashlib.sha256(candidate.encode()).hexdigest()[:_HASH_LENGTH]
+        head = candidate[: _DATABASE_USER_MAX - _HASH_LENGTH - 1].rstrip("_")
+        candidate = f"{head}_{digest}"
+    assert facts.DATABASE_USER_PATTERN.match(candidate), candidate
+    return candidate
+
+
+def reader_key(reader: str, env_name: str) -> str:
+    """How the stack's secrets name a secret one reader alone holds: `<reader>/<env name>`
+    (backend/DATABASE_PASSWORD), beside the env names of the secrets any service may share."""
+    return f"{reader}/{env_name}"
+
+
 def probe_job_name(service: str) -> str:
     """The Cloud Run job that runs `conduit probe` for a service."""
     return f"{service}-probe"

@@ -303,8 +303,11 @@ def value_sources(settings: StackSettings, valued: frozenset[str]) -> tuple[str,
     """Where the value of every secret the stack creates comes from, by env name: no value is
     generated without the report saying so."""
     notes = [
-        f"secret DATABASE_PASSWORD ({settings.database_password_secret_id}): GENERATED "
-        "(random), the database user's password; reaches services by reference only"
+        f"secret DATABASE_PASSWORD of {login.reader} ({login.password_secret_id}): GENERATED "
+        f"(random), the password of database user {login.user}, {login.reader}'s alone; "
+        "reaches it by reference only"
+        for login in settings.database_logins
+        if login.password_secret_id is not None
     ]
     if settings.redis is not None and settings.redis.auth_enabled:
         notes.append(

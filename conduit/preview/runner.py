@@ -38,6 +38,8 @@ class ResourceRecord:
     outputs: struct_pb2.Struct = field(default_factory=struct_pb2.Struct)
     source: tuple[Path, int] | None = None
     """The file and line that constructed the resource (the SDK's `sourcePosition`)."""
+    protect: bool = False
+    """Pulumi's `protect` option: the engine refuses to delete the resource."""
 
 
 @dataclass
@@ -131,6 +133,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             inputs=request.object,
             outputs=outputs,
             source=source_of(request),
+            protect=bool(request.protect),
         )
         self.records.append(record)
         if self._on_record is not None:

@@ -50,6 +50,9 @@ class StackOutputs(_Outputs):
     sql_private_ip: str | None = None
     database_name: str | None = None
     database_user: str | None = None
+    """The one user of a stack from before issue #26 (one user per client)."""
+    database_users: dict[str, str] | None = None
+    """Client (a service's name, or `probe`) -> its own database user."""
     secret_ids: dict[str, str] | None = None
     """Env var name -> Secret Manager secret id."""
     success_criteria: SuccessCriteria | None = None

@@ -22,6 +22,17 @@ from conduit.core.failures import CUT, FailureClass
 from conduit.probe.postgres import CA_ENV, DSN_ENV, Dsn, probe
 from conduit.validate.deadline import Deadline
 
+PROBE_JOB_ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
+"""What the validator's caller needs to run the probe job and read its results.
+
+With overrides, unlike the scheduler (roles/run.invoker on fixed jobs, issue #26): each check
+sets the task count and the probe's arguments (connections, --redis) for its run, which
+roles/run.invoker does not allow ("to override job configurations": roles/run.developer or this
+narrower role, https://cloud.google.com/run/docs/execute/jobs). The caller is the person or CI
+identity that validates, outside the stack; the stack grants the role to no one, and the validator
+sends no env override (`CloudRunStorm._execute`: task count and args only), so the job keeps its
+DATABASE_HOST and reads only the probe's own database user's password."""
+
 BASELINE_SAMPLES = 3
 HOLD_SECONDS = 2.0
 """Each task keeps its connection this long, as a starting instance keeps its pool: the tasks

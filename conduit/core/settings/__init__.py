@@ -19,8 +19,9 @@ from conduit.core.settings.operations import (
     SuccessCriteria,
 )
 from conduit.core.settings.redis import RedisSettings
-from conduit.core.settings.runtime import StackSettings
+from conduit.core.settings.runtime import DatabaseLogin, StackSettings
 from conduit.core.settings.service import (
+    DATABASE_PASSWORD_ENV,
     REDIS_ENV,
     RESERVED_ENV,
     DatabasePoolSettings,
@@ -32,6 +33,7 @@ from conduit.core.settings.service import (
 from conduit.core.settings.stack import GRADES, StackFile, grade_of, settings_of
 
 __all__ = [
+    "DATABASE_PASSWORD_ENV",
     "GRADES",
     "REDIS_ENV",
     "RESERVED_ENV",
@@ -44,6 +46,7 @@ __all__ = [
     "ConnectorSettings",
     "ContinuousValidationSettings",
     "CrossFieldError",
+    "DatabaseLogin",
     "DatabasePoolSettings",
     "DatabaseSettings",
     "EnvVarName",

@@ -17,6 +17,27 @@ from conduit.core.settings.operations import (
 from conduit.core.settings.redis import RedisSettings
 from conduit.core.settings.service import ServiceSettings
 
+PROBE_JOB_KEY = "conduit:probeJob"
+
+
+@dataclass(frozen=True)
+class DatabaseLogin:
+    """One built-in database user of the stack and who alone logs in as it: a service, or the
+    probe job (issue #26: one user per client, never one shared)."""
+
+    reader: str
+    """Who connects: a service's declared name, or `probe` (names.PROBE_DATABASE_CLIENT)."""
+    settings_key: str
+    """The settings block of the reader (`conduit:services.backend`, `conduit:probeJob`)."""
+    user: str
+    """The Cloud SQL user's name."""
+    password_secret_id: str | None
+    """The Secret Manager secret that holds its password; None when the reader reads only its
+    composed URL (databaseUrlEnv)."""
+    label: str
+    """What its resources are named after; "" for the service of a one-service stack, which
+    keeps the names (and the user) it always had."""
+
 
 @dataclass(frozen=True)
 class StackSettings:
@@ -92,11 +113,57 @@ class StackSettings:
         return job.tasks * job.connections_per_task if job else 0
 
     @property
-    def database_password_secret_id(self) -> str:
-        """The generated database password's secret."""
-        return names.stack_password_secret_id(
-            self.environment, self.name_prefix, tuple(s.name for s in self.services.values())
-        )
+    def database_logins(self) -> tuple[DatabaseLogin, ...]:
+        """A database user for each service that logs in (it reads the password or its URL),
+        then the probe job's: each with its own password in its own secret."""
+        base = self.database.user_name
+        logins = []
+        one = len(self.services) == 1
+        for key, service in self.services.items():
+            if not service.connects_to_database:
+                continue
+            declared = self.declared_service_names[key]
+            secret_id = (
+                names.stack_password_secret_id(self.environment, self.name_prefix, (service.name,))
+                if one
+                else names.database_password_secret_id(service.name)
+            )
+            logins.append(
+                DatabaseLogin(
+                    reader=declared,
+                    settings_key=key,
+                    user=base if one else names.database_user_name(base, declared),
+                    password_secret_id=secret_id if service.reads_database_password else None,
+                    label="" if one else declared,
+                )
+            )
+        job = self.probe_job_name
+        if job is not None:
+            logins.append(
+                DatabaseLogin(
+                    reader=names.PROBE_DATABASE_CLIENT,
+                    settings_key=PROBE_JOB_KEY,
+                    user=names.database_user_name(base, names.PROBE_DATABASE_CLIENT),
+                    password_secret_id=names.database_password_secret_id(job),
+                    label=names.PROBE_DATABASE_CLIENT,
+                )
+            )
+        return tuple(logins)
+
+    def database_login(self, settings_key: str) -> DatabaseLogin | None:
+        """The database user of the reader whose settings block is `settings_key`, if it has one."""
+        return next((x for x in self.database_logins if x.settings_key == settings_key), None)
+
+    def database_url_secret_id(self, settings_key: str) -> str:
+        """The secret of the database URL composed for one service (with its own user): named
+        after the env name alone while one service asks for it, after the service when several
+        do (each URL holds another user)."""
+        service = self.services[settings_key]
+        env_name = service.database_url_env
+        assert env_name is not None, settings_key
+        askers = [s for s in self.services.values() if s.database_url_env == env_name]
+        owner = service.name if len(askers) > 1 else self.prefix
+        return names.composed_secret_id(owner, env_name)
 
     def composed_secret_id(self, env_name: str) -> str:
         """The secret that holds the connection URL composed for env var `env_name`."""

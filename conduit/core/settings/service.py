@@ -79,11 +79,14 @@ REDIS_ENV: tuple[str, ...] = (
 )
 """What a service with `redis: true` gets (REDIS_AUTH by Secret Manager reference only)."""
 
+DATABASE_PASSWORD_ENV = "DATABASE_PASSWORD"
+"""The env var that carries a database user's password (by Secret Manager reference only)."""
+
 RESERVED_ENV: tuple[str, ...] = (
     "DATABASE_HOST",
     "DATABASE_NAME",
     "DATABASE_USER",
-    "DATABASE_PASSWORD",
+    DATABASE_PASSWORD_ENV,
     "CLOUD_SQL_CONNECTION_NAME",
     "DATABASE_POOL_SIZE",
     "DATABASE_MAX_OVERFLOW",
@@ -152,6 +155,21 @@ class ServiceEntrySettings(Model):
     external_env: tuple[EnvVarName, ...] = Field(default=(), strict=False)
     """The app's contract: env vars whose values are issued elsewhere (API keys, URLs). A secret
     of one of them is never generated: it needs a value or conduit:externalSecrets."""
+
+    @property
+    def reads_database_password(self) -> bool:
+        """Whether its contract reads DATABASE_PASSWORD (a service with no contract gets all)."""
+        return not self.required_env or DATABASE_PASSWORD_ENV in self.required_env
+
+    @property
+    def connects_to_database(self) -> bool:
+        """Whether it logs in to the database: it reads the password, the user or the composed
+        URL. Only then does it get a database user of its own."""
+        return (
+            self.reads_database_password
+            or "DATABASE_USER" in self.required_env
+            or self.database_url_env is not None
+        )
 
     @property
     def composed_env(self) -> tuple[str, ...]:

@@ -238,7 +238,18 @@ def _secret_ids_distinct(settings: StackSettings) -> None:
             f"secret {', '.join(both)} is listed in conduit:secrets (created here) and in "
             "conduit:externalSecrets (managed elsewhere); keep one",
         )
-    generated = {settings.database_password_secret_id: "generated database password"}
+    generated: dict[str, str] = {}
+    for login in settings.database_logins:
+        if login.password_secret_id is None:
+            continue
+        what = f"generated database password of {login.reader}"
+        if login.password_secret_id in generated:
+            raise CrossFieldError(
+                login.settings_key,
+                f"secret id {login.password_secret_id} of the {what} is also the "
+                f"{generated[login.password_secret_id]}; rename the service",
+            )
+        generated[login.password_secret_id] = what
     if settings.redis is not None and settings.redis.auth_enabled:
         generated[settings.redis_auth_secret_id] = "Redis AUTH string"
     for secret_id, what in generated.items():
@@ -261,10 +272,17 @@ def _composed_env_distinct(settings: StackSettings) -> None:
             "one env name, one URL",
         )
     taken = {*settings.secrets.values(), *settings.external_secrets.values()}
-    taken.add(settings.database_password_secret_id)
+    taken |= {x.password_secret_id for x in settings.database_logins if x.password_secret_id}
     taken.add(settings.redis_auth_secret_id)
+    composed = {
+        settings.database_url_secret_id(key): f"{key}.databaseUrlEnv"
+        for key, service in settings.services.items()
+        if service.database_url_env is not None
+    }
     for env_name, key in settings.composed_env_keys.items():
-        secret_id = settings.composed_secret_id(env_name)
+        if key.endswith(".redisUrlEnv"):
+            composed[settings.composed_secret_id(env_name)] = key
+    for secret_id, key in composed.items():
         if secret_id in taken:
             raise CrossFieldError(
                 key,
@@ -338,9 +356,23 @@ def _derived_names_fit(settings: StackSettings) -> None:
             )
 
 
+def _database_users_distinct(settings: StackSettings) -> None:
+    # One user per client: two clients under one name would be one user (and one URN) again.
+    owners: dict[str, str] = {}
+    for login in settings.database_logins:
+        if login.user in owners:
+            raise CrossFieldError(
+                login.settings_key,
+                f"the database user {login.user} of {login.reader} is also {owners[login.user]}'s "
+                "(each client logs in as its own user); rename the service",
+            )
+        owners[login.user] = login.reader
+
+
 RULES = (
     _references_resolve,
     _no_env_clash,
+    _database_users_distinct,
     _secret_ids_distinct,
     _composed_env_distinct,
 )

@@ -11,12 +11,13 @@ from conduit.probe.postgres import parse_dsn, probe
 from conduit.report.model import Finding
 from conduit.validate.connections import judge_burst
 from conduit.validate.context import Context, skipped
-from conduit.validate.storm import CloudRunStorm
+from conduit.validate.storm import PROBE_JOB_ROLES, CloudRunStorm
 
 ID = CheckId.DATABASE_CONNECT
 DESCRIPTION = "K concurrent connections succeed and the slowest is under databaseConnectSeconds."
-ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
-"""What the validator's account needs to run the probe job and read its results."""
+ROLES = PROBE_JOB_ROLES
+"""What the validator's account needs to run the probe job (with overrides: see
+PROBE_JOB_ROLES) and read its results."""
 
 
 def _measure(ctx: Context, connections: int, budget: float) -> tuple[dict, str] | None:

@@ -12,12 +12,13 @@ from conduit.probe.redis import parse_redis_url, probe_redis
 from conduit.report.model import Finding
 from conduit.validate.connections import judge_burst
 from conduit.validate.context import Context, skipped
-from conduit.validate.storm import CloudRunStorm
+from conduit.validate.storm import PROBE_JOB_ROLES, CloudRunStorm
 
 ID = CheckId.REDIS_CONNECT
 DESCRIPTION = "K concurrent Redis connections succeed and the slowest is under redisConnectSeconds."
-ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
-"""What the validator's account needs to run the probe job and read its results."""
+ROLES = PROBE_JOB_ROLES
+"""What the validator's account needs to run the probe job (with overrides: see
+PROBE_JOB_ROLES) and read its results."""
 REMEDIES = {
     FailureClass.INFRASTRUCTURE: (
         "Redis did not take the connections in time: check the instance's state, its clients "

@@ -10,12 +10,13 @@ from conduit.core.settings import SuccessCriteria
 from conduit.probe.burst import percentiles
 from conduit.report.model import Finding, Outcome
 from conduit.validate.context import Context, skipped
-from conduit.validate.storm import StormResult
+from conduit.validate.storm import PROBE_JOB_ROLES, StormResult
 
 ID = CheckId.STARTUP_STORM
 DESCRIPTION = "N fresh probes connect at once; the share that succeeds meets startupSuccessRate."
-ROLES = ("roles/run.jobsExecutorWithOverrides", "roles/logging.viewer")
-"""What the validator's account needs to run the probe job and read its results."""
+ROLES = PROBE_JOB_ROLES
+"""What the validator's account needs to run the probe job (with overrides: see
+PROBE_JOB_ROLES) and read its results."""
 REMEDIATION = (
     "Too many clients or timeouts: see cloudsql-connection-budget and connector-warm-capacity; "
     "authentication failures: the password secret."
