@@ -273,6 +273,7 @@ def test_sarif_rates_only_security_rules_and_names_the_tool_version(reports) -> 
         "cloudsql-no-public-ip",
         "cloudsql-private-network",
         "cloudsql-ssl-required",
+        "cloudsql-user-per-client",
         "redis-auth-enabled",
         "redis-private-service-access",
         "redis-transit-encryption",

@@ -58,6 +58,7 @@ ORDER = (
     "compute_subnet_flow_logs",
     "cloudsql_audit_logging",
     "cloudsql_latest_major_version",
+    "cloudsql_user_per_client",
     "references_wait_for_target",
 )
 
