@@ -278,6 +278,7 @@ def test_sarif_rates_only_security_rules_and_names_the_tool_version(reports) -> 
         "redis-private-service-access",
         "redis-transit-encryption",
         "secret-accessor-least-privilege",
+        "secret-no-unread-accessor-grant",
     }
     sizing = next(r for r in driver["rules"] if r["id"] == "cloudsql-connection-budget")
     assert sizing["properties"] == {"enforcement": "mandatory"}

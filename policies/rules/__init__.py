@@ -39,6 +39,7 @@ ORDER = (
     "service_required_env_provided",
     "secret_references_resolve",
     "secret_accessor_least_privilege",
+    "secret_no_unread_accessor_grant",
     "secret_one_name_per_secret",
     "redis_auth_enabled",
     "redis_transit_encryption",
