@@ -2,7 +2,8 @@
 """Print mutmut's kill score per package from its result files (mutants/**/*.meta).
 
 A mutant is killed when a test failed (exit code 1) or it timed out; it survived on exit 0.
-Exits 1 when a package is under its goal: `mutation-score.py policies/rules=90 ...`. With
+Exits 1 when a package is under its goal, or has a goal and no mutant that ran (left out of
+only_mutate, say): `mutation-score.py policies/rules=95 policies/guard=95 ...`. With
 `--record` (make mutation) the scores, and with `--seconds N` the run's time, are written into
 the mutation section of bench/README.md.
 """
@@ -41,6 +42,7 @@ def scores(root: Path) -> dict[str, Counter[str]]:
 def report(by_package: dict[str, Counter[str]], goals: dict[str, str]) -> tuple[list[str], bool]:
     """One line per package with its score (and its goal when under it); whether one is under."""
     lines, failed = [], False
+    measured: set[str] = set()
     for package, counts in by_package.items():
         total = counts["killed"] + counts["survived"]
         if not total:
@@ -50,6 +52,10 @@ def report(by_package: dict[str, Counter[str]], goals: dict[str, str]) -> tuple[
         mark = "" if score >= goal else f"  (goal {goal:g} %)"
         failed |= score < goal
         lines.append(f"{package}: {score:.1f} % killed ({counts['killed']} of {total}){mark}")
+        measured.add(package)
+    for package in sorted(set(goals) - measured):
+        lines.append(f"{package}: no mutant ran (goal {float(goals[package]):g} %)")
+        failed = True
     return lines, failed
 
 

@@ -101,6 +101,31 @@ EXAMPLES = Examples(
                 changed(_APP_ALERT, "notificationChannels", ["projects/p/notificationChannels/9"]),
             ),
         ],
+        # A failure class of no team's, or unknown at preview, asks for no team; a channel with
+        # no team label, or one unknown at preview, belongs to no other team.
+        [
+            Res(CHANNEL, changed(samples.channel("application"), "userLabels", None)),
+            Res(
+                CHANNEL,
+                {
+                    **changed(
+                        samples.channel("application"), "userLabels.conduit-team", samples.UNKNOWN
+                    ),
+                    "name": samples.INFRA_CHANNEL,
+                },
+            ),
+            Res(ALERT, changed(_APP_ALERT, "userLabels.conduit-failure-class", "cosmic-rays")),
+            Res(
+                ALERT,
+                changed(_APP_ALERT, "userLabels.conduit-failure-class", samples.UNKNOWN),
+                urn=urn(ALERT, "pending"),
+            ),
+            Res(
+                ALERT,
+                changed(_APP_ALERT, "notificationChannels", [samples.INFRA_CHANNEL]),
+                urn=urn(ALERT, "unlabelled-channel"),
+            ),
+        ],
         # Channel names unknown at preview: linked by the dependency; still the right team.
         [
             *_CHANNELS,

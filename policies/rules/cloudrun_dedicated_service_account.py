@@ -53,6 +53,8 @@ EXAMPLES = Examples(
     good=[
         samples.service(),
         Of(SERVICE_V1, samples.service_v1()),
+        # An account unknown at preview (the account resource's output): not judged.
+        changed(samples.service(), _SA, samples.UNKNOWN),
     ],
     bad=[
         Bad(

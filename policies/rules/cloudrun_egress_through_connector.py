@@ -68,6 +68,8 @@ EXAMPLES = Examples(
         # ALL_TRAFFIC when the policy config allows it (good_config).
         changed(samples.service(), _EGRESS, "ALL_TRAFFIC"),
         Of(SERVICE_V1, samples.service_v1()),
+        # An egress unknown at preview: not judged.
+        changed(samples.service(), _EGRESS, samples.UNKNOWN),
     ],
     good_config={"allowAllTraffic": True},
     bad=[
@@ -120,6 +122,12 @@ EXAMPLES = Examples(
                     "PRIVATE_RANGES_ONLY",
                 ),
             ),
+        ),
+        # Allowing ALL_TRAFFIC allows nothing else.
+        Bad(
+            changed(samples.service(), _EGRESS, "ALL"),
+            (Want("egress is ALL.", ("template.vpcAccess.egress",), "ALL", "PRIVATE_RANGES_ONLY"),),
+            {"allowAllTraffic": True},
         ),
     ],
 )

@@ -86,6 +86,9 @@ EXAMPLES = Examples(
         changed(samples.service(), "ingress", "INGRESS_TRAFFIC_INTERNAL_ONLY"),
         changed(samples.service(), "ingress", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"),
         changed(samples.service(), "name", "www"),
+        # An ingress or a service name unknown at preview: not judged.
+        changed(samples.service(), "ingress", samples.UNKNOWN),
+        changed(samples.service(), "name", samples.UNKNOWN),
     ],
     good_config={"publicIngress": {"www": "the public site"}},
     bad=[

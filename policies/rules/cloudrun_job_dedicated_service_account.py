@@ -52,7 +52,11 @@ POLICY = resource_policy(
 
 _APPSPOT = "acme-staging@appspot.gserviceaccount.com"
 EXAMPLES = Examples(
-    good=[samples.job()],
+    good=[
+        samples.job(),
+        # An account unknown at preview (the account resource's output): not judged.
+        changed(samples.job(), PATH, samples.UNKNOWN),
+    ],
     bad=[
         Bad(
             changed(samples.job(), PATH, None),

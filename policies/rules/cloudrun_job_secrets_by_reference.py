@@ -17,7 +17,7 @@ from pulumi_policy import Severity
 from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.define import Config, resource_policy
-from policies.guard.examples import Bad, Examples, Want
+from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import UNKNOWN, at, env_vars, items, known
 from policies.rules.cloudrun_secrets_by_reference import CREDENTIAL_CONTENT, CREDENTIAL_NAME
 
@@ -119,6 +119,13 @@ EXAMPLES = Examples(
         # value before the next argument.
         _job(["probe", "--id-token"]),
         _job(["probe", "--password=", "--connections"]),
+        # A container or a plain value unknown at preview: not judged.
+        changed(
+            _job(),
+            "template.template.containers",
+            [samples.UNKNOWN, *_job()["template"]["template"]["containers"]],
+        ),
+        _job(DATABASE_URL=samples.UNKNOWN),
     ],
     good_config={"allowedNames": ["CACHE_KEY_PREFIX"]},
     bad=[
@@ -189,6 +196,20 @@ EXAMPLES = Examples(
         Bad(
             _job(["probe", "--key-file", "-----BEGIN PRIVATE KEY-----"]),
             (Want("container 0: argument 2 holds a credential in clear text.", (f"{_A}.2",)),),
+        ),
+        # A key in clear in an env var, and a Redis URL with its password as an argument.
+        Bad(
+            _job(
+                ["probe", "rediss://:s3cr3t@10.60.1.4:6378/0"],
+                TLS_MATERIAL="-----BEGIN PRIVATE KEY-----",
+            ),
+            (
+                Want(
+                    "container 0: env TLS_MATERIAL holds credential-like content in clear text.",
+                    (f"{CONTAINERS}.envs.TLS_MATERIAL",),
+                ),
+                Want("container 0: argument 1 holds a credential in clear text.", (f"{_A}.1",)),
+            ),
         ),
     ],
 )

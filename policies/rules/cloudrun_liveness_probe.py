@@ -89,6 +89,9 @@ EXAMPLES = Examples(
             10,
         ),
         Of(SERVICE_V1, samples.service_v1()),
+        # A timeout or a period unknown at preview: not compared.
+        changed(samples.service(), f"{_PROBE}.timeoutSeconds", samples.UNKNOWN),
+        changed(samples.service(), f"{_PROBE}.periodSeconds", samples.UNKNOWN),
     ],
     bad=[
         # One past the default period of 10 s.

@@ -69,6 +69,8 @@ EXAMPLES = Examples(
         changed(samples.service(), _TIMEOUT, "3600s"),
         Of(SERVICE_V1, samples.service_v1()),
         Of(SERVICE_V1, changed(samples.service_v1(), "template.spec.timeoutSeconds", 3600)),
+        # A timeout unknown at preview: not judged.
+        changed(samples.service(), _TIMEOUT, samples.UNKNOWN),
     ],
     bad=[
         Bad(

@@ -69,9 +69,30 @@ EXAMPLES = Examples(
         Of(SERVICE_V1, samples.service_v1()),
         # Unknown at preview with no credential's name: its content cannot be judged.
         samples.env_value(samples.service(), "DATABASE_URL", samples.UNKNOWN),
+        # An empty value holds no credential, whatever its name.
+        samples.env_value(samples.service(), "SMTP_PASSWORD", ""),
     ],
     good_config={"allowedNames": ["CACHE_KEY_PREFIX"]},
     bad=[
+        # An allowed name and an empty value come first: the next is still judged.
+        Bad(
+            samples.env_value(
+                samples.env_value(
+                    samples.env_value(samples.service(), "CACHE_KEY_PREFIX", "v1"),
+                    "SMTP_PASSWORD",
+                    "",
+                ),
+                "JWT_SECRET",
+                "hunter2",
+            ),
+            (
+                Want(
+                    "container 0: env JWT_SECRET looks like a credential but is a literal value.",
+                    ("template.containers.envs.JWT_SECRET",),
+                ),
+            ),
+            {"allowedNames": ["CACHE_KEY_PREFIX"]},
+        ),
         Bad(
             samples.env_value(samples.service(), "JWT_SECRET", "hunter2"),
             (

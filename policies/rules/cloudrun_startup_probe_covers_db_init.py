@@ -91,6 +91,19 @@ POLICY = resource_policy(
 )
 
 PROBE_0 = "template.containers.0.startupProbe"
+_CONTAINER = samples.service()["template"]["containers"][0]
+_FOURTH_SHORT = changed(
+    samples.service(),
+    "template.containers",
+    [
+        {"image": "sidecar"},
+        changed(_CONTAINER, "startupProbe.periodSeconds", samples.UNKNOWN),
+        _CONTAINER,
+        changed(_CONTAINER, "startupProbe.failureThreshold", 6),
+    ],
+)
+"""Before the short container: one with no init timeout, one whose probe is unknown at
+preview, one whose window covers its timeout."""
 EXAMPLES = Examples(
     good=[
         samples.service(),
@@ -126,6 +139,21 @@ EXAMPLES = Examples(
                 Want(
                     (
                         "container 0: start-up window 60 s (initialDelaySeconds 0 + 6 x 10 s) "
+                        "is shorter than DATABASE_INIT_TIMEOUT_SECONDS 75 s + 15 s margin = 90 "
+                        "s; e.g. failureThreshold 9 at periodSeconds 10."
+                    ),
+                    _WINDOW,
+                    60,
+                    ">= 90",
+                ),
+            ),
+        ),
+        Bad(
+            _FOURTH_SHORT,
+            (
+                Want(
+                    (
+                        "container 3: start-up window 60 s (initialDelaySeconds 0 + 6 x 10 s) "
                         "is shorter than DATABASE_INIT_TIMEOUT_SECONDS 75 s + 15 s margin = 90 "
                         "s; e.g. failureThreshold 9 at periodSeconds 10."
                     ),

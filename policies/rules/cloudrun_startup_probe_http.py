@@ -64,6 +64,28 @@ EXAMPLES = Examples(
         Of(SERVICE_V1, samples.service_v1()),
     ],
     bad=[
+        # Each container judged after the one before: none, gRPC (passes), no path.
+        Bad(
+            changed(
+                samples.service(),
+                "template.containers",
+                [
+                    {"image": "sidecar"},
+                    {"image": "grpc", "startupProbe": {"grpc": {"port": 8081}}},
+                    {"image": "app", "startupProbe": {"httpGet": {"port": 8080}}},
+                ],
+            ),
+            (
+                Want(
+                    "container 0 has no startupProbe (the default is TCP).",
+                    ("template.containers.startupProbe",),
+                ),
+                Want(
+                    "container 2's startupProbe.httpGet has no path.",
+                    ("template.containers.startupProbe.httpGet.path",),
+                ),
+            ),
+        ),
         Bad(
             changed(samples.service(), _PROBE, None),
             (

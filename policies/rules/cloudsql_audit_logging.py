@@ -103,6 +103,8 @@ EXAMPLES = Examples(
         _instance(log_connections="ON", log_min_duration_statement="-1"),
         _instance(log_min_duration_statement=" -1"),
         changed(_without("log_connections"), "databaseVersion", "MYSQL_8_0"),
+        # A flag unknown at preview could be the missing one: not judged.
+        changed(_without("log_connections"), f"{_P}.1", samples.UNKNOWN),
     ],
     bad=[
         Bad(
@@ -149,8 +151,9 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
+        # log_connections unknown at preview comes first: the next flag is still judged.
         Bad(
-            _without("cloudsql.enable_pgaudit"),
+            changed(_without("cloudsql.enable_pgaudit"), f"{_P}.1.value", samples.UNKNOWN),
             (
                 Want(
                     "flag cloudsql.enable_pgaudit is not set (must be on).",

@@ -234,6 +234,8 @@ def _auth(pool_size: str) -> dict:
     return {**samples.env_value(pooled, "DATABASE_MAX_OVERFLOW", "0"), "name": "auth"}
 
 
+_UNKNOWN_SCALE = changed(_one_instance("8"), MAX_INSTANCES, samples.UNKNOWN)
+_UNKNOWN_POOL = samples.env_value(_one_instance("8"), "DATABASE_POOL_SIZE", samples.UNKNOWN)
 _UNLABELLED = changed(samples.instance(), "settings.userLabels", None)
 _UNFLAGGED_1_3840 = changed(samples.instance(), "settings.databaseFlags", [])
 
@@ -366,10 +368,20 @@ EXAMPLES = Examples(
         ],
         # The staging copy with backend at its largest safe maxInstances: 1 x 30 + 2 x 3 of 37.
         [_STAGING_COPY[0], Res(SERVICE, _scaled("backend", 1, "20", "10")), _STAGING_COPY[2]],
-        # A flag that is not a number: the budget cannot be judged.
+        # A flag that is not a number, or unknown at preview, or no flag and a tier unknown at
+        # preview: the budget cannot be judged.
+        *(
+            [Res(INSTANCE, instance), Res(SERVICE, samples.service())]
+            for instance in (
+                changed(_FLAG_50, "settings.databaseFlags.1.value", "many"),
+                changed(_FLAG_50, "settings.databaseFlags.1.value", samples.UNKNOWN),
+                changed(_UNFLAGGED_1_3840, "settings.tier", samples.UNKNOWN),
+            )
+        ),
+        # A probe label that is not a number reserves nothing: 357 fit, as with no label.
         [
-            Res(INSTANCE, changed(_FLAG_50, "settings.databaseFlags.1.value", "many")),
-            Res(SERVICE, samples.service()),
+            Res(INSTANCE, changed(samples.instance(), PROBE_LABEL, "many")),
+            Res(SERVICE, _one_instance("57")),
         ],
     ],
     bad=[
@@ -425,14 +437,16 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
-        # An instance no service uses, and one whose services fit, come first: the next still
-        # counts.
+        # An instance no service uses, and one whose services fit, come first, and so do a
+        # service whose scale and one whose pool is unknown at preview: the next still counts.
         Bad(
             [
                 _spare("unused"),
                 _spare("fitting"),
                 _user_of("fitting"),
                 Res(INSTANCE, samples.instance()),
+                Res(SERVICE, {**_UNKNOWN_SCALE, "name": "a"}),
+                Res(SERVICE, {**_UNKNOWN_POOL, "name": "b"}),
                 Res(SERVICE, _one_instance("8")),
             ],
             (
@@ -605,12 +619,17 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
-        # Other flags but not max_connections: still the tier's default, still the tier.
+        # Other flags but not max_connections (and one that is not even an object): still the
+        # tier's default, still the tier.
         Bad(
             [
                 Res(
                     INSTANCE,
-                    changed(_SMALL, "settings.databaseFlags", [{"name": "log_connections"}]),
+                    changed(
+                        _SMALL,
+                        "settings.databaseFlags",
+                        ["max_connections", {"name": "log_connections"}],
+                    ),
                 ),
                 Res(SERVICE, _POOL_50),
             ],

@@ -64,6 +64,7 @@ EXAMPLES = Examples(
             samples.UNKNOWN,
         ),
         changed(_PG16_DEFAULT, "settings.edition", samples.UNKNOWN),
+        changed(_PG16_DEFAULT, "settings.edition", samples.UNKNOWN),
     ],
     bad=[
         # A shared-core tier is rejected as a custom one is.

@@ -95,6 +95,10 @@ EXAMPLES = Examples(
         # not an object beside the one that is set.
         changed(samples.instance(), _FLAGS, _flag(samples.UNKNOWN)),
         changed(samples.instance(), _FLAGS, [samples.UNKNOWN, "max_connections", *_flag("400")]),
+        # Another flag beside it is not max_connections, whatever its value.
+        changed(
+            samples.instance(), _FLAGS, [{"name": "log_connections", "value": "on"}, *_flag("400")]
+        ),
     ],
     bad=[
         # One step past each limit.

@@ -92,6 +92,8 @@ EXAMPLES = Examples(
         Bad(
             [
                 _PSA,
+                # A peering whose network is unknown too is no peering of this instance's.
+                Res(PSA, {"network": samples.UNKNOWN, "name": "unknown"}),
                 Res(
                     INSTANCE,
                     {**changed(samples.instance(), "settings.ipConfiguration", {}), "name": "a"},

@@ -16,6 +16,7 @@ from pulumi_policy import Severity
 
 from conduit.core import facts
 from conduit.core.violation import Violation
+from policies.guard import samples
 from policies.guard.define import Config, resource_policy
 from policies.guard.examples import Bad, Examples, Want, changed
 from policies.guard.props import UNKNOWN, MalformedError, at, items, known
@@ -114,9 +115,23 @@ EXAMPLES = Examples(
         changed(_rule({"protocol": "tcp", "ports": ["22"]}), "sourceRanges", ["35.235.240.0/20"]),
         changed(_rule({"protocol": "tcp", "ports": ["22"]}), "direction", "EGRESS"),
         changed(_rule({"protocol": "tcp", "ports": ["22"]}), "disabled", True),
+        # A protocol or a port unknown at preview (or no protocol at all): not judged.
+        _rule({"protocol": samples.UNKNOWN}, {"ports": ["22"]}),
+        _rule({"protocol": "tcp", "ports": [samples.UNKNOWN, "22"]}),
     ],
     bad=[
         Bad(_rule({"protocol": "tcp", "ports": ["22"]}), (_want("SSH", 22),)),
+        # An entry unknown at preview, one that is not an object, and one whose protocol is
+        # unknown come first: the next is still judged, at its own index.
+        Bad(
+            _rule(
+                samples.UNKNOWN,  # type: ignore[arg-type]
+                "tcp:22",  # type: ignore[arg-type]
+                {"protocol": samples.UNKNOWN, "ports": ["22"]},
+                {"protocol": "tcp", "ports": ["22"]},
+            ),
+            (_want("SSH", 22, 3),),
+        ),
         Bad(
             _rule(
                 {"protocol": "icmp"},

@@ -95,6 +95,17 @@ def _v1(max_scale: str | None) -> Res:
     return Res(SERVICE_V1, samples.v1_annotation(samples.service_v1(), MAX_SCALE, max_scale))
 
 
+def _other(name: str, machine: object, high: object, users: int = 1) -> list[Res]:
+    """Another connector named `name` and `users` services of 20 instances on it."""
+    connector = {**changed(samples.connector(), "machineType", machine), "name": name}
+    connector = changed(connector, "maxInstances", high)
+    service = changed(samples.service(), "template.scaling.maxInstanceCount", 20)
+    service = changed(service, "template.vpcAccess.connector", f"projects/p/connectors/{name}")
+    return [Res(CONNECTOR, connector)] + [
+        Res(SERVICE, {**service, "name": f"{name}-user"}) for _ in range(users)
+    ]
+
+
 _V1_AT = "template.metadata.annotations.autoscaling.knative.dev/maxScale"
 """Where a v1 service writes its maxInstances."""
 
@@ -175,12 +186,26 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
-        # A service that is not the connector's comes first; the next one still counts.
+        # A service that is not the connector's comes first, and so do a service whose scale
+        # is unknown at preview, a connector no service uses, and connectors whose size is
+        # unknown or whose machine type has no known throughput: the next one still counts.
         Bad(
             [
+                *_other("spare", "e2-micro", 3, users=0),
+                *_other("pending", "e2-micro", samples.UNKNOWN),
+                *_other("odd", "n1-standard-1", 3),
                 _stack("e2-micro", 3, 4)[0],
                 Res(
                     SERVICE, {**changed(samples.service(), "template.vpcAccess", None), "name": "x"}
+                ),
+                Res(
+                    SERVICE,
+                    {
+                        **changed(
+                            samples.service(), "template.scaling.maxInstanceCount", samples.UNKNOWN
+                        ),
+                        "name": "y",
+                    },
                 ),
                 _stack("e2-micro", 3, 4)[1],
             ],

@@ -94,5 +94,19 @@ EXAMPLES = Examples(
                 ),
             ),
         ),
+        # A subnet named beside a range: the range is still judged.
+        Bad(
+            changed(
+                changed(samples.connector(), "ipCidrRange", "10.8.0.0/24"), "subnet", {"name": "s"}
+            ),
+            (
+                Want(
+                    "ipCidrRange 10.8.0.0/24 is a /24; connectors need a /28.",
+                    ("ipCidrRange",),
+                    "/24",
+                    "/28",
+                ),
+            ),
+        ),
     ],
 )

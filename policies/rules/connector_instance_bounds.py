@@ -83,7 +83,20 @@ _AT_LIMITS = [
 ]
 
 EXAMPLES = Examples(
-    good=[samples.connector(), changed(samples.connector(), "machineType", None), *_AT_LIMITS],
+    good=[
+        samples.connector(),
+        changed(samples.connector(), "machineType", None),
+        *_AT_LIMITS,
+        # Bounds unknown at preview: not compared.
+        changed(samples.connector(), "minInstances", samples.UNKNOWN),
+        changed(samples.connector(), "maxInstances", samples.UNKNOWN),
+        # Sized by throughput alone: nothing mixed.
+        {
+            **changed(changed(samples.connector(), "minInstances", None), "maxInstances", None),
+            "minThroughput": 200,
+            "maxThroughput": 1000,
+        },
+    ],
     bad=[
         Bad(
             changed(_AT_LIMITS[0], "maxInstances", 2),

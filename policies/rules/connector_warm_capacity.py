@@ -68,6 +68,8 @@ EXAMPLES = Examples(
         changed(samples.connector(), "machineType", "e2-micro"),
         # minThroughput 300 Mbps is 3 instances: exactly the floor.
         _BY_THROUGHPUT,
+        # minInstances unknown at preview: not judged.
+        changed(samples.connector(), "minInstances", samples.UNKNOWN),
     ],
     bad=[
         Bad(

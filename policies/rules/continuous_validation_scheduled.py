@@ -130,7 +130,17 @@ EXAMPLES = Examples(
                 ),
             ),
             Res(SCHEDULE, changed(samples.scheduler_job(), "schedule", samples.UNKNOWN)),
+            Res(SCHEDULE, changed(samples.scheduler_job(), "schedule", "every 5 minutes")),
             Res(SCHEDULE, samples.scheduler_job()),
+        ],
+        # A URI that names no job (a hook of the program's own): the dependency links it.
+        [
+            *_BASE,
+            Res(
+                SCHEDULE,
+                changed(samples.scheduler_job(), "httpTarget.uri", "https://hooks.example/p:run"),
+                dependencies=[_JOB_URN],
+            ),
         ],
         # The job's id unknown at preview: the dependency links it.
         [
@@ -185,6 +195,21 @@ EXAMPLES = Examples(
                         samples.scheduler_job(),
                         "httpTarget.uri",
                         "https://run.googleapis.com/v2/projects/p/locations/r/jobs/other:run",
+                    ),
+                ),
+            ],
+            (_UNSCHEDULED,),
+        ),
+        # The job's URI without `:run` reads the job, it does not run it.
+        Bad(
+            [
+                *_BASE,
+                Res(
+                    SCHEDULE,
+                    changed(
+                        samples.scheduler_job(),
+                        "httpTarget.uri",
+                        "https://run.googleapis.com/v2/projects/p/locations/r/jobs/backend-probe",
                     ),
                 ),
             ],

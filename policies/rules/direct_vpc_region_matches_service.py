@@ -61,6 +61,11 @@ EXAMPLES = Examples(
             Res(SUBNET, changed(samples.subnet(), "region", samples.UNKNOWN)),
             Res(JOB, samples.job()),
         ],
+        # The service's own region unknown at preview: not judged either.
+        [
+            Res(SUBNET, _ELSEWHERE),
+            Res(SERVICE, changed(samples.direct_service(), "location", samples.UNKNOWN)),
+        ],
     ],
     bad=[
         # A connector service before it takes no address and does not stop the judging.

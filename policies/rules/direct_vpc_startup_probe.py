@@ -117,6 +117,8 @@ EXAMPLES = Examples(
                 15,
             ),
         ),
+        # A DB init timeout unknown at preview: not judged.
+        samples.env_value(samples.direct_service(), INIT_TIMEOUT_ENV, samples.UNKNOWN),
     ],
     bad=[
         # One step short: 140 s against 150 s.

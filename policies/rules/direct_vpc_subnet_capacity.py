@@ -124,6 +124,15 @@ def _stack_v1(service_max: str) -> list[Res]:
     return [subnet, Res(SERVICE_V1, service), job]
 
 
+def _other(name: str, cidr: str, users: int) -> list[Res]:
+    """Another subnet named `name` and `users` services of 10 instances on it."""
+    interfaces = [{"subnetwork": f"projects/p/regions/r/subnetworks/{name}"}]
+    service = changed(samples.direct_service(), "template.vpcAccess.networkInterfaces", interfaces)
+    return [Res(SUBNET, {**changed(samples.subnet(), "ipCidrRange", cidr), "name": name})] + [
+        Res(SERVICE, {**service, "name": f"{name}-user"}) for _ in range(users)
+    ]
+
+
 _SMALL_AUTH = changed(samples.direct_service(), "template.scaling.maxInstanceCount", 5)
 _RELATED = (
     (urn(SERVICE, "backend"), "template.scaling.maxInstanceCount"),
@@ -155,6 +164,28 @@ EXAMPLES = Examples(
         # One step past the limit: 37 instances need 127 of a /25's 124.
         Bad(
             _stack("10.9.0.0/25", 27),
+            (
+                Want(
+                    "subnet 10.9.0.0/25 has 124 usable addresses; Direct VPC egress needs 127: "
+                    "2 x 37 instances (backend 27, backend-probe 10 tasks) = 74, + 37 for "
+                    "revision roll-over (50 %), + 16 for the next reservation block; the "
+                    "smallest subnet that fits is a /24.",
+                    ("ipCidrRange",),
+                    124,
+                    127,
+                    urn=urn(SUBNET, "staging-run-egress"),
+                    related=_RELATED,
+                ),
+            ),
+        ),
+        # A subnet no service uses (too small for even the reservation block) and one whose
+        # service fits come first: the next is still judged.
+        Bad(
+            [
+                *_other("spare", "10.9.1.0/28", 0),
+                *_other("roomy", "10.9.2.0/24", 1),
+                *_stack("10.9.0.0/25", 27),
+            ],
             (
                 Want(
                     "subnet 10.9.0.0/25 has 124 usable addresses; Direct VPC egress needs 127: "

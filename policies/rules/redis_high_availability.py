@@ -50,7 +50,11 @@ _BASIC = Want(
 )
 
 EXAMPLES = Examples(
-    good=[samples.redis()],
+    good=[
+        samples.redis(),
+        # A tier unknown at preview: not judged.
+        changed(samples.redis(), "tier", samples.UNKNOWN),
+    ],
     bad=[
         Bad(changed(samples.redis(), "tier", "BASIC"), (_BASIC,)),
         # Absent: the provider's default is BASIC.

@@ -97,11 +97,24 @@ _VPC = Res(NETWORK, {"name": "staging-vpc", "id": samples.NETWORK_ID}, urn=urn(N
 _PSA = Res(PSA, {"network": samples.NETWORK_ID, "service": "servicenetworking.googleapis.com"})
 _REDIS_URN = urn(REDIS, "staging-redis")
 
+
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
+def _redis(name: str, network: object, dependencies: list[str] | None = None) -> Res:
+    props = {**changed(samples.redis(), "authorizedNetwork", network), "name": name}
+    return Res(REDIS, props, dependencies=dependencies or [])
+
+
+# pragma: no mutate end
+
+
 EXAMPLES = Examples(
     good=[
         [_VPC, _PSA, Res(REDIS, samples.redis())],
         # Direct peering with the stack's own network is private too.
         [_VPC, Res(REDIS, changed(samples.redis(), "connectMode", "DIRECT_PEERING"))],
+        # The instance's network unknown at preview: it waits for the network and the peering.
+        [_VPC, _PSA, _redis("pending", samples.UNKNOWN, dependencies=[_VPC.urn, _PSA.urn])],
         # References unknown at preview: the recorded dependencies link them.
         [
             _VPC,
@@ -114,6 +127,40 @@ EXAMPLES = Examples(
         ],
     ],
     bad=[
+        # Three instances, each judged after the one before it: no network, a network of
+        # another stack, and a network unknown at preview that waits for the stack's network
+        # but not for its peering (whose network is unknown too). The network's self link is
+        # unknown at preview: its id and name still say which it is.
+        Bad(
+            [
+                Res(NETWORK, {**_VPC.props, "selfLink": samples.UNKNOWN}, urn=_VPC.urn),
+                Res(PSA, {**_PSA.props, "network": samples.UNKNOWN}),
+                _redis("a", None),
+                _redis("b", "projects/p/global/networks/default"),
+                _redis("c", samples.UNKNOWN, dependencies=[_VPC.urn]),
+            ],
+            (
+                Want(
+                    "no authorizedNetwork: the instance joins the project's default network, "
+                    "not the stack's.",
+                    ("authorizedNetwork",),
+                    urn=urn(REDIS, "a"),
+                ),
+                Want(
+                    "authorizedNetwork projects/p/global/networks/default is not a network of "
+                    "this stack.",
+                    ("authorizedNetwork",),
+                    observed="projects/p/global/networks/default",
+                    urn=urn(REDIS, "b"),
+                ),
+                Want(
+                    "connectMode PRIVATE_SERVICE_ACCESS but no servicenetworking Connection for "
+                    "the instance's network.",
+                    ("connectMode",),
+                    urn=urn(REDIS, "c"),
+                ),
+            ),
+        ),
         Bad(
             [_VPC, _PSA, Res(REDIS, changed(samples.redis(), "authorizedNetwork", None))],
             (

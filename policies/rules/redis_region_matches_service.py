@@ -60,6 +60,15 @@ EXAMPLES = Examples(
             Res(REDIS, changed(samples.redis(), "region", "europe-west1")),
             Res(SERVICE, samples.service()),
         ],
+        # Either region unknown at preview: not judged.
+        [
+            Res(REDIS, changed(samples.redis(), "region", samples.UNKNOWN)),
+            Res(SERVICE, changed(_WIRED, "location", "europe-west1")),
+        ],
+        [
+            Res(REDIS, changed(samples.redis(), "region", "europe-west1")),
+            Res(SERVICE, changed(_WIRED, "location", samples.UNKNOWN)),
+        ],
     ],
     bad=[
         Bad(

@@ -51,7 +51,11 @@ _DISABLED = Want(
 )
 
 EXAMPLES = Examples(
-    good=[samples.redis()],
+    good=[
+        samples.redis(),
+        # A mode unknown at preview: not judged.
+        changed(samples.redis(), "transitEncryptionMode", samples.UNKNOWN),
+    ],
     bad=[
         Bad(changed(samples.redis(), "transitEncryptionMode", "DISABLED"), (_DISABLED,)),
         Bad(changed(samples.redis(), "transitEncryptionMode", None), (_DISABLED,)),

@@ -268,12 +268,13 @@ EXAMPLES = Examples(
     ],
     bad=[
         # The first-up failure: the scheduler's grant names the job by its literal name. A
-        # bucket and a job whose name is unknown at preview come first.
+        # bucket and a job whose name is unknown at preview come first. A bare name names no
+        # project: the job's own project is no reason to pass it.
         Bad(
             [
                 Res("gcp:storage/bucket:Bucket", {"name": "b"}),
                 Res(references.JOB, {**samples.job(), "name": samples.UNKNOWN}, OTHER_JOB_URN),
-                _job(),
+                _job(samples.PROJECT),
                 Res(references.ACCOUNT, _account(), _ACCOUNT_URN),
                 Res(GRANT, _grant(), _grant_urn(), dependencies=[_ACCOUNT_URN]),
             ],

@@ -10,7 +10,7 @@ from conduit.core.violation import Violation
 from policies.guard import samples
 from policies.guard.cloudrun import SERVICE, secret_id_of, secret_refs
 from policies.guard.define import Config, StackResource, of_type, stack_policy
-from policies.guard.examples import Bad, Examples, Res, Want, urn
+from policies.guard.examples import Bad, Examples, Res, Want, changed, urn
 from policies.guard.links import urn_of
 from policies.guard.props import UNKNOWN, at, items, known
 
@@ -120,10 +120,75 @@ _GRANT = Res(
     },
 )
 _SERVICE = Res(SERVICE, samples.service())
+_BINDING_URN = urn(SECRET_IAM[1])
+_MISSING_REF = {"secretKeyRef": {"secret": "not-in-the-stack", "version": "latest"}}
+
+
+# Examples: test data, not the rule, so mutation testing leaves them alone.
+# pragma: no mutate start
+def _service(name: str, path: str, value: object) -> Res:
+    return Res(SERVICE, {**changed(samples.service(), path, value), "name": name})
+
+
+_MISSING_FIRST = _service(
+    "backend",
+    "template.containers.0.envs",
+    [
+        {"name": "X", "valueSource": _MISSING_REF},
+        *samples.service()["template"]["containers"][0]["envs"],
+    ],
+)
+"""The backend with a secret not in the stack before the one it cannot read."""
+# pragma: no mutate end
+
 
 EXAMPLES = Examples(
-    good=[[_SECRET, _GRANT, _SERVICE]],
+    good=[
+        [_SECRET, _GRANT, _SERVICE],
+        # A member unknown at preview could be the service's own account: counted as granted.
+        [_SECRET, Res(SECRET_IAM[0], changed(_GRANT.props, "member", samples.UNKNOWN)), _SERVICE],
+    ],
     bad=[
+        # Before the judged service: a grant of another role and a service whose account is
+        # unknown at preview; before the judged secret, one not in the stack. The binding
+        # grants another account and a group (a member unknown beside them is passed over).
+        Bad(
+            [
+                _SECRET,
+                Res(
+                    SECRET_IAM[0],
+                    {**_GRANT.props, "role": "roles/secretmanager.viewer", "member": "group:g"},
+                ),
+                Res(
+                    SECRET_IAM[1],
+                    {
+                        "secretId": _SECRET_NAME,
+                        "role": ACCESSOR_ROLES[1],
+                        "members": [samples.UNKNOWN, "serviceAccount:other@p", "group:devs"],
+                    },
+                    urn=_BINDING_URN,
+                ),
+                _service("unknown", "template.serviceAccount", samples.UNKNOWN),
+                _MISSING_FIRST,
+            ],
+            (
+                Want(
+                    "secret access granted to group:devs, not a service account.",
+                    ("member",),
+                    "group:devs",
+                    "serviceAccount:...",
+                    urn=_BINDING_URN,
+                ),
+                Want(
+                    (
+                        "the service account cannot read secret jwt-secret-key (env "
+                        "JWT_SECRET_KEY): the revision will fail to start."
+                    ),
+                    ("template.containers.envs.JWT_SECRET_KEY",),
+                    urn=urn(SERVICE, "backend"),
+                ),
+            ),
+        ),
         Bad(
             [
                 _SECRET,

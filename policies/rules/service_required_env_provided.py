@@ -109,6 +109,16 @@ EXAMPLES = Examples(
         _requires(samples.UNKNOWN),
         _requires("LOG_LEVEL,JWT_SECRET_KEY", _UNKNOWN_FIRST),
         Of(SERVICE_V1, samples.service_v1()),
+        # An empty list requires nothing; an env unknown at preview is passed over.
+        _requires(""),
+        _requires(
+            "LOG_LEVEL",
+            changed(
+                samples.service(),
+                "template.containers.0.envs",
+                [samples.UNKNOWN, *samples.service()["template"]["containers"][0]["envs"]],
+            ),
+        ),
     ],
     bad=[
         Bad(
