@@ -490,6 +490,24 @@ def test_a_service_s_name_its_secrets_and_redis_are_checked() -> None:
     ]
 
 
+def test_without_a_named_service_the_probe_runs_beside_the_first_database_client_by_key() -> None:
+    # The Pulumi CLI gives the program `conduit:services` with its keys sorted (auth first), the
+    # offline preview in the file's order (backend first): both choose backend, the first by key
+    # that connects to the database; auth, first by key, does not.
+    config = stack_config()
+    assert list(config["conduit:services"]) == ["backend", "auth"]
+    in_file_order = parse_settings(config, FILE)
+    config["conduit:services"] = dict(sorted(config["conduit:services"].items()))
+    sorted_keys = parse_settings(config, FILE)
+    assert in_file_order.probe_service.name == sorted_keys.probe_service.name == "backend"
+    assert in_file_order.database_logins == sorted_keys.database_logins
+    # With no service that connects, the first by key.
+    for service in config["conduit:services"].values():
+        service["requiredEnv"] = ["JWT_SECRET_KEY"]
+    config["conduit:services"] = dict(reversed(config["conduit:services"].items()))
+    assert parse_settings(config, FILE).probe_service.name == "auth"
+
+
 def test_the_probe_job_names_one_of_the_services() -> None:
     config = stack_config()
     config["conduit:probeJob"]["service"] = "auth"

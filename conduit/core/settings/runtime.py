@@ -83,10 +83,16 @@ class StackSettings:
 
     @property
     def probe_service(self) -> ServiceSettings:
-        """The service whose identity and egress path the probe job shares."""
+        """The service whose egress path the probe job shares: `probeJob.service`, else the first
+        by key that connects to the database, else the first by key. By key, not by the file's
+        order: the Pulumi CLI hands a config object to the program with its keys sorted, the
+        offline preview in the file's order, and both must choose the same service."""
         chosen = self.probe_job.service if self.probe_job else None
         declared = self.declared_service_names
-        return next(s for k, s in self.services.items() if chosen in (None, declared[k]))
+        by_key = sorted(self.services.items())
+        if chosen is not None:
+            return next(s for k, s in by_key if declared[k] == chosen)
+        return next((s for _, s in by_key if s.connects_to_database), by_key[0][1])
 
     @property
     def probe_job_name(self) -> str | None:
