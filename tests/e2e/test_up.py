@@ -21,7 +21,7 @@ from tests.e2e.cli import ROOT, cli_findings, copy_project, pulumi
 PACK = str(ROOT / "policies")
 LITERAL_GRANT = ROOT / "tests" / "fixtures" / "literal_job_grant" / "__main__.py"
 NOT_YET_CREATED = (
-    "error: googleapi: Error 404: gcp:cloudrunv2/job:Job 'auth-probe' was not found in project "
+    "error: googleapi: Error 404: gcp:cloudrunv2/job:Job 'backend-probe' was not found in project "
     "'acme-staging' (name names it; stand-in provider: it is declared but not created yet)"
 )
 KEYS = ("gcp:project", "gcp:region")
@@ -128,7 +128,7 @@ def test_the_deploy_workflow_and_the_validator_read_the_real_outputs(tmp_path: P
     assert targets.connector_id == (
         "projects/acme-staging/locations/us-central1/connectors/staging-connector"
     )
-    assert targets.probe_job == "projects/acme-staging/locations/us-central1/jobs/auth-probe"
+    assert targets.probe_job == "projects/acme-staging/locations/us-central1/jobs/backend-probe"
     assert sorted(s.name for s in targets.services) == ["auth", "backend"]
     assert all(s.url.startswith("https://") for s in targets.services)
     assert targets.sql_connection_name.startswith("acme-staging:us-central1:staging-instance-")
