@@ -16,9 +16,12 @@ HEADER = re.compile(
     r"^(Recorded \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC at `[0-9a-f]{7,40}(\+changes)?` by `[^`]+`"
     r" \(\d+ cores, load [0-9.]+\)"
     r"|Carried over from the README at `[0-9a-f]{7,40}` \(\d{4}-\d{2}-\d{2}\), by `[^`]+`"
-    r": not regenerated since)\.$"
+    r": not regenerated since"
+    r"|Transcribed from a run at `[0-9a-f]{7,40}` \(\d{4}-\d{2}-\d{2}\), by `[^`]+`"
+    r": not written by its --record)\.$"
 )
-"""The first line of every section: a run's record, or figures carried over from the README."""
+"""The first line of every section: a run's record, figures carried over from the README, or a
+run's printed figures transcribed (a run before the script recorded)."""
 
 
 class Lines:

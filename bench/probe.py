@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 from bench import figures  # noqa: E402
 from conduit.probe.postgres import parse_dsn, probe  # noqa: E402
 from conduit.probe.redis import parse_redis_url, probe_redis  # noqa: E402
-from tests.postgres import PASSWORD, _bin, remove, start_postgres  # noqa: E402
-from tests.redis_server import REDIS_PASSWORD, start_redis  # noqa: E402
+from tests.support.postgres import PASSWORD, _bin, remove, start_postgres  # noqa: E402
+from tests.support.redis_server import REDIS_PASSWORD, start_redis  # noqa: E402
 
 LAG_GOAL_MS = 5.0
 say = figures.Lines()

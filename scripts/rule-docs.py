@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write docs/rules/<policy>.md for every rule of the pack, from the rule's own metadata (name,
 description, severity, enforcement, remediation, resource types, config, the Checkov and Trivy ids
-its module names) and its good and bad examples, the ones tests/test_rules.py runs.
+its module names) and its good and bad examples, the ones tests/policies/test_rules.py runs.
 
 Run: make docs   (tests/test_rule_docs.py fails when a committed page is not what this writes)
 """
@@ -167,7 +167,8 @@ def _examples(module: ModuleType, stack: bool) -> list[str]:
     lines = [
         "## Examples",
         "",
-        "Stored beside the rule (`EXAMPLES`); `tests/test_rules.py` runs each: every good example "
+        "Stored beside the rule (`EXAMPLES`); `tests/policies/test_rules.py` runs each: every good "
+        "example "
         "yields no finding, every bad one exactly the findings listed.",
         "",
         *_base_block(stack, base),

@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.google_support import healthy_google
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def stack_config(stack: str = "staging") -> dict[str, Any]:
-    """The `config` mapping of a committed stack file, as a fresh copy."""
-    document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
-    return copy.deepcopy(document["config"])
-
-
-def single_service_config(stack: str = "staging") -> dict[str, Any]:
-    """A committed stack as a one-service stack file writes it (`conduit:service`): the backend
-    alone, without Redis, as every stack file before `conduit:services` did."""
-    config = stack_config(stack)
-    backend = config.pop("conduit:services")["backend"]
-    for key in ("port", "redis", "requiredEnv"):
-        backend.pop(key, None)
-    config.pop("conduit:redis", None)
-    config["conduit:successCriteria"].pop("redisConnectSeconds", None)
-    # Keep the file's key order: conduit:service where conduit:services was.
-    ordered: dict[str, Any] = {}
-    for key, value in config.items():
-        if key == "conduit:secrets":
-            ordered["conduit:service"] = {"name": "backend", **backend}
-        ordered[key] = value
-    return ordered
+from tests.support.google_stack import healthy_google
+from tests.support.project import ROOT
 
 
 @pytest.fixture
@@ -51,13 +25,10 @@ def project_copy(tmp_path: Path):
     return make
 
 
-POLICIES_DIR = ROOT / "policies"
-
-
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server for this test process."""
-    from tests.postgres import remove, start_postgres
+    from tests.support.postgres import remove, start_postgres
 
     server = start_postgres()
     yield server
@@ -67,7 +38,7 @@ def postgres():
 @pytest.fixture
 def proxy(postgres):
     """A fault proxy in front of the server; every test starts with no fault."""
-    from tests.faultproxy import FaultProxy
+    from tests.support.faultproxy import FaultProxy
 
     fault_proxy = FaultProxy(postgres.port)
     yield fault_proxy

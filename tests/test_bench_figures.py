@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from bench import figures
-from tests.conftest import ROOT
+from tests.support.project import ROOT
 
 README = (ROOT / "bench" / "README.md").read_text()
 RECORDERS = [*(ROOT / "bench").glob("*.py"), ROOT / "scripts" / "mutation-score.py"]

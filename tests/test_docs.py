@@ -12,8 +12,8 @@ from pydantic import BaseModel
 from conduit.core import suppression
 from conduit.core.settings import StackFile
 from policies import rules
-from tests.cli_support import conduit
-from tests.conftest import ROOT
+from tests.support.cli import conduit
+from tests.support.project import ROOT
 
 DOCS = ROOT / "docs"
 

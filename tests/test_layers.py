@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.project import ROOT
 
 PULUMI = ("pulumi", "pulumi_gcp", "pulumi_random", "pulumi_policy")
 
@@ -131,3 +131,59 @@ def test_no_import_cycle_anywhere() -> None:
 def test_the_cycle_check_sees_a_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
     assert _cycles(graph) == [["a", "b", "c"]]
+
+
+def _test_side_imports(path: Path, root: Path) -> set[str]:
+    """The modules under tests/ a file imports, relative imports resolved."""
+    parts = path.relative_to(root).with_suffix("").parts
+    package = ".".join(parts[:-1] if parts[-1] != "__init__" else parts)
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            names |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+    return {name for name in names if name.startswith("tests.")}
+
+
+def _test_side_crossings(root: Path) -> list[str]:
+    """A test module imports no other test module and no conftest.py (a module imported twice,
+    under pytest's name and under its own, runs its fixtures twice); tests/support/ imports
+    neither. The fixture programs under tests/fixtures/ are not the tests' modules."""
+    broken = []
+    for path in sorted((root / "tests").rglob("*.py")):
+        relative = path.relative_to(root)
+        if "fixtures" in relative.parts:
+            continue
+        is_test = path.name.startswith("test_")
+        if not (is_test or relative.parts[1] == "support"):
+            continue
+        for name in sorted(_test_side_imports(path, root)):
+            last = name.rpartition(".")[2]
+            if last.startswith("test_") or last == "conftest":
+                broken.append(f"{relative.as_posix()} imports {name}")
+    return broken
+
+
+def test_no_test_module_imports_another_test_module() -> None:
+    assert _test_side_crossings(ROOT) == []
+
+
+def test_the_test_side_check_sees_a_crossing(tmp_path: Path) -> None:
+    files = {
+        "tests/core/test_a.py": "from tests.probe.test_b import settle\n",
+        "tests/probe/test_b.py": "from tests.support.postgres import free_port\n",
+        "tests/support/postgres.py": "from ..conftest import ROOT\n",
+        "tests/conftest.py": "from tests.support.postgres import free_port\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert _test_side_crossings(tmp_path) == [
+        "tests/core/test_a.py imports tests.probe.test_b",
+        "tests/support/postgres.py imports tests.conftest",
+    ]

@@ -9,8 +9,8 @@ from conduit.components.apis import OPERATIONS_APIS, REDIS_API, REQUIRED_APIS
 from conduit.core import facts
 from conduit.preview.plan import plan_stack
 from conduit.preview.sdk import SECRET_SIG, SIG_KEY
-from tests.conftest import single_service_config, stack_config
-from tests.program_support import of_type, one, plan, probe_job, props, single_plan
+from tests.support.program import of_type, one, plan, probe_job, props, single_plan
+from tests.support.project import single_service_config, stack_config
 
 REQUIRED_TYPES = {
     "gcp:compute/network:Network",
@@ -70,7 +70,7 @@ def test_every_component_registers_its_outputs(monkeypatch) -> None:
     from google.protobuf import empty_pb2
 
     from conduit.preview.runner import RecordingMonitor
-    from tests.conftest import ROOT
+    from tests.support.project import ROOT
 
     registered: dict[str, dict] = {}
 
@@ -537,7 +537,7 @@ def test_the_makefile_byte_compiles_every_pulumi_gcp_service_the_program_loads()
     import sys
     import types
 
-    from tests.conftest import ROOT
+    from tests.support.project import ROOT
 
     for stack in ("staging", "production"):
         plan(stack)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conduit.core.violation import SECURITY
 from policies import rules
-from tests.conftest import ROOT
+from tests.support.project import ROOT
 
 README = ROOT / "README.md"
 TEXT = README.read_text()

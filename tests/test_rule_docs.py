@@ -6,7 +6,7 @@ from __future__ import annotations
 import runpy
 
 from policies import rules
-from tests.conftest import ROOT
+from tests.support.project import ROOT
 
 GENERATOR = runpy.run_path(str(ROOT / "scripts" / "rule-docs.py"))
 PAGES = ROOT / "docs" / "rules"

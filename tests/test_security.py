@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
-from tests.tls_pki import two_cas
+from tests.support.project import ROOT
+from tests.support.tls_pki import two_cas
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -217,7 +217,7 @@ def test_secret_values_in_clear_in_a_stack_file_are_refused(tmp_path: Path) -> N
 
 
 def test_production_redis_persists_rdb_snapshots() -> None:
-    from tests.program_support import of_type, plan, props
+    from tests.support.program import of_type, plan, props
 
     for stack in ("staging", "production"):
         (redis,) = of_type(plan(stack), "gcp:redis/instance:Instance")
@@ -232,7 +232,7 @@ def test_production_redis_persists_rdb_snapshots() -> None:
 
 
 def test_the_probe_refuses_a_server_its_ca_does_not_sign_and_sends_no_password() -> None:
-    from tests.postgres import PASSWORD, remove, start_postgres
+    from tests.support.postgres import PASSWORD, remove, start_postgres
 
     pki = two_cas()
     server = start_postgres(tls=(pki["server_cert"], pki["server_key"]))
@@ -318,8 +318,8 @@ def test_validate_dsn_refuses_a_server_its_ca_does_not_sign_and_sends_no_passwor
 ) -> None:
     from conduit.core.failures import FailureClass
     from conduit.validate.storm import LocalStorm
-    from tests.cli_support import conduit
-    from tests.postgres import PASSWORD, remove, start_postgres
+    from tests.support.cli import conduit
+    from tests.support.postgres import PASSWORD, remove, start_postgres
 
     pki = two_cas()
     (tmp_path / "trusted-ca.pem").write_bytes(pki["trusted_ca"])
@@ -370,7 +370,7 @@ def test_validate_dsn_refuses_a_server_its_ca_does_not_sign_and_sends_no_passwor
 
 
 def test_validate_dsn_ca_must_be_a_certificate_and_goes_with_dsn(tmp_path: Path) -> None:
-    from tests.cli_support import conduit
+    from tests.support.cli import conduit
 
     dsn = "postgresql://app:hunter2@127.0.0.1:5432/app"
     not_pem = tmp_path / "ca.pem"
@@ -390,7 +390,7 @@ def test_validate_dsn_ca_must_be_a_certificate_and_goes_with_dsn(tmp_path: Path)
 
 
 def test_a_given_identity_token_goes_to_one_service_url_only(tmp_path: Path) -> None:
-    from tests.cli_support import conduit
+    from tests.support.cli import conduit
 
     outputs = tmp_path / "outputs.json"
     services = {

@@ -1,6 +1,6 @@
 """The JSON Schema of a `Pulumi.<stack>.yaml`, generated from the settings models, for editors
 (the YAML language server's `# yaml-language-server: $schema=...` line). Committed as
-stack.schema.json beside this module and kept in step by tests/test_stack_schema.py:
+stack.schema.json beside this module and kept in step by tests/core/test_stack_schema.py:
 `python -m conduit.core.stack_schema` writes it."""
 
 from __future__ import annotations

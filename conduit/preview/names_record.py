@@ -1,5 +1,5 @@
 """The names a stack's plan gives its resources: URNs and the name-bearing inputs, to prove that a
-change renames nothing (scripts/record-resource-names.py, tests/test_resource_names.py)."""
+change renames nothing (scripts/record-resource-names.py, tests/preview/test_resource_names.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The Pulumi SDK's private names the offline preview needs, in one place.
 
 The mock runtime has no public way to run a program to completion outside the CLI, or to mark a
-recorded value secret the way the engine's wire format does. tests/test_sdk_adapter.py fails
+recorded value secret the way the engine's wire format does. tests/preview/test_sdk_adapter.py fails
 loudly when an SDK upgrade moves any of these.
 """
 

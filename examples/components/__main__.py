@@ -1,7 +1,7 @@
 """A program of its own that builds a service, a database and a connector with Conduit's
 components (their public API: `conduit.components`), from typed settings and no Conduit stack
 file. `conduit preview --cwd examples/components --stack dev` judges it (as
-tests/test_components_api.py does)."""
+tests/components/test_components_api.py does)."""
 
 import pulumi
 

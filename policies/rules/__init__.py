@@ -1,6 +1,7 @@
 """The catalogue: every rule module of the pack, one policy each, named once here in the order
 the pack reports them (connector, Direct VPC, Cloud SQL, Cloud Run, secrets, Redis, operations,
-security). tests/test_rules.py fails for a module under policies/rules/ that ORDER leaves out."""
+security). tests/policies/test_rules.py fails for a module under policies/rules/ that ORDER leaves
+out."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT
+from tests.support.project import ROOT
 
 OFFLINE = ROOT / "scripts" / "pulumi-offline"
 PASSPHRASE = "e2e-passphrase"

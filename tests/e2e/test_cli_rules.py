@@ -1,7 +1,7 @@
 """The CLI-rule corpus against the real CLI: every bad Pulumi.yaml or stack file that `conduit
-preview` refuses with exit 2 (tests/test_project_file.py, tests/test_user_errors.py) the real
-`pulumi preview` refuses too, with the sentence pinned here; every variant the real CLI loads and
-merges, `conduit preview` accepts.
+preview` refuses with exit 2 (tests/preview/test_project_file.py, tests/cli/test_user_errors.py) the
+real `pulumi preview` refuses too, with the sentence pinned here; every variant the real CLI loads
+and merges, `conduit preview` accepts.
 
 "Accepted" is the whole preview run: the program through the language host, the pack and the
 stand-in providers, with the exit `conduit preview` gives and nothing on stderr."""
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import conduit
 from tests.e2e.cli import ROOT, copy_project, pulumi
+from tests.support.cli import conduit
 
 # The staging policy config (its public services) as the deploy workflow passes it to both.
 CONFIG = str(ROOT / "policies" / "config" / "staging.json")

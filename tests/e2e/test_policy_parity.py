@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import conduit
 from tests.e2e.cli import ROOT, cli_findings, conduit_findings, copy_project, pulumi
+from tests.support.cli import conduit
 
 PACK = str(ROOT / "policies")
 STACKS = ("staging", "staging-direct", "production")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.cli_support import conduit
 from tests.e2e.cli import ROOT, copy_project, pulumi
+from tests.support.cli import conduit
 
 VALUE = "e2e-jwt-4f1c9a7b2d"
 KEY = "conduit:secretValues.JWT_SECRET_KEY"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conduit.validate.targets import from_outputs
-from tests.cli_support import conduit
 from tests.e2e.cli import ROOT, cli_findings, copy_project, pulumi
+from tests.support.cli import conduit
 
 PACK = str(ROOT / "policies")
 LITERAL_GRANT = ROOT / "tests" / "fixtures" / "literal_job_grant" / "__main__.py"

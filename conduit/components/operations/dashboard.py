@@ -1,9 +1,9 @@
 """The stack's Cloud Monitoring dashboard as the JSON the Monitoring API takes as is (its Dashboard
 shape, https://cloud.google.com/monitoring/api/ref_v3/rest/v1/projects.dashboards), built by a
-few functions rather than pasted; tests/test_operations.py checks it against the API's schema.
-Per service start-up latency, instances and 5xx ratio; the connector's instances and throughput;
-Cloud SQL backends against max_connections; the probe's connect-time percentiles. Every chart
-draws the success criterion it is judged by as a threshold line."""
+few functions rather than pasted; tests/components/test_operations.py checks it against the API's
+schema. Per service start-up latency, instances and 5xx ratio; the connector's instances and
+throughput; Cloud SQL backends against max_connections; the probe's connect-time percentiles. Every
+chart draws the success criterion it is judged by as a threshold line."""
 
 from __future__ import annotations
 
