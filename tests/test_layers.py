@@ -64,6 +64,22 @@ def _module_of(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _import_statements(path: Path, package: str) -> list[tuple[str, list[str]]]:
+    """Each import of a file as (module, names imported from it), relative imports resolved
+    against `package`; a plain `import a.b` is ("a.b", [])."""
+    found: list[tuple[str, list[str]]] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            found.append((base, [alias.name for alias in node.names]))
+    return found
+
+
 def _graph(packages: tuple[str, ...]) -> dict[str, set[str]]:
     """Module -> the project's modules it imports (at the top, in functions or for types only:
     a cycle of any of them is a tangle to untie, even where Python happens to tolerate it)."""
@@ -78,16 +94,11 @@ def _graph(packages: tuple[str, ...]) -> dict[str, set[str]]:
     for module, path in paths.items():
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Import):
-                targets |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                    base = ".".join([*anchor, *([base] if base else [])])
-                for alias in node.names:
-                    targets.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in paths else base)
+        for base, imported in _import_statements(path, package):
+            if not imported:  # `import a.b`
+                targets.add(base)
+            for name in imported:
+                targets.add(f"{base}.{name}" if f"{base}.{name}" in paths else base)
         graph[module] = {t for t in targets if t in paths and t != module}
     return graph
 
@@ -138,15 +149,8 @@ def _test_side_imports(path: Path, root: Path) -> set[str]:
     parts = path.relative_to(root).with_suffix("").parts
     package = ".".join(parts[:-1] if parts[-1] != "__init__" else parts)
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, *([base] if base else [])])
-            names |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+    for base, imported in _import_statements(path, package):
+        names |= {base} | {f"{base}.{name}" for name in imported}
     return {name for name in names if name.startswith("tests.")}
 
 
