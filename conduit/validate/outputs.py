@@ -12,7 +12,8 @@ from pydantic.alias_generators import to_camel
 from conduit.core.settings import SuccessCriteria
 
 SECRET_OUTPUTS = frozenset({"databasePassword"})
-"""Outputs that hold a secret: never read, never validated, never echoed."""
+"""Outputs that hold a secret: never read, never validated, never echoed. The program exports
+none now (#26); a stack deployed before may still carry `databasePassword`."""
 
 
 class _Outputs(BaseModel):
