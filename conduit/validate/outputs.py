@@ -6,25 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import ValidationError
 
 from conduit.core.settings import SuccessCriteria
+from conduit.core.settings.base import Model
 
 SECRET_OUTPUTS = frozenset({"databasePassword"})
 """Outputs that hold a secret: never read, never validated, never echoed. The program exports
 none now (#26); a stack deployed before may still carry `databasePassword`."""
 
 
-class _Outputs(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        validate_by_name=False,
-        validate_by_alias=True,
-        extra="forbid",
-        frozen=True,
-        strict=True,
-    )
+class _Outputs(Model):
+    """Outputs read as the stack file is: camelCase keys, no unknown key, no coercion, frozen."""
 
 
 class ServiceOutputs(_Outputs):
@@ -120,7 +113,7 @@ def _describe(source: str, problem: Mapping[str, Any]) -> str:
 
 def _allowed(loc: list[str]) -> list[str]:
     """The keys allowed where an unknown one was found."""
-    model: type[BaseModel] = StackOutputs
+    model: type[Model] = StackOutputs
     if loc and loc[0] == "services":
         model = ServiceOutputs
     elif loc and loc[0] == "successCriteria":
